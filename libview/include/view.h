@@ -1,0 +1,443 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libview — typed, zero-copy views over any mapping.
+ *
+ * A view is what CPython's Py_buffer is: a base pointer, a struct-module
+ * format, itemsize, ndim, shape[] and strides[] (in bytes, may be negative
+ * or zero), a readonly flag, and one reference on the mapping it came from.
+ *
+ * Ownership
+ * ---------
+ * struct vw_view is a plain struct the caller owns (on the stack, in an
+ * array, anywhere).  Every *valid* view holds exactly one reference on a
+ * struct vw_map.  Functions that produce a view (vw_open, vw_open_fd,
+ * vw_from_memory, vw_dup, vw_cast, vw_slice, ...) take a new reference for
+ * the destination; vw_release() drops it and marks the view released.  A
+ * mapping is unmapped (and its fd closed) when the last view referring to
+ * it is released, so releasing a parent while children live is safe.
+ * Never copy a struct vw_view by assignment and use both copies: use
+ * vw_dup().  Deriving a view never copies data and never allocates.
+ *
+ * A released or never-initialised (zeroed) view refuses every operation
+ * with -EINVAL.  The destination of a derivation may be the source itself
+ * (vw_slice(&v, &v, ...)): the source's reference is then carried over.
+ * On failure the destination is left untouched.
+ *
+ * Errors
+ * ------
+ * Functions return 0 (or a non-negative count) on success and a negative
+ * errno on failure.  When the caller passes a non-NULL struct vw_error, a
+ * one-line human message naming the bad value is written there.  Nothing
+ * prints, nothing aborts.  Views are not locked: concurrent use of one
+ * struct vw_view from several threads needs the caller's lock; distinct
+ * views on one mapping may be used from different threads.
+ */
+#ifndef VIEW_H
+#define VIEW_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define VW_MAXDIM 64		/* as CPython's PyBUF_MAX_NDIM */
+#define VW_FORMAT_MAX 16	/* longest format string kept, incl. NUL */
+
+/* Open flags. */
+#define VW_RDONLY   0x0		/* map read-only (PROT_READ) */
+#define VW_RDWR     0x1		/* map read-write, MAP_SHARED */
+#define VW_NOMETA   0x2		/* ignore user.view.* metadata: a 1-D 'B' view */
+
+/* Human-readable error detail. */
+struct vw_error {
+	int code;		/* the negative errno also returned */
+	char msg[256];		/* one line, no trailing newline */
+};
+
+struct vw_map;			/* opaque, reference counted */
+
+/* A view.  Fields are public for reading; change them only through the API. */
+struct vw_view {
+	char *buf;		/* address of element [0,0,...,0] */
+	struct vw_map *map;	/* one reference; NULL when released */
+	ssize_t len;		/* nbytes: product(shape) * itemsize */
+	ssize_t itemsize;
+	int ndim;
+	int readonly;
+	char format[VW_FORMAT_MAX];	/* as written by the user, e.g. "@d" */
+	ssize_t shape[VW_MAXDIM];
+	ssize_t strides[VW_MAXDIM];
+};
+
+/* ------------------------------------------------------------------ */
+/* Formats                                                             */
+/* ------------------------------------------------------------------ */
+
+/* Kind of value a format stores. */
+enum vw_kind {
+	VW_K_INT,		/* signed integer */
+	VW_K_UINT,		/* unsigned integer (incl. 'P') */
+	VW_K_FLOAT,		/* f, d, e */
+	VW_K_BOOL,		/* ? */
+	VW_K_CHAR,		/* c: bytes of length 1 */
+};
+
+/* A parsed single-item format. */
+struct vw_format {
+	char code;		/* one of c b B h H i I l L q Q n N f d e ? P */
+	char order;		/* '@' native (also for no prefix), '<', '>', '=', '!' */
+	int native;		/* 1 when the format is "X" or "@X" (memoryview's
+				   native single-character formats) */
+	int swap;		/* 1 when bytes must be swapped on this machine */
+	size_t itemsize;
+	enum vw_kind kind;
+};
+
+/*
+ * vw_format_parse - parse a struct-module format of one item.
+ * Accepts an optional byte-order prefix ('@', '<', '>', '=', '!') and one
+ * of the codes "cbBhHiIlLqQnNfde?P".  With a prefix other than '@' the
+ * standard sizes apply and 'n', 'N', 'P' are refused (as in struct).
+ * Errors: -EINVAL empty, unknown, multi-item or too long (>= VW_FORMAT_MAX)
+ * format.
+ */
+int vw_format_parse(const char *fmt, struct vw_format *out,
+		    struct vw_error *err);
+
+/*
+ * vw_shape_parse - parse "D0,D1,..." (decimal, each >= 0) into shape[].
+ * An empty string gives ndim 0.  Returns ndim.
+ * Errors: -EINVAL malformed number or empty item; -E2BIG more than max
+ * dimensions; -EOVERFLOW a dimension or the product beyond SSIZE_MAX.
+ */
+int vw_shape_parse(const char *s, ssize_t *shape, int max,
+		   struct vw_error *err);
+
+/*
+ * vw_meta_check - validate a format/shape metadata pair against a buffer of
+ * size bytes, as the user.view.* xattrs and the kernel attributes are
+ * validated.  fmt or shape may be NULL (not set).  Rules: the format parses;
+ * the shape parses; product(shape) * itemsize <= size.
+ * Errors: -EINVAL with a message naming the bad value.
+ */
+int vw_meta_check(const char *fmt, const char *shape, uint64_t size,
+		  struct vw_error *err);
+
+/* ------------------------------------------------------------------ */
+/* Opening and releasing                                               */
+/* ------------------------------------------------------------------ */
+
+/*
+ * vw_open - map the whole of a file or device node.
+ * path may be a regular file (on any file system, viewfs included) or a
+ * char device that implements llseek(SEEK_END) and mmap (viewdev).
+ * flags: VW_RDONLY or VW_RDWR, optionally | VW_NOMETA.  Without VW_NOMETA
+ * the view starts as the typed view the file's metadata describes
+ * (user.view.format / user.view.shape xattrs, or viewdev's attributes),
+ * else as a 1-D view of format 'B' over every byte.  An empty file gives a
+ * 1-D view of shape [0].
+ * Errors: -errno of open/fstat/mmap (-ENOENT, -EACCES, -ENODEV ...);
+ * -EINVAL bad flags or metadata that does not fit the file; -ENOMEM.
+ */
+int vw_open(struct vw_view *out, const char *path, int flags,
+	    struct vw_error *err);
+
+/*
+ * vw_open_fd - as vw_open on an open descriptor.  The descriptor is
+ * borrowed (not closed, not kept).  Errors: as vw_open; -EBADF.
+ */
+int vw_open_fd(struct vw_view *out, int fd, int flags, struct vw_error *err);
+
+/*
+ * vw_from_memory - a 1-D 'B' view over the caller's memory [ptr, ptr+len).
+ * The caller keeps the memory valid until every view on it is released.
+ * flags: VW_RDONLY or VW_RDWR.  release, if non-NULL, is called with
+ * (ptr, len, arg) when the last view on it is released.
+ * Errors: -EINVAL ptr NULL with len > 0, bad flags; -ENOMEM.
+ */
+int vw_from_memory(struct vw_view *out, void *ptr, size_t len, int flags,
+		   void (*release)(void *ptr, size_t len, void *arg),
+		   void *arg, struct vw_error *err);
+
+/*
+ * vw_apply_meta - turn a 1-D 'B' view of a whole file into the typed view
+ * described by fmt and shape (either may be NULL): a cast to fmt and, if
+ * shape is given, a reshape to it over the first product(shape)*itemsize
+ * bytes.  Errors: -EINVAL bad format, bad shape, shape larger than the view.
+ */
+int vw_apply_meta(struct vw_view *dst, const struct vw_view *src,
+		  const char *fmt, const char *shape, struct vw_error *err);
+
+/*
+ * vw_release - drop the view's reference and mark it released.  Safe on a
+ * released or zeroed view (does nothing).  Never fails.
+ */
+void vw_release(struct vw_view *v);
+
+/*
+ * vw_dup - dst becomes a copy of src holding its own reference.
+ * Errors: -EINVAL src released.
+ */
+int vw_dup(struct vw_view *dst, const struct vw_view *src,
+	   struct vw_error *err);
+
+/* vw_is_valid - 1 when v holds a reference (not released), else 0. */
+int vw_is_valid(const struct vw_view *v);
+
+/* vw_map_refs - references currently held on v's mapping (0 if released). */
+long vw_map_refs(const struct vw_view *v);
+
+/* ------------------------------------------------------------------ */
+/* Deriving views (no copy, no allocation)                            */
+/* ------------------------------------------------------------------ */
+
+/*
+ * vw_cast - memoryview.cast(fmt[, shape]), rule for rule.
+ * shape == NULL means "no shape given" (result 1-D); otherwise ndim
+ * entries (ndim 0 allowed: a 0-d result).
+ * Errors: -EINVAL src not C-contiguous, zeros in shape when a shape is
+ * given or src is not 1-D, neither side a byte format (B b c), not 1-D->N-D
+ * or N-D->1-D, bad format, length not a multiple of the itemsize,
+ * product(shape)*itemsize != nbytes, a dimension <= 0, ndim > VW_MAXDIM.
+ */
+int vw_cast(struct vw_view *dst, const struct vw_view *src, const char *fmt,
+	    int ndim, const ssize_t *shape, struct vw_error *err);
+
+/* One item of a NumPy basic index. */
+struct vw_index {
+	int is_slice;		/* 0: integer index, 1: slice */
+	int has_start, has_stop, has_step; /* slice parts present */
+	ssize_t start, stop, step; /* already saturated to +-SSIZE_MAX */
+};
+
+/*
+ * vw_parse_index - parse "1:5:2,-1,::-1" (comma-separated ints and
+ * start:stop[:step] slices, Python syntax; integers beyond ssize_t are
+ * saturated as Python's slice does) into idx[].  Returns the item count.
+ * Errors: -EINVAL syntax error; -E2BIG more than max items.
+ */
+int vw_parse_index(const char *expr, struct vw_index *idx, int max,
+		   struct vw_error *err);
+
+/*
+ * vw_slice - NumPy basic indexing applied to the leading dimensions:
+ * an integer removes its dimension (negative counts from the end), a slice
+ * keeps it with bounds clamped as slice.indices() and stride*step as new
+ * stride (also when the slice selects nothing).
+ * Errors: -EINVAL step 0, more items than dimensions, any index on a 0-d
+ * view; -ERANGE integer index out of range.
+ */
+int vw_slice(struct vw_view *dst, const struct vw_view *src,
+	     const struct vw_index *idx, int nidx, struct vw_error *err);
+
+/*
+ * vw_transpose - NumPy a.transpose(perm); perm NULL reverses the axes.
+ * Errors: -EINVAL perm not a permutation of 0..ndim-1 (nperm != ndim).
+ */
+int vw_transpose(struct vw_view *dst, const struct vw_view *src,
+		 const int *perm, int nperm, struct vw_error *err);
+
+/*
+ * vw_reshape - a view of src with a new C-order shape, without copying.
+ * Works where NumPy's reshape would return a view: the new shape's
+ * elements must be addressable with strides (contiguous runs of src).
+ * Errors: -EINVAL product differs, negative dimension, ndim > VW_MAXDIM;
+ * -ENOTSUP the strides do not allow a view (a copy would be needed).
+ */
+int vw_reshape(struct vw_view *dst, const struct vw_view *src, int ndim,
+	       const ssize_t *shape, struct vw_error *err);
+
+/* vw_toreadonly - memoryview.toreadonly(): a read-only view.
+ * Errors: -EINVAL src released. */
+int vw_toreadonly(struct vw_view *dst, const struct vw_view *src,
+		  struct vw_error *err);
+
+/* ------------------------------------------------------------------ */
+/* Properties                                                          */
+/* ------------------------------------------------------------------ */
+
+/* memoryview.c_contiguous / f_contiguous / contiguous (1-D: shape[0]==1 or
+ * stride==itemsize; 0-d: always; n-D: PyBuffer_IsContiguous).  0 if released. */
+int vw_c_contiguous(const struct vw_view *v);
+int vw_f_contiguous(const struct vw_view *v);
+int vw_contiguous(const struct vw_view *v);
+
+/* ------------------------------------------------------------------ */
+/* Elements                                                            */
+/* ------------------------------------------------------------------ */
+
+/* One element's value, as Python would see it. */
+enum vw_vtype {
+	VW_V_INT,		/* i: a signed 64-bit integer */
+	VW_V_UINT,		/* u: an unsigned integer > INT64_MAX */
+	VW_V_FLOAT,		/* d */
+	VW_V_BOOL,		/* i is 0 or 1 */
+	VW_V_BYTES,		/* bytes[0..nbytes) (nbytes <= 1 for 'c') */
+	VW_V_BIGINT,		/* an integer beyond 64 bits: sign and d (its
+				   value rounded to double, or +-inf) */
+};
+
+struct vw_value {
+	enum vw_vtype type;
+	int64_t i;
+	uint64_t u;
+	double d;
+	unsigned char bytes[8];
+	size_t nbytes;
+};
+
+/*
+ * vw_get - read the element at index[0..ndim) (negative indices count from
+ * the end).  For a 0-d view index may be NULL.
+ * Errors: -EINVAL released; -ERANGE index out of range.
+ */
+int vw_get(const struct vw_view *v, const ssize_t *index,
+	   struct vw_value *out, struct vw_error *err);
+
+/*
+ * vw_unpack - decode one item at p with format f (no bounds check).
+ */
+void vw_unpack(const struct vw_format *f, const void *p, struct vw_value *out);
+
+/*
+ * vw_pack - encode val as one item of format f at p, with memoryview's
+ * item-assignment rules (struct-module range checks).  Nothing is written
+ * on failure.
+ * Errors: -EINVAL wrong type for the format (a float into an int format,
+ * a non-bytes into 'c'); -ERANGE value out of the C type's range, a float
+ * too large for 'e', an int too large for a double.
+ */
+int vw_pack(const struct vw_format *f, const struct vw_value *val, void *p,
+	    struct vw_error *err);
+
+/*
+ * vw_set - write one element (see vw_pack) at index[0..ndim).
+ * Errors: -EINVAL released; -EROFS read-only view; -ERANGE index out of
+ * range; those of vw_pack.
+ */
+int vw_set(const struct vw_view *v, const ssize_t *index,
+	   const struct vw_value *val, struct vw_error *err);
+
+/* ------------------------------------------------------------------ */
+/* Copying operations (they say so in their name)                      */
+/* ------------------------------------------------------------------ */
+
+/*
+ * vw_tobytes - memoryview.tobytes(order) into out[0..v->len).
+ * order: 'C', 'F' or 'A' (memory order if the view is C- or F-contiguous,
+ * else C).  outlen must be >= v->len.
+ * Errors: -EINVAL released or bad order; -ENOBUFS outlen too small.
+ */
+int vw_tobytes(const struct vw_view *v, char order, void *out, size_t outlen,
+	       struct vw_error *err);
+
+/*
+ * vw_frombytes - the reverse of vw_tobytes('C'): write len == v->len bytes
+ * in C order through the view's strides.
+ * Errors: -EINVAL released or len != nbytes; -EROFS read-only.
+ */
+int vw_frombytes(const struct vw_view *v, const void *src, size_t len,
+		 struct vw_error *err);
+
+/*
+ * vw_copy_to - strided copy of every element of src into dst (same shape
+ * and itemsize required; formats need not match).  Contiguous inner
+ * dimensions are collapsed into memcpy runs; overlapping views are handled
+ * (memmove semantics).
+ * Errors: -EINVAL released, shape or itemsize differ; -EROFS dst read-only.
+ */
+int vw_copy_to(const struct vw_view *dst, const struct vw_view *src,
+	       struct vw_error *err);
+
+/*
+ * vw_fill - store val into every element (converted once with vw_pack).
+ * Errors: -EINVAL released; -EROFS; those of vw_pack.
+ */
+int vw_fill(const struct vw_view *v, const struct vw_value *val,
+	    struct vw_error *err);
+
+/*
+ * vw_equal - memoryview ==: shapes equal and every element equal by value
+ * (Python rules: 1 == 1.0 == True, NaN != NaN, bytes only equal bytes).
+ * Returns 1 equal, 0 not equal.
+ * Errors: -EINVAL a view released.
+ */
+int vw_equal(const struct vw_view *a, const struct vw_view *b,
+	     struct vw_error *err);
+
+/*
+ * vw_tolist - write repr(memoryview.tolist()) to f: nested lists, ints,
+ * floats as Python's repr (nan, inf, -0.0), True/False, b'x'.
+ * Errors: -EINVAL released; -EIO write error on f.
+ */
+int vw_tolist(const struct vw_view *v, FILE *f, struct vw_error *err);
+
+/*
+ * vw_hex - memoryview.hex(sep, bytes_per_sep) to f (no newline).
+ * sep 0 means no separator; bytes_per_sep as in Python (negative groups
+ * from the left, 0 no separator).
+ * Errors: -EINVAL released or sep not printable ASCII; -EIO write error.
+ */
+int vw_hex(const struct vw_view *v, char sep, int bytes_per_sep, FILE *f,
+	   struct vw_error *err);
+
+/*
+ * vw_info_json - memoryview's attributes as one JSON object to f: format,
+ * itemsize, ndim, shape, strides, nbytes, readonly, c_contiguous,
+ * f_contiguous, contiguous.  Errors: -EINVAL released; -EIO.
+ */
+int vw_info_json(const struct vw_view *v, FILE *f, struct vw_error *err);
+
+/*
+ * vw_format_value - write one value as Python's repr to f.
+ * Errors: -EIO write error.
+ */
+int vw_format_value(const struct vw_value *val, FILE *f);
+
+/* ------------------------------------------------------------------ */
+/* Python literals (for `view set --value`)                            */
+/* ------------------------------------------------------------------ */
+
+/* A parsed literal: a scalar value or a list/tuple of literals. */
+struct vw_literal {
+	int is_list;
+	struct vw_value value;		/* when !is_list (bytes: see data) */
+	unsigned char *data;		/* bytes literal contents (owned) */
+	size_t ndata;
+	struct vw_literal *items;	/* when is_list (owned) */
+	size_t nitems;
+};
+
+/*
+ * vw_literal_parse - parse a Python literal: ints (decimal, 0x, 0o, 0b,
+ * '_' separators, any size), floats (incl. nan, inf, -inf names),
+ * True/False, bytes (b'..' with escapes) and nested lists/tuples.
+ * The result owns heap memory: free it with vw_literal_free.
+ * Errors: -EINVAL syntax error (message gives the position); -ENOMEM.
+ */
+int vw_literal_parse(const char *s, struct vw_literal *out,
+		     struct vw_error *err);
+
+/* vw_literal_free - free what vw_literal_parse allocated. */
+void vw_literal_free(struct vw_literal *lit);
+
+/*
+ * vw_assign - `m[...] = value` for the whole view v: a 0-d view takes one
+ * element; an n-D view a nested list of exactly its shape, or a bytes
+ * literal (1-D 'B' view: one byte per element; any view: exactly nbytes
+ * raw bytes), or a scalar broadcast to every element.  Every element is
+ * converted before any is written: on error nothing is written.
+ * Errors: -EINVAL released, shape mismatch, wrong type; -ERANGE value out
+ * of range; -EROFS read-only view; -ENOMEM.
+ */
+int vw_assign(const struct vw_view *v, const struct vw_literal *value,
+	      struct vw_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* VIEW_H */
