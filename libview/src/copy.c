@@ -1,0 +1,297 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The copying operations: tobytes, frombytes, copy_to, fill, and the
+ * element-wise comparison.  One strided-copy engine serves them all: size-1
+ * dimensions are dropped, adjacent dimensions that are contiguous in both
+ * source and destination are merged, and a contiguous innermost dimension
+ * becomes one memcpy per run.
+ */
+#include "internal.h"
+#include <stdint.h>
+#include <stdlib.h>
+
+struct vw__plan {
+	int ndim;
+	ssize_t shape[VW_MAXDIM];
+	ssize_t ds[VW_MAXDIM];
+	ssize_t ss[VW_MAXDIM];
+};
+
+/* Build the collapsed loop nest.  Returns 0 when there is nothing to copy. */
+static int vw__plan(struct vw__plan *pl, const ssize_t *ds, const ssize_t *ss,
+		    const ssize_t *shape, int ndim)
+{
+	int n = 0;
+
+	for (int i = 0; i < ndim; i++) {
+		if (shape[i] == 0)
+			return 0;
+		if (shape[i] == 1)
+			continue;
+		if (n && pl->ds[n - 1] == shape[i] * ds[i] &&
+		    pl->ss[n - 1] == shape[i] * ss[i]) {
+			pl->shape[n - 1] *= shape[i];
+			pl->ds[n - 1] = ds[i];
+			pl->ss[n - 1] = ss[i];
+			continue;
+		}
+		pl->shape[n] = shape[i];
+		pl->ds[n] = ds[i];
+		pl->ss[n] = ss[i];
+		n++;
+	}
+	pl->ndim = n;
+	return 1;
+}
+
+static inline void vw__copy_items(char *d, ssize_t dstep, const char *s,
+				  ssize_t sstep, ssize_t count,
+				  ssize_t itemsize)
+{
+	if (dstep == itemsize && sstep == itemsize) {
+		memcpy(d, s, (size_t)(count * itemsize));
+		return;
+	}
+	switch (itemsize) {
+	case 1:
+		for (ssize_t k = 0; k < count; k++, d += dstep, s += sstep)
+			*d = *s;
+		return;
+	case 2:
+		for (ssize_t k = 0; k < count; k++, d += dstep, s += sstep)
+			memcpy(d, s, 2);
+		return;
+	case 4:
+		for (ssize_t k = 0; k < count; k++, d += dstep, s += sstep)
+			memcpy(d, s, 4);
+		return;
+	case 8:
+		for (ssize_t k = 0; k < count; k++, d += dstep, s += sstep)
+			memcpy(d, s, 8);
+		return;
+	default:
+		for (ssize_t k = 0; k < count; k++, d += dstep, s += sstep)
+			memcpy(d, s, (size_t)itemsize);
+	}
+}
+
+void vw__copy_strided(char *dst, const ssize_t *ds, const char *src,
+		      const ssize_t *ss, const ssize_t *shape, int ndim,
+		      ssize_t itemsize)
+{
+	struct vw__plan pl;
+	ssize_t idx[VW_MAXDIM];
+	int n, i;
+
+	if (!vw__plan(&pl, ds, ss, shape, ndim))
+		return;
+	n = pl.ndim;
+	if (n == 0) {
+		memcpy(dst, src, (size_t)itemsize);
+		return;
+	}
+	memset(idx, 0, sizeof(ssize_t) * n);
+	for (;;) {
+		vw__copy_items(dst, pl.ds[n - 1], src, pl.ss[n - 1],
+			       pl.shape[n - 1], itemsize);
+		/* odometer over the outer dimensions */
+		for (i = n - 2; i >= 0; i--) {
+			dst += pl.ds[i];
+			src += pl.ss[i];
+			if (++idx[i] < pl.shape[i])
+				break;
+			dst -= pl.ds[i] * pl.shape[i];
+			src -= pl.ss[i] * pl.shape[i];
+			idx[i] = 0;
+		}
+		if (i < 0)
+			return;
+	}
+}
+
+static void vw__f_strides(int ndim, const ssize_t *shape, ssize_t itemsize,
+			  ssize_t *strides)
+{
+	ssize_t s = itemsize;
+
+	for (int i = 0; i < ndim; i++) {
+		strides[i] = s;
+		s *= shape[i];
+	}
+}
+
+VW_PUBLIC int vw_tobytes(const struct vw_view *v, char order, void *out,
+			 size_t outlen, struct vw_error *err)
+{
+	ssize_t st[VW_MAXDIM];
+	int rc = vw__check(v, err);
+
+	if (rc)
+		return rc;
+	if (order != 'C' && order != 'F' && order != 'A')
+		return vw__fail(err, -EINVAL,
+				"order must be 'C', 'F' or 'A', not '%c'",
+				order);
+	if (outlen < (size_t)v->len)
+		return vw__fail(err, -ENOBUFS,
+				"output buffer of %zu bytes is smaller than the view's %zd",
+				outlen, v->len);
+	if (order == 'A')
+		order = (vw_f_contiguous(v) && !vw_c_contiguous(v)) ? 'F' : 'C';
+	if (order == 'F')
+		vw__f_strides(v->ndim, v->shape, v->itemsize, st);
+	else
+		vw__c_strides(v->ndim, v->shape, v->itemsize, st);
+	vw__copy_strided(out, st, v->buf, v->strides, v->shape, v->ndim,
+			 v->itemsize);
+	return 0;
+}
+
+VW_PUBLIC int vw_frombytes(const struct vw_view *v, const void *src,
+			   size_t len, struct vw_error *err)
+{
+	ssize_t st[VW_MAXDIM];
+	int rc = vw__check(v, err);
+
+	if (rc)
+		return rc;
+	if (v->readonly)
+		return vw__fail(err, -EROFS, "cannot modify a read-only view");
+	if (len != (size_t)v->len)
+		return vw__fail(err, -EINVAL,
+				"%zu bytes given for a view of %zd bytes", len,
+				v->len);
+	vw__c_strides(v->ndim, v->shape, v->itemsize, st);
+	vw__copy_strided(v->buf, v->strides, src, st, v->shape, v->ndim,
+			 v->itemsize);
+	return 0;
+}
+
+/* Lowest and one-past-highest byte a view touches. */
+static void vw__extent(const struct vw_view *v, uintptr_t *lo, uintptr_t *hi)
+{
+	intptr_t a = 0, b = v->itemsize;
+
+	for (int i = 0; i < v->ndim; i++) {
+		intptr_t s = v->strides[i] * (v->shape[i] - 1);
+
+		if (s < 0)
+			a += s;
+		else
+			b += s;
+	}
+	*lo = (uintptr_t)v->buf + (uintptr_t)a;
+	*hi = (uintptr_t)v->buf + (uintptr_t)b;
+}
+
+VW_PUBLIC int vw_copy_to(const struct vw_view *dst, const struct vw_view *src,
+			 struct vw_error *err)
+{
+	uintptr_t dl, dh, sl, sh;
+	int rc;
+
+	rc = vw__check(dst, err);
+	if (!rc)
+		rc = vw__check(src, err);
+	if (rc)
+		return rc;
+	if (dst->readonly)
+		return vw__fail(err, -EROFS, "cannot modify a read-only view");
+	if (dst->ndim != src->ndim || dst->itemsize != src->itemsize)
+		return vw__fail(err, -EINVAL,
+				"copy: views differ in ndim (%d, %d) or itemsize (%zd, %zd)",
+				dst->ndim, src->ndim, dst->itemsize,
+				src->itemsize);
+	for (int i = 0; i < dst->ndim; i++)
+		if (dst->shape[i] != src->shape[i])
+			return vw__fail(err, -EINVAL,
+					"copy: shapes differ in axis %d (%zd, %zd)",
+					i, dst->shape[i], src->shape[i]);
+	if (!dst->len)
+		return 0;
+	vw__extent(dst, &dl, &dh);
+	vw__extent(src, &sl, &sh);
+	if (dl < sh && sl < dh) {
+		/* overlap: go through a temporary, as memmove would */
+		void *tmp = malloc((size_t)src->len);
+
+		if (!tmp)
+			return vw__fail(err, -ENOMEM, "out of memory");
+		vw_tobytes(src, 'C', tmp, (size_t)src->len, NULL);
+		rc = vw_frombytes(dst, tmp, (size_t)src->len, err);
+		free(tmp);
+		return rc;
+	}
+	vw__copy_strided(dst->buf, dst->strides, src->buf, src->strides,
+			 dst->shape, dst->ndim, dst->itemsize);
+	return 0;
+}
+
+VW_PUBLIC int vw_fill(const struct vw_view *v, const struct vw_value *val,
+		      struct vw_error *err)
+{
+	ssize_t zero[VW_MAXDIM] = { 0 };
+	unsigned char item[8];
+	struct vw_format f;
+	int rc = vw__check(v, err);
+
+	if (rc)
+		return rc;
+	if (v->readonly)
+		return vw__fail(err, -EROFS, "cannot modify a read-only view");
+	vw__view_format(v, &f);
+	rc = vw_pack(&f, val, item, err);
+	if (rc)
+		return rc;
+	/* a zero source stride repeats the one packed item */
+	vw__copy_strided(v->buf, v->strides, (const char *)item, zero,
+			 v->shape, v->ndim, v->itemsize);
+	return 0;
+}
+
+VW_PUBLIC int vw_equal(const struct vw_view *a, const struct vw_view *b,
+		       struct vw_error *err)
+{
+	ssize_t idx[VW_MAXDIM];
+	struct vw_format fa, fb;
+	int rc, n;
+
+	rc = vw__check(a, err);
+	if (!rc)
+		rc = vw__check(b, err);
+	if (rc)
+		return rc;
+	if (a->ndim != b->ndim)
+		return 0;
+	n = a->ndim;
+	for (int i = 0; i < n; i++) {
+		if (a->shape[i] != b->shape[i])
+			return 0;
+		if (a->shape[i] == 0)
+			return 1;	/* as CPython: no elements to compare */
+	}
+	vw__view_format(a, &fa);
+	vw__view_format(b, &fb);
+	memset(idx, 0, sizeof(ssize_t) * (n > 0 ? n : 1));
+	for (;;) {
+		const char *pa = a->buf, *pb = b->buf;
+		struct vw_value va, vb;
+		int i;
+
+		for (i = 0; i < n; i++) {
+			pa += idx[i] * a->strides[i];
+			pb += idx[i] * b->strides[i];
+		}
+		vw_unpack(&fa, pa, &va);
+		vw_unpack(&fb, pb, &vb);
+		if (!vw__value_eq(&va, &vb))
+			return 0;
+		for (i = n - 1; i >= 0; i--) {
+			if (++idx[i] < a->shape[i])
+				break;
+			idx[i] = 0;
+		}
+		if (i < 0)
+			return 1;
+	}
+}

@@ -1,0 +1,499 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Deriving views: cast, index/slice, transpose, reshape, toreadonly, and
+ * the contiguity predicates.  Each is small stride arithmetic on a copy of
+ * the source header; no data is touched and nothing is allocated.  Rules
+ * follow CPython's Objects/memoryobject.c (cast, 1-D slicing, flags) and
+ * NumPy (n-D basic indexing, transpose, reshape-as-view).
+ */
+#include "internal.h"
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+void vw__view_format(const struct vw_view *v, struct vw_format *f)
+{
+	if (vw_format_parse(v->format, f, NULL)) {
+		/* cannot happen for a view built by the library */
+		memset(f, 0, sizeof(*f));
+		f->code = 'B';
+		f->itemsize = 1;
+		f->kind = VW_K_UINT;
+	}
+}
+
+void vw__c_strides(int ndim, const ssize_t *shape, ssize_t itemsize,
+		   ssize_t *strides)
+{
+	ssize_t s = itemsize;
+
+	for (int i = ndim - 1; i >= 0; i--) {
+		strides[i] = s;
+		s *= shape[i];
+	}
+}
+
+/* PyBuffer_IsContiguous for 'C' (len 0 counts as contiguous). */
+static int vw__is_c(const struct vw_view *v)
+{
+	ssize_t sd = v->itemsize;
+
+	if (v->len == 0)
+		return 1;
+	for (int i = v->ndim - 1; i >= 0; i--) {
+		if (v->shape[i] > 1 && v->strides[i] != sd)
+			return 0;
+		sd *= v->shape[i];
+	}
+	return 1;
+}
+
+static int vw__is_f(const struct vw_view *v)
+{
+	ssize_t sd = v->itemsize;
+
+	if (v->len == 0)
+		return 1;
+	for (int i = 0; i < v->ndim; i++) {
+		if (v->shape[i] > 1 && v->strides[i] != sd)
+			return 0;
+		sd *= v->shape[i];
+	}
+	return 1;
+}
+
+/* memoryview's init_flags: 0-d always, 1-D by its own rule, n-D as above. */
+static int vw__flag(const struct vw_view *v, int fortran)
+{
+	if (!v || !v->map)
+		return 0;
+	if (v->ndim == 0)
+		return 1;
+	if (v->ndim == 1)
+		return v->shape[0] == 1 || v->strides[0] == v->itemsize;
+	return fortran ? vw__is_f(v) : vw__is_c(v);
+}
+
+VW_PUBLIC int vw_c_contiguous(const struct vw_view *v)
+{
+	return vw__flag(v, 0);
+}
+
+VW_PUBLIC int vw_f_contiguous(const struct vw_view *v)
+{
+	return vw__flag(v, 1);
+}
+
+VW_PUBLIC int vw_contiguous(const struct vw_view *v)
+{
+	return vw__flag(v, 0) || vw__flag(v, 1);
+}
+
+static int vw__is_byte_code(char c)
+{
+	return c == 'B' || c == 'b' || c == 'c';
+}
+
+VW_PUBLIC int vw_cast(struct vw_view *dst, const struct vw_view *src,
+		      const char *fmt, int ndim, const ssize_t *shape,
+		      struct vw_error *err)
+{
+	struct vw_format sf, df;
+	struct vw_view t;
+	int rc, i;
+
+	rc = vw__check(src, err);
+	if (rc)
+		return rc;
+	if (!fmt)
+		return vw__fail(err, -EINVAL, "cast: no format");
+	if (!vw_c_contiguous(src))
+		return vw__fail(err, -EINVAL,
+				"cast: the view is not C-contiguous (casts are restricted to C-contiguous views)");
+	if (shape && (ndim < 0 || ndim > VW_MAXDIM))
+		return vw__fail(err, -EINVAL,
+				"cast: number of dimensions %d must be 0..%d",
+				ndim, VW_MAXDIM);
+	if (shape || src->ndim != 1) {
+		for (i = 0; i < src->ndim; i++)
+			if (src->shape[i] == 0)
+				return vw__fail(err, -EINVAL,
+						"cast: cannot cast a view with zeros in shape");
+	}
+	if (shape && src->ndim != 1 && ndim != 1)
+		return vw__fail(err, -EINVAL,
+				"cast: must be 1-D -> N-D or N-D -> 1-D (here %d-D -> %d-D)",
+				src->ndim, ndim);
+	rc = vw_format_parse(fmt, &df, err);
+	if (rc)
+		return rc;
+	vw__view_format(src, &sf);
+	if (!sf.native)
+		return vw__fail(err, -EINVAL,
+				"cast: source format '%s' is not a native single-character format",
+				src->format);
+	if (!vw__is_byte_code(sf.code) && !vw__is_byte_code(df.code))
+		return vw__fail(err, -EINVAL,
+				"cast: cannot cast between two non-byte formats ('%s' -> '%s')",
+				src->format, fmt);
+	if (src->len % (ssize_t)df.itemsize)
+		return vw__fail(err, -EINVAL,
+				"cast: length %zd is not a multiple of itemsize %zu of '%s'",
+				src->len, df.itemsize, fmt);
+	vw__copy_hdr(&t, src);
+	memset(t.format, 0, sizeof(t.format));
+	strcpy(t.format, fmt);
+	t.itemsize = (ssize_t)df.itemsize;
+	if (!shape) {
+		t.ndim = 1;
+		t.shape[0] = src->len / t.itemsize;
+		t.strides[0] = t.itemsize;
+	} else {
+		ssize_t prod = t.itemsize;
+
+		for (i = 0; i < ndim; i++) {
+			if (shape[i] <= 0)
+				return vw__fail(err, -EINVAL,
+						"cast: shape element %zd must be > 0",
+						shape[i]);
+			if (prod > SSIZE_MAX / shape[i])
+				return vw__fail(err, -EINVAL,
+						"cast: product(shape) too large");
+			prod *= shape[i];
+			t.shape[i] = shape[i];
+		}
+		if (prod != src->len)
+			return vw__fail(err, -EINVAL,
+					"cast: product(shape) * itemsize = %zd != buffer size %zd",
+					prod, src->len);
+		t.ndim = ndim;
+		vw__c_strides(ndim, t.shape, t.itemsize, t.strides);
+	}
+	vw__commit(dst, src, &t);
+	return 0;
+}
+
+/* ---- index expressions --------------------------------------------- */
+
+/* Parse an optionally signed decimal integer, saturating to +-SSIZE_MAX
+ * (and SSIZE_MIN) as Python's slice indices are clipped.  Returns 1 if a
+ * number was read, 0 if none, -1 on a malformed one. */
+static int vw__parse_int(const char **pp, ssize_t *out)
+{
+	const char *p = *pp;
+	int neg = 0, sign = 0, any = 0, sat = 0;
+	ssize_t v = 0;
+
+	while (*p == ' ')
+		p++;
+	if (*p == '+' || *p == '-') {
+		neg = *p == '-';
+		sign = 1;
+		p++;
+		while (*p == ' ')
+			p++;
+	}
+	while ((*p >= '0' && *p <= '9') || (*p == '_' && any)) {
+		if (*p == '_') {
+			if (p[1] < '0' || p[1] > '9')
+				return -1;
+			p++;
+			continue;
+		}
+		if (!sat && v > (SSIZE_MAX - (*p - '0')) / 10)
+			sat = 1;
+		if (!sat)
+			v = v * 10 + (*p - '0');
+		any = 1;
+		p++;
+	}
+	if (!any) {
+		if (sign)
+			return -1;
+		*pp = p;	/* skip blanks before ':' or ',' */
+		return 0;
+	}
+	while (*p == ' ')
+		p++;
+	if (sat)
+		*out = neg ? SSIZE_MIN : SSIZE_MAX;
+	else
+		*out = neg ? -v : v;
+	*pp = p;
+	return 1;
+}
+
+VW_PUBLIC int vw_parse_index(const char *expr, struct vw_index *idx, int max,
+			     struct vw_error *err)
+{
+	const char *p = expr;
+	int n = 0;
+
+	if (!expr)
+		return vw__fail(err, -EINVAL, "no index expression");
+	for (;;) {
+		struct vw_index it;
+		ssize_t *parts[3] = { &it.start, &it.stop, &it.step };
+		int *has[3] = { &it.has_start, &it.has_stop, &it.has_step };
+		int k = 0, r;
+
+		memset(&it, 0, sizeof(it));
+		for (;;) {
+			r = vw__parse_int(&p, parts[k]);
+			if (r < 0)
+				return vw__fail(err, -EINVAL,
+						"bad index '%s': malformed number",
+						expr);
+			*has[k] = r;
+			if (*p != ':')
+				break;
+			if (k == 2)
+				return vw__fail(err, -EINVAL,
+						"bad index '%s': too many ':'",
+						expr);
+			it.is_slice = 1;
+			k++;
+			p++;
+		}
+		if (!it.is_slice && !it.has_start)
+			return vw__fail(err, -EINVAL,
+					"bad index '%s': expected an integer or a slice at '%s'",
+					expr, p);
+		if (n >= max)
+			return vw__fail(err, -E2BIG,
+					"bad index '%s': more than %d items",
+					expr, max);
+		idx[n++] = it;
+		if (!*p)
+			return n;
+		if (*p != ',')
+			return vw__fail(err, -EINVAL,
+					"bad index '%s': unexpected '%c'",
+					expr, *p);
+		p++;
+	}
+}
+
+/* PySlice_Unpack + PySlice_AdjustIndices; returns the slice length. */
+static ssize_t vw__slice_indices(const struct vw_index *s, ssize_t length,
+				 ssize_t *start, ssize_t *step)
+{
+	ssize_t st = s->has_step ? s->step : 1;
+	ssize_t a, b;
+
+	if (st < -SSIZE_MAX)
+		st = -SSIZE_MAX;
+	a = s->has_start ? s->start : (st < 0 ? SSIZE_MAX : 0);
+	b = s->has_stop ? s->stop : (st < 0 ? SSIZE_MIN : SSIZE_MAX);
+	if (a < 0) {
+		a += length;
+		if (a < 0)
+			a = st < 0 ? -1 : 0;
+	} else if (a >= length) {
+		a = st < 0 ? length - 1 : length;
+	}
+	if (b < 0) {
+		b += length;
+		if (b < 0)
+			b = st < 0 ? -1 : 0;
+	} else if (b >= length) {
+		b = st < 0 ? length - 1 : length;
+	}
+	*start = a;
+	*step = st;
+	if (st < 0)
+		return b < a ? (a - b - 1) / (-st) + 1 : 0;
+	return a < b ? (b - a - 1) / st + 1 : 0;
+}
+
+/* Wrapping multiply, as CPython's (formally overflowing) stride*step. */
+static ssize_t vw__wrapmul(ssize_t a, ssize_t b)
+{
+	return (ssize_t)((uint64_t)a * (uint64_t)b);
+}
+
+VW_PUBLIC int vw_slice(struct vw_view *dst, const struct vw_view *src,
+		       const struct vw_index *idx, int nidx,
+		       struct vw_error *err)
+{
+	struct vw_view t;
+	uintptr_t base;
+	int rc, i, d = 0, out = 0;
+
+	rc = vw__check(src, err);
+	if (rc)
+		return rc;
+	if (src->ndim == 0)
+		return vw__fail(err, -EINVAL, "cannot index a 0-d view");
+	if (nidx > src->ndim)
+		return vw__fail(err, -EINVAL,
+				"too many indices: %d for a %d-D view", nidx,
+				src->ndim);
+	if (nidx < 0 || (nidx && !idx))
+		return vw__fail(err, -EINVAL, "bad index list");
+	vw__copy_hdr(&t, src);
+	base = (uintptr_t)src->buf;
+	for (i = 0; i < nidx; i++, d++) {
+		const struct vw_index *s = &idx[i];
+		ssize_t n = src->shape[d], start, step, len;
+
+		if (!s->is_slice) {
+			ssize_t k = s->start;
+
+			if (k < 0 && k >= -n)
+				k += n;
+			if (k < 0 || k >= n)
+				return vw__fail(err, -ERANGE,
+						"index %zd is out of range for axis %d with size %zd",
+						s->start, d, n);
+			base += (uintptr_t)vw__wrapmul(k, src->strides[d]);
+			continue;
+		}
+		if (s->has_step && s->step == 0)
+			return vw__fail(err, -EINVAL,
+					"slice step cannot be zero (axis %d)",
+					d);
+		len = vw__slice_indices(s, n, &start, &step);
+		base += (uintptr_t)vw__wrapmul(start, src->strides[d]);
+		t.shape[out] = len;
+		t.strides[out] = vw__wrapmul(src->strides[d], step);
+		out++;
+	}
+	for (; d < src->ndim; d++, out++) {
+		t.shape[out] = src->shape[d];
+		t.strides[out] = src->strides[d];
+	}
+	t.ndim = out;
+	t.buf = (char *)base;
+	t.len = t.itemsize;
+	for (i = 0; i < out; i++)
+		t.len *= t.shape[i];
+	vw__commit(dst, src, &t);
+	return 0;
+}
+
+VW_PUBLIC int vw_transpose(struct vw_view *dst, const struct vw_view *src,
+			   const int *perm, int nperm, struct vw_error *err)
+{
+	unsigned char seen[VW_MAXDIM] = { 0 };
+	struct vw_view t;
+	int rc, i, n;
+
+	rc = vw__check(src, err);
+	if (rc)
+		return rc;
+	n = src->ndim;
+	if (perm && nperm != n)
+		return vw__fail(err, -EINVAL,
+				"transpose: %d axes given for a %d-D view",
+				nperm, n);
+	vw__copy_hdr(&t, src);
+	for (i = 0; i < n; i++) {
+		int a = perm ? perm[i] : n - 1 - i;
+
+		if (a < 0 || a >= n || seen[a])
+			return vw__fail(err, -EINVAL,
+					"transpose: axes are not a permutation of 0..%d (bad or repeated axis %d)",
+					n - 1, a);
+		seen[a] = 1;
+		t.shape[i] = src->shape[a];
+		t.strides[i] = src->strides[a];
+	}
+	vw__commit(dst, src, &t);
+	return 0;
+}
+
+/* NumPy's _attempt_nocopy_reshape (C order). */
+VW_PUBLIC int vw_reshape(struct vw_view *dst, const struct vw_view *src,
+			 int ndim, const ssize_t *shape,
+			 struct vw_error *err)
+{
+	ssize_t od[VW_MAXDIM], os[VW_MAXDIM], ns[VW_MAXDIM];
+	ssize_t prod = 1;
+	struct vw_view t;
+	int rc, i, on = 0;
+
+	rc = vw__check(src, err);
+	if (rc)
+		return rc;
+	if (ndim < 0 || ndim > VW_MAXDIM || (ndim && !shape))
+		return vw__fail(err, -EINVAL,
+				"reshape: number of dimensions %d must be 0..%d",
+				ndim, VW_MAXDIM);
+	for (i = 0; i < ndim; i++) {
+		if (shape[i] < 0)
+			return vw__fail(err, -EINVAL,
+					"reshape: negative dimension %zd",
+					shape[i]);
+		if (shape[i] && prod > SSIZE_MAX / shape[i])
+			return vw__fail(err, -EINVAL,
+					"reshape: product(shape) too large");
+		prod *= shape[i];
+	}
+	if (prod * src->itemsize != src->len)
+		return vw__fail(err, -EINVAL,
+				"reshape: cannot reshape %zd elements into a shape of %zd elements",
+				src->len / (src->itemsize ? src->itemsize : 1),
+				prod);
+	if (prod == 0) {
+		vw__c_strides(ndim, shape, src->itemsize, ns);
+		goto done;
+	}
+	for (i = 0; i < src->ndim; i++) {
+		if (src->shape[i] != 1) {
+			od[on] = src->shape[i];
+			os[on++] = src->strides[i];
+		}
+	}
+	{
+		int oi = 0, oj = 1, ni = 0, nj = 1;
+		ssize_t last;
+
+		while (ni < ndim && oi < on) {
+			ssize_t np = shape[ni], op = od[oi];
+
+			while (np != op) {
+				if (np < op)
+					np *= shape[nj++];
+				else
+					op *= od[oj++];
+			}
+			for (int ok = oi; ok < oj - 1; ok++)
+				if (os[ok] != od[ok + 1] * os[ok + 1])
+					return vw__fail(err, -ENOTSUP,
+							"reshape: the view's strides do not allow this shape without a copy");
+			ns[nj - 1] = os[oj - 1];
+			for (int nk = nj - 1; nk > ni; nk--)
+				ns[nk - 1] = ns[nk] * shape[nk];
+			ni = nj++;
+			oi = oj++;
+		}
+		last = ni >= 1 ? ns[ni - 1] : src->itemsize;
+		for (int nk = ni; nk < ndim; nk++)
+			ns[nk] = last;
+	}
+done:
+	vw__copy_hdr(&t, src);
+	t.ndim = ndim;
+	for (i = 0; i < ndim; i++) {
+		t.shape[i] = shape[i];
+		t.strides[i] = ns[i];
+	}
+	vw__commit(dst, src, &t);
+	return 0;
+}
+
+VW_PUBLIC int vw_toreadonly(struct vw_view *dst, const struct vw_view *src,
+			    struct vw_error *err)
+{
+	struct vw_view t;
+	int rc = vw__check(src, err);
+
+	if (rc)
+		return rc;
+	vw__copy_hdr(&t, src);
+	t.readonly = 1;
+	vw__commit(dst, src, &t);
+	return 0;
+}

@@ -1,0 +1,445 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * One element: decoding (unpack) and encoding (pack) with the rules of
+ * memoryview item assignment (CPython's pack_single/unpack_single and the
+ * struct module's half-float packing), and Python's == and bool() on the
+ * resulting values.
+ */
+#include "internal.h"
+#include <float.h>
+#include <limits.h>
+#include <math.h>
+#include <stdint.h>
+
+static void vw__swap(unsigned char *b, size_t n)
+{
+	for (size_t i = 0; i < n / 2; i++) {
+		unsigned char t = b[i];
+
+		b[i] = b[n - 1 - i];
+		b[n - 1 - i] = t;
+	}
+}
+
+/* PyFloat_Unpack2 */
+static double vw__half_to_double(uint16_t h)
+{
+	int sign = h >> 15, e = (h >> 10) & 0x1f;
+	unsigned f = h & 0x3ff;
+	double x;
+
+	if (e == 0x1f) {
+		if (f == 0)
+			return sign ? -INFINITY : INFINITY;
+		return sign ? -NAN : NAN;
+	}
+	x = (double)f / 1024.0;
+	if (e == 0)
+		e = -14;
+	else {
+		x += 1.0;
+		e -= 15;
+	}
+	x = ldexp(x, e);
+	return sign ? -x : x;
+}
+
+/* PyFloat_Pack2: round half to even; -ERANGE when too large. */
+static int vw__double_to_half(double x, uint16_t *out)
+{
+	unsigned short bits;
+	int sign, e;
+	double f;
+
+	if (x == 0.0) {
+		sign = signbit(x) != 0;
+		e = 0;
+		bits = 0;
+	} else if (isinf(x)) {
+		sign = x < 0.0;
+		e = 0x1f;
+		bits = 0;
+	} else if (isnan(x)) {
+		sign = signbit(x) != 0;
+		e = 0x1f;
+		bits = 512;
+	} else {
+		sign = x < 0.0;
+		if (sign)
+			x = -x;
+		f = frexp(x, &e);
+		f *= 2.0;
+		e--;
+		if (e >= 16)
+			return -ERANGE;
+		if (e < -25) {
+			f = 0.0;
+			e = 0;
+		} else if (e < -14) {
+			f = ldexp(f, 14 + e);
+			e = 0;
+		} else {
+			e += 15;
+			f -= 1.0;
+		}
+		f *= 1024.0;
+		bits = (unsigned short)f;
+		if ((f - bits > 0.5) || ((f - bits == 0.5) && (bits % 2 == 1))) {
+			++bits;
+			if (bits == 1024) {
+				bits = 0;
+				++e;
+				if (e == 31)
+					return -ERANGE;
+			}
+		}
+	}
+	*out = (uint16_t)(bits | (e << 10) | (sign << 15));
+	return 0;
+}
+
+static void vw__set_int(struct vw_value *out, int64_t i)
+{
+	out->type = VW_V_INT;
+	out->i = i;
+}
+
+static void vw__set_uint(struct vw_value *out, uint64_t u)
+{
+	if (u <= INT64_MAX) {
+		vw__set_int(out, (int64_t)u);
+	} else {
+		out->type = VW_V_UINT;
+		out->u = u;
+	}
+}
+
+VW_PUBLIC void vw_unpack(const struct vw_format *f, const void *p,
+			 struct vw_value *out)
+{
+	unsigned char b[8];
+	size_t n = f->itemsize;
+
+	memset(out, 0, sizeof(*out));
+	memcpy(b, p, n);
+	if (f->swap)
+		vw__swap(b, n);
+	switch (f->kind) {
+	case VW_K_CHAR:
+		out->type = VW_V_BYTES;
+		out->bytes[0] = b[0];
+		out->nbytes = 1;
+		return;
+	case VW_K_BOOL:
+		out->type = VW_V_BOOL;
+		out->i = b[0] != 0;
+		return;
+	case VW_K_FLOAT:
+		out->type = VW_V_FLOAT;
+		if (n == 2) {
+			uint16_t h;
+
+			memcpy(&h, b, 2);
+			out->d = vw__half_to_double(h);
+		} else if (n == 4) {
+			float x;
+
+			memcpy(&x, b, 4);
+			out->d = x;
+		} else {
+			memcpy(&out->d, b, 8);
+		}
+		return;
+	case VW_K_INT:
+		switch (n) {
+		case 1: { int8_t x; memcpy(&x, b, 1); vw__set_int(out, x); return; }
+		case 2: { int16_t x; memcpy(&x, b, 2); vw__set_int(out, x); return; }
+		case 4: { int32_t x; memcpy(&x, b, 4); vw__set_int(out, x); return; }
+		default: { int64_t x; memcpy(&x, b, 8); vw__set_int(out, x); return; }
+		}
+	case VW_K_UINT:
+		switch (n) {
+		case 1: vw__set_uint(out, b[0]); return;
+		case 2: { uint16_t x; memcpy(&x, b, 2); vw__set_uint(out, x); return; }
+		case 4: { uint32_t x; memcpy(&x, b, 4); vw__set_uint(out, x); return; }
+		default: { uint64_t x; memcpy(&x, b, 8); vw__set_uint(out, x); return; }
+		}
+	}
+}
+
+int vw__truth(const struct vw_value *v)
+{
+	switch (v->type) {
+	case VW_V_INT:
+	case VW_V_BOOL:
+		return v->i != 0;
+	case VW_V_UINT:
+	case VW_V_BIGINT:
+		return 1;
+	case VW_V_FLOAT:
+		return v->d != 0.0 || isnan(v->d);
+	case VW_V_BYTES:
+		return v->nbytes != 0;
+	}
+	return 0;
+}
+
+static const char *vw__type_name(const struct vw_value *v)
+{
+	switch (v->type) {
+	case VW_V_INT:
+	case VW_V_UINT:
+	case VW_V_BIGINT:
+		return "int";
+	case VW_V_BOOL:
+		return "bool";
+	case VW_V_FLOAT:
+		return "float";
+	case VW_V_BYTES:
+		return "bytes";
+	}
+	return "?";
+}
+
+/* Integer value of v into (neg, mag): -EINVAL if not an int/bool,
+ * -ERANGE if beyond 64 bits. */
+static int vw__as_int(const struct vw_value *v, int *neg, uint64_t *mag)
+{
+	switch (v->type) {
+	case VW_V_INT:
+	case VW_V_BOOL:
+		*neg = v->i < 0;
+		*mag = v->i < 0 ? (uint64_t)0 - (uint64_t)v->i : (uint64_t)v->i;
+		return 0;
+	case VW_V_UINT:
+		*neg = 0;
+		*mag = v->u;
+		return 0;
+	case VW_V_BIGINT:
+		return -ERANGE;
+	default:
+		return -EINVAL;
+	}
+}
+
+static int vw__as_double(const struct vw_value *v, double *d)
+{
+	switch (v->type) {
+	case VW_V_INT:
+	case VW_V_BOOL:
+		*d = (double)v->i;
+		return 0;
+	case VW_V_UINT:
+		*d = (double)v->u;
+		return 0;
+	case VW_V_FLOAT:
+		*d = v->d;
+		return 0;
+	case VW_V_BIGINT:
+		if (isinf(v->d))
+			return -ERANGE;
+		*d = v->d;
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+/* Limits of an integer item: [-lo_mag, hi] as (magnitude of min, max). */
+static void vw__int_limits(const struct vw_format *f, uint64_t *neg_lim,
+			   uint64_t *pos_lim)
+{
+	unsigned bits = (unsigned)f->itemsize * 8;
+
+	if (f->code == 'P') {
+		*neg_lim = (uint64_t)LONG_MAX + 1;
+		*pos_lim = ULONG_MAX;
+	} else if (f->kind == VW_K_INT) {
+		*pos_lim = (UINT64_C(1) << (bits - 1)) - 1;
+		*neg_lim = UINT64_C(1) << (bits - 1);
+	} else {
+		*neg_lim = 0;
+		*pos_lim = bits == 64 ? UINT64_MAX : (UINT64_C(1) << bits) - 1;
+	}
+}
+
+VW_PUBLIC int vw_pack(const struct vw_format *f, const struct vw_value *val,
+		      void *p, struct vw_error *err)
+{
+	unsigned char b[8];
+	size_t n = f->itemsize;
+	int rc;
+
+	switch (f->kind) {
+	case VW_K_CHAR:
+		if (val->type != VW_V_BYTES)
+			return vw__fail(err, -EINVAL,
+					"invalid type for format '%c': %s (expected bytes of length 1)",
+					f->code, vw__type_name(val));
+		if (val->nbytes != 1)
+			return vw__fail(err, -ERANGE,
+					"invalid value for format 'c': bytes of length %zu (expected 1)",
+					val->nbytes);
+		b[0] = val->bytes[0];
+		break;
+	case VW_K_BOOL:
+		b[0] = (unsigned char)vw__truth(val);
+		break;
+	case VW_K_FLOAT: {
+		double d;
+
+		rc = vw__as_double(val, &d);
+		if (rc == -EINVAL)
+			return vw__fail(err, rc,
+					"invalid type for format '%c': %s",
+					f->code, vw__type_name(val));
+		if (rc)
+			return vw__fail(err, rc,
+					"int too large to convert to float (format '%c')",
+					f->code);
+		if (n == 2) {
+			uint16_t h;
+
+			if (vw__double_to_half(d, &h))
+				return vw__fail(err, -ERANGE,
+						"float too large to pack with e format");
+			memcpy(b, &h, 2);
+		} else if (n == 4) {
+			float x = (float)d;
+
+			memcpy(b, &x, 4);
+		} else {
+			memcpy(b, &d, 8);
+		}
+		break;
+	}
+	case VW_K_INT:
+	case VW_K_UINT: {
+		uint64_t mag, nl, pl, u;
+		int neg;
+
+		rc = vw__as_int(val, &neg, &mag);
+		if (rc == -EINVAL)
+			return vw__fail(err, rc,
+					"invalid type for format '%c': %s",
+					f->code, vw__type_name(val));
+		vw__int_limits(f, &nl, &pl);
+		if (rc || (neg && mag > nl) || (!neg && mag > pl))
+			return vw__fail(err, -ERANGE,
+					"invalid value for format '%c': out of range",
+					f->code);
+		u = neg ? (uint64_t)0 - mag : mag;
+		switch (n) {
+		case 1: b[0] = (uint8_t)u; break;
+		case 2: { uint16_t x = (uint16_t)u; memcpy(b, &x, 2); break; }
+		case 4: { uint32_t x = (uint32_t)u; memcpy(b, &x, 4); break; }
+		default: memcpy(b, &u, 8); break;
+		}
+		break;
+	}
+	}
+	if (f->swap)
+		vw__swap(b, n);
+	memcpy(p, b, n);
+	return 0;
+}
+
+/* Address of the element at index[] (negative from the end). */
+static int vw__elem(const struct vw_view *v, const ssize_t *index,
+		    char **out, struct vw_error *err)
+{
+	uintptr_t p = (uintptr_t)v->buf;
+
+	for (int i = 0; i < v->ndim; i++) {
+		ssize_t k = index[i], n = v->shape[i];
+
+		if (k < 0 && k >= -n)
+			k += n;
+		if (k < 0 || k >= n)
+			return vw__fail(err, -ERANGE,
+					"index %zd is out of range for axis %d with size %zd",
+					index[i], i, n);
+		p += (uintptr_t)(k * v->strides[i]);
+	}
+	*out = (char *)p;
+	return 0;
+}
+
+VW_PUBLIC int vw_get(const struct vw_view *v, const ssize_t *index,
+		     struct vw_value *out, struct vw_error *err)
+{
+	struct vw_format f;
+	char *p;
+	int rc = vw__check(v, err);
+
+	if (rc)
+		return rc;
+	if (v->ndim && !index)
+		return vw__fail(err, -EINVAL, "no index for a %d-D view",
+				v->ndim);
+	rc = vw__elem(v, index, &p, err);
+	if (rc)
+		return rc;
+	vw__view_format(v, &f);
+	vw_unpack(&f, p, out);
+	return 0;
+}
+
+VW_PUBLIC int vw_set(const struct vw_view *v, const ssize_t *index,
+		     const struct vw_value *val, struct vw_error *err)
+{
+	struct vw_format f;
+	char *p;
+	int rc = vw__check(v, err);
+
+	if (rc)
+		return rc;
+	if (v->readonly)
+		return vw__fail(err, -EROFS, "cannot modify a read-only view");
+	if (v->ndim && !index)
+		return vw__fail(err, -EINVAL, "no index for a %d-D view",
+				v->ndim);
+	rc = vw__elem(v, index, &p, err);
+	if (rc)
+		return rc;
+	vw__view_format(v, &f);
+	return vw_pack(&f, val, p, err);
+}
+
+/* Python == of a float and an integer (neg, mag): exact comparison. */
+static int vw__float_eq_int(double d, int neg, uint64_t mag)
+{
+	if (isnan(d) || isinf(d) || d != floor(d))
+		return 0;
+	if ((d < 0) != neg && !(d == 0 && mag == 0))
+		return 0;
+	d = fabs(d);
+	if (d >= 18446744073709551616.0)
+		return 0;
+	return (uint64_t)d == mag;
+}
+
+int vw__value_eq(const struct vw_value *a, const struct vw_value *b)
+{
+	int an = 0, bn = 0;
+	uint64_t am = 0, bm = 0;
+
+	if (a->type == VW_V_BYTES || b->type == VW_V_BYTES)
+		return a->type == b->type && a->nbytes == b->nbytes &&
+		       !memcmp(a->bytes, b->bytes, a->nbytes);
+	if (a->type == VW_V_FLOAT && b->type == VW_V_FLOAT)
+		return a->d == b->d;
+	if (a->type == VW_V_BIGINT || b->type == VW_V_BIGINT)
+		return 0;	/* never produced by unpack */
+	if (a->type == VW_V_FLOAT) {
+		vw__as_int(b, &bn, &bm);
+		return vw__float_eq_int(a->d, bn, bm);
+	}
+	if (b->type == VW_V_FLOAT) {
+		vw__as_int(a, &an, &am);
+		return vw__float_eq_int(b->d, an, am);
+	}
+	vw__as_int(a, &an, &am);
+	vw__as_int(b, &bn, &bm);
+	return an == bn && am == bm;
+}

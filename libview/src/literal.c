@@ -1,0 +1,524 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Python literals for `view set --value`, and assignment of a literal to a
+ * whole view (m[...] = value).  The parser owns the heap memory of the
+ * literal tree (bytes contents and list items); vw_literal_free releases it.
+ * Assignment converts every element into a temporary C-order buffer first,
+ * so a failure leaves the view's memory untouched.
+ */
+#include "internal.h"
+#include <ctype.h>
+#include <limits.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#define VW_LIT_MAXDEPTH 100
+
+struct vw__lp {
+	const char *s, *p;
+	struct vw_error *err;
+	int depth;
+};
+
+static int vw__lfail(struct vw__lp *lp, const char *what)
+{
+	return vw__fail(lp->err, -EINVAL,
+			"bad literal '%.60s': %s at offset %ld", lp->s, what,
+			(long)(lp->p - lp->s));
+}
+
+static void vw__ws(struct vw__lp *lp)
+{
+	while (*lp->p == ' ' || *lp->p == '\t' || *lp->p == '\n' ||
+	       *lp->p == '\r')
+		lp->p++;
+}
+
+static int vw__ident_char(char c)
+{
+	return isalnum((unsigned char)c) || c == '_';
+}
+
+/* Strip '_' separators, validating their placement (between digits). */
+static int vw__strip_us(const char *tok, size_t n, char *out, size_t on,
+			int base)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		char c = tok[i];
+
+		if (c == '_') {
+			int prev_ok = i > 0 && (isxdigit((unsigned char)tok[i - 1]) ||
+						(base != 10 && i == 2));
+			if (!prev_ok || i + 1 >= n ||
+			    !isxdigit((unsigned char)tok[i + 1]))
+				return -1;
+			continue;
+		}
+		if (k + 1 >= on)
+			return -1;
+		out[k++] = c;
+	}
+	out[k] = 0;
+	return 0;
+}
+
+static int vw__digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return 99;
+}
+
+/* An integer token (no sign) into val with sign neg. */
+static int vw__int_value(struct vw__lp *lp, const char *t, int neg,
+			 struct vw_value *val)
+{
+	int base = 10;
+	const char *d = t;
+	uint64_t mag = 0;
+	int big = 0;
+	long double approx = 0;
+
+	if (t[0] == '0' && t[1] && strchr("xXoObB", t[1])) {
+		base = strchr("xX", t[1]) ? 16 : strchr("oO", t[1]) ? 8 : 2;
+		d = t + 2;
+		if (!*d)
+			return vw__lfail(lp, "missing digits");
+	} else if (t[0] == '0') {
+		for (const char *q = t; *q; q++)
+			if (*q != '0')
+				return vw__lfail(lp,
+						 "leading zeros in a decimal integer");
+	}
+	for (const char *q = d; *q; q++) {
+		int k = vw__digit(*q);
+
+		if (k >= base)
+			return vw__lfail(lp, "invalid digit");
+		approx = approx * base + k;
+		if (!big && mag > (UINT64_MAX - (uint64_t)k) / (uint64_t)base)
+			big = 1;
+		if (!big)
+			mag = mag * (uint64_t)base + (uint64_t)k;
+	}
+	memset(val, 0, sizeof(*val));
+	if (big || (neg && mag > (uint64_t)INT64_MAX + 1)) {
+		val->type = VW_V_BIGINT;
+		/* correctly rounded for decimal; close enough otherwise */
+		val->d = base == 10 ? strtod(d, NULL) : (double)approx;
+		if (neg)
+			val->d = -val->d;
+		val->i = neg ? -1 : 1;
+		return 0;
+	}
+	if (neg) {
+		val->type = VW_V_INT;
+		val->i = (int64_t)((uint64_t)0 - mag);
+	} else if (mag > INT64_MAX) {
+		val->type = VW_V_UINT;
+		val->u = mag;
+	} else {
+		val->type = VW_V_INT;
+		val->i = (int64_t)mag;
+	}
+	return 0;
+}
+
+static int vw__number(struct vw__lp *lp, struct vw_literal *out)
+{
+	const char *start;
+	char tok[512], clean[512];
+	int neg = 0, is_float = 0, base = 10;
+	size_t n;
+
+	if (*lp->p == '+' || *lp->p == '-') {
+		neg = *lp->p == '-';
+		lp->p++;
+		vw__ws(lp);
+	}
+	start = lp->p;
+	if (!strncmp(start, "inf", 3) && !vw__ident_char(start[3])) {
+		lp->p += 3;
+		out->value.type = VW_V_FLOAT;
+		out->value.d = neg ? -INFINITY : INFINITY;
+		return 0;
+	}
+	if (!strncmp(start, "nan", 3) && !vw__ident_char(start[3])) {
+		lp->p += 3;
+		out->value.type = VW_V_FLOAT;
+		out->value.d = neg ? -NAN : NAN;
+		return 0;
+	}
+	if (!isdigit((unsigned char)*start) && *start != '.')
+		return vw__lfail(lp, "expected a value");
+	if (start[0] == '0' && start[1] && strchr("xXoObB", start[1]))
+		base = 16;	/* only to let hex digits through the scan */
+	while (vw__ident_char(*lp->p) || *lp->p == '.' ||
+	       ((*lp->p == '+' || *lp->p == '-') && base == 10 &&
+		(lp->p[-1] == 'e' || lp->p[-1] == 'E')))
+		lp->p++;
+	n = (size_t)(lp->p - start);
+	if (n >= sizeof(tok))
+		return vw__lfail(lp, "number too long");
+	memcpy(tok, start, n);
+	tok[n] = 0;
+	if (base == 10 && strpbrk(tok, ".eE"))
+		is_float = 1;
+	if (vw__strip_us(tok, n, clean, sizeof(clean), base) < 0)
+		return vw__lfail(lp, "misplaced '_' in a number");
+	if (is_float) {
+		char *end;
+		double d;
+
+		for (char *q = clean; *q; q++)
+			if (!isdigit((unsigned char)*q) && !strchr(".eE+-", *q))
+				return vw__lfail(lp, "malformed float");
+		d = strtod(clean, &end);
+		if (*end || end == clean)
+			return vw__lfail(lp, "malformed float");
+		out->value.type = VW_V_FLOAT;
+		out->value.d = neg ? -d : d;
+		return 0;
+	}
+	return vw__int_value(lp, clean, neg, &out->value);
+}
+
+static int vw__bytes(struct vw__lp *lp, struct vw_literal *out)
+{
+	size_t cap = 16, n = 0;
+	unsigned char *buf = malloc(cap);
+
+	if (!buf)
+		return vw__fail(lp->err, -ENOMEM, "out of memory");
+	for (;;) {
+		int raw = 0;
+		char q;
+
+		/* prefix: b, B, rb, br (any case) */
+		if (tolower((unsigned char)lp->p[0]) == 'r') {
+			raw = 1;
+			lp->p++;
+		}
+		if (tolower((unsigned char)lp->p[0]) != 'b')
+			goto bad_prefix;
+		lp->p++;
+		if (!raw && tolower((unsigned char)lp->p[0]) == 'r') {
+			raw = 1;
+			lp->p++;
+		}
+		q = *lp->p;
+		if (q != '\'' && q != '"')
+			goto bad_prefix;
+		lp->p++;
+		while (*lp->p != q) {
+			unsigned c = (unsigned char)*lp->p;
+
+			if (!c || c == '\n') {
+				free(buf);
+				return vw__lfail(lp, "unterminated bytes");
+			}
+			if (c >= 0x80) {
+				free(buf);
+				return vw__lfail(lp,
+						 "bytes can only contain ASCII characters");
+			}
+			lp->p++;
+			if (c == '\\' && !raw) {
+				char e = *lp->p++;
+				const char *simple = "\\\\''\"\"a\ab\bf\fn\nr\rt\tv\v";
+				const char *m = NULL;
+
+				for (const char *s = simple; *s; s += 2)
+					if (*s == e) {
+						m = s;
+						break;
+					}
+				if (m) {
+					c = (unsigned char)m[1];
+				} else if (e == '\n') {
+					continue;
+				} else if (e >= '0' && e <= '7') {
+					c = (unsigned)(e - '0');
+					for (int k = 0; k < 2 && *lp->p >= '0' && *lp->p <= '7'; k++)
+						c = c * 8 + (unsigned)(*lp->p++ - '0');
+					c &= 0xff;
+				} else if (e == 'x') {
+					int h1 = vw__digit(lp->p[0]);
+					int h2 = h1 < 16 ? vw__digit(lp->p[1]) : 99;
+
+					if (h1 > 15 || h2 > 15) {
+						free(buf);
+						return vw__lfail(lp,
+								 "invalid \\x escape");
+					}
+					c = (unsigned)(h1 * 16 + h2);
+					lp->p += 2;
+				} else if (!e) {
+					free(buf);
+					return vw__lfail(lp, "unterminated bytes");
+				} else {
+					lp->p--;	/* keep the backslash */
+				}
+			} else if (c == '\\' && raw && *lp->p) {
+				/* raw: backslash kept, next char taken as is */
+				if (n + 2 > cap) {
+					unsigned char *nb = realloc(buf, cap *= 2);
+
+					if (!nb) {
+						free(buf);
+						return vw__fail(lp->err, -ENOMEM, "out of memory");
+					}
+					buf = nb;
+				}
+				buf[n++] = '\\';
+				c = (unsigned char)*lp->p++;
+			}
+			if (n + 1 > cap) {
+				unsigned char *nb = realloc(buf, cap *= 2);
+
+				if (!nb) {
+					free(buf);
+					return vw__fail(lp->err, -ENOMEM, "out of memory");
+				}
+				buf = nb;
+			}
+			buf[n++] = (unsigned char)c;
+		}
+		lp->p++;
+		/* adjacent literals concatenate, as in Python source */
+		{
+			const char *save = lp->p;
+
+			vw__ws(lp);
+			if ((tolower((unsigned char)*lp->p) == 'b' ||
+			     tolower((unsigned char)*lp->p) == 'r') &&
+			    (lp->p[1] == '\'' || lp->p[1] == '"' ||
+			     tolower((unsigned char)lp->p[1]) == 'b' ||
+			     tolower((unsigned char)lp->p[1]) == 'r'))
+				continue;
+			lp->p = save;
+		}
+		break;
+	}
+	out->data = buf;
+	out->ndata = n;
+	out->value.type = VW_V_BYTES;
+	out->value.nbytes = n;
+	memcpy(out->value.bytes, buf, n < 8 ? n : 8);
+	return 0;
+bad_prefix:
+	free(buf);
+	return vw__lfail(lp, "expected a value");
+}
+
+static int vw__value(struct vw__lp *lp, struct vw_literal *out);
+
+static int vw__seq(struct vw__lp *lp, struct vw_literal *out, char close,
+		   int *had_comma)
+{
+	size_t cap = 0;
+	int rc;
+
+	out->is_list = 1;
+	*had_comma = 0;
+	lp->p++;
+	for (;;) {
+		vw__ws(lp);
+		if (*lp->p == close) {
+			lp->p++;
+			return 0;
+		}
+		if (out->nitems == cap) {
+			size_t nc = cap ? cap * 2 : 4;
+			struct vw_literal *ni = realloc(out->items, nc * sizeof(*ni));
+
+			if (!ni)
+				return vw__fail(lp->err, -ENOMEM, "out of memory");
+			out->items = ni;
+			cap = nc;
+		}
+		memset(&out->items[out->nitems], 0, sizeof(*out->items));
+		rc = vw__value(lp, &out->items[out->nitems]);
+		out->nitems++;
+		if (rc)
+			return rc;
+		vw__ws(lp);
+		if (*lp->p == ',') {
+			*had_comma = 1;
+			lp->p++;
+			continue;
+		}
+		if (*lp->p != close)
+			return vw__lfail(lp, close == ']' ? "expected ',' or ']'" :
+						       "expected ',' or ')'");
+	}
+}
+
+static int vw__value(struct vw__lp *lp, struct vw_literal *out)
+{
+	int rc, comma;
+
+	if (++lp->depth > VW_LIT_MAXDEPTH)
+		return vw__lfail(lp, "nested too deeply");
+	vw__ws(lp);
+	if (*lp->p == '[') {
+		rc = vw__seq(lp, out, ']', &comma);
+	} else if (*lp->p == '(') {
+		rc = vw__seq(lp, out, ')', &comma);
+		/* (x) is x itself; (x,) and () are tuples */
+		if (!rc && out->nitems == 1 && !comma) {
+			struct vw_literal inner = out->items[0];
+
+			free(out->items);
+			*out = inner;
+		}
+	} else if (!strncmp(lp->p, "True", 4) && !vw__ident_char(lp->p[4])) {
+		lp->p += 4;
+		out->value.type = VW_V_BOOL;
+		out->value.i = 1;
+		rc = 0;
+	} else if (!strncmp(lp->p, "False", 5) && !vw__ident_char(lp->p[5])) {
+		lp->p += 5;
+		out->value.type = VW_V_BOOL;
+		out->value.i = 0;
+		rc = 0;
+	} else if (strchr("bBrR", *lp->p) && *lp->p) {
+		rc = vw__bytes(lp, out);
+	} else {
+		rc = vw__number(lp, out);
+	}
+	lp->depth--;
+	return rc;
+}
+
+VW_PUBLIC int vw_literal_parse(const char *s, struct vw_literal *out,
+			       struct vw_error *err)
+{
+	struct vw__lp lp = { s, s, err, 0 };
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (!s)
+		return vw__fail(err, -EINVAL, "no literal");
+	rc = vw__value(&lp, out);
+	if (!rc) {
+		vw__ws(&lp);
+		if (*lp.p)
+			rc = vw__lfail(&lp, "unexpected text after the value");
+	}
+	if (rc)
+		vw_literal_free(out);
+	return rc;
+}
+
+VW_PUBLIC void vw_literal_free(struct vw_literal *lit)
+{
+	if (!lit)
+		return;
+	for (size_t i = 0; i < lit->nitems; i++)
+		vw_literal_free(&lit->items[i]);
+	free(lit->items);
+	free(lit->data);
+	memset(lit, 0, sizeof(*lit));
+}
+
+/* ---- assignment ------------------------------------------------------ */
+
+static int vw__pack_leaf(const struct vw_format *f,
+			 const struct vw_literal *lit, unsigned char *p,
+			 struct vw_error *err)
+{
+	if (lit->is_list) {
+		if (f->kind == VW_K_BOOL) {
+			*p = lit->nitems != 0;
+			return 0;
+		}
+		return vw__fail(err, -EINVAL,
+				"invalid type for format '%c': a list where one element was expected",
+				f->code);
+	}
+	return vw_pack(f, &lit->value, p, err);
+}
+
+/* Pack a nested list of exactly v's shape (from dimension dim). */
+static int vw__pack_nested(const struct vw_view *v, const struct vw_format *f,
+			   const struct vw_literal *lit, int dim,
+			   unsigned char **p, struct vw_error *err)
+{
+	int rc;
+
+	if (dim == v->ndim) {
+		rc = vw__pack_leaf(f, lit, *p, err);
+		*p += v->itemsize;
+		return rc;
+	}
+	if (!lit->is_list)
+		return vw__fail(err, -EINVAL,
+				"value does not match the view's shape: expected a list of %zd items at depth %d",
+				v->shape[dim], dim);
+	if ((ssize_t)lit->nitems != v->shape[dim])
+		return vw__fail(err, -EINVAL,
+				"value does not match the view's shape: %zu items for axis %d of size %zd",
+				lit->nitems, dim, v->shape[dim]);
+	for (size_t i = 0; i < lit->nitems; i++) {
+		rc = vw__pack_nested(v, f, &lit->items[i], dim + 1, p, err);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+VW_PUBLIC int vw_assign(const struct vw_view *v, const struct vw_literal *lit,
+			struct vw_error *err)
+{
+	struct vw_format f;
+	unsigned char *tmp, *p;
+	int rc = vw__check(v, err);
+
+	if (rc)
+		return rc;
+	if (!lit)
+		return vw__fail(err, -EINVAL, "no value");
+	if (v->readonly)
+		return vw__fail(err, -EROFS, "cannot modify a read-only view");
+	vw__view_format(v, &f);
+
+	if (!lit->is_list && lit->value.type == VW_V_BYTES) {
+		int byte_rule = v->ndim == 1 && f.code == 'B' &&
+				(ssize_t)lit->ndata == v->shape[0];
+
+		if (v->ndim == 0 && (f.kind == VW_K_CHAR || f.kind == VW_K_BOOL))
+			return vw_fill(v, &lit->value, err);
+		if (byte_rule || (ssize_t)lit->ndata == v->len)
+			return vw_frombytes(v, lit->data, lit->ndata, err);
+		if (f.kind == VW_K_CHAR || f.kind == VW_K_BOOL)
+			return vw_fill(v, &lit->value, err);
+		return vw__fail(err, -EINVAL,
+				"bytes of length %zu do not fit a view of %zd bytes with format '%s'",
+				lit->ndata, v->len, v->format);
+	}
+	if (!lit->is_list)
+		return vw_fill(v, &lit->value, err);	/* scalar, broadcast */
+	if (v->ndim == 0) {
+		unsigned char item[8];
+
+		rc = vw__pack_leaf(&f, lit, item, err);
+		return rc ? rc : vw_frombytes(v, item, (size_t)v->itemsize, err);
+	}
+	tmp = malloc(v->len ? (size_t)v->len : 1);
+	if (!tmp)
+		return vw__fail(err, -ENOMEM, "out of memory");
+	p = tmp;
+	rc = vw__pack_nested(v, &f, lit, 0, &p, err);
+	if (!rc)
+		rc = vw_frombytes(v, tmp, (size_t)v->len, err);
+	free(tmp);
+	return rc;
+}

@@ -1,0 +1,286 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Text output in Python's own spelling: repr of floats (shortest round-trip
+ * digits, Python's choice between fixed and exponent notation), of bytes,
+ * of memoryview.tolist(), memoryview.hex(), and the --info JSON object.
+ */
+#include "internal.h"
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+/* Shortest digits that round-trip: digits[] (no dot) and the decimal
+ * exponent decpt such that x = 0.DIGITS * 10**decpt. */
+static void vw__shortest(double x, char *digits, int *decpt)
+{
+	char buf[40];
+
+	for (int prec = 0; prec < 17; prec++) {
+		snprintf(buf, sizeof(buf), "%.*e", prec, x);
+		if (strtod(buf, NULL) == x)
+			goto found;
+	}
+	snprintf(buf, sizeof(buf), "%.16e", x);
+found:
+	{
+		char *e = strchr(buf, 'e');
+		int n = 0;
+
+		for (char *p = buf; p < e; p++)
+			if (*p >= '0' && *p <= '9')
+				digits[n++] = *p;
+		/* drop trailing zeros (keep one digit) */
+		while (n > 1 && digits[n - 1] == '0')
+			n--;
+		digits[n] = 0;
+		*decpt = atoi(e + 1) + 1;
+	}
+}
+
+void vw__float_repr(double x, char *out, size_t n)
+{
+	char digits[24];
+	int decpt, nd, pos = 0;
+	char buf[64];
+
+	if (isnan(x)) {
+		snprintf(out, n, "nan");
+		return;
+	}
+	if (isinf(x)) {
+		snprintf(out, n, x < 0 ? "-inf" : "inf");
+		return;
+	}
+	if (signbit(x))
+		buf[pos++] = '-';
+	x = fabs(x);
+	if (x == 0) {
+		snprintf(out, n, "%s0.0", pos ? "-" : "");
+		return;
+	}
+	vw__shortest(x, digits, &decpt);
+	nd = (int)strlen(digits);
+	if (decpt <= -4 || decpt > 16) {
+		/* d.ddde[+-]XX */
+		buf[pos++] = digits[0];
+		if (nd > 1) {
+			buf[pos++] = '.';
+			memcpy(buf + pos, digits + 1, nd - 1);
+			pos += nd - 1;
+		}
+		snprintf(buf + pos, sizeof(buf) - pos, "e%c%02d",
+			 decpt - 1 < 0 ? '-' : '+', abs(decpt - 1));
+	} else if (decpt <= 0) {
+		pos += snprintf(buf + pos, sizeof(buf) - pos, "0.");
+		for (int i = 0; i < -decpt; i++)
+			buf[pos++] = '0';
+		memcpy(buf + pos, digits, nd);
+		buf[pos + nd] = 0;
+	} else if (decpt < nd) {
+		memcpy(buf + pos, digits, decpt);
+		pos += decpt;
+		buf[pos++] = '.';
+		memcpy(buf + pos, digits + decpt, nd - decpt);
+		buf[pos + nd - decpt] = 0;
+	} else {
+		memcpy(buf + pos, digits, nd);
+		pos += nd;
+		for (int i = nd; i < decpt; i++)
+			buf[pos++] = '0';
+		memcpy(buf + pos, ".0", 3);
+	}
+	snprintf(out, n, "%s", buf);
+}
+
+static int vw__bytes_repr(const unsigned char *b, size_t n, FILE *f)
+{
+	int squote = memchr(b, '\'', n) != NULL;
+	int dquote = memchr(b, '"', n) != NULL;
+	char q = (squote && !dquote) ? '"' : '\'';
+
+	if (fprintf(f, "b%c", q) < 0)
+		return -EIO;
+	for (size_t i = 0; i < n; i++) {
+		unsigned c = b[i];
+		int r;
+
+		if (c == (unsigned char)q || c == '\\')
+			r = fprintf(f, "\\%c", c);
+		else if (c == '\t')
+			r = fputs("\\t", f);
+		else if (c == '\n')
+			r = fputs("\\n", f);
+		else if (c == '\r')
+			r = fputs("\\r", f);
+		else if (c < 0x20 || c >= 0x7f)
+			r = fprintf(f, "\\x%02x", c);
+		else
+			r = fputc((int)c, f);
+		if (r < 0)
+			return -EIO;
+	}
+	return fputc(q, f) < 0 ? -EIO : 0;
+}
+
+VW_PUBLIC int vw_format_value(const struct vw_value *val, FILE *f)
+{
+	char buf[64];
+	int r;
+
+	switch (val->type) {
+	case VW_V_INT:
+		r = fprintf(f, "%lld", (long long)val->i);
+		break;
+	case VW_V_UINT:
+		r = fprintf(f, "%llu", (unsigned long long)val->u);
+		break;
+	case VW_V_BOOL:
+		r = fputs(val->i ? "True" : "False", f);
+		break;
+	case VW_V_FLOAT:
+	case VW_V_BIGINT:
+		vw__float_repr(val->d, buf, sizeof(buf));
+		r = fputs(buf, f);
+		break;
+	case VW_V_BYTES:
+		return vw__bytes_repr(val->bytes, val->nbytes, f);
+	default:
+		r = -1;
+	}
+	return r < 0 ? -EIO : 0;
+}
+
+static int vw__tolist_rec(const struct vw_view *v, const struct vw_format *fm,
+			  const char *p, int dim, FILE *f)
+{
+	struct vw_value val;
+	int rc;
+
+	if (dim == v->ndim) {
+		vw_unpack(fm, p, &val);
+		return vw_format_value(&val, f);
+	}
+	if (fputc('[', f) < 0)
+		return -EIO;
+	for (ssize_t i = 0; i < v->shape[dim]; i++) {
+		if (i && fputs(", ", f) < 0)
+			return -EIO;
+		rc = vw__tolist_rec(v, fm, p + i * v->strides[dim], dim + 1, f);
+		if (rc)
+			return rc;
+	}
+	return fputc(']', f) < 0 ? -EIO : 0;
+}
+
+VW_PUBLIC int vw_tolist(const struct vw_view *v, FILE *f,
+			struct vw_error *err)
+{
+	struct vw_format fm;
+	int rc = vw__check(v, err);
+
+	if (rc)
+		return rc;
+	vw__view_format(v, &fm);
+	rc = vw__tolist_rec(v, &fm, v->buf, 0, f);
+	if (rc)
+		return vw__fail(err, rc, "write error");
+	return 0;
+}
+
+/* Emit the bytes of the view in C order through a callback-free walk. */
+struct vw__hexstate {
+	FILE *f;
+	size_t total, pos;
+	char sep;
+	int group;		/* bytes_per_sep */
+	int err;
+};
+
+static void vw__hex_bytes(struct vw__hexstate *st, const unsigned char *b,
+			  size_t n)
+{
+	static const char hexd[] = "0123456789abcdef";
+	size_t ag = st->group < 0 ? (size_t)-(long)st->group : (size_t)st->group;
+
+	for (size_t i = 0; i < n; i++, st->pos++) {
+		if (st->sep && ag && st->pos) {
+			size_t k = st->group > 0 ? st->total - st->pos : st->pos;
+
+			if (k % ag == 0 && fputc(st->sep, st->f) < 0)
+				st->err = 1;
+		}
+		if (fputc(hexd[b[i] >> 4], st->f) < 0 ||
+		    fputc(hexd[b[i] & 15], st->f) < 0)
+			st->err = 1;
+	}
+}
+
+VW_PUBLIC int vw_hex(const struct vw_view *v, char sep, int bytes_per_sep,
+		     FILE *f, struct vw_error *err)
+{
+	struct vw__hexstate st = { f, 0, 0, sep, bytes_per_sep, 0 };
+	ssize_t idx[VW_MAXDIM];
+	int rc = vw__check(v, err), i, n = v ? v->ndim : 0;
+
+	if (rc)
+		return rc;
+	if (sep && (sep < 0x20 || sep > 0x7e))
+		return vw__fail(err, -EINVAL,
+				"hex separator must be one printable ASCII character");
+	st.total = (size_t)v->len;
+	if (!v->len)
+		return 0;
+	memset(idx, 0, sizeof(ssize_t) * (n > 0 ? n : 1));
+	for (;;) {
+		const char *p = v->buf;
+
+		for (i = 0; i < n; i++)
+			p += idx[i] * v->strides[i];
+		if (n && v->strides[n - 1] == v->itemsize) {
+			/* a contiguous innermost row at once */
+			vw__hex_bytes(&st, (const unsigned char *)p,
+				      (size_t)(v->shape[n - 1] * v->itemsize));
+			idx[n - 1] = v->shape[n - 1] - 1;
+		} else {
+			vw__hex_bytes(&st, (const unsigned char *)p,
+				      (size_t)v->itemsize);
+		}
+		for (i = n - 1; i >= 0; i--) {
+			if (++idx[i] < v->shape[i])
+				break;
+			idx[i] = 0;
+		}
+		if (i < 0)
+			break;
+	}
+	return st.err ? vw__fail(err, -EIO, "write error") : 0;
+}
+
+VW_PUBLIC int vw_info_json(const struct vw_view *v, FILE *f,
+			   struct vw_error *err)
+{
+	int rc = vw__check(v, err), r = 0;
+
+	if (rc)
+		return rc;
+	r |= fputs("{\"format\": \"", f) < 0;
+	for (const char *p = v->format; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			r |= fputc('\\', f) < 0;
+		r |= fputc(*p, f) < 0;
+	}
+	r |= fprintf(f, "\", \"itemsize\": %zd, \"ndim\": %d, \"shape\": [",
+		     v->itemsize, v->ndim) < 0;
+	for (int i = 0; i < v->ndim; i++)
+		r |= fprintf(f, "%s%zd", i ? ", " : "", v->shape[i]) < 0;
+	r |= fputs("], \"strides\": [", f) < 0;
+	for (int i = 0; i < v->ndim; i++)
+		r |= fprintf(f, "%s%zd", i ? ", " : "", v->strides[i]) < 0;
+	r |= fprintf(f,
+		     "], \"nbytes\": %zd, \"readonly\": %s, \"c_contiguous\": %s, \"f_contiguous\": %s, \"contiguous\": %s}",
+		     v->len, v->readonly ? "true" : "false",
+		     vw_c_contiguous(v) ? "true" : "false",
+		     vw_f_contiguous(v) ? "true" : "false",
+		     vw_contiguous(v) ? "true" : "false") < 0;
+	return r ? vw__fail(err, -EIO, "write error") : 0;
+}
