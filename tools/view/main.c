@@ -1,0 +1,437 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * view — the command line on libview: `view show`, `view set`, and
+ * `view kmod` (the viewdev control node, tools/view/kmod.c).  The exact
+ * contract of show/set is ../shared/VIEW-CLI.md: options apply left to
+ * right to a view of the whole file; any error prints one line on stderr,
+ * exits non-zero and leaves the file untouched.
+ */
+#include "view.h"
+#include <errno.h>
+#include <stdarg.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#ifndef VIEW_VERSION
+#define VIEW_VERSION "0.1.0"
+#endif
+
+/* Provided by tools/view/kmod.c when the kernel-module part is built. */
+int view_kmod_main(int argc, char **argv) __attribute__((weak));
+
+static const char usage_text[] =
+"Usage: view show PATH [OPTION...] OUTPUT\n"
+"       view set  PATH [OPTION...] --value LITERAL\n"
+"       view kmod COMMAND ...        (see `view kmod --help`)\n"
+"       view --help | --version\n"
+"\n"
+"Look at a file (or a viewdev node /dev/view/NAME) through a typed,\n"
+"zero-copy view, as Python's memoryview and NumPy's strided arrays do.\n"
+"The file is memory-mapped; nothing is copied until the output is made.\n"
+"\n"
+"The view starts as a 1-D view of format 'B' over every byte (an empty\n"
+"file gives shape [0]).  If the file carries user.view.format and\n"
+"user.view.shape extended attributes (viewdev: the sysfs attributes), it\n"
+"starts as the typed view they describe, unless --raw is given.\n"
+"\n"
+"OPTIONS (applied left to right; an option's argument is the next\n"
+"argument even if it starts with '-')\n"
+"  --raw               start from the raw bytes, ignoring metadata\n"
+"  --offset N          m[N:]  (N decimal >= 0, clamped); 1-D B/b/c views\n"
+"  --length N          m[:N]  (N decimal >= 0, clamped); 1-D B/b/c views\n"
+"  --cast FMT[:D0,D1,...]\n"
+"                      memoryview.cast(FMT[, shape]) with its rules: the\n"
+"                      view must be C-contiguous, one side a byte format\n"
+"                      (B b c), 1-D -> N-D or N-D -> 1-D.  FMT is one of\n"
+"                      c b B h H i I l L q Q n N f d e ? P, optionally\n"
+"                      prefixed by '@'; '<' '>' '=' '!' prefixes (standard\n"
+"                      sizes) are an extension.  'FMT:' casts to 0-d.\n"
+"  --slice EXPR        NumPy basic indexing of the leading dimensions:\n"
+"                      comma-separated integers (remove the dimension;\n"
+"                      negative counts from the end) and start:stop[:step]\n"
+"                      slices (keep it), e.g. --slice 1:5:2,-1\n"
+"  --transpose[=P0,P1,...]\n"
+"                      permute the axes (NumPy a.transpose(P)); without\n"
+"                      '=' the axes are reversed\n"
+"  --readonly          memoryview.toreadonly()\n"
+"\n"
+"OUTPUT (show; exactly one, last)\n"
+"  --tolist            repr(m.tolist()): nested lists, ints, floats as\n"
+"                      Python's repr (nan, inf, -0.0), True/False, b'x'\n"
+"  --info              one JSON object: format, itemsize, ndim, shape,\n"
+"                      strides, nbytes, readonly, c_contiguous,\n"
+"                      f_contiguous, contiguous\n"
+"  --hex[=SEP[,N]]     m.hex() or m.hex(SEP, N); N > 0 groups N bytes from\n"
+"                      the right, N < 0 from the left\n"
+"  --tobytes[=C|F|A]   m.tobytes(order): raw bytes on stdout (default C)\n"
+"\n"
+"VALUE (set; last)\n"
+"  --value LITERAL     a Python literal written as m[...] = LITERAL:\n"
+"                      a 0-d view takes one element; an N-D view a nested\n"
+"                      list of exactly its shape, a bytes literal (a 1-D\n"
+"                      'B' view: one byte per element; any view: exactly\n"
+"                      nbytes raw bytes) or a scalar broadcast to every\n"
+"                      element.  Ints, floats (nan, inf, -inf), True,\n"
+"                      False, b'...' and lists.  Every element is\n"
+"                      converted before any is written.\n"
+"\n"
+"EXIT STATUS\n"
+"  0 success; 1 error (one line on stderr, the file unchanged);\n"
+"  2 usage error.\n"
+"\n"
+"EXAMPLES\n"
+"  printf XYZ > f; view set f --slice 2 --value 74; cat f      # XYJ\n"
+"  view show f --cast H:3,2 --transpose --slice ::-1 --tolist\n"
+"  view show mnt/frame --slice 0:2,::1024,0 --tolist\n";
+
+static const char *prog_path = "";
+
+static void die(int code, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3), noreturn));
+
+static void die(int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("view: ", stderr);
+	if (*prog_path)
+		fprintf(stderr, "%s: ", prog_path);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(code);
+}
+
+enum op_kind { OP_OFFSET, OP_LENGTH, OP_CAST, OP_SLICE, OP_TRANSPOSE,
+	       OP_READONLY };
+
+struct op {
+	enum op_kind kind;
+	const char *arg;	/* NULL for --transpose without '=' */
+	const char *name;	/* the option as given, for messages */
+};
+
+/* Decimal N >= 0 (digits only), saturating as Python's slice indices. */
+static ssize_t parse_count(const char *opt, const char *s)
+{
+	ssize_t v = 0;
+
+	if (!*s)
+		die(1, "%s: expected a decimal number >= 0, got ''", opt);
+	for (const char *p = s; *p; p++) {
+		if (*p < '0' || *p > '9')
+			die(1, "%s: expected a decimal number >= 0, got '%s'",
+			    opt, s);
+		if (v > (SSIZE_MAX - (*p - '0')) / 10)
+			v = SSIZE_MAX;
+		else
+			v = v * 10 + (*p - '0');
+	}
+	return v;
+}
+
+static int is_byte_format(const char *f)
+{
+	if (*f == '@')
+		f++;
+	return (f[0] == 'B' || f[0] == 'b' || f[0] == 'c') && !f[1];
+}
+
+static void apply(struct vw_view *v, const struct op *op)
+{
+	struct vw_error err = { 0 };
+	int rc = 0;
+
+	switch (op->kind) {
+	case OP_OFFSET:
+	case OP_LENGTH: {
+		struct vw_index ix = { .is_slice = 1 };
+		ssize_t n = parse_count(op->name, op->arg);
+
+		if (v->ndim != 1 || !is_byte_format(v->format))
+			die(1, "%s needs a 1-D view of format B, b or c (the view is %d-D of format '%s')",
+			    op->name, v->ndim, v->format);
+		if (op->kind == OP_OFFSET) {
+			ix.has_start = 1;
+			ix.start = n;
+		} else {
+			ix.has_stop = 1;
+			ix.stop = n;
+		}
+		rc = vw_slice(v, v, &ix, 1, &err);
+		break;
+	}
+	case OP_CAST: {
+		char fmt[64];
+		ssize_t shape[VW_MAXDIM];
+		const char *colon = strchr(op->arg, ':');
+		size_t fl = colon ? (size_t)(colon - op->arg) : strlen(op->arg);
+		int ndim = 0;
+
+		if (fl >= sizeof(fmt))
+			die(1, "--cast: format '%s' is too long", op->arg);
+		memcpy(fmt, op->arg, fl);
+		fmt[fl] = 0;
+		if (colon) {
+			ndim = vw_shape_parse(colon + 1, shape, VW_MAXDIM, &err);
+			if (ndim < 0)
+				die(1, "--cast %s: %s", op->arg, err.msg);
+		}
+		rc = vw_cast(v, v, fmt, ndim, colon ? shape : NULL, &err);
+		break;
+	}
+	case OP_SLICE: {
+		struct vw_index ix[VW_MAXDIM];
+		int n = vw_parse_index(op->arg, ix, VW_MAXDIM, &err);
+
+		if (n < 0)
+			die(1, "--slice: %s", err.msg);
+		rc = vw_slice(v, v, ix, n, &err);
+		break;
+	}
+	case OP_TRANSPOSE: {
+		int perm[VW_MAXDIM], n = 0;
+		const char *p = op->arg;
+
+		if (p && *p) {
+			for (;;) {
+				char *end;
+				long a;
+
+				if (n >= VW_MAXDIM)
+					die(1, "--transpose=%s: too many axes", op->arg);
+				errno = 0;
+				a = strtol(p, &end, 10);
+				if (end == p || errno || a < INT_MIN || a > INT_MAX ||
+				    (*end && *end != ','))
+					die(1, "--transpose=%s: expected comma-separated axis numbers",
+					    op->arg);
+				perm[n++] = (int)a;
+				if (!*end)
+					break;
+				p = end + 1;
+			}
+		}
+		rc = vw_transpose(v, v, op->arg ? perm : NULL, n, &err);
+		break;
+	}
+	case OP_READONLY:
+		rc = vw_toreadonly(v, v, &err);
+		break;
+	}
+	if (rc)
+		die(1, "%s%s%s: %s", op->name, op->arg ? " " : "",
+		    op->arg ? op->arg : "", err.msg);
+}
+
+static int write_all(const void *p, size_t n)
+{
+	return fwrite(p, 1, n, stdout) == n ? 0 : -1;
+}
+
+static void output(const struct vw_view *v, const char *out)
+{
+	struct vw_error err = { 0 };
+	int rc = 0;
+
+	if (!strcmp(out, "--tolist")) {
+		rc = vw_tolist(v, stdout, &err);
+		if (!rc && putchar('\n') == EOF)
+			rc = -EIO;
+	} else if (!strcmp(out, "--info")) {
+		rc = vw_info_json(v, stdout, &err);
+		if (!rc && putchar('\n') == EOF)
+			rc = -EIO;
+	} else if (!strncmp(out, "--hex", 5) && (!out[5] || out[5] == '=')) {
+		char sep = 0;
+		long n = 1;
+
+		if (out[5] == '=') {
+			const char *a = out + 6;
+
+			if (!*a)
+				die(1, "--hex=: the separator must be one character");
+			if ((unsigned char)*a >= 0x80)
+				die(1, "--hex=%s: the separator must be ASCII", a);
+			sep = *a;
+			if (a[1]) {
+				char *end;
+
+				if (a[1] != ',')
+					die(1, "--hex=%s: the separator must be one character (then ',N')",
+					    a);
+				errno = 0;
+				n = strtol(a + 2, &end, 10);
+				if (end == a + 2 || *end || errno || n < INT_MIN ||
+				    n > INT_MAX)
+					die(1, "--hex=%s: bytes per separator must be an integer",
+					    a);
+			}
+		}
+		rc = vw_hex(v, sep, (int)n, stdout, &err);
+		if (!rc && putchar('\n') == EOF)
+			rc = -EIO;
+	} else if (!strncmp(out, "--tobytes", 9) &&
+		   (!out[9] || out[9] == '=')) {
+		char order = 'C';
+		void *buf;
+
+		if (out[9] == '=') {
+			if (strlen(out + 10) != 1 || !strchr("CFA", out[10]))
+				die(1, "--tobytes=%s: order must be C, F or A",
+				    out + 10);
+			order = out[10];
+		}
+		if (v->len == 0)
+			return;
+		buf = malloc((size_t)v->len);
+		if (!buf)
+			die(1, "out of memory for %zd bytes", v->len);
+		rc = vw_tobytes(v, order, buf, (size_t)v->len, &err);
+		if (!rc && write_all(buf, (size_t)v->len))
+			rc = -EIO;
+		free(buf);
+	}
+	if (!rc && fflush(stdout))
+		rc = -EIO;
+	if (rc)
+		die(1, "%s: %s", out, rc == -EIO ? "write error" : err.msg);
+}
+
+static int is_output(const char *a)
+{
+	return !strcmp(a, "--tolist") || !strcmp(a, "--info") ||
+	       (!strncmp(a, "--hex", 5) && (!a[5] || a[5] == '=')) ||
+	       (!strncmp(a, "--tobytes", 9) && (!a[9] || a[9] == '='));
+}
+
+/* Open PATH for show: read-write where allowed (as a writable mmap's
+ * memoryview reports readonly=False), else read-only. */
+static void open_view(struct vw_view *v, const char *path, int writable,
+		      int raw)
+{
+	struct vw_error err = { 0 };
+	int meta = raw ? VW_NOMETA : 0;
+	int rc;
+
+	rc = vw_open(v, path, VW_RDWR | meta, &err);
+	if (rc && !writable &&
+	    (rc == -EACCES || rc == -EPERM || rc == -EROFS || rc == -ETXTBSY ||
+	     rc == -ENODEV))
+		rc = vw_open(v, path, VW_RDONLY | meta, &err);
+	if (rc)
+		die(1, "%s", err.msg);
+}
+
+static int cmd_view(int argc, char **argv, int is_set)
+{
+	struct op *ops = calloc((size_t)argc, sizeof(*ops));
+	const char *out = NULL, *value = NULL;
+	struct vw_view v;
+	int nops = 0, raw = 0;
+
+	if (!ops)
+		die(1, "out of memory");
+	if (argc < 2 || !strcmp(argv[1], "--help")) {
+		if (argc >= 2) {
+			fputs(usage_text, stdout);
+			exit(0);
+		}
+		die(2, "%s: missing PATH (see view --help)", argv[0]);
+	}
+	prog_path = argv[1];
+	for (int i = 2; i < argc; i++) {
+		const char *a = argv[i];
+		struct op *op = &ops[nops];
+
+		op->name = a;
+		if (!strcmp(a, "--raw")) {
+			raw = 1;
+		} else if (!strcmp(a, "--readonly")) {
+			op->kind = OP_READONLY;
+			nops++;
+		} else if (!strcmp(a, "--offset") || !strcmp(a, "--length") ||
+			   !strcmp(a, "--cast") || !strcmp(a, "--slice")) {
+			if (i + 1 >= argc)
+				die(2, "%s needs an argument", a);
+			op->kind = a[2] == 'o' ? OP_OFFSET : a[2] == 'l' ? OP_LENGTH :
+				   a[2] == 'c' ? OP_CAST : OP_SLICE;
+			op->arg = argv[++i];
+			nops++;
+		} else if (!strcmp(a, "--transpose") ||
+			   !strncmp(a, "--transpose=", 12)) {
+			op->kind = OP_TRANSPOSE;
+			op->name = "--transpose";
+			op->arg = a[11] == '=' ? a + 12 : NULL;
+			nops++;
+		} else if (!is_set && is_output(a)) {
+			if (i != argc - 1)
+				die(2, "%s must be the last argument", a);
+			out = a;
+		} else if (is_set && !strcmp(a, "--value")) {
+			if (i + 1 >= argc)
+				die(2, "--value needs a literal");
+			if (i + 2 != argc)
+				die(2, "--value LITERAL must come last");
+			value = argv[++i];
+		} else if (!strcmp(a, "--help")) {
+			fputs(usage_text, stdout);
+			exit(0);
+		} else {
+			die(2, "unknown option '%s' (see view --help)", a);
+		}
+	}
+	if (!is_set && !out)
+		die(2, "no OUTPUT given (--tolist, --info, --hex or --tobytes)");
+	if (is_set && !value)
+		die(2, "no --value LITERAL given");
+
+	open_view(&v, argv[1], is_set, raw);
+	for (int i = 0; i < nops; i++)
+		apply(&v, &ops[i]);
+	free(ops);
+	if (is_set) {
+		struct vw_literal lit;
+		struct vw_error err = { 0 };
+
+		if (vw_literal_parse(value, &lit, &err))
+			die(1, "--value: %s", err.msg);
+		if (vw_assign(&v, &lit, &err))
+			die(1, "--value %s: %s", value, err.msg);
+		vw_literal_free(&lit);
+	} else {
+		output(&v, out);
+	}
+	vw_release(&v);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		die(2, "missing command (see view --help)");
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+	    !strcmp(argv[1], "help")) {
+		fputs(usage_text, stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("view %s (libview)\n", VIEW_VERSION);
+		return 0;
+	}
+	if (!strcmp(argv[1], "show"))
+		return cmd_view(argc - 1, argv + 1, 0);
+	if (!strcmp(argv[1], "set"))
+		return cmd_view(argc - 1, argv + 1, 1);
+	if (!strcmp(argv[1], "kmod")) {
+		if (!view_kmod_main)
+			die(1, "kmod: this build has no kernel-module support");
+		return view_kmod_main(argc - 1, argv + 1);
+	}
+	die(2, "unknown command '%s' (see view --help)", argv[1]);
+}
