@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# CLI behaviour of `view` that the differential suite does not cover:
+# usage errors, one-line messages, files left untouched on error, --help,
+# metadata from xattrs, and the seed example.  Usage: run.sh BUILD_DIR
+set -u
+build=${1:-build/san}
+V="$(cd "$(dirname "$0")/../.." && pwd)/$build/bin/view"
+[ -x "$V" ] || { echo "no $V (build first)"; echo "RESULT: 0 passed, 1 failed, 0 skipped"; exit 1; }
+dir=$(mktemp -d "${TMPDIR:-/tmp}/viewcli.XXXXXX")
+trap 'rm -rf "$dir"' EXIT
+pass=0 fail=0 skip=0
+
+ok() { pass=$((pass + 1)); echo "ok   $1"; }
+bad() { fail=$((fail + 1)); echo "FAIL $1"; }
+
+# expect_out NAME EXPECTED CMD...: stdout equals EXPECTED, exit 0, no stderr
+expect_out() {
+	local name=$1 want=$2; shift 2
+	local out err rc
+	out=$("$@" 2>"$dir/err"); rc=$?
+	err=$(cat "$dir/err")
+	if [ $rc -eq 0 ] && [ "$out" = "$want" ] && [ -z "$err" ]; then ok "$name"
+	else bad "$name: rc=$rc out='$out' want='$want' err='$err'"; fi
+}
+
+# expect_err NAME FILE CMD...: non-zero exit, exactly one stderr line,
+# empty stdout, FILE unchanged
+expect_err() {
+	local name=$1 file=$2; shift 2
+	local before after out rc lines
+	before=$(sha256sum "$file" | cut -d' ' -f1)
+	out=$("$@" 2>"$dir/err"); rc=$?
+	after=$(sha256sum "$file" | cut -d' ' -f1)
+	lines=$(wc -l <"$dir/err")
+	if [ $rc -ne 0 ] && [ $rc -lt 126 ] && [ -z "$out" ] && [ "$lines" -eq 1 ] &&
+	   [ "$before" = "$after" ]; then ok "$name"
+	else bad "$name: rc=$rc out='$out' stderr lines=$lines changed=$([ "$before" = "$after" ] && echo no || echo yes) err='$(head -c 300 "$dir/err")'"; fi
+}
+
+f=$dir/xyz
+printf XYZ >"$f"
+"$V" set "$f" --slice 2 --value 74 && [ "$(cat "$f")" = XYJ ] && ok "seed example leaves XYJ" || bad "seed example: $(cat "$f")"
+
+expect_out "help mentions every output" 4 sh -c "'$V' --help | grep -cE -- '--tolist|--info|--hex|--tobytes' | awk '{print (\$1>=4)?4:\$1}'"
+expect_out "version" "view" sh -c "'$V' --version | cut -d' ' -f1"
+expect_out "show --tolist of bytes" "[88, 89, 74]" "$V" show "$f" --tolist
+expect_out "option argument may start with '-'" "74" "$V" show "$f" --slice -1 --tolist
+expect_out "offset then length" "[89]" "$V" show "$f" --offset 1 --length 1 --tolist
+expect_out "offset past the end is empty" "[]" "$V" show "$f" --offset 99 --tolist
+expect_out "hex with separator groups from the right" "58:594a" "$V" show "$f" --hex=:,2
+expect_out "tobytes is raw" "XYJ" "$V" show "$f" --tobytes
+expect_out "readonly option" "true" sh -c "'$V' show '$f' --readonly --info | sed 's/.*\"readonly\": \\([a-z]*\\).*/\\1/'"
+
+expect_err "missing OUTPUT is a usage error" "$f" "$V" show "$f"
+expect_err "OUTPUT must be last" "$f" "$V" show "$f" --tolist --slice 1
+expect_err "unknown option" "$f" "$V" show "$f" --frobnicate --tolist
+expect_err "nonexistent file" "$f" "$V" show "$dir/nope" --tolist
+expect_err "out-of-range index" "$f" "$V" show "$f" --slice 3 --tolist
+expect_err "step zero" "$f" "$V" show "$f" --slice ::0 --tolist
+expect_err "cast length not a multiple" "$f" "$V" show "$f" --cast i --tolist
+expect_err "bad format" "$f" "$V" show "$f" --cast z --tolist
+expect_err "offset on a typed view" "$f" "$V" show "$f" --cast c --cast B:3 --cast h:1 --offset 1 --tolist
+expect_err "offset not decimal" "$f" "$V" show "$f" --offset 0x1 --tolist
+expect_err "bad permutation" "$f" "$V" show "$f" --transpose=1 --tolist
+expect_err "set: value out of range leaves file" "$f" "$V" set "$f" --value 256
+expect_err "set: wrong list length leaves file" "$f" "$V" set "$f" --value '[1, 2]'
+expect_err "set: later bad element writes nothing" "$f" "$V" set "$f" --value '[1, 2, 300]'
+expect_err "set: float into int format" "$f" "$V" set "$f" --slice 0 --value 1.5
+expect_err "set: bad literal" "$f" "$V" set "$f" --value '[1, 2'
+expect_err "set: read-only view" "$f" "$V" set "$f" --readonly --value 1
+expect_err "hex separator of two characters" "$f" "$V" show "$f" --hex=ab
+
+e=$dir/empty
+: >"$e"
+expect_out "empty file has shape [0]" "[]" "$V" show "$e" --tolist
+expect_out "empty file info" '"shape": [0]' sh -c "'$V' show '$e' --info | grep -o '\"shape\": \\[0\\]'"
+
+m=$dir/meta
+printf '\1\0\2\0\3\0\4\0\5\0\6\0' >"$m"
+if setfattr -n user.view.format -v '<h' "$m" 2>/dev/null &&
+   setfattr -n user.view.shape -v 2,3 "$m" 2>/dev/null; then
+	expect_out "metadata gives the typed view" "[[1, 2, 3], [4, 5, 6]]" "$V" show "$m" --tolist
+	expect_out "--raw ignores metadata" "12" sh -c "'$V' show '$m' --raw --tolist | tr ',' '\n' | wc -l"
+	expect_out "set through metadata view" "[[1, 2, 3], [4, -7, 6]]" sh -c "'$V' set '$m' --slice 1,1 --value -7 && '$V' show '$m' --tolist"
+	setfattr -n user.view.shape -v 4,4 "$m"
+	expect_err "metadata larger than the file is an error" "$m" "$V" show "$m" --tolist
+else
+	skip=$((skip + 1)); echo "skip metadata tests: no user xattrs on $dir"
+fi
+
+echo "RESULT: $pass passed, $fail failed, $skip skipped"
+[ $fail -eq 0 ]
