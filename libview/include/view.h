@@ -380,7 +380,7 @@ int vw_tolist(const struct vw_view *v, FILE *f, struct vw_error *err);
  * vw_hex - memoryview.hex(sep, bytes_per_sep) to f (no newline).
  * sep 0 means no separator; bytes_per_sep as in Python (negative groups
  * from the left, 0 no separator).
- * Errors: -EINVAL released or sep not printable ASCII; -EIO write error.
+ * Errors: -EINVAL released or sep not ASCII; -EIO write error.
  */
 int vw_hex(const struct vw_view *v, char sep, int bytes_per_sep, FILE *f,
 	   struct vw_error *err);

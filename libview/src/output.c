@@ -224,9 +224,9 @@ VW_PUBLIC int vw_hex(const struct vw_view *v, char sep, int bytes_per_sep,
 
 	if (rc)
 		return rc;
-	if (sep && (sep < 0x20 || sep > 0x7e))
+	if (sep && (unsigned char)sep > 0x7f)
 		return vw__fail(err, -EINVAL,
-				"hex separator must be one printable ASCII character");
+				"hex separator must be one ASCII character");
 	st.total = (size_t)v->len;
 	if (!v->len)
 		return 0;
