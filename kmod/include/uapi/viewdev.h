@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * viewdev — shared memory buffers as character devices.
+ *
+ * The only header shared by the viewdev kernel module and user space.
+ * The control node /dev/viewctl takes the ioctls below; each buffer is a
+ * character node /dev/view/NAME backed by a shmem file, with the
+ * attributes size, format and shape under /sys/dev/char/MAJOR:MINOR/.
+ *
+ * Rules every ioctl follows (Documentation/process/botching-up-ioctls.rst):
+ * fixed-size fields with explicit padding; padding and reserved fields must
+ * be zero; unknown bits in "flags" are rejected with -EINVAL; the struct
+ * size encoded in the command must match the one the module knows
+ * (-EINVAL otherwise); strings are NUL-terminated inside their field.
+ * VIEWDEV_VERSION changes when any of these structs does.
+ */
+#ifndef _UAPI_LINUX_VIEWDEV_H
+#define _UAPI_LINUX_VIEWDEV_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+#define VIEWDEV_VERSION		1
+
+#define VIEWDEV_CTL_PATH	"/dev/viewctl"
+#define VIEWDEV_DIR		"/dev/view"	/* nodes are VIEWDEV_DIR/NAME */
+
+/*
+ * Field sizes, each including the terminating NUL.  A name is 1..63
+ * printable ASCII characters other than '/', and not "." or "..".
+ */
+#define VIEWDEV_NAME_MAX	64
+#define VIEWDEV_FORMAT_MAX	16
+#define VIEWDEV_SHAPE_MAX	256
+
+/* struct viewdev_create.flags */
+#define VIEWDEV_CREATE_MODE	(1U << 0)	/* mode is given (else 0600) */
+#define VIEWDEV_CREATE_FLAGS	(VIEWDEV_CREATE_MODE)
+
+/*
+ * VIEWDEV_IOC_VERSION: what this module speaks and its limits.
+ * Everything is output; flags must be zero on input.
+ */
+struct viewdev_version {
+	__u32 flags;		/* in: 0 */
+	__u32 version;		/* out: VIEWDEV_VERSION */
+	__u32 max_buffers;	/* out: module parameter max_buffers */
+	__u32 nbuffers;		/* out: buffers that exist now */
+	__u64 max_total_bytes;	/* out: module parameter max_total_bytes */
+	__u64 total_bytes;	/* out: sum of the sizes of existing buffers */
+};
+
+/*
+ * VIEWDEV_IOC_CREATE: create /dev/view/NAME of size bytes (zero-filled),
+ * owned by the caller's fsuid/fsgid, with mode (0600 without
+ * VIEWDEV_CREATE_MODE; permission bits only, not 0).  format and shape are
+ * optional metadata (empty string: unset), validated as the sysfs
+ * attributes are.
+ * Errors: -EINVAL bad flags, padding, name, mode, format or shape;
+ * -EEXIST name taken; -EMFILE max_buffers reached; -ENOSPC max_total_bytes
+ * would be exceeded; -EFBIG size beyond what a file can hold; -EFAULT.
+ */
+struct viewdev_create {
+	__u32 flags;		/* VIEWDEV_CREATE_* */
+	__u32 mode;		/* permission bits of the node */
+	__u64 size;		/* bytes */
+	char name[VIEWDEV_NAME_MAX];
+	char format[VIEWDEV_FORMAT_MAX];
+	char shape[VIEWDEV_SHAPE_MAX];
+};
+
+/*
+ * VIEWDEV_IOC_DESTROY: remove /dev/view/NAME.  Open files and mappings
+ * keep the data until they are closed/unmapped.
+ * Errors: -EINVAL bad flags, padding or name; -ENOENT no such buffer;
+ * -EPERM caller neither the owner nor CAP_SYS_ADMIN.
+ */
+struct viewdev_name {
+	__u32 flags;		/* 0 */
+	__u32 pad;		/* 0 */
+	char name[VIEWDEV_NAME_MAX];
+};
+
+/*
+ * VIEWDEV_IOC_RESIZE: set the size; new bytes read as zero, mappings past
+ * the new end fault with SIGBUS.
+ * Errors: as VIEWDEV_IOC_DESTROY; -EINVAL a size smaller than the shape
+ * attribute describes; -ENOSPC, -EFBIG as VIEWDEV_IOC_CREATE.
+ */
+struct viewdev_resize {
+	__u32 flags;		/* 0 */
+	__u32 pad;		/* 0 */
+	__u64 size;
+	char name[VIEWDEV_NAME_MAX];
+};
+
+/*
+ * VIEWDEV_IOC_INFO: describe one buffer.  In: flags, pad, name.
+ * Errors: as VIEWDEV_IOC_DESTROY, without -EPERM.
+ */
+struct viewdev_info {
+	__u32 flags;		/* in: 0 */
+	__u32 pad;		/* in: 0 */
+	char name[VIEWDEV_NAME_MAX];	/* in */
+	__u64 size;		/* out */
+	__u32 mode;		/* out: permission bits of the node */
+	__u32 uid;		/* out: in the caller's user namespace */
+	__u32 gid;		/* out */
+	__u32 major;		/* out: of /dev/view/NAME */
+	__u32 minor;		/* out */
+	__u32 opens;		/* out: open files on the node */
+	char format[VIEWDEV_FORMAT_MAX];	/* out: "" when unset */
+	char shape[VIEWDEV_SHAPE_MAX];	/* out: "" when unset */
+};
+
+/*
+ * VIEWDEV_IOC_LIST: the names of every buffer.  In: names points to an
+ * array of count entries of char[VIEWDEV_NAME_MAX] (count may be 0 and
+ * names 0 then).  Out: count is the number of buffers; the first
+ * min(count in, count out) entries are filled, in creation order.
+ * Errors: -EINVAL bad flags or padding; -EFAULT names not writable.
+ */
+struct viewdev_list {
+	__u32 flags;		/* in: 0 */
+	__u32 count;		/* in: entries at names; out: buffers */
+	__u64 names;		/* in: user pointer */
+};
+
+#define VIEWDEV_IOC_MAGIC	'V'
+#define VIEWDEV_IOC_VERSION	_IOWR(VIEWDEV_IOC_MAGIC, 0, struct viewdev_version)
+#define VIEWDEV_IOC_CREATE	_IOW(VIEWDEV_IOC_MAGIC, 1, struct viewdev_create)
+#define VIEWDEV_IOC_DESTROY	_IOW(VIEWDEV_IOC_MAGIC, 2, struct viewdev_name)
+#define VIEWDEV_IOC_RESIZE	_IOW(VIEWDEV_IOC_MAGIC, 3, struct viewdev_resize)
+#define VIEWDEV_IOC_INFO	_IOWR(VIEWDEV_IOC_MAGIC, 4, struct viewdev_info)
+#define VIEWDEV_IOC_LIST	_IOWR(VIEWDEV_IOC_MAGIC, 5, struct viewdev_list)
+
+#endif /* _UAPI_LINUX_VIEWDEV_H */

@@ -1,0 +1,23 @@
+# viewdev: the kernel module (kmod/viewdev.ko), built out of tree through
+# the top-level Kbuild against Debian's packaged headers, with W=1 and
+# -Werror (kmod/Kbuild).  Not part of ALL: the headers may be missing on a
+# machine that only builds user space; tests/vm builds it.
+#
+#   make kmod                      against the headers linux-headers-amd64 depends on
+#   make kmod KMOD_KVER=6.12.x-amd64   against another installed header tree
+KMOD_KVER ?= $(shell dpkg-query -W -f='$${Depends}' linux-headers-amd64 2>/dev/null | \
+	sed -n 's/^linux-headers-\([^ ,]*\).*/\1/p')
+KMOD_KDIR ?= /usr/src/linux-headers-$(KMOD_KVER)
+KMOD_KO := kmod/viewdev.ko
+
+.PHONY: kmod kmod-clean
+kmod:
+	@test -n "$(KMOD_KVER)" -a -d "$(KMOD_KDIR)" || \
+		{ echo "kmod: no kernel headers at '$(KMOD_KDIR)' (run make deps)" >&2; exit 1; }
+	$(MAKE) -C $(KMOD_KDIR) M=$(CURDIR) W=1 modules
+
+kmod-clean:
+	-@test -d "$(KMOD_KDIR)" && $(MAKE) -C $(KMOD_KDIR) M=$(CURDIR) clean
+
+CLEAN += kmod/*.o kmod/*.ko kmod/*.mod kmod/*.mod.c kmod/.*.cmd kmod/modules.order \
+	Module.symvers modules.order .Module.symvers.cmd .modules.order.cmd

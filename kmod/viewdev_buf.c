@@ -1,0 +1,449 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * viewdev_buf.c — one buffer: its shmem store, its char node
+ * /dev/view/NAME (read/write/llseek/mmap) and its sysfs attributes.
+ *
+ * The node behaves like a fixed-size file: reads stop at the size, writes
+ * past it fail with -ENOSPC (as on a block device), SEEK_END is the size,
+ * and mmap puts the shmem file itself on the VMA, so every mapping shares
+ * the store's pages and access past the end faults with SIGBUS.  A VMA
+ * references only the shmem file: mapped data stays valid after the buffer
+ * is destroyed or the module unloaded.
+ */
+#include <linux/cred.h>
+#include <linux/err.h>
+#include <linux/idr.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/sched.h>
+#include <linux/shmem_fs.h>
+#include <linux/slab.h>
+#include <linux/uio.h>
+
+#include "viewdev.h"
+#include "viewdev_compat.h"
+
+static struct class *viewdev_class;
+static dev_t viewdev_devt_base;
+static DEFINE_IDA(viewdev_minors);
+
+static void viewdev_buf_release(struct kref *ref)
+{
+	struct viewdev_buf *buf = container_of(ref, struct viewdev_buf, ref);
+
+	fput(buf->shmem);
+	kfree(buf);
+}
+
+void viewdev_buf_put(struct viewdev_buf *buf)
+{
+	kref_put(&buf->ref, viewdev_buf_release);
+}
+
+/* ---- file operations on /dev/view/NAME ---- */
+
+static int viewdev_open(struct inode *inode, struct file *file)
+{
+	struct viewdev_buf *buf;
+	int ret = -ENODEV;
+
+	/*
+	 * The cdev tells which buffer; going through the registry (and not
+	 * container_of) keeps a node that raced with destroy from reaching
+	 * a freed buffer.
+	 */
+	mutex_lock(&viewdev_lock);
+	list_for_each_entry(buf, &viewdev_buffers, node) {
+		if (buf->cdev && buf->cdev == inode->i_cdev) {
+			kref_get(&buf->ref);
+			atomic_inc(&buf->opens);
+			file->private_data = buf;
+			ret = 0;
+			break;
+		}
+	}
+	mutex_unlock(&viewdev_lock);
+	return ret;
+}
+
+static int viewdev_release(struct inode *inode, struct file *file)
+{
+	struct viewdev_buf *buf = file->private_data;
+
+	atomic_dec(&buf->opens);
+	viewdev_buf_put(buf);
+	return 0;
+}
+
+static ssize_t viewdev_read_iter(struct kiocb *iocb, struct iov_iter *to)
+{
+	struct viewdev_buf *buf = iocb->ki_filp->private_data;
+	struct kiocb kio;
+	ssize_t ret;
+
+	init_sync_kiocb(&kio, buf->shmem);
+	kio.ki_pos = iocb->ki_pos;
+	ret = vfs_iocb_iter_read(buf->shmem, &kio, to);
+	iocb->ki_pos = kio.ki_pos;
+	return ret;
+}
+
+static ssize_t viewdev_write_iter(struct kiocb *iocb, struct iov_iter *from)
+{
+	struct viewdev_buf *buf = iocb->ki_filp->private_data;
+	struct kiocb kio;
+	ssize_t ret;
+	loff_t pos;
+
+	if (!iov_iter_count(from))
+		return 0;
+	down_read(&buf->lock);
+	pos = (iocb->ki_flags & IOCB_APPEND) ? buf->size : iocb->ki_pos;
+	if (pos < 0) {
+		ret = -EINVAL;
+		goto out;
+	}
+	if (pos >= buf->size) {
+		ret = -ENOSPC;
+		goto out;
+	}
+	/* Never let the write grow the store: the size is set by resize. */
+	iov_iter_truncate(from, buf->size - pos);
+	init_sync_kiocb(&kio, buf->shmem);
+	kio.ki_pos = pos;
+	file_start_write(buf->shmem);
+	ret = vfs_iocb_iter_write(buf->shmem, &kio, from);
+	file_end_write(buf->shmem);
+	if (ret > 0)
+		iocb->ki_pos = kio.ki_pos;
+out:
+	up_read(&buf->lock);
+	return ret;
+}
+
+static loff_t viewdev_llseek(struct file *file, loff_t offset, int whence)
+{
+	struct viewdev_buf *buf = file->private_data;
+
+	return fixed_size_llseek(file, offset, whence,
+				 i_size_read(file_inode(buf->shmem)));
+}
+
+static int viewdev_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct viewdev_buf *buf = file->private_data;
+
+	if (!buf->shmem->f_op->mmap)
+		return -ENODEV;
+	/* The VMA now holds the shmem file, not this one. */
+	vma_set_file(vma, buf->shmem);
+	return buf->shmem->f_op->mmap(buf->shmem, vma);
+}
+
+static int viewdev_fsync(struct file *file, loff_t start, loff_t end,
+			 int datasync)
+{
+	return 0;		/* the store is memory */
+}
+
+static const struct file_operations viewdev_buf_fops = {
+	.owner = THIS_MODULE,
+	.open = viewdev_open,
+	.release = viewdev_release,
+	.read_iter = viewdev_read_iter,
+	.write_iter = viewdev_write_iter,
+	.llseek = viewdev_llseek,
+	.mmap = viewdev_mmap,
+	.fsync = viewdev_fsync,
+};
+
+/* ---- sysfs attributes: /sys/dev/char/MAJOR:MINOR/{size,format,shape} ---- */
+
+static ssize_t size_show(struct device *dev, struct device_attribute *attr,
+			 char *page)
+{
+	struct viewdev_buf *buf = dev_get_drvdata(dev);
+	ssize_t ret;
+
+	down_read(&buf->lock);
+	ret = sysfs_emit(page, "%llu\n", buf->size);
+	up_read(&buf->lock);
+	return ret;
+}
+static DEVICE_ATTR_RO(size);
+
+/* Copy a sysfs write into a string of at most max-1 characters. */
+static int viewdev_attr_input(const char *in, size_t count, char *out,
+			      size_t max)
+{
+	if (count && in[count - 1] == '\n')
+		count--;
+	if (count >= max || memchr(in, '\0', count))
+		return -EINVAL;
+	memcpy(out, in, count);
+	out[count] = '\0';
+	return 0;
+}
+
+static ssize_t format_show(struct device *dev, struct device_attribute *attr,
+			   char *page)
+{
+	struct viewdev_buf *buf = dev_get_drvdata(dev);
+	ssize_t ret;
+
+	down_read(&buf->lock);
+	ret = sysfs_emit(page, "%s\n", buf->format);
+	up_read(&buf->lock);
+	return ret;
+}
+
+static ssize_t format_store(struct device *dev, struct device_attribute *attr,
+			    const char *in, size_t count)
+{
+	struct viewdev_buf *buf = dev_get_drvdata(dev);
+	char fmt[VIEWDEV_FORMAT_MAX];
+	int ret;
+
+	ret = viewdev_attr_input(in, count, fmt, sizeof(fmt));
+	if (ret)
+		return ret;
+	down_write(&buf->lock);
+	ret = viewdev_meta_check(fmt, buf->shape, buf->size);
+	if (!ret)
+		strscpy(buf->format, fmt, sizeof(buf->format));
+	up_write(&buf->lock);
+	return ret ? ret : count;
+}
+static DEVICE_ATTR_RW(format);
+
+static ssize_t shape_show(struct device *dev, struct device_attribute *attr,
+			  char *page)
+{
+	struct viewdev_buf *buf = dev_get_drvdata(dev);
+	ssize_t ret;
+
+	down_read(&buf->lock);
+	ret = sysfs_emit(page, "%s\n", buf->shape);
+	up_read(&buf->lock);
+	return ret;
+}
+
+static ssize_t shape_store(struct device *dev, struct device_attribute *attr,
+			   const char *in, size_t count)
+{
+	struct viewdev_buf *buf = dev_get_drvdata(dev);
+	char *shape;
+	int ret;
+
+	shape = kmalloc(VIEWDEV_SHAPE_MAX, GFP_KERNEL);
+	if (!shape)
+		return -ENOMEM;
+	ret = viewdev_attr_input(in, count, shape, VIEWDEV_SHAPE_MAX);
+	if (ret)
+		goto out;
+	down_write(&buf->lock);
+	ret = viewdev_meta_check(buf->format, shape, buf->size);
+	if (!ret)
+		strscpy(buf->shape, shape, sizeof(buf->shape));
+	up_write(&buf->lock);
+out:
+	kfree(shape);
+	return ret ? ret : count;
+}
+static DEVICE_ATTR_RW(shape);
+
+static struct attribute *viewdev_attrs[] = {
+	&dev_attr_size.attr,
+	&dev_attr_format.attr,
+	&dev_attr_shape.attr,
+	NULL,
+};
+ATTRIBUTE_GROUPS(viewdev);
+
+/* ---- the device: name view/NAME, owner and mode of the creator ---- */
+
+static char *viewdev_type_devnode(VIEWDEV_DEVNODE_CONST struct device *dev,
+				  umode_t *mode, kuid_t *uid, kgid_t *gid)
+{
+	const struct viewdev_buf *buf = dev_get_drvdata(dev);
+
+	if (mode)
+		*mode = buf->mode;
+	if (uid)
+		*uid = buf->uid;
+	if (gid)
+		*gid = buf->gid;
+	return NULL;		/* the name comes from the class */
+}
+
+static const struct device_type viewdev_type = {
+	.name = "viewdev",
+	.devnode = viewdev_type_devnode,
+};
+
+static char *viewdev_class_devnode(VIEWDEV_DEVNODE_CONST struct device *dev,
+				   umode_t *mode)
+{
+	return kasprintf(GFP_KERNEL, "view/%s", dev_name(dev));
+}
+
+static void viewdev_dev_release(struct device *dev)
+{
+	kfree(dev);
+}
+
+int viewdev_class_init(void)
+{
+	int ret;
+
+	ret = alloc_chrdev_region(&viewdev_devt_base, 0, VIEWDEV_MINORS, "view");
+	if (ret)
+		return ret;
+	viewdev_class = viewdev_class_create("view");
+	if (IS_ERR(viewdev_class)) {
+		ret = PTR_ERR(viewdev_class);
+		goto err_region;
+	}
+	viewdev_class->devnode = viewdev_class_devnode;
+	viewdev_class->dev_groups = viewdev_groups;
+	return 0;
+
+err_region:
+	unregister_chrdev_region(viewdev_devt_base, VIEWDEV_MINORS);
+	return ret;
+}
+
+void viewdev_class_exit(void)
+{
+	class_destroy(viewdev_class);
+	unregister_chrdev_region(viewdev_devt_base, VIEWDEV_MINORS);
+	ida_destroy(&viewdev_minors);
+}
+
+/*
+ * Make the buffer a req describes (already validated) and publish its
+ * node.  Called with viewdev_lock held; the caller adds it to the registry
+ * (which then owns the initial reference).
+ */
+struct viewdev_buf *viewdev_buf_create(const struct viewdev_create *req)
+{
+	struct viewdev_buf *buf;
+	struct device *dev;
+	char label[VIEWDEV_NAME_MAX + 8];
+	int minor, ret;
+
+	buf = kzalloc(sizeof(*buf), GFP_KERNEL);
+	if (!buf)
+		return ERR_PTR(-ENOMEM);
+	kref_init(&buf->ref);
+	INIT_LIST_HEAD(&buf->node);
+	init_rwsem(&buf->lock);
+	atomic_set(&buf->opens, 0);
+	strscpy(buf->name, req->name, sizeof(buf->name));
+	strscpy(buf->format, req->format, sizeof(buf->format));
+	strscpy(buf->shape, req->shape, sizeof(buf->shape));
+	buf->size = req->size;
+	buf->uid = current_fsuid();
+	buf->gid = current_fsgid();
+	buf->mode = (req->flags & VIEWDEV_CREATE_MODE) ? req->mode : 0600;
+
+	minor = ida_alloc_max(&viewdev_minors, VIEWDEV_MINORS - 1, GFP_KERNEL);
+	if (minor < 0) {
+		ret = minor == -ENOSPC ? -EMFILE : minor;
+		goto err_free;
+	}
+	buf->devt = MKDEV(MAJOR(viewdev_devt_base), minor);
+
+	snprintf(label, sizeof(label), "viewdev:%s", buf->name);
+	buf->shmem = shmem_file_setup(label, buf->size, VM_NORESERVE);
+	if (IS_ERR(buf->shmem)) {
+		ret = PTR_ERR(buf->shmem);
+		goto err_minor;
+	}
+
+	buf->cdev = cdev_alloc();
+	if (!buf->cdev) {
+		ret = -ENOMEM;
+		goto err_shmem;
+	}
+	buf->cdev->owner = THIS_MODULE;
+	buf->cdev->ops = &viewdev_buf_fops;
+	ret = cdev_add(buf->cdev, buf->devt, 1);
+	if (ret)
+		goto err_cdev_put;
+
+	dev = kzalloc(sizeof(*dev), GFP_KERNEL);
+	if (!dev) {
+		ret = -ENOMEM;
+		goto err_cdev_del;
+	}
+	device_initialize(dev);
+	dev->class = viewdev_class;
+	dev->type = &viewdev_type;
+	dev->devt = buf->devt;
+	dev->release = viewdev_dev_release;
+	dev_set_drvdata(dev, buf);
+	ret = dev_set_name(dev, "%s", buf->name);
+	if (ret)
+		goto err_dev;
+	ret = device_add(dev);
+	if (ret)
+		goto err_dev;
+	buf->dev = dev;
+	return buf;
+
+err_dev:
+	put_device(dev);
+err_cdev_del:
+	cdev_del(buf->cdev);
+	goto err_shmem;
+err_cdev_put:
+	kobject_put(&buf->cdev->kobj);
+err_shmem:
+	fput(buf->shmem);
+err_minor:
+	ida_free(&viewdev_minors, minor);
+err_free:
+	kfree(buf);
+	return ERR_PTR(ret);
+}
+
+/*
+ * Remove the node and the sysfs directory; open files and mappings keep
+ * the store.  Called with viewdev_lock held, buffer already off the
+ * registry list; the caller then drops the registry's reference.
+ */
+void viewdev_buf_unpublish(struct viewdev_buf *buf)
+{
+	device_unregister(buf->dev);
+	buf->dev = NULL;
+	cdev_del(buf->cdev);
+	buf->cdev = NULL;
+	ida_free(&viewdev_minors, MINOR(buf->devt));
+}
+
+/*
+ * Set the store's size.  The caller holds viewdev_lock and has checked
+ * the limits.  Truncating the shmem file unmaps pages past the new end
+ * from every mapping, so later access there faults with SIGBUS.
+ */
+int viewdev_buf_resize(struct viewdev_buf *buf, u64 size)
+{
+	struct dentry *dentry = buf->shmem->f_path.dentry;
+	struct inode *inode = d_inode(dentry);
+	struct iattr attr = { .ia_valid = ATTR_SIZE, .ia_size = size };
+	int ret;
+
+	down_write(&buf->lock);
+	ret = viewdev_meta_check(buf->format, buf->shape, size);
+	if (ret)
+		goto out;
+	inode_lock(inode);
+	ret = notify_change(VIEWDEV_NOP_IDMAP, dentry, &attr, NULL);
+	inode_unlock(inode);
+	if (!ret)
+		buf->size = size;
+out:
+	up_write(&buf->lock);
+	return ret;
+}
