@@ -9,16 +9,52 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-/* Shortest digits that round-trip: digits[] (no dot) and the decimal
- * exponent decpt such that x = 0.DIGITS * 10**decpt. */
+/* Add delta (+1 or -1) to the last digit of the mantissa in a "%.*e"
+ * string, carrying; returns 0 if the result is not representable so. */
+static int vw__bump(char *buf, int delta)
+{
+	char *e = strchr(buf, 'e');
+	char *p = e - 1;
+
+	for (; p >= buf; p--) {
+		if (*p == '.')
+			continue;
+		if (*p < '0' || *p > '9')
+			return 0;
+		if (delta > 0 && *p == '9') {
+			*p = '0';
+			continue;
+		}
+		if (delta < 0 && *p == '0') {
+			*p = '9';
+			continue;
+		}
+		*p = (char)(*p + delta);
+		return buf[0] != '0';	/* "0.99e.." is not a mantissa */
+	}
+	return 0;			/* carry out of the first digit */
+}
+
+/* Shortest digits that round-trip, as Python's repr (dtoa mode 0):
+ * digits[] (no dot) and decpt such that x = 0.DIGITS * 10**decpt.  At each
+ * length the correctly rounded candidate is tried first, then its two
+ * neighbours, since near a power of two the rounding interval is lopsided
+ * and only the far neighbour may lie inside it. */
 static void vw__shortest(double x, char *digits, int *decpt)
 {
-	char buf[40];
+	char buf[40], alt[40];
 
 	for (int prec = 0; prec < 17; prec++) {
 		snprintf(buf, sizeof(buf), "%.*e", prec, x);
 		if (strtod(buf, NULL) == x)
 			goto found;
+		for (int d = -1; d <= 1; d += 2) {
+			memcpy(alt, buf, sizeof(buf));
+			if (vw__bump(alt, d) && strtod(alt, NULL) == x) {
+				memcpy(buf, alt, sizeof(buf));
+				goto found;
+			}
+		}
 	}
 	snprintf(buf, sizeof(buf), "%.16e", x);
 found:
