@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Unit suite: runs every CMocka binary in $1/tests/unit (built by
+# tests/unit/unit.mk), each test in its own process so that a crash or a
+# sanitizer report fails that test only.  A test counts as passed only if
+# CMocka reports it passed AND the process exits 0 (LeakSanitizer reports
+# leaks at exit).  Last line: "RESULT: P passed, F failed, S skipped".
+set -u
+build=${1:-build/san}
+cd "$(dirname "$0")/../.."
+dir=$build/tests/unit
+shopt -s nullglob
+bins=("$dir"/test_*)
+if [ ${#bins[@]} -eq 0 ]; then
+	echo "unit: no test binaries in $dir (run: make SAN=1 test-bins)"
+	echo "RESULT: 0 passed, 1 failed, 0 skipped"
+	exit 1
+fi
+pass=0 fail=0 skip=0 failed=()
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+for b in "${bins[@]}"; do
+	[ -x "$b" ] || continue
+	names=$("$b" --list) || { failed+=("$(basename "$b") --list"); fail=$((fail + 1)); continue; }
+	for t in $names; do
+		timeout 60 "$b" "$t" >"$out" 2>&1
+		rc=$?
+		if grep -q '^\[  SKIPPED \] '"$t"'$' "$out" && [ "$rc" -eq 0 ]; then
+			skip=$((skip + 1))
+			grep -v '^\[' "$out" | sed "s/^/  $t: /"
+		elif grep -q '^\[  PASSED  \] 1 test(s)\.' "$out" && [ "$rc" -eq 0 ]; then
+			pass=$((pass + 1))
+		else
+			fail=$((fail + 1))
+			failed+=("$(basename "$b"):$t")
+			echo "--- FAIL $(basename "$b") $t (exit $rc)"
+			sed 's/^/    /' "$out" | head -n 40
+		fi
+	done
+done
+if [ ${#failed[@]} -gt 0 ]; then
+	echo "unit: failed tests:"
+	printf '  %s\n' "${failed[@]}"
+fi
+echo "RESULT: $pass passed, $fail failed, $skip skipped"
+[ "$fail" -eq 0 ]

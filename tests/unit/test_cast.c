@@ -1,0 +1,409 @@
+/* SPDX-License-Identifier: MIT */
+/* Unit tests: vw_cast, checked rule by rule against memoryview.cast.
+ * m is memoryview(bytearray(range(256))) (the fixture's views[0]). */
+#include "unit_fixtures.h"
+
+#include <errno.h>
+#include <string.h>
+
+static void test_cast_B_to_i_gives_quarter_length(void **state)
+{
+	struct fx *f = *state;
+	/* m[:16].cast('i'): shape (4,), strides (4,) */
+	ssize_t shape[] = { 4 }, strides[] = { 4 };
+
+	slice_expr(&f->v[1], &f->v[0], ":16");
+	assert_int_equal(vw_cast(&f->v[2], &f->v[1], "i", 0, NULL, &f->err), 0);
+	assert_string_equal(f->v[2].format, "i");
+	assert_geometry(&f->v[2], 1, shape, strides, 4);
+}
+
+static void test_cast_keeps_buffer_address(void **state)
+{
+	struct fx *f = *state;
+
+	slice_expr(&f->v[1], &f->v[0], "8:24");
+	assert_int_equal(vw_cast(&f->v[2], &f->v[1], "q", 0, NULL, &f->err), 0);
+	assert_ptr_equal(f->v[2].buf, f->mem + 8);
+}
+
+static void test_cast_with_shape_gives_c_strides(void **state)
+{
+	struct fx *f = *state;
+	/* m[:16].cast('i', [2, 2]): strides (8, 4) */
+	ssize_t shape[] = { 2, 2 }, strides[] = { 8, 4 };
+
+	slice_expr(&f->v[1], &f->v[0], ":16");
+	assert_int_equal(vw_cast(&f->v[2], &f->v[1], "i", 2, shape, &f->err),
+			 0);
+	assert_geometry(&f->v[2], 2, shape, strides, 4);
+}
+
+static void test_cast_to_empty_shape_gives_0d_view(void **state)
+{
+	struct fx *f = *state;
+	ssize_t none[1];
+
+	/* m[:8].cast('d', []): shape (), strides (), nbytes 8 */
+	slice_expr(&f->v[1], &f->v[0], ":8");
+	assert_int_equal(vw_cast(&f->v[2], &f->v[1], "d", 0, none, &f->err), 0);
+	assert_int_equal(f->v[2].ndim, 0);
+	assert_int_equal(f->v[2].len, 8);
+	assert_int_equal(f->v[2].itemsize, 8);
+}
+
+static void test_cast_0d_to_1d_bytes(void **state)
+{
+	struct fx *f = *state;
+	ssize_t none[1];
+	/* m[:8].cast('d', []).cast('B'): shape (8,), strides (1,) */
+	ssize_t shape[] = { 8 }, strides[] = { 1 };
+
+	slice_expr(&f->v[1], &f->v[0], ":8");
+	assert_int_equal(vw_cast(&f->v[2], &f->v[1], "d", 0, none, &f->err), 0);
+	assert_int_equal(vw_cast(&f->v[3], &f->v[2], "B", 0, NULL, &f->err), 0);
+	assert_geometry(&f->v[3], 1, shape, strides, 1);
+}
+
+static void test_cast_nd_to_1d(void **state)
+{
+	struct fx *f = *state;
+	ssize_t s23[] = { 2, 3 };
+	/* m[:6].cast('B', [2, 3]).cast('B'): shape (6,) */
+	ssize_t shape[] = { 6 }, strides[] = { 1 };
+
+	slice_expr(&f->v[1], &f->v[0], ":6");
+	assert_int_equal(vw_cast(&f->v[2], &f->v[1], "B", 2, s23, &f->err), 0);
+	assert_int_equal(vw_cast(&f->v[3], &f->v[2], "B", 0, NULL, &f->err), 0);
+	assert_geometry(&f->v[3], 1, shape, strides, 1);
+}
+
+static void test_cast_nd_to_1d_with_explicit_shape(void **state)
+{
+	struct fx *f = *state;
+	ssize_t s23[] = { 2, 3 }, s6[] = { 6 }, strides[] = { 1 };
+
+	/* m[:6].cast('B', [2, 3]).cast('B', [6]): shape (6,) */
+	slice_expr(&f->v[1], &f->v[0], ":6");
+	assert_int_equal(vw_cast(&f->v[2], &f->v[1], "B", 2, s23, &f->err), 0);
+	assert_int_equal(vw_cast(&f->v[3], &f->v[2], "B", 1, s6, &f->err), 0);
+	assert_geometry(&f->v[3], 1, s6, strides, 1);
+}
+
+static void test_cast_nd_to_1d_with_new_format(void **state)
+{
+	struct fx *f = *state;
+	ssize_t s44[] = { 4, 4 };
+	/* m[:16].cast('B', [4, 4]).cast('i'): shape (4,) */
+	ssize_t shape[] = { 4 }, strides[] = { 4 };
+
+	slice_expr(&f->v[1], &f->v[0], ":16");
+	assert_int_equal(vw_cast(&f->v[2], &f->v[1], "B", 2, s44, &f->err), 0);
+	assert_int_equal(vw_cast(&f->v[3], &f->v[2], "i", 0, NULL, &f->err), 0);
+	assert_geometry(&f->v[3], 1, shape, strides, 4);
+}
+
+static void test_cast_nd_to_nd_refused(void **state)
+{
+	struct fx *f = *state;
+	ssize_t s23[] = { 2, 3 }, s32[] = { 3, 2 };
+
+	/* TypeError: memoryview: cast must be 1D -> ND or ND -> 1D */
+	slice_expr(&f->v[1], &f->v[0], ":6");
+	assert_int_equal(vw_cast(&f->v[2], &f->v[1], "B", 2, s23, &f->err), 0);
+	assert_int_equal(vw_cast(&f->v[3], &f->v[2], "B", 2, s32, &f->err),
+			 -EINVAL);
+	assert_false(vw_is_valid(&f->v[3]));
+}
+
+static void test_cast_nd_to_0d_refused(void **state)
+{
+	struct fx *f = *state;
+	ssize_t s11[] = { 1, 1 }, none[1];
+
+	slice_expr(&f->v[1], &f->v[0], ":1");
+	assert_int_equal(vw_cast(&f->v[2], &f->v[1], "B", 2, s11, &f->err), 0);
+	assert_int_equal(vw_cast(&f->v[3], &f->v[2], "B", 0, none, &f->err),
+			 -EINVAL);
+}
+
+static void test_cast_between_two_non_byte_formats_refused(void **state)
+{
+	struct fx *f = *state;
+
+	/* m[:16].cast('i').cast('d'): TypeError two non-byte formats */
+	slice_expr(&f->v[1], &f->v[0], ":16");
+	assert_int_equal(vw_cast(&f->v[2], &f->v[1], "i", 0, NULL, &f->err), 0);
+	assert_int_equal(vw_cast(&f->v[3], &f->v[2], "d", 0, NULL, &f->err),
+			 -EINVAL);
+}
+
+static void test_cast_non_byte_format_to_itself_refused(void **state)
+{
+	struct fx *f = *state;
+
+	/* m[:16].cast('i').cast('i'): TypeError two non-byte formats */
+	slice_expr(&f->v[1], &f->v[0], ":16");
+	assert_int_equal(vw_cast(&f->v[2], &f->v[1], "i", 0, NULL, &f->err), 0);
+	assert_int_equal(vw_cast(&f->v[3], &f->v[2], "i", 0, NULL, &f->err),
+			 -EINVAL);
+}
+
+static void test_cast_non_byte_format_back_to_bytes(void **state)
+{
+	struct fx *f = *state;
+	ssize_t shape[] = { 16 }, strides[] = { 1 };
+
+	slice_expr(&f->v[1], &f->v[0], ":16");
+	assert_int_equal(vw_cast(&f->v[2], &f->v[1], "i", 0, NULL, &f->err), 0);
+	assert_int_equal(vw_cast(&f->v[3], &f->v[2], "B", 0, NULL, &f->err), 0);
+	assert_geometry(&f->v[3], 1, shape, strides, 1);
+}
+
+static void test_cast_c_and_b_count_as_byte_formats(void **state)
+{
+	struct fx *f = *state;
+
+	/* m[:16].cast('c').cast('i') and .cast('b').cast('h') both work */
+	slice_expr(&f->v[1], &f->v[0], ":16");
+	assert_int_equal(vw_cast(&f->v[2], &f->v[1], "c", 0, NULL, &f->err), 0);
+	assert_int_equal(vw_cast(&f->v[3], &f->v[2], "i", 0, NULL, &f->err), 0);
+	assert_int_equal(vw_cast(&f->v[4], &f->v[1], "b", 0, NULL, &f->err), 0);
+	assert_int_equal(vw_cast(&f->v[5], &f->v[4], "@h", 0, NULL, &f->err),
+			 0);
+	assert_int_equal(f->v[5].shape[0], 8);
+}
+
+static void test_cast_non_contiguous_source_refused(void **state)
+{
+	struct fx *f = *state;
+
+	/* m[::2].cast('B'): casts are restricted to C-contiguous views */
+	slice_expr(&f->v[1], &f->v[0], "::2");
+	assert_int_equal(vw_cast(&f->v[2], &f->v[1], "B", 0, NULL, &f->err),
+			 -EINVAL);
+}
+
+static void test_cast_reversed_source_refused(void **state)
+{
+	struct fx *f = *state;
+
+	/* m[::-1].cast('B'): not C-contiguous */
+	slice_expr(&f->v[1], &f->v[0], "::-1");
+	assert_int_equal(vw_cast(&f->v[2], &f->v[1], "B", 0, NULL, &f->err),
+			 -EINVAL);
+}
+
+static void test_cast_single_item_strided_source_allowed(void **state)
+{
+	struct fx *f = *state;
+	ssize_t s1[] = { 1 }, strides[] = { 1 };
+
+	/* m[0:3:5] has shape (1,), strides (5,): C-contiguous;
+	 * .cast('B', [1]) -> shape (1,), strides (1,) */
+	slice_expr(&f->v[1], &f->v[0], "0:3:5");
+	assert_int_equal(f->v[1].strides[0], 5);
+	assert_int_equal(vw_cast(&f->v[2], &f->v[1], "B", 1, s1, &f->err), 0);
+	assert_geometry(&f->v[2], 1, s1, strides, 1);
+}
+
+static void test_cast_length_not_multiple_of_itemsize_refused(void **state)
+{
+	struct fx *f = *state;
+
+	/* m[:10].cast('i'): length is not a multiple of itemsize */
+	slice_expr(&f->v[1], &f->v[0], ":10");
+	assert_int_equal(vw_cast(&f->v[2], &f->v[1], "i", 0, NULL, &f->err),
+			 -EINVAL);
+}
+
+static void test_cast_shape_product_mismatch_refused(void **state)
+{
+	struct fx *f = *state;
+	ssize_t s3[] = { 3 };
+
+	/* m[:16].cast('i', [3]): product(shape) * itemsize != buffer size */
+	slice_expr(&f->v[1], &f->v[0], ":16");
+	assert_int_equal(vw_cast(&f->v[2], &f->v[1], "i", 1, s3, &f->err),
+			 -EINVAL);
+}
+
+static void test_cast_0d_shape_needs_exactly_one_item(void **state)
+{
+	struct fx *f = *state;
+	ssize_t none[1];
+
+	/* m[:16].cast('d', []): product(shape) * itemsize != buffer size */
+	slice_expr(&f->v[1], &f->v[0], ":16");
+	assert_int_equal(vw_cast(&f->v[2], &f->v[1], "d", 0, none, &f->err),
+			 -EINVAL);
+}
+
+static void test_cast_zero_dimension_refused(void **state)
+{
+	struct fx *f = *state;
+	ssize_t s[] = { 0, 16 };
+
+	/* m[:16].cast('B', [0, 16]): elements of shape must be integers > 0 */
+	slice_expr(&f->v[1], &f->v[0], ":16");
+	assert_int_equal(vw_cast(&f->v[2], &f->v[1], "B", 2, s, &f->err),
+			 -EINVAL);
+}
+
+static void test_cast_negative_dimension_refused(void **state)
+{
+	struct fx *f = *state;
+	ssize_t s[] = { -4, -4 };
+
+	/* m[:16].cast('B', [-4, -4]): elements of shape must be integers > 0
+	 * (the product 16 would match: the sign must be checked) */
+	slice_expr(&f->v[1], &f->v[0], ":16");
+	assert_int_equal(vw_cast(&f->v[2], &f->v[1], "B", 2, s, &f->err),
+			 -EINVAL);
+}
+
+static void test_cast_empty_1d_without_shape_allowed(void **state)
+{
+	struct fx *f = *state;
+	ssize_t shape[] = { 0 }, strides[] = { 4 };
+
+	/* m[0:0].cast('i'): shape (0,), strides (4,) */
+	slice_expr(&f->v[1], &f->v[0], "0:0");
+	assert_int_equal(vw_cast(&f->v[2], &f->v[1], "i", 0, NULL, &f->err), 0);
+	assert_geometry(&f->v[2], 1, shape, strides, 4);
+}
+
+static void test_cast_nd_source_with_zero_in_shape_refused(void **state)
+{
+	struct fx *f = *state;
+	ssize_t s23[] = { 2, 3 };
+
+	/* A (2, 0) view: cannot cast view with zeros in shape or strides */
+	slice_expr(&f->v[1], &f->v[0], ":6");
+	assert_int_equal(vw_cast(&f->v[2], &f->v[1], "B", 2, s23, &f->err), 0);
+	slice_expr(&f->v[3], &f->v[2], ":,0:0");
+	assert_int_equal(f->v[3].shape[1], 0);
+	assert_int_equal(vw_cast(&f->v[4], &f->v[3], "B", 0, NULL, &f->err),
+			 -EINVAL);
+}
+
+static void test_cast_unknown_format_refused(void **state)
+{
+	struct fx *f = *state;
+
+	slice_expr(&f->v[1], &f->v[0], ":16");
+	assert_int_equal(vw_cast(&f->v[2], &f->v[1], "x", 0, NULL, &f->err),
+			 -EINVAL);
+	assert_int_equal(vw_cast(&f->v[2], &f->v[1], "ii", 0, NULL, &f->err),
+			 -EINVAL);
+	assert_int_equal(vw_cast(&f->v[2], &f->v[1], "", 0, NULL, &f->err),
+			 -EINVAL);
+}
+
+static void test_cast_format_reported_as_written(void **state)
+{
+	struct fx *f = *state;
+	ssize_t shape[] = { 2 }, strides[] = { 8 };
+
+	/* m[:16].cast('@d').format == '@d' */
+	slice_expr(&f->v[1], &f->v[0], ":16");
+	assert_int_equal(vw_cast(&f->v[2], &f->v[1], "@d", 0, NULL, &f->err),
+			 0);
+	assert_string_equal(f->v[2].format, "@d");
+	assert_geometry(&f->v[2], 1, shape, strides, 8);
+}
+
+static void test_cast_to_64_dimensions_allowed(void **state)
+{
+	struct fx *f = *state;
+	ssize_t ones[VW_MAXDIM];
+	int i;
+
+	for (i = 0; i < VW_MAXDIM; i++)
+		ones[i] = 1;
+	slice_expr(&f->v[1], &f->v[0], ":1");
+	assert_int_equal(vw_cast(&f->v[2], &f->v[1], "B", VW_MAXDIM, ones,
+				 &f->err), 0);
+	assert_int_equal(f->v[2].ndim, VW_MAXDIM);
+}
+
+static void test_cast_to_65_dimensions_refused(void **state)
+{
+	struct fx *f = *state;
+	ssize_t ones[VW_MAXDIM + 1];
+	int i;
+
+	/* number of dimensions must not exceed 64 */
+	for (i = 0; i < VW_MAXDIM + 1; i++)
+		ones[i] = 1;
+	slice_expr(&f->v[1], &f->v[0], ":1");
+	assert_int_equal(vw_cast(&f->v[2], &f->v[1], "B", VW_MAXDIM + 1, ones,
+				 &f->err), -EINVAL);
+}
+
+static void test_cast_negative_ndim_refused(void **state)
+{
+	struct fx *f = *state;
+	ssize_t s[1] = { 16 };
+
+	slice_expr(&f->v[1], &f->v[0], ":16");
+	assert_int_equal(vw_cast(&f->v[2], &f->v[1], "B", -1, s, &f->err),
+			 -EINVAL);
+}
+
+static void test_cast_keeps_readonly(void **state)
+{
+	struct fx *f = *state;
+
+	assert_int_equal(vw_toreadonly(&f->v[1], &f->v[0], &f->err), 0);
+	assert_int_equal(vw_cast(&f->v[2], &f->v[1], "i", 0, NULL, &f->err), 0);
+	assert_int_equal(f->v[2].readonly, 1);
+}
+
+static void test_cast_failure_message_is_filled(void **state)
+{
+	struct fx *f = *state;
+
+	slice_expr(&f->v[1], &f->v[0], ":10");
+	memset(&f->err, 0, sizeof(f->err));
+	assert_int_equal(vw_cast(&f->v[2], &f->v[1], "i", 0, NULL, &f->err),
+			 -EINVAL);
+	assert_int_equal(f->err.code, -EINVAL);
+	assert_true(strlen(f->err.msg) > 0);
+}
+
+static const struct CMUnitTest tests[] = {
+	T(test_cast_B_to_i_gives_quarter_length),
+	T(test_cast_keeps_buffer_address),
+	T(test_cast_with_shape_gives_c_strides),
+	T(test_cast_to_empty_shape_gives_0d_view),
+	T(test_cast_0d_to_1d_bytes),
+	T(test_cast_nd_to_1d),
+	T(test_cast_nd_to_1d_with_explicit_shape),
+	T(test_cast_nd_to_1d_with_new_format),
+	T(test_cast_nd_to_nd_refused),
+	T(test_cast_nd_to_0d_refused),
+	T(test_cast_between_two_non_byte_formats_refused),
+	T(test_cast_non_byte_format_to_itself_refused),
+	T(test_cast_non_byte_format_back_to_bytes),
+	T(test_cast_c_and_b_count_as_byte_formats),
+	T(test_cast_non_contiguous_source_refused),
+	T(test_cast_reversed_source_refused),
+	T(test_cast_single_item_strided_source_allowed),
+	T(test_cast_length_not_multiple_of_itemsize_refused),
+	T(test_cast_shape_product_mismatch_refused),
+	T(test_cast_0d_shape_needs_exactly_one_item),
+	T(test_cast_zero_dimension_refused),
+	T(test_cast_negative_dimension_refused),
+	T(test_cast_empty_1d_without_shape_allowed),
+	T(test_cast_nd_source_with_zero_in_shape_refused),
+	T(test_cast_unknown_format_refused),
+	T(test_cast_format_reported_as_written),
+	T(test_cast_to_64_dimensions_allowed),
+	T(test_cast_to_65_dimensions_refused),
+	T(test_cast_negative_ndim_refused),
+	T(test_cast_keeps_readonly),
+	T(test_cast_failure_message_is_filled),
+};
+
+UNIT_MAIN(tests)
