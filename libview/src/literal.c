@@ -192,8 +192,9 @@ static int vw__number(struct vw__lp *lp, struct vw_literal *out)
 
 static int vw__bytes(struct vw__lp *lp, struct vw_literal *out)
 {
-	size_t cap = 16, n = 0;
-	unsigned char *buf = malloc(cap);
+	/* decoded bytes are never longer than the literal's text */
+	size_t n = 0;
+	unsigned char *buf = malloc(strlen(lp->p) + 1);
 
 	if (!buf)
 		return vw__fail(lp->err, -ENOMEM, "out of memory");
@@ -268,26 +269,8 @@ static int vw__bytes(struct vw__lp *lp, struct vw_literal *out)
 				}
 			} else if (c == '\\' && raw && *lp->p) {
 				/* raw: backslash kept, next char taken as is */
-				if (n + 2 > cap) {
-					unsigned char *nb = realloc(buf, cap *= 2);
-
-					if (!nb) {
-						free(buf);
-						return vw__fail(lp->err, -ENOMEM, "out of memory");
-					}
-					buf = nb;
-				}
 				buf[n++] = '\\';
 				c = (unsigned char)*lp->p++;
-			}
-			if (n + 1 > cap) {
-				unsigned char *nb = realloc(buf, cap *= 2);
-
-				if (!nb) {
-					free(buf);
-					return vw__fail(lp->err, -ENOMEM, "out of memory");
-				}
-				buf = nb;
 			}
 			buf[n++] = (unsigned char)c;
 		}
