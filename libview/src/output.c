@@ -5,6 +5,7 @@
  * of memoryview.tolist(), memoryview.hex(), and the --info JSON object.
  */
 #include "internal.h"
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,15 +37,24 @@ static int vw__bump(char *buf, int delta)
 }
 
 /* Shortest digits that round-trip, as Python's repr (dtoa mode 0):
- * digits[] (no dot) and decpt such that x = 0.DIGITS * 10**decpt.  At each
- * length the correctly rounded candidate is tried first, then its two
- * neighbours, since near a power of two the rounding interval is lopsided
- * and only the far neighbour may lie inside it. */
+ * digits[] (no dot) and decpt such that x = 0.DIGITS * 10**decpt.
+ * Any decimal of at most 15 significant digits survives a trip through a
+ * double (DBL_DIG), so if the 15-digit rounding of x reads back as x, it is
+ * the shortest representation padded with zeros.  Otherwise 16 digits are
+ * tried: the correctly rounded candidate, then its neighbours (near a power
+ * of two the rounding interval is lopsided and only the far neighbour may
+ * lie inside it).  17 digits always round-trip.  Subnormals (fewer bits,
+ * so DBL_DIG does not hold) search every length from 1.  x > 0. */
 static void vw__shortest(double x, char *digits, int *decpt)
 {
 	char buf[40], alt[40];
+	/* subnormals have fewer bits: DBL_DIG does not hold, search all */
+	int prec = x < DBL_MIN ? 0 : 14;
 
-	for (int prec = 0; prec < 17; prec++) {
+	snprintf(buf, sizeof(buf), "%.14e", x);
+	if (prec == 14 && strtod(buf, NULL) == x)
+		goto found;
+	for (prec = prec == 14 ? 15 : 0; prec < 16; prec++) {
 		snprintf(buf, sizeof(buf), "%.*e", prec, x);
 		if (strtod(buf, NULL) == x)
 			goto found;
