@@ -1,0 +1,307 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * viewfs data path: open/create/release of regular files, read, write,
+ * fsync, fallocate, lseek, copy_file_range.
+ *
+ * With kernel FUSE passthrough the open reply carries a backing id: the
+ * kernel then sends read, write, splice and mmap of that file straight to
+ * the store file, with no daemon round trip and no second page cache.  The
+ * kernel wants one backing file per inode, so the id is registered on the
+ * first open of an inode and shared by every later open until the last
+ * release.  Without passthrough, reads are spliced from the store file
+ * into /dev/fuse (fuse_reply_data with an fd buffer) and writes are
+ * spliced from /dev/fuse into the store (write_buf); the kernel's FUSE
+ * page cache keeps every mapping coherent, and it stays valid across opens
+ * (keep_cache) because nothing but this daemon changes the store.
+ */
+#include "viewfs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static struct vfs_file *file_of(struct fuse_file_info *fi)
+{
+	return (struct vfs_file *)(uintptr_t)fi->fh;
+}
+
+/* Flags for the daemon's own descriptor: the kernel supplies offsets
+ * (so no O_APPEND) and the daemon wants the store's page cache. */
+static int store_flags(int flags)
+{
+	return (flags & ~(O_ACCMODE | O_CREAT | O_EXCL | O_NOCTTY | O_NOFOLLOW |
+			  O_APPEND | O_DIRECT)) | O_RDWR | O_CLOEXEC;
+}
+
+/*
+ * Clear set-user-ID and set-group-ID (when group-executable) as the VFS
+ * does on a write or truncate by a caller without CAP_FSETID: with
+ * FUSE_CAP_HANDLE_KILLPRIV_V2 the kernel leaves that to us.  fd may be -1.
+ */
+void vfs_kill_suidgid(struct vfs_inode *in, int fd)
+{
+	struct stat st;
+	mode_t kill = 0;
+	char path[64];
+
+	if (fstatat(in->fd, "", &st, AT_EMPTY_PATH) < 0)
+		return;
+	if (st.st_mode & S_ISUID)
+		kill |= S_ISUID;
+	if ((st.st_mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP))
+		kill |= S_ISGID;
+	if (!kill)
+		return;
+	if (fd >= 0)
+		(void)fchmod(fd, st.st_mode & 07777 & ~kill);
+	else if (vfs_proc_path(in, path, sizeof(path)) == 0)
+		(void)chmod(path, st.st_mode & 07777 & ~kill);
+}
+
+static int caller_lacks_fsetid(fuse_req_t req)
+{
+	return fuse_req_ctx(req)->uid != 0;
+}
+
+/*
+ * Give fi a file handle for fd and, when passthrough is on, the inode's
+ * backing id.  Takes ownership of fd.  Returns 0 or -errno (fd closed).
+ */
+static int attach_file(fuse_req_t req, struct vfs_inode *in, int fd,
+		       struct fuse_file_info *fi)
+{
+	struct vfs *fs = vfs_data(req);
+	struct vfs_file *f = calloc(1, sizeof(*f));
+	int ret = 0;
+
+	if (!f) {
+		close(fd);
+		return -ENOMEM;
+	}
+	f->fd = fd;
+	pthread_mutex_lock(&in->lock);
+#if VFS_HAVE_PASSTHROUGH
+	if (!in->backing_id && atomic_load(&fs->passthrough)) {
+		int id = fuse_passthrough_open(req, fd);
+
+		if (id > 0) {
+			in->backing_id = id;
+		} else if (fs->pt_mode == VFS_PT_ON) {
+			ret = -EIO;
+		} else {
+			atomic_store(&fs->passthrough, 0);
+			vfs_log("viewfs: passthrough refused by the kernel (%s); "
+				"data path: daemon (splice) from now on\n",
+				strerror(errno));
+		}
+	}
+	if (!ret && in->backing_id) {
+		fi->backing_id = in->backing_id;
+		f->passthrough = 1;
+	}
+#endif
+	if (!ret)
+		in->nopen++;
+	pthread_mutex_unlock(&in->lock);
+	if (ret) {
+		close(fd);
+		free(f);
+		return ret;
+	}
+	/* The FUSE page cache is only ours to keep when no passthrough. */
+	fi->keep_cache = !f->passthrough;
+	fi->direct_io = 0;
+	fi->fh = (uintptr_t)f;
+	atomic_fetch_add(&fs->n_open, 1);
+	return 0;
+}
+
+static void detach_file(fuse_req_t req, struct vfs_inode *in, struct vfs_file *f)
+{
+	close(f->fd);
+	pthread_mutex_lock(&in->lock);
+	if (--in->nopen == 0 && in->backing_id) {
+#if VFS_HAVE_PASSTHROUGH
+		fuse_passthrough_close(req, in->backing_id);
+#else
+		(void)req;
+#endif
+		in->backing_id = 0;
+	}
+	pthread_mutex_unlock(&in->lock);
+	free(f);
+}
+
+void vfs_op_create(fuse_req_t req, fuse_ino_t parent, const char *name,
+		   mode_t mode, struct fuse_file_info *fi)
+{
+	struct vfs *fs = vfs_data(req);
+	struct vfs_inode *p = vfs_inode(req, parent), *in;
+	struct fuse_entry_param e;
+	int fd, ret;
+
+	if (!S_ISREG(mode) && (mode & S_IFMT)) {
+		fuse_reply_err(req, EINVAL);
+		return;
+	}
+	fd = openat(p->fd, name, store_flags(fi->flags) | O_CREAT |
+		    (fi->flags & O_EXCL), mode & 07777);
+	if (fd < 0) {
+		fuse_reply_err(req, errno);
+		return;
+	}
+	vfs_chown_new(req, p, name);
+	ret = vfs_make_entry(fs, p, name, &e);
+	if (ret) {
+		close(fd);
+		fuse_reply_err(req, -ret);
+		return;
+	}
+	in = vfs_inode(req, e.ino);
+	ret = attach_file(req, in, fd, fi);
+	if (ret) {
+		/* The name exists now; the kernel learns it by lookup. */
+		fuse_reply_err(req, -ret);
+		return;
+	}
+	if (fuse_reply_create(req, &e, fi) == -ENOENT)
+		detach_file(req, in, file_of(fi));	/* interrupted */
+}
+
+void vfs_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct vfs *fs = vfs_data(req);
+	struct vfs_inode *in = vfs_inode(req, ino);
+	char path[64];
+	int fd, ret;
+
+	ret = vfs_proc_path(in, path, sizeof(path));
+	if (ret) {
+		fuse_reply_err(req, -ret);
+		return;
+	}
+	fd = open(path, store_flags(fi->flags));
+	if (fd < 0 && errno == EACCES)	/* unprivileged daemon */
+		fd = open(path, (store_flags(fi->flags) & ~O_RDWR) |
+			  (fi->flags & O_ACCMODE));
+	if (fd < 0) {
+		fuse_reply_err(req, errno);
+		return;
+	}
+	if ((fi->flags & O_TRUNC) && fs->killpriv_v2 && caller_lacks_fsetid(req))
+		vfs_kill_suidgid(in, fd);
+	ret = attach_file(req, in, fd, fi);
+	if (ret) {
+		fuse_reply_err(req, -ret);
+		return;
+	}
+	if (fuse_reply_open(req, fi) == -ENOENT)
+		detach_file(req, in, file_of(fi));
+}
+
+void vfs_op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	detach_file(req, vfs_inode(req, ino), file_of(fi));
+	fuse_reply_err(req, 0);
+}
+
+void vfs_op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	/* Data is in the store already; locks are the kernel's. */
+	(void)ino; (void)fi;
+	fuse_reply_err(req, 0);
+}
+
+void vfs_op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		 struct fuse_file_info *fi)
+{
+	struct fuse_bufvec buf = FUSE_BUFVEC_INIT(size);
+
+	(void)ino;
+	atomic_fetch_add(&vfs_data(req)->n_read, 1);
+	buf.buf[0].flags = FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK;
+	buf.buf[0].fd = file_of(fi)->fd;
+	buf.buf[0].pos = off;
+	fuse_reply_data(req, &buf, FUSE_BUF_SPLICE_MOVE);
+}
+
+void vfs_op_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *in,
+		      off_t off, struct fuse_file_info *fi)
+{
+	struct vfs *fs = vfs_data(req);
+	struct fuse_bufvec out = FUSE_BUFVEC_INIT(fuse_buf_size(in));
+	ssize_t n;
+
+	atomic_fetch_add(&fs->n_write, 1);
+	out.buf[0].flags = FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK;
+	out.buf[0].fd = file_of(fi)->fd;
+	out.buf[0].pos = off;
+	if (fs->killpriv_v2 && caller_lacks_fsetid(req))
+		vfs_kill_suidgid(vfs_inode(req, ino), out.buf[0].fd);
+	n = fuse_buf_copy(&out, in, 0);
+	if (n < 0)
+		fuse_reply_err(req, (int)-n);
+	else
+		fuse_reply_write(req, (size_t)n);
+}
+
+void vfs_op_fsync(fuse_req_t req, fuse_ino_t ino, int datasync,
+		  struct fuse_file_info *fi)
+{
+	int fd = file_of(fi)->fd;
+
+	(void)ino;
+	if ((datasync ? fdatasync(fd) : fsync(fd)) < 0)
+		fuse_reply_err(req, errno);
+	else
+		fuse_reply_err(req, 0);
+}
+
+void vfs_op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t off,
+		      off_t len, struct fuse_file_info *fi)
+{
+	int fd = file_of(fi)->fd;
+
+	(void)ino;
+	if (mode & ~(FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE)) {
+		fuse_reply_err(req, EOPNOTSUPP);
+		return;
+	}
+	/* The store checks its free space and undoes a partial allocation. */
+	if (fallocate(fd, mode, off, len) < 0)
+		fuse_reply_err(req, errno);
+	else
+		fuse_reply_err(req, 0);
+}
+
+void vfs_op_lseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence,
+		  struct fuse_file_info *fi)
+{
+	off_t r;
+
+	(void)ino;
+	r = lseek(file_of(fi)->fd, off, whence);
+	if (r < 0)
+		fuse_reply_err(req, errno);
+	else
+		fuse_reply_lseek(req, r);
+}
+
+void vfs_op_copy_file_range(fuse_req_t req, fuse_ino_t ino_in, off_t off_in,
+			    struct fuse_file_info *fi_in, fuse_ino_t ino_out,
+			    off_t off_out, struct fuse_file_info *fi_out,
+			    size_t len, int flags)
+{
+	ssize_t n;
+
+	(void)ino_in; (void)ino_out;
+	n = copy_file_range(file_of(fi_in)->fd, &off_in, file_of(fi_out)->fd,
+			    &off_out, len, (unsigned)flags);
+	if (n < 0)
+		fuse_reply_err(req, errno);
+	else
+		fuse_reply_write(req, (size_t)n);
+}

@@ -1,0 +1,655 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * viewfs inodes, names and attributes: the inode table with the kernel's
+ * lookup counts, and every operation that works on names (lookup, mkdir,
+ * unlink, rename, link, symlink, mknod), on attributes (getattr, setattr,
+ * statfs) and on directories (opendir, readdir, fsyncdir).
+ *
+ * A FUSE node id is the address of its struct vfs_inode (the root is
+ * FUSE_ROOT_ID).  Objects are keyed by the store's (st_dev, st_ino), so
+ * hard links share one inode.  Every path that replies with an entry takes
+ * exactly one lookup reference, which the kernel gives back with forget.
+ */
+#include "viewfs.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+struct vfs_inode *vfs_inode(fuse_req_t req, fuse_ino_t ino)
+{
+	if (ino == FUSE_ROOT_ID)
+		return &vfs_data(req)->root;
+	return (struct vfs_inode *)(uintptr_t)ino;
+}
+
+static fuse_ino_t node_id(struct vfs *fs, struct vfs_inode *in)
+{
+	return in == &fs->root ? FUSE_ROOT_ID : (fuse_ino_t)(uintptr_t)in;
+}
+
+int vfs_proc_path(const struct vfs_inode *in, char *buf, size_t len)
+{
+	return snprintf(buf, len, "/proc/self/fd/%d", in->fd) >= (int)len ? -ENAMETOOLONG : 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Inode table                                                         */
+/* ------------------------------------------------------------------ */
+
+static size_t hash_key(dev_t dev, ino_t ino, size_t size)
+{
+	uint64_t h = (uint64_t)ino * 0x9e3779b97f4a7c15ull ^ (uint64_t)dev;
+
+	return (size_t)(h >> 17) & (size - 1);
+}
+
+int vfs_inode_table_init(struct vfs *fs)
+{
+	fs->table_size = 1024;
+	fs->table = calloc(fs->table_size, sizeof(*fs->table));
+	pthread_mutex_init(&fs->lock, NULL);
+	return fs->table ? 0 : -ENOMEM;
+}
+
+static void inode_destroy(struct vfs_inode *in)
+{
+	close(in->fd);
+	pthread_mutex_destroy(&in->lock);
+	free(in);
+}
+
+void vfs_inode_table_free(struct vfs *fs)
+{
+	for (size_t i = 0; i < fs->table_size && fs->table; i++) {
+		struct vfs_inode *in = fs->table[i], *next;
+
+		for (; in; in = next) {
+			next = in->next;
+			inode_destroy(in);
+		}
+	}
+	free(fs->table);
+	fs->table = NULL;
+}
+
+static void table_grow(struct vfs *fs)
+{
+	size_t nsize = fs->table_size * 2;
+	struct vfs_inode **nt = calloc(nsize, sizeof(*nt));
+
+	if (!nt)
+		return;		/* keep the longer chains */
+	for (size_t i = 0; i < fs->table_size; i++) {
+		struct vfs_inode *in = fs->table[i], *next;
+
+		for (; in; in = next) {
+			size_t h = hash_key(in->dev, in->ino, nsize);
+
+			next = in->next;
+			in->next = nt[h];
+			nt[h] = in;
+		}
+	}
+	free(fs->table);
+	fs->table = nt;
+	fs->table_size = nsize;
+}
+
+/*
+ * Find or insert the inode of the object fd (an O_PATH descriptor) refers
+ * to, taking one lookup reference.  fd is consumed either way.
+ */
+static struct vfs_inode *inode_get(struct vfs *fs, int fd, const struct stat *st)
+{
+	struct vfs_inode *in, *fresh;
+	size_t h;
+
+	if (st->st_dev == fs->root.dev && st->st_ino == fs->root.ino) {
+		close(fd);
+		pthread_mutex_lock(&fs->lock);
+		fs->root.nlookup++;
+		pthread_mutex_unlock(&fs->lock);
+		return &fs->root;
+	}
+	fresh = calloc(1, sizeof(*fresh));
+	pthread_mutex_lock(&fs->lock);
+	h = hash_key(st->st_dev, st->st_ino, fs->table_size);
+	for (in = fs->table[h]; in; in = in->next) {
+		if (in->dev == st->st_dev && in->ino == st->st_ino) {
+			in->nlookup++;
+			pthread_mutex_unlock(&fs->lock);
+			free(fresh);
+			close(fd);
+			return in;
+		}
+	}
+	if (!fresh) {
+		pthread_mutex_unlock(&fs->lock);
+		close(fd);
+		return NULL;
+	}
+	fresh->fd = fd;
+	fresh->dev = st->st_dev;
+	fresh->ino = st->st_ino;
+	fresh->type = st->st_mode & S_IFMT;
+	fresh->nlookup = 1;
+	pthread_mutex_init(&fresh->lock, NULL);
+	fresh->next = fs->table[h];
+	fs->table[h] = fresh;
+	if (++fs->ninodes > fs->table_size)
+		table_grow(fs);
+	pthread_mutex_unlock(&fs->lock);
+	return fresh;
+}
+
+static void inode_put(struct vfs *fs, struct vfs_inode *in, uint64_t n)
+{
+	struct vfs_inode **pp;
+
+	pthread_mutex_lock(&fs->lock);
+	if (n > in->nlookup)
+		n = in->nlookup;	/* never below zero */
+	in->nlookup -= n;
+	if (in == &fs->root || in->nlookup) {
+		pthread_mutex_unlock(&fs->lock);
+		return;
+	}
+	for (pp = &fs->table[hash_key(in->dev, in->ino, fs->table_size)]; *pp;
+	     pp = &(*pp)->next) {
+		if (*pp == in) {
+			*pp = in->next;
+			break;
+		}
+	}
+	fs->ninodes--;
+	pthread_mutex_unlock(&fs->lock);
+	inode_destroy(in);
+}
+
+static int stat_inode(const struct vfs_inode *in, struct stat *st)
+{
+	if (fstatat(in->fd, "", st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0)
+		return -errno;
+	return 0;
+}
+
+/*
+ * Fill e for parent/name and take a lookup reference.  Returns 0 or
+ * -errno (nothing taken).
+ */
+int vfs_make_entry(struct vfs *fs, struct vfs_inode *parent, const char *name,
+		   struct fuse_entry_param *e)
+{
+	struct vfs_inode *in;
+	int fd, ret;
+
+	memset(e, 0, sizeof(*e));
+	fd = openat(parent->fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstatat(fd, "", &e->attr, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0) {
+		ret = -errno;
+		close(fd);
+		return ret;
+	}
+	in = inode_get(fs, fd, &e->attr);
+	if (!in)
+		return -ENOMEM;
+	e->ino = node_id(fs, in);
+	e->attr_timeout = fs->timeout;
+	e->entry_timeout = fs->timeout;
+	return 0;
+}
+
+void vfs_op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	struct vfs *fs = vfs_data(req);
+	struct fuse_entry_param e;
+	int ret;
+
+	ret = vfs_make_entry(fs, vfs_inode(req, parent), name, &e);
+	if (ret == -ENOENT) {
+		/* A negative entry, cached as long as positive ones. */
+		memset(&e, 0, sizeof(e));
+		e.entry_timeout = fs->timeout;
+		fuse_reply_entry(req, &e);
+		return;
+	}
+	if (ret)
+		fuse_reply_err(req, -ret);
+	else
+		fuse_reply_entry(req, &e);
+}
+
+void vfs_op_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
+{
+	inode_put(vfs_data(req), vfs_inode(req, ino), nlookup);
+	fuse_reply_none(req);
+}
+
+void vfs_op_forget_multi(fuse_req_t req, size_t count,
+			 struct fuse_forget_data *forgets)
+{
+	for (size_t i = 0; i < count; i++)
+		inode_put(vfs_data(req), vfs_inode(req, forgets[i].ino),
+			  forgets[i].nlookup);
+	fuse_reply_none(req);
+}
+
+/* ------------------------------------------------------------------ */
+/* Attributes                                                          */
+/* ------------------------------------------------------------------ */
+
+void vfs_op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct stat st;
+	int ret;
+
+	(void)fi;
+	ret = stat_inode(vfs_inode(req, ino), &st);
+	if (ret)
+		fuse_reply_err(req, -ret);
+	else
+		fuse_reply_attr(req, &st, vfs_data(req)->timeout);
+}
+
+/*
+ * Growing a file by truncate or fallocate must fit the free space of the
+ * store: tmpfs would grow a sparse file past its size= and only fail the
+ * writes that follow.
+ */
+int vfs_grow_allowed(struct vfs *fs, off_t old_size, off_t new_size)
+{
+	struct statvfs sv;
+
+	if (new_size <= old_size)
+		return 0;
+	if (fstatvfs(fs->root.fd, &sv) < 0)
+		return -errno;
+	if (sv.f_blocks == 0)
+		return 0;	/* no limit (tmpfs size=0) */
+	if ((uint64_t)(new_size - old_size) > (uint64_t)sv.f_bavail * sv.f_frsize)
+		return -ENOSPC;
+	return 0;
+}
+
+static int set_size(struct vfs *fs, struct vfs_inode *in, int fd, off_t size)
+{
+	char path[64];
+	struct stat st;
+	int ret, own = -1;
+
+	if (fd < 0) {
+		ret = vfs_proc_path(in, path, sizeof(path));
+		if (ret)
+			return ret;
+		own = fd = open(path, O_WRONLY | O_CLOEXEC);
+		if (fd < 0)
+			return -errno;
+	}
+	ret = 0;
+	if (fstat(fd, &st) < 0)
+		ret = -errno;
+	if (!ret)
+		ret = vfs_grow_allowed(fs, st.st_size, size);
+	if (!ret && ftruncate(fd, size) < 0)
+		ret = -errno;
+	if (own >= 0)
+		close(own);
+	return ret;
+}
+
+void vfs_op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
+		    int valid, struct fuse_file_info *fi)
+{
+	struct vfs *fs = vfs_data(req);
+	struct vfs_inode *in = vfs_inode(req, ino);
+	int fd = fi ? ((struct vfs_file *)(uintptr_t)fi->fh)->fd : -1;
+	char path[64];
+	struct stat st;
+	int ret = vfs_proc_path(in, path, sizeof(path));
+
+	if (ret)
+		goto out;
+	if (valid & FUSE_SET_ATTR_MODE) {
+		if (fd >= 0)
+			ret = fchmod(fd, attr->st_mode & 07777);
+		else if (in->type == S_IFLNK)
+			ret = 0;	/* symlink modes are fixed */
+		else
+			ret = chmod(path, attr->st_mode & 07777);
+		if (ret < 0) {
+			ret = -errno;
+			goto out;
+		}
+	}
+	if (valid & (FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID)) {
+		uid_t uid = (valid & FUSE_SET_ATTR_UID) ? attr->st_uid : (uid_t)-1;
+		gid_t gid = (valid & FUSE_SET_ATTR_GID) ? attr->st_gid : (gid_t)-1;
+
+		if (fchownat(in->fd, "", uid, gid, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0) {
+			ret = -errno;
+			goto out;
+		}
+	}
+	if (valid & FUSE_SET_ATTR_SIZE) {
+		ret = set_size(fs, in, fd, attr->st_size);
+		if (ret)
+			goto out;
+	}
+	if (valid & (FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_MTIME)) {
+		struct timespec tv[2];
+
+		tv[0].tv_sec = tv[1].tv_sec = 0;
+		tv[0].tv_nsec = tv[1].tv_nsec = UTIME_OMIT;
+		if (valid & FUSE_SET_ATTR_ATIME_NOW)
+			tv[0].tv_nsec = UTIME_NOW;
+		else if (valid & FUSE_SET_ATTR_ATIME)
+			tv[0] = attr->st_atim;
+		if (valid & FUSE_SET_ATTR_MTIME_NOW)
+			tv[1].tv_nsec = UTIME_NOW;
+		else if (valid & FUSE_SET_ATTR_MTIME)
+			tv[1] = attr->st_mtim;
+		if (fd >= 0)
+			ret = futimens(fd, tv);
+		else if (in->type == S_IFLNK)
+			ret = utimensat(in->fd, "", tv, AT_EMPTY_PATH);
+		else
+			ret = utimensat(AT_FDCWD, path, tv, 0);
+		if (ret < 0) {
+			ret = -errno;
+			goto out;
+		}
+	}
+	/* FATTR_KILL_SUIDGID (HANDLE_KILLPRIV_V2): truncate or chown by a
+	 * caller without CAP_FSETID. */
+	if ((valid & FUSE_SET_ATTR_KILL_SUID) && in->type == S_IFREG)
+		vfs_kill_suidgid(in, fd);
+	ret = 0;
+out:
+	if (ret) {
+		fuse_reply_err(req, -ret);
+		return;
+	}
+	ret = stat_inode(in, &st);
+	if (ret)
+		fuse_reply_err(req, -ret);
+	else
+		fuse_reply_attr(req, &st, fs->timeout);
+}
+
+void vfs_op_readlink(fuse_req_t req, fuse_ino_t ino)
+{
+	char buf[PATH_MAX + 1];
+	ssize_t n = readlinkat(vfs_inode(req, ino)->fd, "", buf, sizeof(buf));
+
+	if (n < 0)
+		fuse_reply_err(req, errno);
+	else if (n == (ssize_t)sizeof(buf))
+		fuse_reply_err(req, ENAMETOOLONG);
+	else {
+		buf[n] = '\0';
+		fuse_reply_readlink(req, buf);
+	}
+}
+
+void vfs_op_statfs(fuse_req_t req, fuse_ino_t ino)
+{
+	struct statvfs sv;
+
+	(void)ino;
+	if (fstatvfs(vfs_data(req)->root.fd, &sv) < 0)
+		fuse_reply_err(req, errno);
+	else
+		fuse_reply_statfs(req, &sv);
+}
+
+/* ------------------------------------------------------------------ */
+/* Names                                                               */
+/* ------------------------------------------------------------------ */
+
+/*
+ * The daemon creates objects with its own credentials; give them to the
+ * caller, as a local file system would (group from a set-group-ID parent).
+ */
+void vfs_chown_new(fuse_req_t req, struct vfs_inode *parent, const char *name)
+{
+	const struct fuse_ctx *ctx = fuse_req_ctx(req);
+	struct stat pst;
+	gid_t gid = ctx->gid;
+
+	if (stat_inode(parent, &pst) == 0 && (pst.st_mode & S_ISGID))
+		gid = pst.st_gid;
+	if (ctx->uid == geteuid() && gid == getegid())
+		return;
+	/* Not permitted when the daemon is not root: it then owns them. */
+	(void)fchownat(parent->fd, name, ctx->uid, gid, AT_SYMLINK_NOFOLLOW);
+}
+
+static void reply_new_entry(fuse_req_t req, struct vfs_inode *parent,
+			    const char *name)
+{
+	struct fuse_entry_param e;
+	int ret;
+
+	vfs_chown_new(req, parent, name);
+	ret = vfs_make_entry(vfs_data(req), parent, name, &e);
+	if (ret)
+		fuse_reply_err(req, -ret);
+	else
+		fuse_reply_entry(req, &e);
+}
+
+void vfs_op_mknod(fuse_req_t req, fuse_ino_t parent, const char *name,
+		  mode_t mode, dev_t rdev)
+{
+	struct vfs_inode *p = vfs_inode(req, parent);
+
+	/* Buffers are files; device nodes have no place here. */
+	if (S_ISCHR(mode) || S_ISBLK(mode)) {
+		fuse_reply_err(req, EPERM);
+		return;
+	}
+	if (!S_ISREG(mode) && !S_ISFIFO(mode) && !S_ISSOCK(mode)) {
+		fuse_reply_err(req, EINVAL);
+		return;
+	}
+	if (mknodat(p->fd, name, mode, rdev) < 0) {
+		fuse_reply_err(req, errno);
+		return;
+	}
+	reply_new_entry(req, p, name);
+}
+
+void vfs_op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name,
+		  mode_t mode)
+{
+	struct vfs_inode *p = vfs_inode(req, parent);
+
+	if (mkdirat(p->fd, name, mode) < 0) {
+		fuse_reply_err(req, errno);
+		return;
+	}
+	reply_new_entry(req, p, name);
+}
+
+void vfs_op_symlink(fuse_req_t req, const char *link, fuse_ino_t parent,
+		    const char *name)
+{
+	struct vfs_inode *p = vfs_inode(req, parent);
+
+	if (symlinkat(link, p->fd, name) < 0) {
+		fuse_reply_err(req, errno);
+		return;
+	}
+	reply_new_entry(req, p, name);
+}
+
+void vfs_op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent,
+		 const char *newname)
+{
+	struct vfs_inode *in = vfs_inode(req, ino);
+	struct vfs_inode *p = vfs_inode(req, newparent);
+	struct fuse_entry_param e;
+	char path[64];
+	int ret;
+
+	ret = vfs_proc_path(in, path, sizeof(path));
+	if (!ret && linkat(AT_FDCWD, path, p->fd, newname, AT_SYMLINK_FOLLOW) < 0)
+		ret = -errno;
+	if (!ret)
+		ret = vfs_make_entry(vfs_data(req), p, newname, &e);
+	if (ret)
+		fuse_reply_err(req, -ret);
+	else
+		fuse_reply_entry(req, &e);
+}
+
+void vfs_op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	if (unlinkat(vfs_inode(req, parent)->fd, name, 0) < 0)
+		fuse_reply_err(req, errno);
+	else
+		fuse_reply_err(req, 0);
+}
+
+void vfs_op_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	if (unlinkat(vfs_inode(req, parent)->fd, name, AT_REMOVEDIR) < 0)
+		fuse_reply_err(req, errno);
+	else
+		fuse_reply_err(req, 0);
+}
+
+void vfs_op_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
+		   fuse_ino_t newparent, const char *newname, unsigned int flags)
+{
+	if (flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE)) {
+		fuse_reply_err(req, EINVAL);
+		return;
+	}
+	if (renameat2(vfs_inode(req, parent)->fd, name,
+		      vfs_inode(req, newparent)->fd, newname, flags) < 0)
+		fuse_reply_err(req, errno);
+	else
+		fuse_reply_err(req, 0);
+}
+
+/* ------------------------------------------------------------------ */
+/* Directories                                                         */
+/* ------------------------------------------------------------------ */
+
+void vfs_op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct vfs_dir *d = calloc(1, sizeof(*d));
+	int fd;
+
+	if (!d) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	fd = openat(vfs_inode(req, ino)->fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || !(d->dp = fdopendir(fd))) {
+		int e = errno;
+
+		if (fd >= 0)
+			close(fd);
+		free(d);
+		fuse_reply_err(req, e);
+		return;
+	}
+	pthread_mutex_init(&d->lock, NULL);
+	fi->fh = (uintptr_t)d;
+	if (fuse_reply_open(req, fi) == -ENOENT) {	/* interrupted */
+		closedir(d->dp);
+		free(d);
+	}
+}
+
+/*
+ * Offsets are the store's own d_off values (tmpfs keeps them stable while
+ * entries come and go), so a reader that resumes after a concurrent
+ * create or unlink neither skips nor repeats the entries that stayed.
+ */
+void vfs_op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		    struct fuse_file_info *fi)
+{
+	struct vfs_dir *d = (struct vfs_dir *)(uintptr_t)fi->fh;
+	char *buf = malloc(size ? size : 1);
+	size_t used = 0;
+	int err = 0;
+
+	(void)ino;
+	if (!buf) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	pthread_mutex_lock(&d->lock);
+	if (off != d->offset) {
+		seekdir(d->dp, off);
+		d->entry = NULL;
+		d->offset = off;
+	}
+	for (;;) {
+		struct dirent *de = d->entry;
+		struct stat st;
+		size_t n;
+
+		if (!de) {
+			errno = 0;
+			de = readdir(d->dp);
+			if (!de) {
+				err = errno;
+				break;
+			}
+			d->entry = de;
+		}
+		memset(&st, 0, sizeof(st));
+		st.st_ino = de->d_ino;
+		st.st_mode = (mode_t)de->d_type << 12;
+		n = fuse_add_direntry(req, buf + used, size - used, de->d_name,
+				      &st, de->d_off);
+		if (n > size - used)
+			break;	/* full: keep this entry for the next call */
+		used += n;
+		d->entry = NULL;
+		d->offset = de->d_off;
+	}
+	pthread_mutex_unlock(&d->lock);
+	if (err && used == 0)
+		fuse_reply_err(req, err);
+	else
+		fuse_reply_buf(req, buf, used);
+	free(buf);
+}
+
+void vfs_op_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct vfs_dir *d = (struct vfs_dir *)(uintptr_t)fi->fh;
+
+	(void)ino;
+	closedir(d->dp);
+	pthread_mutex_destroy(&d->lock);
+	free(d);
+	fuse_reply_err(req, 0);
+}
+
+void vfs_op_fsyncdir(fuse_req_t req, fuse_ino_t ino, int datasync,
+		     struct fuse_file_info *fi)
+{
+	struct vfs_dir *d = (struct vfs_dir *)(uintptr_t)fi->fh;
+	int fd = dirfd(d->dp);
+
+	(void)ino;
+	if ((datasync ? fdatasync(fd) : fsync(fd)) < 0)
+		fuse_reply_err(req, errno);
+	else
+		fuse_reply_err(req, 0);
+}

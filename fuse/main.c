@@ -1,0 +1,411 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * viewfs main: command line, the store, the FUSE session and its
+ * connection setup (init: passthrough, KILLPRIV_V2, splice), the event
+ * loop and a clean shutdown on unmount, SIGINT, SIGTERM or SIGHUP.
+ */
+#include "viewfs.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <syslog.h>
+#include <unistd.h>
+
+static int log_to_syslog;
+
+void vfs_log(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (log_to_syslog)
+		vsyslog(LOG_NOTICE, fmt, ap);
+	else
+		vfprintf(stderr, fmt, ap);
+	va_end(ap);
+}
+
+static const char usage_text[] =
+"NAME\n"
+"    viewfs - shared memory buffers as files\n"
+"\n"
+"SYNOPSIS\n"
+"    viewfs MOUNTPOINT [-f] [-d] [-s] [-o OPTION[,OPTION...]] [--store DIR]\n"
+"    viewfs --help | --version\n"
+"\n"
+"DESCRIPTION\n"
+"    viewfs mounts a file system whose regular files are shared buffers.\n"
+"    Every program uses them as ordinary files (read, write, mmap with\n"
+"    MAP_SHARED, truncate, cp, dd, tar, ...); every process that maps a\n"
+"    buffer sees the same pages.  The extended attributes user.view.format\n"
+"    (a struct-module format such as B, <f or d) and user.view.shape\n"
+"    (D0,D1,...) describe a typed view of the bytes; they are validated\n"
+"    against each other and the file size, and are what `view show` and\n"
+"    libview's vw_open() read.  Other user.* attributes are stored as given.\n"
+"\n"
+"    By default the buffers live in RAM, in a tmpfs instance private to the\n"
+"    daemon and attached to no path; they disappear at unmount.  With\n"
+"    --store DIR each buffer is a file in DIR under the same path, so they\n"
+"    survive unmount, restart and a crash of the daemon (every byte a\n"
+"    write(2) returned for, and the attributes).\n"
+"\n"
+"    Data goes straight to the store: with kernel FUSE passthrough (Linux\n"
+"    >= 6.9, libfuse >= 3.17, CAP_SYS_ADMIN) reads, writes and mmap of an\n"
+"    open file never reach the daemon; otherwise the daemon splices data\n"
+"    between the store and the kernel.  The daemon says at start which\n"
+"    path it uses.\n"
+"\n"
+"    Unmount with `fusermount3 -u MOUNTPOINT` (or umount), or send SIGINT or\n"
+"    SIGTERM to the daemon: it unmounts and exits cleanly.\n"
+"\n"
+"OPTIONS\n"
+"    --store DIR\n"
+"        Keep the buffers in DIR (created beforehand; may hold buffers of an\n"
+"        earlier run) instead of RAM.  DIR must not be changed by others\n"
+"        while mounted.\n"
+"    -o size=BYTES\n"
+"        Capacity of the RAM store, with suffix k, m, g, t or % of RAM\n"
+"        (as tmpfs).  Default: half of RAM.  Writes, truncates and\n"
+"        fallocate beyond it fail with ENOSPC; df shows size and use.\n"
+"    -o max_files=N\n"
+"        Most files, directories and links the RAM store holds (ENOSPC\n"
+"        beyond).  Default: as tmpfs.\n"
+"    -o passthrough=auto|on|off\n"
+"        Kernel FUSE passthrough: auto (default) uses it when kernel,\n"
+"        libfuse and privileges allow and falls back otherwise; on fails to\n"
+"        mount without it; off always uses the daemon's splice path.\n"
+"    -o timeout=SECONDS\n"
+"        How long the kernel caches names and attributes (default 1).\n"
+"    -o stats\n"
+"        Print request counters at exit (reads, writes, opens, getxattr).\n"
+"    -o allow_other\n"
+"        Let other users access the mount (access is then checked against\n"
+"        file modes: viewfs always mounts with default_permissions).\n"
+"    -f  Stay in the foreground (messages go to stderr, else to syslog).\n"
+"    -d  Debug: foreground, and print every FUSE request.\n"
+"    -s  Single-threaded (default: one thread per concurrent request).\n"
+"    -h, --help     This text, then the generic FUSE options.\n"
+"    -V, --version  Versions of viewfs and libfuse, and passthrough support.\n"
+"\n"
+"LIMITS\n"
+"    Files are sparse: growing a file with truncate reserves nothing, so a\n"
+"    later write (or a store into an mmap, which then gets SIGBUS) into a\n"
+"    hole can fail when the store is full.  Device nodes cannot be made\n"
+"    (EPERM).  Only user.* extended attributes are kept; no POSIX ACLs.\n"
+"    Locks (flock, fcntl) are local to this kernel.\n"
+"\n"
+"EXAMPLES\n"
+"    viewfs mnt -o size=1g\n"
+"    truncate -s 64M mnt/frame\n"
+"    setfattr -n user.view.format -v B mnt/frame\n"
+"    setfattr -n user.view.shape -v 4096,4096,4 mnt/frame\n"
+"    view show mnt/frame --slice 0,0:4 --tolist\n"
+"    fusermount3 -u mnt\n"
+"\n";
+
+struct vfs_opts {
+	char *size;
+	char *max_files;
+	char *passthrough;
+	char *store;
+	char *timeout;
+	int stats;
+};
+
+#define VOPT(t, m) { t, offsetof(struct vfs_opts, m), 1 }
+static const struct fuse_opt vfs_opt_spec[] = {
+	VOPT("size=%s", size),
+	VOPT("max_files=%s", max_files),
+	VOPT("passthrough=%s", passthrough),
+	VOPT("timeout=%s", timeout),
+	VOPT("--store=%s", store),
+	VOPT("--store %s", store),
+	VOPT("stats", stats),
+	FUSE_OPT_END
+};
+
+/* CAP_SYS_ADMIN in the effective set: the kernel wants it for passthrough. */
+static int have_sys_admin(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[256];
+	unsigned long long eff = 0;
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "CapEff: %llx", &eff) == 1)
+			break;
+	fclose(f);
+	return (eff >> 21) & 1;
+}
+
+static void vfs_init(void *userdata, struct fuse_conn_info *conn)
+{
+	struct vfs *fs = userdata;
+	const char *why = NULL;
+
+	/* Replies spliced from the store, writes spliced into it. */
+	if (conn->capable & FUSE_CAP_SPLICE_WRITE)
+		conn->want |= FUSE_CAP_SPLICE_WRITE | FUSE_CAP_SPLICE_MOVE;
+	if (conn->capable & FUSE_CAP_SPLICE_READ)
+		conn->want |= FUSE_CAP_SPLICE_READ;
+	/* Only the daemon changes the store: a changed mtime is no reason to
+	 * drop cached pages. */
+	conn->want &= ~FUSE_CAP_AUTO_INVAL_DATA;
+	/* Writeback caching would report ENOSPC late; keep write(2) exact. */
+	conn->want &= ~FUSE_CAP_WRITEBACK_CACHE;
+	if (conn->capable & FUSE_CAP_PARALLEL_DIROPS)
+		conn->want |= FUSE_CAP_PARALLEL_DIROPS;
+	/*
+	 * Without HANDLE_KILLPRIV_V2 the kernel asks for security.capability
+	 * before every write (one round trip per write(2), passthrough
+	 * included).  With it the super block is SB_NOSEC and the kernel
+	 * remembers per inode that there is nothing to clear; we clear
+	 * set-user-ID/set-group-ID ourselves where the flag asks it.
+	 */
+	if (conn->capable & FUSE_CAP_HANDLE_KILLPRIV_V2) {
+		conn->want |= FUSE_CAP_HANDLE_KILLPRIV_V2;
+		fs->killpriv_v2 = 1;
+	}
+	if (conn->max_write < (1u << 20))
+		conn->max_write = 1u << 20;
+
+	atomic_store(&fs->passthrough, 0);
+#if VFS_HAVE_PASSTHROUGH
+	if (fs->pt_mode == VFS_PT_OFF)
+		why = "passthrough=off";
+	else if (!(conn->capable & FUSE_CAP_PASSTHROUGH))
+		why = "the kernel does not offer FUSE passthrough";
+	else if (!have_sys_admin())
+		why = "passthrough needs CAP_SYS_ADMIN";
+	if (!why) {
+		conn->want |= FUSE_CAP_PASSTHROUGH;
+		conn->want &= ~FUSE_CAP_WRITEBACK_CACHE;
+		atomic_store(&fs->passthrough, 1);
+	}
+#else
+	(void)have_sys_admin;
+	why = "viewfs was built against libfuse " VFS_FUSE_BUILT
+	      ", which has no passthrough (run make deps)";
+#endif
+	if (why && fs->pt_mode == VFS_PT_ON) {
+		vfs_log("viewfs: passthrough=on, but %s\n", why);
+		fs->init_error = 1;
+		fuse_session_exit(fs->se);
+		return;
+	}
+	if (why)
+		vfs_log("viewfs: data path: daemon (splice), because %s\n", why);
+	else
+		vfs_log("viewfs: data path: kernel passthrough\n");
+	if (fs->killpriv_v2)
+		vfs_log("viewfs: handle_killpriv_v2: on (no security.capability probe per write)\n");
+}
+
+static void vfs_destroy(void *userdata)
+{
+	struct vfs *fs = userdata;
+
+	/* Everything write(2) returned for is in the store; make it durable. */
+	if (fs->store_kind == VFS_STORE_DIR)
+		syncfs(fs->root.fd);
+}
+
+const struct fuse_lowlevel_ops vfs_ops = {
+	.init = vfs_init,
+	.destroy = vfs_destroy,
+	.lookup = vfs_op_lookup,
+	.forget = vfs_op_forget,
+	.forget_multi = vfs_op_forget_multi,
+	.getattr = vfs_op_getattr,
+	.setattr = vfs_op_setattr,
+	.readlink = vfs_op_readlink,
+	.mknod = vfs_op_mknod,
+	.mkdir = vfs_op_mkdir,
+	.symlink = vfs_op_symlink,
+	.link = vfs_op_link,
+	.unlink = vfs_op_unlink,
+	.rmdir = vfs_op_rmdir,
+	.rename = vfs_op_rename,
+	.statfs = vfs_op_statfs,
+	.opendir = vfs_op_opendir,
+	.readdir = vfs_op_readdir,
+	.releasedir = vfs_op_releasedir,
+	.fsyncdir = vfs_op_fsyncdir,
+	.create = vfs_op_create,
+	.open = vfs_op_open,
+	.read = vfs_op_read,
+	.write_buf = vfs_op_write_buf,
+	.flush = vfs_op_flush,
+	.release = vfs_op_release,
+	.fsync = vfs_op_fsync,
+	.fallocate = vfs_op_fallocate,
+	.lseek = vfs_op_lseek,
+	.copy_file_range = vfs_op_copy_file_range,
+	.setxattr = vfs_op_setxattr,
+	.getxattr = vfs_op_getxattr,
+	.listxattr = vfs_op_listxattr,
+	.removexattr = vfs_op_removexattr,
+};
+
+static int parse_pt_mode(const char *s, enum vfs_pt_mode *out)
+{
+	if (!s || !strcmp(s, "auto"))
+		*out = VFS_PT_AUTO;
+	else if (!strcmp(s, "on"))
+		*out = VFS_PT_ON;
+	else if (!strcmp(s, "off"))
+		*out = VFS_PT_OFF;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+static const char *store_name(const struct vfs *fs)
+{
+	switch (fs->store_kind) {
+	case VFS_STORE_TMPFS: return "RAM (private tmpfs)";
+	case VFS_STORE_SHM: return "RAM (directory under /dev/shm)";
+	default: return fs->store_dir;
+	}
+}
+
+static void print_version(void)
+{
+	printf("viewfs %s\n", VIEWFS_VERSION);
+	printf("libfuse %s (built against %s), kernel passthrough support: %s\n",
+	       fuse_pkgversion(), VFS_FUSE_BUILT,
+	       VFS_HAVE_PASSTHROUGH ? "yes" : "no (libfuse < 3.17)");
+	fuse_lowlevel_version();
+}
+
+int main(int argc, char *argv[])
+{
+	struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
+	struct fuse_cmdline_opts cmd;
+	struct vfs_opts opts;
+	struct vfs fs;
+	char *end;
+	int ret = 1;
+
+	memset(&opts, 0, sizeof(opts));
+	memset(&fs, 0, sizeof(fs));
+	fs.root.fd = -1;
+	fs.mnt_fd = -1;
+	fs.timeout = 1.0;
+
+	if (fuse_opt_parse(&args, &opts, vfs_opt_spec, NULL) < 0)
+		return 1;
+	if (fuse_parse_cmdline(&args, &cmd) != 0)
+		return 1;
+	if (cmd.show_help) {
+		fputs(usage_text, stdout);
+		printf("GENERIC FUSE OPTIONS\n");
+		fflush(stdout);
+		fuse_cmdline_help();
+		fuse_lowlevel_help();
+		ret = 0;
+		goto out_args;
+	}
+	if (cmd.show_version) {
+		print_version();
+		ret = 0;
+		goto out_args;
+	}
+	if (!cmd.mountpoint) {
+		fprintf(stderr, "usage: viewfs MOUNTPOINT [options]  (viewfs --help for more)\n");
+		goto out_args;
+	}
+	if (parse_pt_mode(opts.passthrough, &fs.pt_mode)) {
+		fprintf(stderr, "viewfs: bad passthrough=%s (auto, on or off)\n",
+			opts.passthrough);
+		goto out_args;
+	}
+	if (opts.timeout) {
+		fs.timeout = strtod(opts.timeout, &end);
+		if (*end || end == opts.timeout || fs.timeout < 0) {
+			fprintf(stderr, "viewfs: bad timeout=%s (seconds >= 0)\n",
+				opts.timeout);
+			goto out_args;
+		}
+	}
+#if !VFS_HAVE_PASSTHROUGH
+	if (fs.pt_mode == VFS_PT_ON) {
+		fprintf(stderr, "viewfs: passthrough=on, but viewfs was built against "
+			"libfuse %s, which has no passthrough (run make deps)\n",
+			VFS_FUSE_BUILT);
+		goto out_args;
+	}
+#endif
+	fs.debug = cmd.debug;
+	fs.stats = opts.stats;
+	/* Modes come from the caller (the kernel applied its umask). */
+	umask(0);
+	if (vfs_inode_table_init(&fs) < 0)
+		goto out_args;
+	if (vfs_store_open(&fs, opts.store, opts.size, opts.max_files) < 0)
+		goto out_table;
+
+	/* Access checks by the kernel against the modes we report. */
+	if (fuse_opt_add_arg(&args, "-odefault_permissions") ||
+	    fuse_opt_add_arg(&args, "-ofsname=viewfs"))
+		goto out_store;
+	fs.se = fuse_session_new(&args, &vfs_ops, sizeof(vfs_ops), &fs);
+	if (!fs.se)
+		goto out_store;
+	if (fuse_set_signal_handlers(fs.se) != 0)
+		goto out_session;
+	if (fuse_session_mount(fs.se, cmd.mountpoint) != 0)
+		goto out_signals;
+	vfs_log("viewfs: mounted %s, store: %s\n", cmd.mountpoint, store_name(&fs));
+	fuse_daemonize(cmd.foreground);
+	if (!cmd.foreground) {
+		openlog("viewfs", LOG_PID, LOG_DAEMON);
+		log_to_syslog = 1;
+	}
+
+	if (cmd.singlethread) {
+		ret = fuse_session_loop(fs.se);
+	} else {
+		struct fuse_loop_config *cfg = fuse_loop_cfg_create();
+
+		fuse_loop_cfg_set_clone_fd(cfg, cmd.clone_fd);
+		fuse_loop_cfg_set_idle_threads(cfg, cmd.max_idle_threads);
+		fuse_loop_cfg_set_max_threads(cfg, cmd.max_threads);
+		ret = fuse_session_loop_mt(fs.se, cfg);
+		fuse_loop_cfg_destroy(cfg);
+	}
+	/* A signal (ret > 0) or unmount (0) is a clean end. */
+	ret = (ret < 0 || fs.init_error) ? 1 : 0;
+	fuse_session_unmount(fs.se);
+	vfs_log("viewfs: unmounted %s\n", cmd.mountpoint);
+	if (fs.stats)
+		vfs_log("viewfs: stats: open %lu, read %lu, write %lu, getxattr %lu "
+			"(security.* %lu)\n",
+			atomic_load(&fs.n_open), atomic_load(&fs.n_read),
+			atomic_load(&fs.n_write), atomic_load(&fs.n_getxattr),
+			atomic_load(&fs.n_getxattr_security));
+out_signals:
+	fuse_remove_signal_handlers(fs.se);
+out_session:
+	fuse_session_destroy(fs.se);
+out_store:
+	vfs_store_close(&fs);
+out_table:
+	vfs_inode_table_free(&fs);
+out_args:
+	free(cmd.mountpoint);
+	fuse_opt_free_args(&args);
+	free(opts.size);
+	free(opts.max_files);
+	free(opts.passthrough);
+	free(opts.store);
+	free(opts.timeout);
+	return ret;
+}

@@ -1,0 +1,210 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * viewfs store: where the buffers live.
+ *
+ * Default: a tmpfs instance of our own, made with fsopen/fsconfig/fsmount
+ * and attached to no path, so only this daemon (and the kernel, for
+ * passthrough I/O) can reach it.  Its files are shmem files exactly like
+ * memfds, but the instance carries the -o size= and -o max_files= limits,
+ * so the kernel answers ENOSPC even for passthrough writes that never
+ * reach the daemon; it vanishes when the daemon's descriptors close.
+ *
+ * Without CAP_SYS_ADMIN a private tmpfs cannot be made; the store is then
+ * a fresh directory under /dev/shm (also RAM) that the daemon removes at
+ * exit, and the size limit is the one of /dev/shm.
+ *
+ * --store DIR: the tree lives in DIR itself, one file per buffer, so it
+ * survives unmount, restart and a crash of the daemon.
+ */
+#include "viewfs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <unistd.h>
+
+/* Print what the fs context logged (fsconfig errors say why). */
+static void tmpfs_log(int fsfd)
+{
+	char buf[512];
+	ssize_t n;
+
+	while ((n = read(fsfd, buf, sizeof(buf) - 1)) > 0) {
+		buf[n] = '\0';
+		vfs_log("viewfs: tmpfs: %s\n", buf[0] && buf[1] == ' ' ? buf + 2 : buf);
+	}
+}
+
+static int tmpfs_set(int fsfd, const char *key, const char *val)
+{
+	if (fsconfig(fsfd, FSCONFIG_SET_STRING, key, val, 0) < 0) {
+		int e = errno;
+
+		tmpfs_log(fsfd);
+		vfs_log("viewfs: bad %s=%s: %s\n", key, val, strerror(e));
+		return -e;
+	}
+	return 0;
+}
+
+/* Returns the fsmount() descriptor, -EPERM when not allowed, or -errno. */
+static int private_tmpfs(const char *size, const char *max_files)
+{
+	char mode[16], uid[16], gid[16];
+	int fsfd, mfd, ret;
+
+	fsfd = fsopen("tmpfs", FSOPEN_CLOEXEC);
+	if (fsfd < 0)
+		return -errno;
+	snprintf(mode, sizeof(mode), "%o", 0755);
+	snprintf(uid, sizeof(uid), "%u", (unsigned)getuid());
+	snprintf(gid, sizeof(gid), "%u", (unsigned)getgid());
+	ret = tmpfs_set(fsfd, "mode", mode);
+	if (!ret)
+		ret = tmpfs_set(fsfd, "uid", uid);
+	if (!ret)
+		ret = tmpfs_set(fsfd, "gid", gid);
+	if (!ret && size)
+		ret = tmpfs_set(fsfd, "size", size);
+	if (!ret && max_files)
+		ret = tmpfs_set(fsfd, "nr_inodes", max_files);
+	if (ret)
+		goto err_close;
+	if (fsconfig(fsfd, FSCONFIG_SET_FLAG, "inode64", NULL, 0) < 0)
+		tmpfs_log(fsfd);	/* older kernels: 32-bit inode numbers */
+	if (fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0) {
+		ret = -errno;
+		tmpfs_log(fsfd);
+		goto err_close;
+	}
+	mfd = fsmount(fsfd, FSMOUNT_CLOEXEC, MOUNT_ATTR_NODEV | MOUNT_ATTR_NOSUID);
+	if (mfd < 0) {
+		ret = -errno;
+		goto err_close;
+	}
+	close(fsfd);
+	return mfd;
+
+err_close:
+	close(fsfd);
+	return ret;
+}
+
+static int root_open(struct vfs *fs, int dirfd, const char *path)
+{
+	struct stat st;
+	int fd;
+
+	fd = openat(dirfd, path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0) {
+		int e = errno;
+
+		close(fd);
+		return -e;
+	}
+	fs->root.fd = fd;
+	fs->root.dev = st.st_dev;
+	fs->root.ino = st.st_ino;
+	fs->root.type = S_IFDIR;
+	fs->root.nlookup = 2;	/* never forgotten */
+	pthread_mutex_init(&fs->root.lock, NULL);
+	return 0;
+}
+
+int vfs_store_open(struct vfs *fs, const char *dir, const char *size,
+		   const char *max_files)
+{
+	char tmpl[] = "/dev/shm/viewfs.XXXXXX";
+	int ret;
+
+	fs->mnt_fd = -1;
+	if (dir) {
+		if (size || max_files) {
+			vfs_log("viewfs: -o size= and -o max_files= bound the RAM store; "
+				"with --store %s the file system holding it sets the limits\n",
+				dir);
+			return -EINVAL;
+		}
+		fs->store_kind = VFS_STORE_DIR;
+		fs->store_dir = realpath(dir, NULL);
+		if (!fs->store_dir) {
+			ret = -errno;
+			vfs_log("viewfs: --store %s: %s\n", dir, strerror(-ret));
+			return ret;
+		}
+		ret = root_open(fs, AT_FDCWD, fs->store_dir);
+		if (ret < 0)
+			vfs_log("viewfs: --store %s: %s\n", dir, strerror(-ret));
+		return ret;
+	}
+
+	ret = private_tmpfs(size, max_files);
+	if (ret >= 0) {
+		fs->store_kind = VFS_STORE_TMPFS;
+		fs->mnt_fd = ret;
+		ret = root_open(fs, fs->mnt_fd, ".");
+		if (ret < 0)
+			vfs_log("viewfs: private tmpfs root: %s\n", strerror(-ret));
+		return ret;
+	}
+	if (ret != -EPERM) {
+		if (ret != -EINVAL)
+			vfs_log("viewfs: cannot create the private tmpfs store: %s\n",
+				strerror(-ret));
+		return ret;
+	}
+
+	/* No CAP_SYS_ADMIN: a private directory on /dev/shm instead. */
+	if (size || max_files)
+		vfs_log("viewfs: warning: no permission for a private tmpfs; "
+			"size=/max_files= are not enforced, /dev/shm's limits apply\n");
+	if (!mkdtemp(tmpl)) {
+		ret = -errno;
+		vfs_log("viewfs: cannot create a store under /dev/shm: %s\n",
+			strerror(-ret));
+		return ret;
+	}
+	fs->store_kind = VFS_STORE_SHM;
+	fs->store_dir = strdup(tmpl);
+	if (!fs->store_dir) {
+		rmdir(tmpl);
+		return -ENOMEM;
+	}
+	ret = root_open(fs, AT_FDCWD, fs->store_dir);
+	if (ret < 0) {
+		vfs_log("viewfs: %s: %s\n", fs->store_dir, strerror(-ret));
+		rmdir(tmpl);
+	}
+	return ret;
+}
+
+static int rm_one(const char *path, const struct stat *st, int flag,
+		  struct FTW *ftw)
+{
+	(void)st; (void)ftw;
+	if (flag == FTW_DP)
+		rmdir(path);
+	else
+		unlink(path);
+	return 0;
+}
+
+void vfs_store_close(struct vfs *fs)
+{
+	if (fs->root.fd >= 0)
+		close(fs->root.fd);
+	fs->root.fd = -1;
+	if (fs->store_kind == VFS_STORE_SHM && fs->store_dir)
+		nftw(fs->store_dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	if (fs->mnt_fd >= 0)
+		close(fs->mnt_fd);
+	fs->mnt_fd = -1;
+	free(fs->store_dir);
+	fs->store_dir = NULL;
+}

@@ -1,0 +1,193 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * viewfs — internal header of the FUSE daemon (fuse/).
+ *
+ * The daemon is a low-level libfuse file system over a *store*: a directory
+ * tree that holds one regular file per buffer.  The store is either a
+ * private tmpfs instance that is mounted nowhere (the default: RAM, sized
+ * by -o size=, gone at unmount), a directory under /dev/shm when a private
+ * tmpfs may not be created, or the user's --store DIR (survives restarts).
+ * Every FUSE inode stands for one object of the store and holds an O_PATH
+ * descriptor on it; data goes to the store's files directly, through kernel
+ * FUSE passthrough when it is on, else through splice in the daemon.
+ *
+ * Ownership
+ * ---------
+ * struct vfs (one per daemon, in main.c) owns the store descriptors and the
+ * inode table.  struct vfs_inode is owned by the table: created by a
+ * lookup-type reply, freed when the kernel's lookup count drops to zero
+ * (forget).  The root inode is never freed.  struct vfs_file (one per
+ * open(2) of a regular file) is owned by the kernel's file handle: made in
+ * open/create, freed in release.  struct vfs_dir likewise for opendir.
+ */
+#ifndef VIEWFS_H
+#define VIEWFS_H
+
+#define FUSE_USE_VERSION 312
+#include <fuse_lowlevel.h>
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+/* libfuse >= 3.17 has fuse_passthrough_open(); 3.14 (Debian 12) does not. */
+#if FUSE_MAJOR_VERSION > 3 || (FUSE_MAJOR_VERSION == 3 && FUSE_MINOR_VERSION >= 17)
+#define VFS_HAVE_PASSTHROUGH 1
+#else
+#define VFS_HAVE_PASSTHROUGH 0
+#endif
+
+#define VIEWFS_VERSION "0.1"
+
+#define VFS_STR_(x) #x
+#define VFS_STR(x) VFS_STR_(x)
+/* The libfuse series viewfs was compiled against, e.g. "3.17". */
+#define VFS_FUSE_BUILT VFS_STR(FUSE_MAJOR_VERSION) "." VFS_STR(FUSE_MINOR_VERSION)
+
+enum vfs_pt_mode { VFS_PT_AUTO, VFS_PT_ON, VFS_PT_OFF };
+
+enum vfs_store_kind {
+	VFS_STORE_TMPFS,	/* private tmpfs instance, attached nowhere */
+	VFS_STORE_SHM,		/* a directory under /dev/shm, removed at exit */
+	VFS_STORE_DIR,		/* the user's --store DIR */
+};
+
+/* One object of the store (file, directory, symlink, fifo, socket). */
+struct vfs_inode {
+	int fd;			/* O_PATH|O_NOFOLLOW on the store object; owned */
+	dev_t dev;
+	ino_t ino;
+	mode_t type;		/* S_IFMT bits */
+	uint64_t nlookup;	/* kernel references; guarded by vfs.lock */
+	struct vfs_inode *next;	/* hash chain; guarded by vfs.lock */
+
+	pthread_mutex_t lock;	/* guards nopen, backing_id, xattr checks */
+	int nopen;		/* open file handles of this inode */
+	int backing_id;		/* passthrough backing shared by all opens; 0 none */
+};
+
+/* One open regular file. */
+struct vfs_file {
+	int fd;			/* read/write descriptor on the store file; owned */
+	int passthrough;	/* opened with the inode's backing id */
+};
+
+/* One open directory. */
+struct vfs_dir {
+	pthread_mutex_t lock;
+	void *dp;		/* DIR *, owns the descriptor */
+	off_t offset;		/* offset the stream is positioned at */
+	void *entry;		/* struct dirent * read but not yet returned */
+};
+
+struct vfs {
+	enum vfs_store_kind store_kind;
+	char *store_dir;	/* --store DIR or the /dev/shm directory; owned */
+	int mnt_fd;		/* fsmount() descriptor (tmpfs store) or -1 */
+	struct vfs_inode root;
+
+	pthread_mutex_t lock;	/* guards the inode table */
+	struct vfs_inode **table;
+	size_t table_size;
+	size_t ninodes;
+
+	enum vfs_pt_mode pt_mode;
+	atomic_int passthrough;	/* 1 while opens use kernel passthrough */
+	int pt_failed_reported;
+	double timeout;		/* entry and attribute timeout, seconds */
+	int killpriv_v2;	/* negotiated FUSE_CAP_HANDLE_KILLPRIV_V2 */
+	int debug;
+	int init_error;		/* set by init() when passthrough=on is impossible */
+	struct fuse_session *se;
+
+	/* counters printed at exit with -o stats */
+	int stats;
+	atomic_ulong n_getxattr, n_getxattr_security, n_read, n_write, n_open;
+};
+
+/* main.c */
+static inline struct vfs *vfs_data(fuse_req_t req)
+{
+	return (struct vfs *)fuse_req_userdata(req);
+}
+void vfs_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* store.c */
+int vfs_store_open(struct vfs *fs, const char *dir, const char *size,
+		   const char *max_files);
+void vfs_store_close(struct vfs *fs);
+
+/* inode.c */
+struct vfs_inode *vfs_inode(fuse_req_t req, fuse_ino_t ino);
+int vfs_proc_path(const struct vfs_inode *in, char *buf, size_t len);
+int vfs_inode_table_init(struct vfs *fs);
+void vfs_inode_table_free(struct vfs *fs);
+extern const struct fuse_lowlevel_ops vfs_ops;
+
+/* inode.c: operations on names and attributes */
+void vfs_op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name);
+void vfs_op_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup);
+void vfs_op_forget_multi(fuse_req_t req, size_t count,
+			 struct fuse_forget_data *forgets);
+void vfs_op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void vfs_op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
+		    int valid, struct fuse_file_info *fi);
+void vfs_op_readlink(fuse_req_t req, fuse_ino_t ino);
+void vfs_op_mknod(fuse_req_t req, fuse_ino_t parent, const char *name,
+		  mode_t mode, dev_t rdev);
+void vfs_op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name,
+		  mode_t mode);
+void vfs_op_symlink(fuse_req_t req, const char *link, fuse_ino_t parent,
+		    const char *name);
+void vfs_op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent,
+		 const char *newname);
+void vfs_op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name);
+void vfs_op_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name);
+void vfs_op_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
+		   fuse_ino_t newparent, const char *newname, unsigned int flags);
+void vfs_op_statfs(fuse_req_t req, fuse_ino_t ino);
+void vfs_op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void vfs_op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		    struct fuse_file_info *fi);
+void vfs_op_releasedir(fuse_req_t req, fuse_ino_t ino,
+		       struct fuse_file_info *fi);
+void vfs_op_fsyncdir(fuse_req_t req, fuse_ino_t ino, int datasync,
+		     struct fuse_file_info *fi);
+int vfs_make_entry(struct vfs *fs, struct vfs_inode *parent, const char *name,
+		   struct fuse_entry_param *e);
+void vfs_chown_new(fuse_req_t req, struct vfs_inode *parent, const char *name);
+int vfs_grow_allowed(struct vfs *fs, off_t old_size, off_t new_size);
+
+/* file.c: data path */
+void vfs_op_create(fuse_req_t req, fuse_ino_t parent, const char *name,
+		   mode_t mode, struct fuse_file_info *fi);
+void vfs_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void vfs_op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		 struct fuse_file_info *fi);
+void vfs_op_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *in,
+		      off_t off, struct fuse_file_info *fi);
+void vfs_op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void vfs_op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void vfs_op_fsync(fuse_req_t req, fuse_ino_t ino, int datasync,
+		  struct fuse_file_info *fi);
+void vfs_op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t off,
+		      off_t len, struct fuse_file_info *fi);
+void vfs_op_lseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence,
+		  struct fuse_file_info *fi);
+void vfs_op_copy_file_range(fuse_req_t req, fuse_ino_t ino_in, off_t off_in,
+			    struct fuse_file_info *fi_in, fuse_ino_t ino_out,
+			    off_t off_out, struct fuse_file_info *fi_out,
+			    size_t len, int flags);
+void vfs_kill_suidgid(struct vfs_inode *in, int fd);
+
+/* xattr.c */
+void vfs_op_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
+		     const char *value, size_t size, int flags);
+void vfs_op_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
+		     size_t size);
+void vfs_op_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size);
+void vfs_op_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name);
+
+#endif /* VIEWFS_H */

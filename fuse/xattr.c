@@ -1,0 +1,245 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * viewfs extended attributes.  user.* attributes are stored on the store
+ * object itself (so --store keeps them across restarts); user.view.format
+ * and user.view.shape are checked with libview's vw_meta_check() against
+ * each other and the file size before they are stored.  Other namespaces
+ * (security.*, trusted.*, system.*) are not stored: get answers ENODATA,
+ * set answers EOPNOTSUPP.  getxattr must never answer ENOSYS, which would
+ * switch xattrs off for the whole mount.
+ */
+#include "viewfs.h"
+#include "view.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/xattr.h>
+
+#define XATTR_FORMAT "user.view.format"
+#define XATTR_SHAPE "user.view.shape"
+#define META_MAX 4096	/* longest format/shape value accepted */
+
+static int is_user(const char *name)
+{
+	return strncmp(name, "user.", 5) == 0;
+}
+
+/* user.* xattrs live on regular files and directories only (as in the VFS). */
+static int has_user_xattrs(const struct vfs_inode *in)
+{
+	return in->type == S_IFREG || in->type == S_IFDIR;
+}
+
+/* Read a metadata attribute as a C string; *out NULL when it is not set. */
+static int read_meta(const char *path, const char *name, char **out)
+{
+	char *buf = malloc(META_MAX + 1);
+	ssize_t n;
+
+	*out = NULL;
+	if (!buf)
+		return -ENOMEM;
+	n = getxattr(path, name, buf, META_MAX);
+	if (n < 0) {
+		int e = errno;
+
+		free(buf);
+		return e == ENODATA ? 0 : -e;
+	}
+	buf[n] = '\0';
+	*out = buf;
+	return 0;
+}
+
+static int check_meta(struct vfs *fs, struct vfs_inode *in, const char *path,
+		      const char *name, const char *value, size_t size)
+{
+	int is_fmt = strcmp(name, XATTR_FORMAT) == 0;
+	char *mine = NULL, *other = NULL;
+	struct vw_error err;
+	struct stat st;
+	int ret;
+
+	if (size > META_MAX || memchr(value, '\0', size)) {
+		if (fs->debug)
+			vfs_log("viewfs: %s: value too long or contains NUL\n", name);
+		return -EINVAL;
+	}
+	if (in->type != S_IFREG)
+		return -EINVAL;	/* metadata describes a buffer's bytes */
+	mine = strndup(value, size);
+	if (!mine)
+		return -ENOMEM;
+	ret = read_meta(path, is_fmt ? XATTR_SHAPE : XATTR_FORMAT, &other);
+	if (ret)
+		goto out;
+	if (fstatat(in->fd, "", &st, AT_EMPTY_PATH) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	memset(&err, 0, sizeof(err));
+	ret = vw_meta_check(is_fmt ? mine : other, is_fmt ? other : mine,
+			    (uint64_t)st.st_size, &err);
+	if (ret < 0) {
+		if (fs->debug)
+			vfs_log("viewfs: %s=%s refused: %s\n", name, mine, err.msg);
+		ret = -EINVAL;
+	}
+out:
+	free(mine);
+	free(other);
+	return ret;
+}
+
+void vfs_op_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
+		     const char *value, size_t size, int flags)
+{
+	struct vfs *fs = vfs_data(req);
+	struct vfs_inode *in = vfs_inode(req, ino);
+	char path[64];
+	int ret;
+
+	if (!is_user(name)) {
+		fuse_reply_err(req, EOPNOTSUPP);
+		return;
+	}
+	if (!has_user_xattrs(in)) {
+		fuse_reply_err(req, EPERM);
+		return;
+	}
+	ret = vfs_proc_path(in, path, sizeof(path));
+	if (ret) {
+		fuse_reply_err(req, -ret);
+		return;
+	}
+	/* The check and the store are one step against concurrent setters. */
+	pthread_mutex_lock(&in->lock);
+	if (!strcmp(name, XATTR_FORMAT) || !strcmp(name, XATTR_SHAPE))
+		ret = check_meta(fs, in, path, name, value, size);
+	if (!ret && setxattr(path, name, value, size, flags) < 0)
+		ret = -errno;
+	pthread_mutex_unlock(&in->lock);
+	fuse_reply_err(req, -ret);
+}
+
+void vfs_op_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
+		     size_t size)
+{
+	struct vfs *fs = vfs_data(req);
+	struct vfs_inode *in = vfs_inode(req, ino);
+	char path[64], *buf = NULL;
+	ssize_t n;
+
+	atomic_fetch_add(&fs->n_getxattr, 1);
+	if (!strncmp(name, "security.", 9))
+		atomic_fetch_add(&fs->n_getxattr_security, 1);
+	if (!is_user(name) || !has_user_xattrs(in)) {
+		fuse_reply_err(req, ENODATA);
+		return;
+	}
+	if (vfs_proc_path(in, path, sizeof(path))) {
+		fuse_reply_err(req, ENAMETOOLONG);
+		return;
+	}
+	if (size) {
+		buf = malloc(size);
+		if (!buf) {
+			fuse_reply_err(req, ENOMEM);
+			return;
+		}
+	}
+	n = getxattr(path, name, buf, size);
+	if (n < 0)
+		fuse_reply_err(req, errno);
+	else if (size)
+		fuse_reply_buf(req, buf, (size_t)n);
+	else
+		fuse_reply_xattr(req, (size_t)n);
+	free(buf);
+}
+
+void vfs_op_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
+{
+	struct vfs_inode *in = vfs_inode(req, ino);
+	char path[64], *raw = NULL, *out = NULL;
+	ssize_t n, i, len = 0;
+
+	if (!has_user_xattrs(in)) {
+		if (size)
+			fuse_reply_buf(req, NULL, 0);
+		else
+			fuse_reply_xattr(req, 0);
+		return;
+	}
+	if (vfs_proc_path(in, path, sizeof(path))) {
+		fuse_reply_err(req, ENAMETOOLONG);
+		return;
+	}
+	/* Only user.* names are ours to show; the store may hold others. */
+	for (;;) {
+		n = listxattr(path, NULL, 0);
+		if (n < 0)
+			goto err;
+		free(raw);
+		raw = malloc((size_t)n + 1);
+		if (!raw) {
+			errno = ENOMEM;
+			goto err;
+		}
+		n = listxattr(path, raw, (size_t)n);
+		if (n >= 0)
+			break;
+		if (errno != ERANGE)
+			goto err;
+	}
+	out = malloc((size_t)n + 1);
+	if (!out) {
+		errno = ENOMEM;
+		goto err;
+	}
+	for (i = 0; i < n; i += (ssize_t)strlen(raw + i) + 1) {
+		if (is_user(raw + i)) {
+			size_t l = strlen(raw + i) + 1;
+
+			memcpy(out + len, raw + i, l);
+			len += (ssize_t)l;
+		}
+	}
+	if (!size)
+		fuse_reply_xattr(req, (size_t)len);
+	else if ((size_t)len > size)
+		fuse_reply_err(req, ERANGE);
+	else
+		fuse_reply_buf(req, out, (size_t)len);
+	free(raw);
+	free(out);
+	return;
+err:
+	fuse_reply_err(req, errno);
+	free(raw);
+	free(out);
+}
+
+void vfs_op_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
+{
+	struct vfs_inode *in = vfs_inode(req, ino);
+	char path[64];
+
+	if (!is_user(name)) {
+		fuse_reply_err(req, EOPNOTSUPP);
+		return;
+	}
+	if (!has_user_xattrs(in)) {
+		fuse_reply_err(req, ENODATA);
+		return;
+	}
+	if (vfs_proc_path(in, path, sizeof(path))) {
+		fuse_reply_err(req, ENAMETOOLONG);
+		return;
+	}
+	if (removexattr(path, name) < 0)
+		fuse_reply_err(req, errno);
+	else
+		fuse_reply_err(req, 0);
+}
