@@ -153,8 +153,9 @@ static void vfs_init(void *userdata, struct fuse_conn_info *conn)
 	/* Replies spliced from the store, writes spliced into it. */
 	if (conn->capable & FUSE_CAP_SPLICE_WRITE)
 		conn->want |= FUSE_CAP_SPLICE_WRITE | FUSE_CAP_SPLICE_MOVE;
-	if (conn->capable & FUSE_CAP_SPLICE_READ)
-		conn->want |= FUSE_CAP_SPLICE_READ;
+	/* Receiving requests by splice costs two more system calls each;
+	 * measured slower here for 4 KiB writes. */
+	conn->want &= ~FUSE_CAP_SPLICE_READ;
 	/* Only the daemon changes the store: a changed mtime is no reason to
 	 * drop cached pages. */
 	conn->want &= ~FUSE_CAP_AUTO_INVAL_DATA;
@@ -276,6 +277,27 @@ static const char *store_name(const struct vfs *fs)
 	}
 }
 
+/*
+ * libfuse starts up to 10 workers; on a small machine the hand-offs between
+ * them cost more than they overlap (4 KiB random writes without
+ * passthrough: 3k IOPS with 10 workers, 12k with 2, on 2 CPUs).  Default to
+ * one worker per CPU, at least 2, unless -o max_threads= says otherwise.
+ */
+static int max_threads_given(int argc, char *argv[])
+{
+	for (int i = 1; i < argc; i++)
+		if (strstr(argv[i], "max_threads="))
+			return 1;
+	return 0;
+}
+
+static unsigned int default_threads(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 2 ? 2 : (unsigned int)n;
+}
+
 static void print_version(void)
 {
 	printf("viewfs %s\n", VIEWFS_VERSION);
@@ -377,7 +399,8 @@ int main(int argc, char *argv[])
 
 		fuse_loop_cfg_set_clone_fd(cfg, cmd.clone_fd);
 		fuse_loop_cfg_set_idle_threads(cfg, cmd.max_idle_threads);
-		fuse_loop_cfg_set_max_threads(cfg, cmd.max_threads);
+		fuse_loop_cfg_set_max_threads(cfg, max_threads_given(argc, argv) ?
+					      cmd.max_threads : default_threads());
 		ret = fuse_session_loop_mt(fs.se, cfg);
 		fuse_loop_cfg_destroy(cfg);
 	}
