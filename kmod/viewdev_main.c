@@ -198,6 +198,7 @@ static long viewdev_ioc_resize(unsigned int cmd, void __user *arg)
 {
 	struct viewdev_resize req;
 	struct viewdev_buf *buf;
+	u64 old_size;
 	long ret;
 
 	ret = viewdev_copy_in(&req, sizeof(req), cmd, arg);
@@ -212,15 +213,16 @@ static long viewdev_ioc_resize(unsigned int cmd, void __user *arg)
 	ret = buf ? viewdev_may_change(buf) : -ENOENT;
 	if (ret)
 		goto out;
-	if (req.size > buf->size) {
-		ret = viewdev_bytes_fit(req.size - buf->size);
+	old_size = buf->size;	/* changed only under viewdev_lock */
+	if (req.size > old_size) {
+		ret = viewdev_bytes_fit(req.size - old_size);
 		if (ret)
 			goto out;
 	}
 	ret = viewdev_buf_resize(buf, req.size);
 	if (ret)
 		goto out;
-	viewdev_total_bytes = viewdev_total_bytes - buf->size + req.size;
+	viewdev_total_bytes = viewdev_total_bytes - old_size + req.size;
 out:
 	mutex_unlock(&viewdev_lock);
 	return ret;

@@ -1,0 +1,92 @@
+#!/bin/busybox sh
+# /init of the test VM (tests/vm/run.sh packs it): loads viewdev.ko, runs
+# the CMocka suites and the CLI checks, checks dmesg, prints one TAP line
+# per test and the marker @@TEST-RESULT: PASS@@ or FAIL, then powers off.
+/bin/busybox --install -s /bin
+export PATH=/bin:/sbin:/usr/bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mount -t tmpfs tmpfs /tmp
+dmesg -n 1
+cd /tmp
+ko=/lib/viewdev.ko
+fails=0
+group=$(sed -n 's/.*viewtest=\([a-z]*\).*/\1/p' /proc/cmdline)
+
+ok() { echo "ok - $1"; }
+notok() { echo "not ok - $1"; fails=$((fails + 1)); }
+skip() { echo "ok - $1 # SKIP $2"; }
+
+# t NAME CMD...: one test, passing when CMD exits 0; its output on failure.
+t() {
+	name=$1
+	shift
+	if "$@" >/tmp/t.out 2>&1; then
+		ok "$name"
+	else
+		notok "$name"
+		sed 's/^/#   /' /tmp/t.out
+	fi
+}
+
+# suite NAME CMD...: a TAP-printing program; a crash or a short run fails.
+suite() {
+	name=$1
+	shift
+	"$@" >/tmp/suite.out 2>&1
+	rc=$?
+	cat /tmp/suite.out
+	fails=$((fails + $(grep '^not ok ' /tmp/suite.out | grep -vc '# SKIP')))
+	plan=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' /tmp/suite.out | head -n 1)
+	ran=$(grep -cE '^(not )?ok ' /tmp/suite.out)
+	if [ -z "$plan" ] || [ "$ran" -ne "$plan" ]; then
+		notok "$name ran ${ran} of ${plan:-?} tests (exit $rc)"
+	elif [ "$rc" -ne 0 ] && ! grep -q '^not ok ' /tmp/suite.out; then
+		notok "$name exit $rc with no failed test"
+	fi
+}
+
+t "insmod viewdev.ko" insmod $ko
+t "/dev/viewctl exists" test -c /dev/viewctl
+
+if [ "$group" = stress ]; then
+	suite "stress" /bin/viewdev_test stress
+else
+	suite "api" /bin/viewdev_test api
+	suite "file" /bin/viewdev_test file
+	suite "stress" /bin/viewdev_test stress
+	if [ -x /bin/filesem ]; then
+		. /bin/filesem.sh
+	fi
+	if [ -x /bin/view ]; then
+		. /bin/cli.sh
+	else
+		skip "view CLI checks" "$(cat /etc/no-view 2>/dev/null)"
+	fi
+	suite "unload" /bin/viewdev_test unload $ko
+fi
+
+t "rmmod viewdev with buffers left" sh -c '
+	rmmod viewdev && ! test -e /dev/viewctl && ! test -e /sys/module/viewdev'
+if [ -x /bin/view ] && [ "$group" != stress ]; then
+	t "cli: error when the module is not loaded" sh -c '
+		! view kmod list 2>/tmp/e && cat /tmp/e && grep -q "not loaded" /tmp/e'
+fi
+
+dmesg >/tmp/dmesg
+if grep -E 'BUG|WARNING|Oops|KASAN|refcount|general protection|leak' /tmp/dmesg >/tmp/bad; then
+	notok "dmesg has no BUG/WARNING/Oops"
+	sed 's/^/#   /' /tmp/bad
+	sed 's/^/#   dmesg: /' /tmp/dmesg | tail -n 60
+else
+	ok "dmesg has no BUG/WARNING/Oops"
+fi
+
+if [ "$fails" -eq 0 ]; then
+	echo "@@TEST-RESULT: PASS@@"
+else
+	echo "@@TEST-RESULT: FAIL@@"
+fi
+sync
+poweroff -f

@@ -1,0 +1,1394 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * viewdev_test.c — CMocka tests of the viewdev module, run as root inside
+ * the test VM (tests/vm/run.sh) with the module loaded.
+ *
+ *   viewdev_test api        ioctl API, limits, ownership, sysfs
+ *   viewdev_test file       read/write/llseek/mmap semantics, sharing,
+ *                           resize, destroy while open or mapped
+ *   viewdev_test stress     concurrent create/destroy/open/resize
+ *   viewdev_test unload KO  module unload refusal, unload and reload
+ *
+ * Output is TAP (one "ok"/"not ok" line per test) for run.sh to count.
+ * Every test starts and ends with no buffers (the fixture destroys what
+ * is left, so one failure does not spill into the next test).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include <uapi/viewdev.h>
+
+#define PAGE 4096
+#define OTHER_UID 1000
+#define OTHER_GID 1234
+
+/* ---- helpers: every ioctl wrapper returns 0 or -errno ---- */
+
+/* Copy s into a fixed field of n bytes, truncated and NUL-terminated. */
+static void set_field(char *dst, size_t n, const char *s)
+{
+	size_t len = strlen(s);
+
+	if (len > n - 1)
+		len = n - 1;
+	memcpy(dst, s, len);
+	dst[len] = '\0';
+}
+
+static int ctl(void)
+{
+	int fd = open(VIEWDEV_CTL_PATH, O_RDWR | O_CLOEXEC);
+
+	assert_true(fd >= 0);
+	return fd;
+}
+
+static int xioctl(unsigned long cmd, void *arg)
+{
+	int fd = ctl();
+	int ret = ioctl(fd, cmd, arg);
+	int err = errno;
+
+	close(fd);
+	return ret < 0 ? -err : ret;
+}
+
+static int create_full(const char *name, uint64_t size, const char *fmt,
+		       const char *shape, int mode)
+{
+	struct viewdev_create c;
+
+	memset(&c, 0, sizeof(c));
+	set_field(c.name, sizeof(c.name), name);
+	c.size = size;
+	if (fmt)
+		set_field(c.format, sizeof(c.format), fmt);
+	if (shape)
+		set_field(c.shape, sizeof(c.shape), shape);
+	if (mode >= 0) {
+		c.flags = VIEWDEV_CREATE_MODE;
+		c.mode = mode;
+	}
+	return xioctl(VIEWDEV_IOC_CREATE, &c);
+}
+
+static int create(const char *name, uint64_t size)
+{
+	return create_full(name, size, NULL, NULL, -1);
+}
+
+static int destroy(const char *name)
+{
+	struct viewdev_name d;
+
+	memset(&d, 0, sizeof(d));
+	set_field(d.name, sizeof(d.name), name);
+	return xioctl(VIEWDEV_IOC_DESTROY, &d);
+}
+
+static int resize(const char *name, uint64_t size)
+{
+	struct viewdev_resize r;
+
+	memset(&r, 0, sizeof(r));
+	set_field(r.name, sizeof(r.name), name);
+	r.size = size;
+	return xioctl(VIEWDEV_IOC_RESIZE, &r);
+}
+
+static int info(const char *name, struct viewdev_info *i)
+{
+	memset(i, 0, sizeof(*i));
+	set_field(i->name, sizeof(i->name), name);
+	return xioctl(VIEWDEV_IOC_INFO, i);
+}
+
+static const char *node(const char *name)
+{
+	static char path[VIEWDEV_NAME_MAX + 16];
+
+	snprintf(path, sizeof(path), VIEWDEV_DIR "/%s", name);
+	return path;
+}
+
+static int open_node(const char *name, int flags)
+{
+	int fd = open(node(name), flags | O_CLOEXEC);
+
+	assert_true(fd >= 0);
+	return fd;
+}
+
+/* /sys/dev/char/MAJ:MIN/attr of a buffer, found through its info. */
+static void attr_path(const char *name, const char *attr, char *path,
+		      size_t len)
+{
+	struct viewdev_info i;
+
+	assert_int_equal(info(name, &i), 0);
+	snprintf(path, len, "/sys/dev/char/%u:%u/%s", i.major, i.minor, attr);
+}
+
+/* Read a sysfs attribute into out (NUL-terminated); returns 0 or -errno. */
+static int attr_read(const char *name, const char *attr, char *out,
+		     size_t len)
+{
+	char path[128];
+	ssize_t n;
+	int fd;
+
+	attr_path(name, attr, path, sizeof(path));
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, out, len - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	out[n] = '\0';
+	return 0;
+}
+
+static int attr_write(const char *name, const char *attr, const char *val)
+{
+	char path[128];
+	ssize_t n;
+	int fd, err;
+
+	attr_path(name, attr, path, sizeof(path));
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, strlen(val));
+	err = errno;
+	close(fd);
+	return n < 0 ? -err : 0;
+}
+
+static int param_write(const char *param, const char *val)
+{
+	char path[128];
+	int fd;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/sys/module/viewdev/parameters/%s", param);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, strlen(val));
+	close(fd);
+	return n < 0 ? -1 : 0;
+}
+
+/* Names of all buffers; returns how many (at most max). */
+static int list_names(char (*names)[VIEWDEV_NAME_MAX], unsigned int max,
+		      unsigned int *total)
+{
+	struct viewdev_list l = {
+		.count = max, .names = (uintptr_t)names,
+	};
+	int ret = xioctl(VIEWDEV_IOC_LIST, &l);
+
+	if (ret)
+		return ret;
+	*total = l.count;
+	return l.count < max ? (int)l.count : (int)max;
+}
+
+static void destroy_all(void)
+{
+	char names[256][VIEWDEV_NAME_MAX];
+	unsigned int total;
+	int n, i;
+
+	n = list_names(names, 256, &total);
+	for (i = 0; i < n; i++)
+		destroy(names[i]);
+}
+
+/* Before and after each test: no buffers, default limits. */
+static int fixture(void **state)
+{
+	(void)state;
+	destroy_all();
+	param_write("max_buffers", "64");
+	param_write("max_total_bytes", "268435456");
+	return 0;
+}
+
+/* Run fn(arg) in a child; returns its wait status. */
+static int in_child(int (*fn)(void *), void *arg)
+{
+	pid_t pid = fork();
+	int status;
+
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(fn(arg));
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	return status;
+}
+
+static int become_other(void)
+{
+	return setresgid(OTHER_GID, OTHER_GID, OTHER_GID) ||
+	       setresuid(OTHER_UID, OTHER_UID, OTHER_UID);
+}
+
+static int touch_byte(void *p)
+{
+	return *(volatile unsigned char *)p;
+}
+
+/* Wait status of a child that reads one byte at p. */
+static int read_in_child(void *p)
+{
+	return in_child(touch_byte, p);
+}
+
+#define assert_sigbus(status) do {					\
+		assert_true(WIFSIGNALED(status));			\
+		assert_int_equal(WTERMSIG(status), SIGBUS);		\
+	} while (0)
+
+#define assert_exit0(status) do {					\
+		assert_true(WIFEXITED(status));				\
+		assert_int_equal(WEXITSTATUS(status), 0);		\
+	} while (0)
+
+/* ==================== API ==================== */
+
+static void test_version_reports_api_and_limits(void **state)
+{
+	struct viewdev_version v = { 0 };
+
+	(void)state;
+	assert_int_equal(create("v1", 1000), 0);
+	assert_int_equal(xioctl(VIEWDEV_IOC_VERSION, &v), 0);
+	assert_int_equal(v.version, VIEWDEV_VERSION);
+	assert_int_equal(v.nbuffers, 1);
+	assert_int_equal(v.total_bytes, 1000);
+	assert_true(v.max_buffers > 0);
+	assert_true(v.max_total_bytes >= 1000);
+	v.flags = 1;
+	assert_int_equal(xioctl(VIEWDEV_IOC_VERSION, &v), -EINVAL);
+}
+
+static void test_create_makes_node_with_info(void **state)
+{
+	struct viewdev_info i;
+	struct stat st;
+
+	(void)state;
+	assert_int_equal(create_full("c1", 4096, "<d", "2,3", -1), 0);
+	assert_int_equal(stat(node("c1"), &st), 0);
+	assert_true(S_ISCHR(st.st_mode));
+	assert_int_equal(st.st_mode & 07777, 0600);
+	assert_int_equal(st.st_uid, 0);
+	assert_int_equal(info("c1", &i), 0);
+	assert_string_equal(i.name, "c1");
+	assert_int_equal(i.size, 4096);
+	assert_int_equal(i.mode, 0600);
+	assert_string_equal(i.format, "<d");
+	assert_string_equal(i.shape, "2,3");
+	assert_int_equal(i.major, major(st.st_rdev));
+	assert_int_equal(i.minor, minor(st.st_rdev));
+	assert_int_equal(i.opens, 0);
+}
+
+static void test_create_rejects_unknown_flags(void **state)
+{
+	struct viewdev_create c = { .size = 10, .name = "f1" };
+
+	(void)state;
+	c.flags = 1U << 5;
+	assert_int_equal(xioctl(VIEWDEV_IOC_CREATE, &c), -EINVAL);
+	c.flags = 0x80000000U | VIEWDEV_CREATE_MODE;
+	c.mode = 0600;
+	assert_int_equal(xioctl(VIEWDEV_IOC_CREATE, &c), -EINVAL);
+	assert_int_equal(access(node("f1"), F_OK), -1);
+}
+
+static void test_create_rejects_bad_mode(void **state)
+{
+	struct viewdev_create c = { .size = 10, .name = "m1" };
+
+	(void)state;
+	c.mode = 0644;		/* mode without VIEWDEV_CREATE_MODE */
+	assert_int_equal(xioctl(VIEWDEV_IOC_CREATE, &c), -EINVAL);
+	c.flags = VIEWDEV_CREATE_MODE;
+	c.mode = 0;
+	assert_int_equal(xioctl(VIEWDEV_IOC_CREATE, &c), -EINVAL);
+	c.mode = 04600;
+	assert_int_equal(xioctl(VIEWDEV_IOC_CREATE, &c), -EINVAL);
+	c.mode = S_IFREG | 0600;
+	assert_int_equal(xioctl(VIEWDEV_IOC_CREATE, &c), -EINVAL);
+	c.mode = 0640;
+	assert_int_equal(xioctl(VIEWDEV_IOC_CREATE, &c), 0);
+}
+
+static void test_create_rejects_bad_names(void **state)
+{
+	static const char *const bad[] = {
+		"", "a/b", "/", ".", "..", "sp ace", "tab\t", "del\x7f", "hi\xc3\xa9",
+	};
+	struct viewdev_create c = { .size = 10 };
+	size_t k;
+
+	(void)state;
+	for (k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
+		memset(c.name, 0, sizeof(c.name));
+		strcpy(c.name, bad[k]);
+		assert_int_equal(xioctl(VIEWDEV_IOC_CREATE, &c), -EINVAL);
+	}
+	memset(c.name, 'x', sizeof(c.name));	/* no NUL in the field */
+	assert_int_equal(xioctl(VIEWDEV_IOC_CREATE, &c), -EINVAL);
+	c.name[VIEWDEV_NAME_MAX - 1] = '\0';	/* 63 characters: fine */
+	assert_int_equal(xioctl(VIEWDEV_IOC_CREATE, &c), 0);
+	assert_int_equal(access(node(c.name), F_OK), 0);
+	assert_int_equal(create("..a-b_c.d+e", 1), 0);
+}
+
+static void test_create_rejects_duplicate_name(void **state)
+{
+	(void)state;
+	assert_int_equal(create("dup", 10), 0);
+	assert_int_equal(create("dup", 20), -EEXIST);
+	assert_int_equal(destroy("dup"), 0);
+	assert_int_equal(create("dup", 20), 0);
+}
+
+static void test_create_rejects_bad_format(void **state)
+{
+	static const char *const bad[] = {
+		"x", "ii", "<P", "!n", "=N", "@", "<", "2i", "d<", "Z",
+	};
+	static const char *const good[] = {
+		"B", "@d", "<i", ">Q", "=l", "!h", "e", "?", "c", "P", "n",
+	};
+	struct viewdev_create c = { .size = 64, .name = "fmt" };
+	size_t k;
+
+	(void)state;
+	for (k = 0; k < sizeof(bad) / sizeof(bad[0]); k++)
+		assert_int_equal(create_full("fmt", 64, bad[k], NULL, -1), -EINVAL);
+	memset(c.format, 'B', sizeof(c.format));	/* unterminated */
+	assert_int_equal(xioctl(VIEWDEV_IOC_CREATE, &c), -EINVAL);
+	for (k = 0; k < sizeof(good) / sizeof(good[0]); k++) {
+		assert_int_equal(create_full("fmt", 64, good[k], NULL, -1), 0);
+		assert_int_equal(destroy("fmt"), 0);
+	}
+}
+
+static void test_create_rejects_bad_shape(void **state)
+{
+	static const char *const bad[] = {
+		"1,,2", ",1", "1,", "-1", "+1", "a", " 1", "1 ", "1;2",
+		"99999999999999999999", "4294967296,4294967296",
+	};
+	char many[VIEWDEV_SHAPE_MAX];
+	size_t k;
+
+	(void)state;
+	for (k = 0; k < sizeof(bad) / sizeof(bad[0]); k++)
+		assert_int_equal(create_full("shp", 64, NULL, bad[k], -1), -EINVAL);
+	/* 65 dimensions: more than libview's VW_MAXDIM */
+	strcpy(many, "1");
+	for (k = 1; k < 65; k++)
+		strcat(many, ",1");
+	assert_int_equal(create_full("shp", 64, NULL, many, -1), -EINVAL);
+	many[strlen(many) - 2] = '\0';	/* 64 dimensions */
+	assert_int_equal(create_full("shp", 64, NULL, many, -1), 0);
+	assert_int_equal(create_full("shp0", 64, "d", "0,5", -1), 0);
+}
+
+static void test_create_rejects_shape_larger_than_size(void **state)
+{
+	(void)state;
+	assert_int_equal(create_full("big", 799, "d", "10,10", -1), -EINVAL);
+	assert_int_equal(create_full("big", 800, "d", "10,10", -1), 0);
+	assert_int_equal(create_full("big2", 99, NULL, "10,10", -1), -EINVAL);
+	assert_int_equal(create_full("big2", 100, NULL, "10,10", -1), 0);
+}
+
+static void test_create_rejects_size_beyond_file_limit(void **state)
+{
+	(void)state;
+	assert_int_equal(create("huge", UINT64_MAX), -EFBIG);
+	assert_int_equal(create("huge", 1ULL << 63), -EFBIG);
+	assert_int_equal(access(node("huge"), F_OK), -1);
+}
+
+static void test_create_zero_size_buffer(void **state)
+{
+	int fd;
+	char c;
+
+	(void)state;
+	assert_int_equal(create("empty", 0), 0);
+	fd = open_node("empty", O_RDWR);
+	assert_int_equal(lseek(fd, 0, SEEK_END), 0);
+	assert_int_equal(read(fd, &c, 1), 0);
+	assert_int_equal(write(fd, "x", 1), -1);
+	assert_int_equal(errno, ENOSPC);
+	close(fd);
+}
+
+static void test_ioctl_rejects_wrong_struct_size(void **state)
+{
+	struct {
+		struct viewdev_create c;
+		char more[16];
+	} big;
+	unsigned long small_cmd = _IOC(_IOC_WRITE, VIEWDEV_IOC_MAGIC, 1,
+				       sizeof(struct viewdev_create) - 8);
+	unsigned long big_cmd = _IOC(_IOC_WRITE, VIEWDEV_IOC_MAGIC, 1,
+				     sizeof(big));
+	unsigned long info_cmd = _IOC(_IOC_READ | _IOC_WRITE, VIEWDEV_IOC_MAGIC,
+				      4, sizeof(struct viewdev_info) + 8);
+
+	(void)state;
+	memset(&big, 0, sizeof(big));
+	strcpy(big.c.name, "sz");
+	big.c.size = 10;
+	assert_int_equal(xioctl(small_cmd, &big), -EINVAL);
+	assert_int_equal(xioctl(big_cmd, &big), -EINVAL);
+	assert_int_equal(xioctl(info_cmd, &big), -EINVAL);
+	assert_int_equal(access(node("sz"), F_OK), -1);
+}
+
+static void test_ioctl_rejects_unknown_command(void **state)
+{
+	char arg[512] = { 0 };
+
+	(void)state;
+	assert_int_equal(xioctl(_IOW(VIEWDEV_IOC_MAGIC, 99, int), arg), -ENOTTY);
+	assert_int_equal(xioctl(_IOW('W', 1, struct viewdev_create), arg), -ENOTTY);
+	assert_int_equal(xioctl(FIONREAD, arg), -ENOTTY);
+}
+
+static void test_ioctl_rejects_bad_pointers(void **state)
+{
+	static const unsigned long cmds[] = {
+		VIEWDEV_IOC_VERSION, VIEWDEV_IOC_CREATE, VIEWDEV_IOC_DESTROY,
+		VIEWDEV_IOC_RESIZE, VIEWDEV_IOC_INFO, VIEWDEV_IOC_LIST,
+	};
+	size_t k;
+
+	(void)state;
+	for (k = 0; k < sizeof(cmds) / sizeof(cmds[0]); k++) {
+		assert_int_equal(xioctl(cmds[k], NULL), -EFAULT);
+		assert_int_equal(xioctl(cmds[k], (void *)1), -EFAULT);
+		assert_int_equal(xioctl(cmds[k], (void *)-4096L), -EFAULT);
+	}
+}
+
+static void test_ioctl_rejects_unwritable_output(void **state)
+{
+	struct viewdev_info *ro;
+	struct viewdev_list l = { 0 };
+
+	(void)state;
+	assert_int_equal(create("ro", 10), 0);
+	ro = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(ro != MAP_FAILED);
+	strcpy(ro->name, "ro");
+	assert_int_equal(mprotect(ro, PAGE, PROT_READ), 0);
+	assert_int_equal(xioctl(VIEWDEV_IOC_INFO, ro), -EFAULT);
+	/* list: the names array is not writable */
+	l.count = 4;
+	l.names = (uintptr_t)ro;
+	assert_int_equal(xioctl(VIEWDEV_IOC_LIST, &l), -EFAULT);
+	l.names = 8;
+	assert_int_equal(xioctl(VIEWDEV_IOC_LIST, &l), -EFAULT);
+	munmap(ro, PAGE);
+}
+
+static void test_ioctl_rejects_nonzero_padding(void **state)
+{
+	struct viewdev_name d = { .pad = 1, .name = "pad" };
+	struct viewdev_resize r = { .pad = 1, .size = 5, .name = "pad" };
+	struct viewdev_info i = { .pad = 1, .name = "pad" };
+
+	(void)state;
+	assert_int_equal(create("pad", 10), 0);
+	assert_int_equal(xioctl(VIEWDEV_IOC_DESTROY, &d), -EINVAL);
+	assert_int_equal(xioctl(VIEWDEV_IOC_RESIZE, &r), -EINVAL);
+	assert_int_equal(xioctl(VIEWDEV_IOC_INFO, &i), -EINVAL);
+	d.pad = 0;
+	d.flags = 1;
+	assert_int_equal(xioctl(VIEWDEV_IOC_DESTROY, &d), -EINVAL);
+	r.pad = 0;
+	r.flags = 2;
+	assert_int_equal(xioctl(VIEWDEV_IOC_RESIZE, &r), -EINVAL);
+	i.pad = 0;
+	i.flags = 4;
+	assert_int_equal(xioctl(VIEWDEV_IOC_INFO, &i), -EINVAL);
+	assert_int_equal(access(node("pad"), F_OK), 0);
+	assert_int_equal(info("pad", &i), 0);
+	assert_int_equal(i.size, 10);
+}
+
+static void test_missing_buffer_is_enoent(void **state)
+{
+	struct viewdev_info i;
+
+	(void)state;
+	assert_int_equal(destroy("nope"), -ENOENT);
+	assert_int_equal(resize("nope", 10), -ENOENT);
+	assert_int_equal(info("nope", &i), -ENOENT);
+	assert_int_equal(destroy("a/b"), -EINVAL);
+}
+
+static void test_limit_max_buffers_is_emfile(void **state)
+{
+	(void)state;
+	assert_int_equal(param_write("max_buffers", "2"), 0);
+	assert_int_equal(create("l1", 1), 0);
+	assert_int_equal(create("l2", 1), 0);
+	assert_int_equal(create("l3", 1), -EMFILE);
+	assert_int_equal(destroy("l1"), 0);
+	assert_int_equal(create("l3", 1), 0);
+	assert_int_equal(param_write("max_buffers", "64"), 0);
+	assert_int_equal(create("l4", 1), 0);
+}
+
+static void test_limit_max_total_bytes_is_enospc(void **state)
+{
+	struct viewdev_version v = { 0 };
+
+	(void)state;
+	assert_int_equal(param_write("max_total_bytes", "1048576"), 0);
+	assert_int_equal(create("t1", 1048576 - 10), 0);
+	assert_int_equal(create("t2", 11), -ENOSPC);
+	assert_int_equal(create("t2", 10), 0);
+	assert_int_equal(create("t3", 1), -ENOSPC);
+	assert_int_equal(resize("t2", 11), -ENOSPC);
+	assert_int_equal(resize("t2", 5), 0);
+	assert_int_equal(resize("t1", 1048576 - 5), 0);
+	assert_int_equal(xioctl(VIEWDEV_IOC_VERSION, &v), 0);
+	assert_int_equal(v.total_bytes, 1048576);
+	assert_int_equal(param_write("max_total_bytes", "268435456"), 0);
+	assert_int_equal(create("t3", 1), 0);
+}
+
+static void test_list_returns_names_and_count(void **state)
+{
+	char names[4][VIEWDEV_NAME_MAX];
+	struct viewdev_list l = { 0 };
+	unsigned int total;
+
+	(void)state;
+	assert_int_equal(create("la", 1), 0);
+	assert_int_equal(create("lb", 1), 0);
+	assert_int_equal(create("lc", 1), 0);
+	assert_int_equal(xioctl(VIEWDEV_IOC_LIST, &l), 0);	/* count only */
+	assert_int_equal(l.count, 3);
+	memset(names, 0, sizeof(names));
+	assert_int_equal(list_names(names, 2, &total), 2);
+	assert_int_equal(total, 3);
+	assert_string_equal(names[0], "la");
+	assert_string_equal(names[1], "lb");
+	assert_string_equal(names[2], "");	/* nothing past count */
+	assert_int_equal(list_names(names, 4, &total), 3);
+	assert_string_equal(names[2], "lc");
+	l.flags = 1;
+	assert_int_equal(xioctl(VIEWDEV_IOC_LIST, &l), -EINVAL);
+}
+
+/* ==================== ownership ==================== */
+
+static int other_creates(void *arg)
+{
+	(void)arg;
+	if (become_other())
+		return 10;
+	if (create_full("own", 100, NULL, NULL, 0640))
+		return 11;
+	if (resize("own", 200))
+		return 12;
+	return 0;
+}
+
+static void test_node_has_creator_owner_and_mode(void **state)
+{
+	struct viewdev_info i;
+	struct stat st;
+
+	(void)state;
+	assert_exit0(in_child(other_creates, NULL));
+	assert_int_equal(stat(node("own"), &st), 0);
+	assert_int_equal(st.st_uid, OTHER_UID);
+	assert_int_equal(st.st_gid, OTHER_GID);
+	assert_int_equal(st.st_mode & 07777, 0640);
+	assert_int_equal(info("own", &i), 0);
+	assert_int_equal(i.uid, OTHER_UID);
+	assert_int_equal(i.gid, OTHER_GID);
+	assert_int_equal(i.size, 200);
+}
+
+static int other_changes(void *arg)
+{
+	const char *name = arg;
+
+	if (become_other())
+		return 10;
+	if (destroy(name) != -EPERM)
+		return 11;
+	if (resize(name, 1) != -EPERM)
+		return 12;
+	return 0;
+}
+
+static int other_destroys(void *arg)
+{
+	if (become_other())
+		return 10;
+	return destroy(arg) ? 11 : 0;
+}
+
+static void test_only_owner_or_admin_destroys_or_resizes(void **state)
+{
+	struct viewdev_info i;
+
+	(void)state;
+	assert_int_equal(create_full("rootbuf", 100, NULL, NULL, 0666), 0);
+	assert_exit0(in_child(other_changes, "rootbuf"));
+	assert_int_equal(info("rootbuf", &i), 0);
+	assert_int_equal(i.size, 100);
+	/* the owner may; root (CAP_SYS_ADMIN) may destroy another's */
+	assert_exit0(in_child(other_creates, NULL));
+	assert_exit0(in_child(other_destroys, "own"));
+	assert_exit0(in_child(other_creates, NULL));
+	assert_int_equal(destroy("own"), 0);
+}
+
+static int other_opens(void *arg)
+{
+	int fd;
+
+	if (become_other())
+		return 10;
+	fd = open(node(arg), O_RDWR);
+	if (fd >= 0)
+		return 0;
+	return errno == EACCES ? 1 : 11;
+}
+
+static void test_node_mode_is_enforced(void **state)
+{
+	int status;
+
+	(void)state;
+	assert_int_equal(create("priv", 10), 0);
+	assert_int_equal(create_full("pub", 10, NULL, NULL, 0666), 0);
+	status = in_child(other_opens, "priv");
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 1);	/* EACCES */
+	assert_exit0(in_child(other_opens, "pub"));
+}
+
+/* ==================== sysfs ==================== */
+
+static void test_sysfs_shows_size_format_shape(void **state)
+{
+	char s[300];
+
+	(void)state;
+	assert_int_equal(create_full("sy", 4096, "<f", "16,8", -1), 0);
+	assert_int_equal(attr_read("sy", "size", s, sizeof(s)), 0);
+	assert_string_equal(s, "4096\n");
+	assert_int_equal(attr_read("sy", "format", s, sizeof(s)), 0);
+	assert_string_equal(s, "<f\n");
+	assert_int_equal(attr_read("sy", "shape", s, sizeof(s)), 0);
+	assert_string_equal(s, "16,8\n");
+	assert_int_equal(create("sy2", 5), 0);
+	assert_int_equal(attr_read("sy2", "format", s, sizeof(s)), 0);
+	assert_string_equal(s, "\n");
+	assert_int_equal(attr_read("sy2", "shape", s, sizeof(s)), 0);
+	assert_string_equal(s, "\n");
+	/* the class directory is named after the buffer */
+	assert_int_equal(access("/sys/class/view/sy/size", R_OK), 0);
+}
+
+static void test_sysfs_format_write_is_validated(void **state)
+{
+	struct viewdev_info i;
+	char s[64];
+
+	(void)state;
+	assert_int_equal(create_full("sf", 100, NULL, "100", -1), 0);
+	assert_int_equal(attr_write("sf", "format", "b\n"), 0);
+	assert_int_equal(attr_read("sf", "format", s, sizeof(s)), 0);
+	assert_string_equal(s, "b\n");
+	assert_int_equal(attr_write("sf", "format", "zz"), -EINVAL);
+	/* 'd' x 100 items = 800 bytes > 100 */
+	assert_int_equal(attr_write("sf", "format", "d"), -EINVAL);
+	assert_int_equal(attr_write("sf", "format", "0123456789abcdefX"), -EINVAL);
+	assert_int_equal(info("sf", &i), 0);
+	assert_string_equal(i.format, "b");
+	assert_int_equal(attr_write("sf", "shape", "10"), 0);
+	assert_int_equal(attr_write("sf", "format", "<d"), 0);
+	assert_int_equal(attr_write("sf", "format", "\n"), 0);	/* unset */
+	assert_int_equal(attr_read("sf", "format", s, sizeof(s)), 0);
+	assert_string_equal(s, "\n");
+}
+
+static void test_sysfs_shape_write_is_validated(void **state)
+{
+	char s[64];
+
+	(void)state;
+	assert_int_equal(create_full("ss", 64, "i", NULL, -1), 0);
+	assert_int_equal(attr_write("ss", "shape", "4,4\n"), 0);
+	assert_int_equal(attr_read("ss", "shape", s, sizeof(s)), 0);
+	assert_string_equal(s, "4,4\n");
+	assert_int_equal(attr_write("ss", "shape", "4,5"), -EINVAL); /* 80 > 64 */
+	assert_int_equal(attr_write("ss", "shape", "4,,4"), -EINVAL);
+	assert_int_equal(attr_write("ss", "shape", "x"), -EINVAL);
+	assert_int_equal(attr_read("ss", "shape", s, sizeof(s)), 0);
+	assert_string_equal(s, "4,4\n");
+	assert_int_equal(attr_write("ss", "shape", ""), 0);
+	assert_int_equal(attr_read("ss", "shape", s, sizeof(s)), 0);
+	assert_string_equal(s, "\n");
+}
+
+static void test_sysfs_size_follows_resize_and_is_readonly(void **state)
+{
+	char s[64];
+
+	(void)state;
+	assert_int_equal(create("sz", 10), 0);
+	assert_int_equal(resize("sz", 12345), 0);
+	assert_int_equal(attr_read("sz", "size", s, sizeof(s)), 0);
+	assert_string_equal(s, "12345\n");
+	assert_int_equal(attr_write("sz", "size", "1"), -EACCES);
+}
+
+static void test_destroy_removes_node_and_sysfs(void **state)
+{
+	char path[128];
+
+	(void)state;
+	assert_int_equal(create("gone", 10), 0);
+	attr_path("gone", "size", path, sizeof(path));
+	assert_int_equal(destroy("gone"), 0);
+	assert_int_equal(access(node("gone"), F_OK), -1);
+	assert_int_equal(errno, ENOENT);
+	assert_int_equal(access(path, F_OK), -1);
+	assert_int_equal(access("/sys/class/view/gone", F_OK), -1);
+}
+
+/* ==================== file semantics ==================== */
+
+static void test_new_buffer_reads_zero(void **state)
+{
+	unsigned char b[3 * PAGE];
+	size_t k;
+	int fd;
+
+	(void)state;
+	assert_int_equal(create("z", sizeof(b)), 0);
+	fd = open_node("z", O_RDONLY);
+	memset(b, 0xaa, sizeof(b));
+	assert_int_equal(read(fd, b, sizeof(b)), sizeof(b));
+	for (k = 0; k < sizeof(b); k++)
+		assert_int_equal(b[k], 0);
+	close(fd);
+}
+
+static void test_seek_end_gives_size(void **state)
+{
+	int fd;
+
+	(void)state;
+	assert_int_equal(create("sk", 10007), 0);
+	fd = open_node("sk", O_RDONLY);
+	assert_int_equal(lseek(fd, 0, SEEK_END), 10007);
+	assert_int_equal(lseek(fd, -7, SEEK_END), 10000);
+	assert_int_equal(lseek(fd, 5, SEEK_CUR), 10005);
+	assert_int_equal(lseek(fd, 3, SEEK_SET), 3);
+	assert_int_equal(lseek(fd, -1, SEEK_SET), -1);
+	assert_int_equal(errno, EINVAL);
+	/* fixed size, as a block device: no seeking past the end */
+	assert_int_equal(lseek(fd, 10008, SEEK_SET), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(resize("sk", 20000), 0);
+	assert_int_equal(lseek(fd, 0, SEEK_END), 20000);
+	close(fd);
+}
+
+static void test_write_then_read_back(void **state)
+{
+	char in[6000], out[6000];
+	size_t k;
+	int fd;
+
+	(void)state;
+	for (k = 0; k < sizeof(in); k++)
+		in[k] = (char)(k * 7 + 1);
+	assert_int_equal(create("rw", 3 * PAGE), 0);
+	fd = open_node("rw", O_RDWR);
+	assert_int_equal(pwrite(fd, in, sizeof(in), PAGE - 100), sizeof(in));
+	assert_int_equal(pread(fd, out, sizeof(out), PAGE - 100), sizeof(out));
+	assert_memory_equal(in, out, sizeof(in));
+	/* sequential I/O moves the file position */
+	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+	assert_int_equal(write(fd, "hello", 5), 5);
+	assert_int_equal(lseek(fd, 0, SEEK_CUR), 5);
+	assert_int_equal(pread(fd, out, 5, 0), 5);
+	assert_memory_equal(out, "hello", 5);
+	close(fd);
+	/* the data is in the buffer, not in the open file */
+	fd = open_node("rw", O_RDONLY);
+	assert_int_equal(pread(fd, out, 5, 0), 5);
+	assert_memory_equal(out, "hello", 5);
+	close(fd);
+}
+
+static void test_read_stops_at_end(void **state)
+{
+	char b[64];
+	int fd;
+
+	(void)state;
+	assert_int_equal(create("re", 100), 0);
+	fd = open_node("re", O_RDWR);
+	assert_int_equal(pread(fd, b, sizeof(b), 90), 10);
+	assert_int_equal(pread(fd, b, sizeof(b), 100), 0);
+	assert_int_equal(lseek(fd, 0, SEEK_END), 100);
+	assert_int_equal(read(fd, b, sizeof(b)), 0);
+	close(fd);
+}
+
+static void test_write_stops_at_end(void **state)
+{
+	char b[64];
+	int fd;
+
+	(void)state;
+	memset(b, 'w', sizeof(b));
+	assert_int_equal(create("we", 100), 0);
+	fd = open_node("we", O_RDWR);
+	assert_int_equal(pwrite(fd, b, sizeof(b), 90), 10);	/* clamped */
+	assert_int_equal(pwrite(fd, b, 1, 100), -1);
+	assert_int_equal(errno, ENOSPC);
+	assert_int_equal(lseek(fd, 0, SEEK_END), 100);		/* not grown */
+	close(fd);
+	fd = open_node("we", O_WRONLY | O_APPEND);
+	assert_int_equal(write(fd, b, 1), -1);
+	assert_int_equal(errno, ENOSPC);
+	close(fd);
+}
+
+static void test_readonly_open_refuses_writes(void **state)
+{
+	void *p;
+	int fd;
+
+	(void)state;
+	assert_int_equal(create("rdo", PAGE), 0);
+	fd = open_node("rdo", O_RDONLY);
+	assert_int_equal(write(fd, "x", 1), -1);
+	assert_int_equal(errno, EBADF);
+	p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	assert_true(p == MAP_FAILED);
+	assert_int_equal(errno, EACCES);
+	p = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, fd, 0);
+	assert_true(p != MAP_FAILED);
+	munmap(p, PAGE);
+	close(fd);
+}
+
+static void test_mmap_shares_pages_with_read_write(void **state)
+{
+	unsigned char *p, b[16];
+	int fd;
+
+	(void)state;
+	assert_int_equal(create("mm", 2 * PAGE), 0);
+	fd = open_node("mm", O_RDWR);
+	p = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	assert_true(p != MAP_FAILED);
+	memcpy(p + PAGE + 5, "mapped", 6);
+	assert_int_equal(pread(fd, b, 6, PAGE + 5), 6);
+	assert_memory_equal(b, "mapped", 6);
+	assert_int_equal(pwrite(fd, "written", 7, 10), 7);
+	assert_memory_equal(p + 10, "written", 7);
+	/* a second mapping of the same fd sees the same pages */
+	{
+		unsigned char *q = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, fd, PAGE);
+
+		assert_true(q != MAP_FAILED);
+		assert_memory_equal(q + 5, "mapped", 6);
+		munmap(q, PAGE);
+	}
+	munmap(p, 2 * PAGE);
+	close(fd);
+}
+
+static void test_mmap_past_end_is_sigbus(void **state)
+{
+	unsigned char *p;
+	int fd;
+
+	(void)state;
+	assert_int_equal(create("sb", 100), 0);
+	fd = open_node("sb", O_RDWR);
+	p = mmap(NULL, 3 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	assert_true(p != MAP_FAILED);
+	p[99] = 1;
+	assert_exit0(read_in_child(p + 200));	/* same page: zero fill */
+	assert_sigbus(read_in_child(p + PAGE));
+	assert_sigbus(read_in_child(p + 2 * PAGE + 17));
+	munmap(p, 3 * PAGE);
+	close(fd);
+}
+
+struct share {
+	int to_child[2], to_parent[2];
+};
+
+static int share_child(void *arg)
+{
+	struct share *s = arg;
+	unsigned char *p;
+	char c;
+	int fd;
+
+	fd = open(node("sh"), O_RDWR);
+	if (fd < 0)
+		return 10;
+	p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		return 11;
+	memcpy(p, "from child", 10);
+	if (write(s->to_parent[1], "1", 1) != 1)
+		return 12;
+	if (read(s->to_child[0], &c, 1) != 1)
+		return 13;
+	return memcmp(p + 100, "from parent", 11) ? 14 : 0;
+}
+
+static void test_two_processes_share_one_buffer(void **state)
+{
+	struct share s;
+	unsigned char *p;
+	char c;
+	pid_t pid;
+	int fd, status;
+
+	(void)state;
+	assert_int_equal(create_full("sh", PAGE, NULL, NULL, 0600), 0);
+	assert_int_equal(pipe(s.to_child), 0);
+	assert_int_equal(pipe(s.to_parent), 0);
+	fd = open_node("sh", O_RDWR);
+	p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	assert_true(p != MAP_FAILED);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(share_child(&s));
+	assert_int_equal(read(s.to_parent[0], &c, 1), 1);
+	assert_memory_equal(p, "from child", 10);
+	memcpy(p + 100, "from parent", 11);
+	assert_int_equal(write(s.to_child[1], "1", 1), 1);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_exit0(status);
+	munmap(p, PAGE);
+	close(fd);
+	close(s.to_child[0]);
+	close(s.to_child[1]);
+	close(s.to_parent[0]);
+	close(s.to_parent[1]);
+}
+
+static void test_resize_grow_keeps_data_zero_fills(void **state)
+{
+	unsigned char *p, b[PAGE];
+	size_t k;
+	int fd;
+
+	(void)state;
+	assert_int_equal(create("gr", 100), 0);
+	fd = open_node("gr", O_RDWR);
+	assert_int_equal(pwrite(fd, "keep", 4, 96), 4);
+	p = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	assert_true(p != MAP_FAILED);
+	assert_sigbus(read_in_child(p + PAGE));
+	assert_int_equal(resize("gr", 2 * PAGE), 0);
+	assert_memory_equal(p + 96, "keep", 4);
+	assert_exit0(read_in_child(p + PAGE));	/* mapping now valid */
+	p[PAGE + 1] = 9;
+	assert_int_equal(pread(fd, b, PAGE, PAGE), PAGE);
+	assert_int_equal(b[1], 9);
+	for (k = 2; k < PAGE; k++)
+		assert_int_equal(b[k], 0);
+	assert_int_equal(pread(fd, b, 10, 100), 10);
+	for (k = 0; k < 10; k++)
+		assert_int_equal(b[k], 0);
+	munmap(p, 2 * PAGE);
+	close(fd);
+}
+
+static void test_resize_shrink_cuts_mappings(void **state)
+{
+	unsigned char *p, b[8];
+	int fd;
+
+	(void)state;
+	assert_int_equal(create("shr", 2 * PAGE), 0);
+	fd = open_node("shr", O_RDWR);
+	p = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	assert_true(p != MAP_FAILED);
+	memset(p, 0x5a, 2 * PAGE);
+	assert_int_equal(resize("shr", PAGE), 0);
+	assert_int_equal(p[PAGE - 1], 0x5a);
+	assert_sigbus(read_in_child(p + PAGE));
+	assert_int_equal(pread(fd, b, sizeof(b), PAGE), 0);
+	/* regrown: the cut bytes are gone */
+	assert_int_equal(resize("shr", 2 * PAGE), 0);
+	assert_int_equal(p[PAGE], 0);
+	assert_int_equal(p[PAGE - 1], 0x5a);
+	munmap(p, 2 * PAGE);
+	close(fd);
+}
+
+static void test_resize_below_shape_is_refused(void **state)
+{
+	struct viewdev_info i;
+
+	(void)state;
+	assert_int_equal(create_full("rs", 80, "d", "10", -1), 0);
+	assert_int_equal(resize("rs", 79), -EINVAL);
+	assert_int_equal(info("rs", &i), 0);
+	assert_int_equal(i.size, 80);
+	assert_int_equal(resize("rs", 80), 0);
+	assert_int_equal(resize("rs", UINT64_MAX), -EFBIG);
+}
+
+static void test_destroy_while_open_keeps_data(void **state)
+{
+	char b[8];
+	int fd;
+
+	(void)state;
+	assert_int_equal(create("dwo", 100), 0);
+	fd = open_node("dwo", O_RDWR);
+	assert_int_equal(pwrite(fd, "alive", 5, 0), 5);
+	assert_int_equal(destroy("dwo"), 0);
+	assert_int_equal(access(node("dwo"), F_OK), -1);
+	assert_int_equal(pread(fd, b, 5, 0), 5);
+	assert_memory_equal(b, "alive", 5);
+	assert_int_equal(pwrite(fd, "still", 5, 0), 5);
+	assert_int_equal(lseek(fd, 0, SEEK_END), 100);
+	/* the name is free again, for a new, empty buffer */
+	assert_int_equal(create("dwo", 100), 0);
+	{
+		int fd2 = open_node("dwo", O_RDONLY);
+
+		assert_int_equal(pread(fd2, b, 5, 0), 5);
+		assert_memory_equal(b, "\0\0\0\0\0", 5);
+		close(fd2);
+	}
+	assert_int_equal(pread(fd, b, 5, 0), 5);
+	assert_memory_equal(b, "still", 5);
+	close(fd);
+}
+
+static void test_destroy_while_mapped_keeps_mapping(void **state)
+{
+	unsigned char *p;
+	int fd;
+
+	(void)state;
+	assert_int_equal(create("dwm", 2 * PAGE), 0);
+	fd = open_node("dwm", O_RDWR);
+	p = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	assert_true(p != MAP_FAILED);
+	memcpy(p, "mapped", 6);
+	close(fd);
+	assert_int_equal(destroy("dwm"), 0);
+	assert_int_equal(access(node("dwm"), F_OK), -1);
+	assert_memory_equal(p, "mapped", 6);
+	p[PAGE + 3] = 42;	/* untouched page: faulted in after destroy */
+	assert_int_equal(p[PAGE + 3], 42);
+	assert_exit0(read_in_child(p + PAGE + 3));
+	munmap(p, 2 * PAGE);
+}
+
+static void test_info_counts_open_files(void **state)
+{
+	struct viewdev_info i;
+	int fd1, fd2;
+
+	(void)state;
+	assert_int_equal(create("oc", 1), 0);
+	fd1 = open_node("oc", O_RDONLY);
+	fd2 = open_node("oc", O_RDONLY);
+	assert_int_equal(info("oc", &i), 0);
+	assert_int_equal(i.opens, 2);
+	close(fd1);
+	close(fd2);
+	assert_int_equal(info("oc", &i), 0);
+	assert_int_equal(i.opens, 0);
+}
+
+/* ==================== stress ==================== */
+
+#define STRESS_ROUNDS 300
+
+static void *stress_creator(void *arg)
+{
+	long id = (long)arg;
+	char name[VIEWDEV_NAME_MAX];
+	int k;
+
+	snprintf(name, sizeof(name), "st%ld", id % 3);
+	for (k = 0; k < STRESS_ROUNDS; k++) {
+		create(name, (uint64_t)(k % 5 + 1) * PAGE);
+		resize(name, (uint64_t)(k % 3 + 1) * PAGE);
+		if (k % 2)
+			destroy(name);
+	}
+	return NULL;
+}
+
+static void *stress_user(void *arg)
+{
+	long id = (long)arg;
+	char name[VIEWDEV_NAME_MAX];
+	int k;
+
+	snprintf(name, sizeof(name), "st%ld", id % 3);
+	for (k = 0; k < STRESS_ROUNDS; k++) {
+		unsigned char *p;
+		char b[64];
+		int fd = open(node(name), O_RDWR | O_CLOEXEC);
+
+		if (fd < 0)
+			continue;
+		if (pread(fd, b, sizeof(b), 0) < 0 && errno != EINVAL)
+			abort();
+		p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		if (p != MAP_FAILED) {
+			/* a concurrent resize to 0 is impossible: >= 1 page */
+			p[k % PAGE] = (unsigned char)k;
+			munmap(p, PAGE);
+		}
+		close(fd);
+	}
+	return NULL;
+}
+
+static void test_concurrent_create_destroy_open_resize(void **state)
+{
+	pthread_t t[6];
+	struct viewdev_version v = { 0 };
+	long k;
+
+	(void)state;
+	for (k = 0; k < 6; k++)
+		assert_int_equal(pthread_create(&t[k], NULL,
+						k % 2 ? stress_user : stress_creator,
+						(void *)(k / 2)), 0);
+	for (k = 0; k < 6; k++)
+		assert_int_equal(pthread_join(t[k], NULL), 0);
+	destroy_all();
+	assert_int_equal(xioctl(VIEWDEV_IOC_VERSION, &v), 0);
+	assert_int_equal(v.nbuffers, 0);
+	assert_int_equal(v.total_bytes, 0);
+}
+
+/* ==================== unload ==================== */
+
+static const char *ko_path;
+
+static int rmmod(void)
+{
+	return syscall(SYS_delete_module, "viewdev", O_NONBLOCK) ? -errno : 0;
+}
+
+static int insmod(void)
+{
+	int fd = open(ko_path, O_RDONLY | O_CLOEXEC);
+	int ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = syscall(SYS_finit_module, fd, "", 0) ? -errno : 0;
+	close(fd);
+	return ret;
+}
+
+static void test_rmmod_refused_while_node_open(void **state)
+{
+	int fd;
+
+	(void)state;
+	assert_int_equal(create("busy", 10), 0);
+	fd = open_node("busy", O_RDONLY);
+	assert_int_equal(rmmod(), -EWOULDBLOCK);
+	assert_int_equal(access(VIEWDEV_CTL_PATH, F_OK), 0);
+	/* destroyed but still open: still refused */
+	assert_int_equal(destroy("busy"), 0);
+	assert_int_equal(rmmod(), -EWOULDBLOCK);
+	close(fd);
+}
+
+static void test_rmmod_refused_while_ctl_open(void **state)
+{
+	int fd;
+
+	(void)state;
+	fd = ctl();
+	assert_int_equal(rmmod(), -EWOULDBLOCK);
+	close(fd);
+}
+
+static void test_unload_keeps_mapped_data_then_reload(void **state)
+{
+	unsigned char *p;
+	char names[1][VIEWDEV_NAME_MAX];
+	unsigned int total = 99;
+	int fd;
+
+	(void)state;
+	assert_int_equal(create("um", 2 * PAGE), 0);
+	assert_int_equal(create("unused", 3 * PAGE), 0);
+	fd = open_node("um", O_RDWR);
+	p = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	assert_true(p != MAP_FAILED);
+	memcpy(p, "survives", 8);
+	close(fd);
+	assert_int_equal(rmmod(), 0);
+	assert_int_equal(access(VIEWDEV_CTL_PATH, F_OK), -1);
+	assert_int_equal(access(node("um"), F_OK), -1);
+	assert_int_equal(access("/sys/class/view", F_OK), -1);
+	/* the mapping holds the store, not the module */
+	assert_memory_equal(p, "survives", 8);
+	p[PAGE] = 1;
+	assert_int_equal(p[PAGE], 1);
+	munmap(p, 2 * PAGE);
+	assert_int_equal(insmod(), 0);
+	assert_int_equal(access(VIEWDEV_CTL_PATH, F_OK), 0);
+	assert_int_equal(list_names(names, 1, &total), 0);
+	assert_int_equal(total, 0);
+	assert_int_equal(create("um", PAGE), 0);
+	fd = open_node("um", O_RDONLY);
+	assert_int_equal(pread(fd, names[0], 8, 0), 8);
+	assert_memory_equal(names[0], "\0\0\0\0\0\0\0\0", 8);
+	close(fd);
+}
+
+static void test_unload_reload_cycles(void **state)
+{
+	int k;
+
+	(void)state;
+	for (k = 0; k < 5; k++) {
+		assert_int_equal(create("cyc", PAGE), 0);
+		assert_int_equal(rmmod(), 0);
+		assert_int_equal(insmod(), 0);
+	}
+	assert_int_equal(rmmod(), 0);
+	assert_int_equal(rmmod(), -ENOENT);
+	assert_int_equal(insmod(), 0);
+	assert_int_equal(insmod(), -EEXIST);
+}
+
+#define T(fn) cmocka_unit_test_setup_teardown(fn, fixture, fixture)
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest api[] = {
+		T(test_version_reports_api_and_limits),
+		T(test_create_makes_node_with_info),
+		T(test_create_rejects_unknown_flags),
+		T(test_create_rejects_bad_mode),
+		T(test_create_rejects_bad_names),
+		T(test_create_rejects_duplicate_name),
+		T(test_create_rejects_bad_format),
+		T(test_create_rejects_bad_shape),
+		T(test_create_rejects_shape_larger_than_size),
+		T(test_create_rejects_size_beyond_file_limit),
+		T(test_create_zero_size_buffer),
+		T(test_ioctl_rejects_wrong_struct_size),
+		T(test_ioctl_rejects_unknown_command),
+		T(test_ioctl_rejects_bad_pointers),
+		T(test_ioctl_rejects_unwritable_output),
+		T(test_ioctl_rejects_nonzero_padding),
+		T(test_missing_buffer_is_enoent),
+		T(test_limit_max_buffers_is_emfile),
+		T(test_limit_max_total_bytes_is_enospc),
+		T(test_list_returns_names_and_count),
+		T(test_node_has_creator_owner_and_mode),
+		T(test_only_owner_or_admin_destroys_or_resizes),
+		T(test_node_mode_is_enforced),
+		T(test_sysfs_shows_size_format_shape),
+		T(test_sysfs_format_write_is_validated),
+		T(test_sysfs_shape_write_is_validated),
+		T(test_sysfs_size_follows_resize_and_is_readonly),
+		T(test_destroy_removes_node_and_sysfs),
+	};
+	const struct CMUnitTest file[] = {
+		T(test_new_buffer_reads_zero),
+		T(test_seek_end_gives_size),
+		T(test_write_then_read_back),
+		T(test_read_stops_at_end),
+		T(test_write_stops_at_end),
+		T(test_readonly_open_refuses_writes),
+		T(test_mmap_shares_pages_with_read_write),
+		T(test_mmap_past_end_is_sigbus),
+		T(test_two_processes_share_one_buffer),
+		T(test_resize_grow_keeps_data_zero_fills),
+		T(test_resize_shrink_cuts_mappings),
+		T(test_resize_below_shape_is_refused),
+		T(test_destroy_while_open_keeps_data),
+		T(test_destroy_while_mapped_keeps_mapping),
+		T(test_info_counts_open_files),
+	};
+	const struct CMUnitTest stress[] = {
+		T(test_concurrent_create_destroy_open_resize),
+	};
+	const struct CMUnitTest unload[] = {
+		T(test_rmmod_refused_while_node_open),
+		T(test_rmmod_refused_while_ctl_open),
+		T(test_unload_keeps_mapped_data_then_reload),
+		T(test_unload_reload_cycles),
+	};
+	const char *group = argc > 1 ? argv[1] : "";
+
+	cmocka_set_message_output(CM_OUTPUT_TAP);
+	if (!strcmp(group, "api"))
+		return cmocka_run_group_tests_name("api", api, NULL, NULL);
+	if (!strcmp(group, "file"))
+		return cmocka_run_group_tests_name("file", file, NULL, NULL);
+	if (!strcmp(group, "stress"))
+		return cmocka_run_group_tests_name("stress", stress, NULL, NULL);
+	if (!strcmp(group, "unload") && argc > 2) {
+		ko_path = argv[2];
+		return cmocka_run_group_tests_name("unload", unload, NULL, NULL);
+	}
+	fprintf(stderr, "usage: %s api|file|stress|unload KO\n", argv[0]);
+	return 2;
+}

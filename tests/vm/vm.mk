@@ -1,0 +1,22 @@
+# tests/vm: programs that run inside the test VM.  Built without
+# sanitizers whatever SAN says (the initramfs has no sanitizer runtime to
+# spare), into build/vm/bin; tests/vm/run.sh packs them with the module.
+VM_OUT := build/vm/bin
+VM_CFLAGS := -O2 -g -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE -Ikmod/include
+VM_BINS := $(VM_OUT)/viewdev_test
+# The shared file-semantics checker, when tests/common has it.
+ifneq ($(wildcard tests/common/filesem.c),)
+VM_BINS += $(VM_OUT)/filesem
+endif
+
+.PHONY: vm-bins
+vm-bins: $(VM_BINS)
+TEST_BINS += vm-bins
+
+$(VM_OUT)/viewdev_test: tests/vm/viewdev_test.c kmod/include/uapi/viewdev.h
+	@mkdir -p $(dir $@)
+	$(CC) $(VM_CFLAGS) -o $@ $< -lcmocka -lpthread
+
+$(VM_OUT)/filesem: tests/common/filesem.c
+	@mkdir -p $(dir $@)
+	$(CC) $(VM_CFLAGS) -Ilibview/include -o $@ $< -lcmocka -lpthread

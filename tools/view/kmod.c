@@ -1,0 +1,437 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * kmod.c — `view kmod`: the user side of the viewdev control node.
+ * Parses the command line, checks names and metadata in user space with
+ * the same rules as the module (metadata through libview's vw_meta_check,
+ * so the messages name the bad value), issues one ioctl, and turns its
+ * errno into one line on stderr.  Owns nothing beyond one command.
+ */
+#include "kmod.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <uapi/viewdev.h>
+
+#include "view.h"
+
+static const char kmod_usage[] =
+"Usage: view kmod create NAME SIZE [--format F] [--shape D0,D1,...] [--mode OCTAL]\n"
+"       view kmod destroy NAME\n"
+"       view kmod resize NAME SIZE\n"
+"       view kmod list [--json]\n"
+"       view kmod --help\n"
+"\n"
+"Manage buffers of the viewdev kernel module: each is a character device\n"
+VIEWDEV_DIR "/NAME backed by shared memory, usable as a file by every\n"
+"program (read, write, mmap) and by `view show`.\n"
+"\n"
+"  create   a zero-filled buffer of SIZE bytes (K, M, G, T suffixes: powers\n"
+"           of 1024), owned by the caller, mode 0600 unless --mode;\n"
+"           --format/--shape set its metadata (sysfs attributes format and\n"
+"           shape), as user.view.* on viewfs\n"
+"  destroy  remove the node; open files and mappings keep the data\n"
+"  resize   change the size; new bytes are zero, mappings past the end fault\n"
+"  list     one line per buffer, or a JSON array with --json\n"
+"\n"
+"NAME: 1 to 63 printable characters, no '/' or space, not '.' or '..'.\n"
+"Errors name the bad value; the module must be loaded (" VIEWDEV_CTL_PATH ").\n";
+
+static void kmod_err(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void kmod_err(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "view: kmod %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/* SIZE: decimal bytes with an optional K/M/G/T suffix (powers of 1024). */
+static int parse_size(const char *s, uint64_t *out)
+{
+	uint64_t v = 0, mul = 1;
+	const char *p = s;
+
+	if (*p < '0' || *p > '9')
+		return -EINVAL;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (v > (UINT64_MAX - (uint64_t)(*p - '0')) / 10)
+			return -ERANGE;
+		v = v * 10 + (uint64_t)(*p - '0');
+	}
+	switch (*p) {
+	case '\0':
+		break;
+	case 'k': case 'K':
+		mul = 1ULL << 10;
+		break;
+	case 'm': case 'M':
+		mul = 1ULL << 20;
+		break;
+	case 'g': case 'G':
+		mul = 1ULL << 30;
+		break;
+	case 't': case 'T':
+		mul = 1ULL << 40;
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (*p && p[1])
+		return -EINVAL;
+	if (v > UINT64_MAX / mul)
+		return -ERANGE;
+	*out = v * mul;
+	return 0;
+}
+
+/* The module's name rule, checked here to say which character is wrong. */
+static int check_name(const char *cmd, const char *name)
+{
+	size_t len = strlen(name), i;
+
+	if (len == 0 || len >= VIEWDEV_NAME_MAX) {
+		kmod_err(cmd, "name '%s' must be 1 to %d characters", name,
+			 VIEWDEV_NAME_MAX - 1);
+		return -EINVAL;
+	}
+	if (!strcmp(name, ".") || !strcmp(name, "..")) {
+		kmod_err(cmd, "name '%s' is not allowed", name);
+		return -EINVAL;
+	}
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)name[i];
+
+		if (c <= ' ' || c > '~' || c == '/') {
+			kmod_err(cmd, "name '%s' has a character not allowed (0x%02x at %zu)",
+				 name, c, i);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static int get_size(const char *cmd, const char *s, uint64_t *out)
+{
+	int rc = parse_size(s, out);
+
+	if (rc == -ERANGE)
+		kmod_err(cmd, "size '%s' is too large", s);
+	else if (rc)
+		kmod_err(cmd, "size '%s' is not a number of bytes (e.g. 4096, 64K, 1M, 2G)", s);
+	return rc;
+}
+
+/* Open the control node, saying plainly when the module is not loaded. */
+static int open_ctl(const char *cmd)
+{
+	int fd = open(VIEWDEV_CTL_PATH, O_RDWR | O_CLOEXEC);
+
+	if (fd >= 0)
+		return fd;
+	if (errno == ENOENT || errno == ENODEV || errno == ENXIO)
+		kmod_err(cmd, "the viewdev module is not loaded (no %s); load it with "
+			 "'insmod kmod/viewdev.ko' or 'modprobe viewdev'",
+			 VIEWDEV_CTL_PATH);
+	else
+		kmod_err(cmd, "cannot open %s: %s", VIEWDEV_CTL_PATH, strerror(errno));
+	return -1;
+}
+
+/* Limits of the loaded module, for error messages (0s if unknown). */
+static struct viewdev_version limits(int fd)
+{
+	struct viewdev_version v;
+
+	memset(&v, 0, sizeof(v));
+	if (ioctl(fd, VIEWDEV_IOC_VERSION, &v) < 0)
+		memset(&v, 0, sizeof(v));
+	return v;
+}
+
+/* One line for an ioctl's errno, naming the buffer and the value. */
+static void report(const char *cmd, int fd, int err, const char *name,
+		   const char *size)
+{
+	struct viewdev_version v;
+
+	switch (err) {
+	case EEXIST:
+		kmod_err(cmd, "buffer '%s' already exists", name);
+		break;
+	case ENOENT:
+		kmod_err(cmd, "no buffer '%s'", name);
+		break;
+	case EPERM:
+	case EACCES:
+		kmod_err(cmd, "buffer '%s': only its owner or root may do that", name);
+		break;
+	case EMFILE:
+		v = limits(fd);
+		kmod_err(cmd, "cannot create '%s': %u buffers exist (max_buffers is %u)",
+			 name, v.nbuffers, v.max_buffers);
+		break;
+	case ENOSPC:
+		v = limits(fd);
+		kmod_err(cmd, "size '%s' for '%s' does not fit: %" PRIu64 " of %"
+			 PRIu64 " bytes in use (max_total_bytes)", size, name,
+			 (uint64_t)v.total_bytes, (uint64_t)v.max_total_bytes);
+		break;
+	case EFBIG:
+		kmod_err(cmd, "size '%s' for '%s' is too large for a file", size, name);
+		break;
+	case EINVAL:
+		if (!strcmp(cmd, "resize"))
+			kmod_err(cmd, "size '%s' for '%s' is smaller than its shape describes",
+				 size, name);
+		else
+			kmod_err(cmd, "buffer '%s': the module refused the request (%s)",
+				 name, strerror(err));
+		break;
+	default:
+		kmod_err(cmd, "buffer '%s': %s", name, strerror(err));
+	}
+}
+
+static int cmd_create(int argc, char **argv)
+{
+	struct viewdev_create c;
+	const char *fmt = "", *shape = "";
+	struct vw_error verr;
+	uint64_t size;
+	int i, fd, rc;
+
+	if (argc < 3) {
+		kmod_err("create", "expected NAME SIZE (see view kmod --help)");
+		return 2;
+	}
+	memset(&c, 0, sizeof(c));
+	for (i = 3; i < argc; i++) {
+		const char *opt = argv[i];
+		char *end;
+		unsigned long mode;
+
+		if (i + 1 >= argc) {
+			kmod_err("create", "option '%s' needs a value", opt);
+			return 2;
+		}
+		if (!strcmp(opt, "--format")) {
+			fmt = argv[++i];
+		} else if (!strcmp(opt, "--shape")) {
+			shape = argv[++i];
+		} else if (!strcmp(opt, "--mode")) {
+			const char *m = argv[++i];
+
+			errno = 0;
+			mode = strtoul(m, &end, 8);
+			if (!*m || *end || errno || mode == 0 || mode > 0777) {
+				kmod_err("create", "mode '%s' must be octal permission bits 1..0777",
+					 m);
+				return 2;
+			}
+			c.flags |= VIEWDEV_CREATE_MODE;
+			c.mode = (uint32_t)mode;
+		} else {
+			kmod_err("create", "unknown option '%s'", opt);
+			return 2;
+		}
+	}
+	if (check_name("create", argv[1]) || get_size("create", argv[2], &size))
+		return 1;
+	if (strlen(fmt) >= sizeof(c.format)) {
+		kmod_err("create", "format '%s' is too long", fmt);
+		return 1;
+	}
+	if (strlen(shape) >= sizeof(c.shape)) {
+		kmod_err("create", "shape '%s' is too long", shape);
+		return 1;
+	}
+	if (vw_meta_check(*fmt ? fmt : NULL, *shape ? shape : NULL, size, &verr)) {
+		kmod_err("create", "%s", verr.msg);
+		return 1;
+	}
+	strcpy(c.name, argv[1]);
+	strcpy(c.format, fmt);
+	strcpy(c.shape, shape);
+	c.size = size;
+	fd = open_ctl("create");
+	if (fd < 0)
+		return 1;
+	rc = ioctl(fd, VIEWDEV_IOC_CREATE, &c) < 0 ? errno : 0;
+	if (rc)
+		report("create", fd, rc, argv[1], argv[2]);
+	close(fd);
+	return rc ? 1 : 0;
+}
+
+static int cmd_destroy(int argc, char **argv)
+{
+	struct viewdev_name d;
+	int fd, rc;
+
+	if (argc != 2) {
+		kmod_err("destroy", "expected NAME (see view kmod --help)");
+		return 2;
+	}
+	if (check_name("destroy", argv[1]))
+		return 1;
+	memset(&d, 0, sizeof(d));
+	strcpy(d.name, argv[1]);
+	fd = open_ctl("destroy");
+	if (fd < 0)
+		return 1;
+	rc = ioctl(fd, VIEWDEV_IOC_DESTROY, &d) < 0 ? errno : 0;
+	if (rc)
+		report("destroy", fd, rc, argv[1], "");
+	close(fd);
+	return rc ? 1 : 0;
+}
+
+static int cmd_resize(int argc, char **argv)
+{
+	struct viewdev_resize r;
+	uint64_t size;
+	int fd, rc;
+
+	if (argc != 3) {
+		kmod_err("resize", "expected NAME SIZE (see view kmod --help)");
+		return 2;
+	}
+	if (check_name("resize", argv[1]) || get_size("resize", argv[2], &size))
+		return 1;
+	memset(&r, 0, sizeof(r));
+	strcpy(r.name, argv[1]);
+	r.size = size;
+	fd = open_ctl("resize");
+	if (fd < 0)
+		return 1;
+	rc = ioctl(fd, VIEWDEV_IOC_RESIZE, &r) < 0 ? errno : 0;
+	if (rc)
+		report("resize", fd, rc, argv[1], argv[2]);
+	close(fd);
+	return rc ? 1 : 0;
+}
+
+/* A JSON string; names and metadata are printable ASCII already. */
+static void json_str(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			putchar('\\');
+		putchar(*s);
+	}
+	putchar('"');
+}
+
+static int cmd_list(int argc, char **argv)
+{
+	struct viewdev_list l;
+	char (*names)[VIEWDEV_NAME_MAX] = NULL;
+	int json = 0, fd, rc = 0;
+	uint32_t n, i, shown = 0;
+
+	if (argc == 2 && !strcmp(argv[1], "--json")) {
+		json = 1;
+	} else if (argc != 1) {
+		kmod_err("list", "unknown argument '%s'", argv[1]);
+		return 2;
+	}
+	fd = open_ctl("list");
+	if (fd < 0)
+		return 1;
+	/* Ask for the count, then the names; retry if buffers were added. */
+	for (n = 0;;) {
+		memset(&l, 0, sizeof(l));
+		l.count = n;
+		l.names = (uintptr_t)names;
+		if (ioctl(fd, VIEWDEV_IOC_LIST, &l) < 0) {
+			kmod_err("list", "%s", strerror(errno));
+			rc = 1;
+			goto out;
+		}
+		if (l.count <= n)
+			break;
+		n = l.count + 8;
+		free(names);
+		names = calloc(n, VIEWDEV_NAME_MAX);
+		if (!names) {
+			kmod_err("list", "out of memory");
+			rc = 1;
+			goto out;
+		}
+	}
+	n = l.count;
+	if (json)
+		putchar('[');
+	else
+		printf("%-20s %12s %-8s %-16s %5s %6s %6s %-9s %5s\n", "NAME", "SIZE",
+		       "FORMAT", "SHAPE", "MODE", "UID", "GID", "DEVICE", "OPENS");
+	for (i = 0; i < n; i++) {
+		struct viewdev_info in;
+		char path[sizeof(VIEWDEV_DIR) + VIEWDEV_NAME_MAX];
+
+		memset(&in, 0, sizeof(in));
+		memcpy(in.name, names[i], VIEWDEV_NAME_MAX);
+		if (ioctl(fd, VIEWDEV_IOC_INFO, &in) < 0)
+			continue;	/* destroyed meanwhile */
+		if (json) {
+			printf("%s{\"name\": ", shown ? ", " : "");
+			json_str(in.name);
+			printf(", \"size\": %" PRIu64 ", \"format\": ", (uint64_t)in.size);
+			json_str(in.format);
+			printf(", \"shape\": ");
+			json_str(in.shape);
+			printf(", \"mode\": \"%04o\", \"uid\": %u, \"gid\": %u, "
+			       "\"major\": %u, \"minor\": %u, \"opens\": %u, \"path\": ",
+			       in.mode, in.uid, in.gid, in.major, in.minor, in.opens);
+			snprintf(path, sizeof(path), "%s/%s", VIEWDEV_DIR, in.name);
+			json_str(path);
+			printf("}");
+		} else {
+			printf("%-20s %12" PRIu64 " %-8s %-16s %5.4o %6u %6u %4u:%-4u %5u\n",
+			       in.name, (uint64_t)in.size, *in.format ? in.format : "-",
+			       *in.shape ? in.shape : "-", in.mode, in.uid, in.gid,
+			       in.major, in.minor, in.opens);
+		}
+		shown++;
+	}
+	if (json)
+		printf("]\n");
+out:
+	free(names);
+	close(fd);
+	return rc;
+}
+
+int view_kmod_main(int argc, char **argv)
+{
+	const char *cmd = argc > 1 ? argv[1] : "";
+
+	if (argc < 2 || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
+		fputs(kmod_usage, argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	if (!strcmp(cmd, "create"))
+		return cmd_create(argc - 1, argv + 1);
+	if (!strcmp(cmd, "destroy"))
+		return cmd_destroy(argc - 1, argv + 1);
+	if (!strcmp(cmd, "resize"))
+		return cmd_resize(argc - 1, argv + 1);
+	if (!strcmp(cmd, "list"))
+		return cmd_list(argc - 1, argv + 1);
+	kmod_err(cmd, "unknown command (create, destroy, resize, list; see view kmod --help)");
+	return 2;
+}
