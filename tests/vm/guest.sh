@@ -56,10 +56,12 @@ else
 	suite "api" /bin/viewdev_test api
 	suite "file" /bin/viewdev_test file
 	suite "stress" /bin/viewdev_test stress
-	if [ -x /bin/filesem ]; then
+	if [ -x /bin/filesem ] && [ -f /bin/filesem.sh ]; then
 		. /bin/filesem.sh
+	else
+		skip "filesem checks" "tests/common/filesem.c was not built"
 	fi
-	if [ -x /bin/view ]; then
+	if [ -x /bin/view ] && [ -f /bin/cli.sh ]; then
 		. /bin/cli.sh
 	else
 		skip "view CLI checks" "$(cat /etc/no-view 2>/dev/null)"
@@ -81,6 +83,7 @@ if grep -E 'BUG|WARNING|Oops|KASAN|refcount|general protection|leak' /tmp/dmesg 
 	sed 's/^/#   dmesg: /' /tmp/dmesg | tail -n 60
 else
 	ok "dmesg has no BUG/WARNING/Oops"
+	[ "$fails" -eq 0 ] || sed 's/^/#   dmesg: /' /tmp/dmesg | tail -n 30
 fi
 
 if [ "$fails" -eq 0 ]; then

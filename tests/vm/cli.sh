@@ -1,0 +1,79 @@
+# Sourced by guest.sh when the view CLI is in the initramfs: `view kmod`
+# and `view show/set` on a viewdev node, and plain file tools (cat, cp,
+# cmp, dd) on it.  Uses guest.sh's t/ok/notok.
+
+# same NAME EXPECTED CMD...: CMD's stdout, spaces removed, equals EXPECTED.
+same() {
+	name=$1 want=$2
+	shift 2
+	if "$@" >/tmp/same.out 2>&1 && [ "$(tr -d ' \n' </tmp/same.out)" = "$want" ]; then
+		ok "$name"
+	else
+		notok "$name"
+		echo "#   expected: $want"
+		sed 's/^/#   got: /' /tmp/same.out
+	fi
+}
+
+# fails_with NAME TEXT CMD...: CMD exits non-zero with TEXT on stderr.
+fails_with() {
+	name=$1 text=$2
+	shift 2
+	if ! "$@" >/dev/null 2>/tmp/err.out && grep -qF -- "$text" /tmp/err.out &&
+		[ "$(wc -l </tmp/err.out)" -eq 1 ]; then
+		ok "$name"
+	else
+		notok "$name"
+		sed 's/^/#   stderr: /' /tmp/err.out
+	fi
+}
+
+t "cli: kmod create with format, shape, mode" \
+	view kmod create clix 128 --format '<i' --shape 4,8 --mode 0644
+t "cli: the node has the mode asked for" \
+	sh -c '[ -c /dev/view/clix ] && [ "$(stat -c %a /dev/view/clix)" = 644 ]'
+same "cli: sysfs carries the metadata" "<i4,8128" \
+	cat /sys/class/view/clix/format /sys/class/view/clix/shape /sys/class/view/clix/size
+t "cli: kmod list shows the buffer" sh -c 'view kmod list | grep -E "^clix +128 +<i +4,8 "'
+t "cli: kmod list --json shows the buffer" sh -c \
+	'view kmod list --json | tr -d " " | grep -F "{\"name\":\"clix\",\"size\":128,\"format\":\"<i\",\"shape\":\"4,8\",\"mode\":\"0644\""'
+t "cli: dd writes into the node" \
+	sh -c "printf '\\001\\000\\000\\000' | dd of=/dev/view/clix bs=4 seek=1 conv=notrunc"
+same "cli: view show --tolist reads the typed view" \
+	"[[0,1,0,0,0,0,0,0],[0,0,0,0,0,0,0,0],[0,0,0,0,0,0,0,0],[0,0,0,0,0,0,0,0]]" \
+	view show /dev/view/clix --tolist
+same "cli: view show --info follows the metadata" \
+	'{"format":"<i","itemsize":4,"ndim":2,"shape":[4,8],"strides":[32,4],"nbytes":128,"readonly":false,"c_contiguous":true,"f_contiguous":false,"contiguous":true}' \
+	view show /dev/view/clix --info
+t "cli: view set writes through the node" view set /dev/view/clix --slice 3,7 --value 99
+same "cli: the bytes set are in the buffer" "99" od -An -tu4 -j124 -N4 /dev/view/clix
+same "cli: view show --slice sees them" "[0,0,0,0,0,0,0,99]" \
+	view show /dev/view/clix --slice 3 --tolist
+fails_with "cli: create refuses an existing name" "'clix' already exists" \
+	view kmod create clix 4K
+fails_with "cli: create refuses a bad name" "name 'a/b'" view kmod create a/b 4K
+fails_with "cli: create refuses a bad size" "size '12Q'" view kmod create cliy 12Q
+fails_with "cli: create refuses a shape larger than the size" "'10,10'" \
+	view kmod create cliy 10 --shape 10,10
+fails_with "cli: create refuses a bad format" "'zz'" view kmod create cliy 10 --format zz
+fails_with "cli: resize below the shape is refused" "'100'" view kmod resize clix 100
+t "cli: kmod resize" sh -c 'view kmod resize clix 4K && [ "$(cat /sys/class/view/clix/size)" = 4096 ]'
+same "cli: resize keeps the data" "99" od -An -tu4 -j124 -N4 /dev/view/clix
+t "cli: kmod destroy" sh -c 'view kmod destroy clix && [ ! -e /dev/view/clix ]'
+fails_with "cli: destroy of a missing buffer" "no buffer 'clix'" view kmod destroy clix
+fails_with "cli: resize of a missing buffer" "no buffer 'clix'" view kmod resize clix 1K
+
+# Plain file tools on a node: the DESIGN's cp/cmp round trip.
+t "files: cat into a node, cmp, cp out" sh -c '
+	view kmod create cpx 64K &&
+	dd if=/dev/urandom of=/tmp/r bs=4096 count=16 2>/dev/null &&
+	cat /tmp/r >/dev/view/cpx && cmp /dev/view/cpx /tmp/r &&
+	cp /dev/view/cpx /tmp/copy && cmp /tmp/copy /tmp/r &&
+	[ "$(wc -c </dev/view/cpx)" = 65536 ]'
+same "files: view show of a raw node is a 1-D B view" \
+	'{"format":"B","itemsize":1,"ndim":1,"shape":[65536],"strides":[1],"nbytes":65536,"readonly":false,"c_contiguous":true,"f_contiguous":true,"contiguous":true}' \
+	view show /dev/view/cpx --info
+t "files: writing past the end fails, size unchanged" sh -c '
+	! dd if=/tmp/r of=/dev/view/cpx bs=4096 seek=16 count=1 conv=notrunc 2>/dev/null &&
+	[ "$(cat /sys/class/view/cpx/size)" = 65536 ]'
+t "files: kmod destroy after use" view kmod destroy cpx
