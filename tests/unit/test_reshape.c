@@ -1,0 +1,461 @@
+/* SPDX-License-Identifier: MIT */
+/* Unit tests: vw_transpose (NumPy a.transpose(perm)) and vw_reshape
+ * (NumPy a.reshape(shape) where it returns a view).  Expected strides are
+ * what NumPy reports for np.arange(N, dtype=np.uint8) with the same
+ * operations (bytes; itemsize 1 unless said otherwise). */
+#include "unit_fixtures.h"
+
+#include <errno.h>
+#include <string.h>
+
+static void grid(struct fx *f, struct vw_view *out, int ndim,
+		 const ssize_t *shape)
+{
+	fx_typed(f, out, "B", ndim, shape);
+}
+
+/* ---- transpose ---- */
+
+static void test_transpose_null_perm_reverses_axes(void **state)
+{
+	struct fx *f = *state;
+	ssize_t s[] = { 3, 4 };
+	/* np.arange(12).reshape(3,4).T: shape (4, 3), strides (1, 4) */
+	ssize_t shape[] = { 4, 3 }, strides[] = { 1, 4 };
+
+	grid(f, &f->v[1], 2, s);
+	assert_int_equal(vw_transpose(&f->v[2], &f->v[1], NULL, 2, &f->err), 0);
+	assert_geometry(&f->v[2], 2, shape, strides, 1);
+	assert_ptr_equal(f->v[2].buf, f->mem);
+}
+
+static void test_transpose_null_perm_reverses_three_axes(void **state)
+{
+	struct fx *f = *state;
+	ssize_t s[] = { 2, 3, 4 };
+	/* np.arange(24).reshape(2,3,4).T: shape (4, 3, 2), strides (1, 4, 12) */
+	ssize_t shape[] = { 4, 3, 2 }, strides[] = { 1, 4, 12 };
+
+	grid(f, &f->v[1], 3, s);
+	assert_int_equal(vw_transpose(&f->v[2], &f->v[1], NULL, 3, &f->err), 0);
+	assert_geometry(&f->v[2], 3, shape, strides, 1);
+}
+
+static void test_transpose_with_permutation(void **state)
+{
+	struct fx *f = *state;
+	ssize_t s[] = { 2, 3, 4 };
+	int perm[] = { 1, 2, 0 };
+	/* .transpose(1, 2, 0): shape (3, 4, 2), strides (4, 1, 12) */
+	ssize_t shape[] = { 3, 4, 2 }, strides[] = { 4, 1, 12 };
+
+	grid(f, &f->v[1], 3, s);
+	assert_int_equal(vw_transpose(&f->v[2], &f->v[1], perm, 3, &f->err), 0);
+	assert_geometry(&f->v[2], 3, shape, strides, 1);
+}
+
+static void test_transpose_identity_permutation_keeps_geometry(void **state)
+{
+	struct fx *f = *state;
+	ssize_t s[] = { 3, 4 };
+	int perm[] = { 0, 1 };
+	ssize_t strides[] = { 4, 1 };
+
+	grid(f, &f->v[1], 2, s);
+	assert_int_equal(vw_transpose(&f->v[2], &f->v[1], perm, 2, &f->err), 0);
+	assert_geometry(&f->v[2], 2, s, strides, 1);
+}
+
+static void test_transpose_moves_elements(void **state)
+{
+	struct fx *f = *state;
+	ssize_t s[] = { 3, 4 };
+	ssize_t idx[] = { 3, 1 };	/* .T[3, 1] == a[1, 3] == 7 */
+	struct vw_value v;
+
+	grid(f, &f->v[1], 2, s);
+	assert_int_equal(vw_transpose(&f->v[2], &f->v[1], NULL, 2, &f->err), 0);
+	assert_int_equal(vw_get(&f->v[2], idx, &v, &f->err), 0);
+	assert_int_equal(v.type, VW_V_INT);
+	assert_int_equal(v.i, 7);
+}
+
+static void test_transpose_1d_is_unchanged(void **state)
+{
+	struct fx *f = *state;
+	ssize_t shape[] = { 256 }, strides[] = { 1 };
+
+	assert_int_equal(vw_transpose(&f->v[1], &f->v[0], NULL, 1, &f->err), 0);
+	assert_geometry(&f->v[1], 1, shape, strides, 1);
+}
+
+static void test_transpose_0d_is_unchanged(void **state)
+{
+	struct fx *f = *state;
+
+	slice_expr(&f->v[1], &f->v[0], "5");
+	assert_int_equal(vw_transpose(&f->v[2], &f->v[1], NULL, 0, &f->err), 0);
+	assert_int_equal(f->v[2].ndim, 0);
+	assert_ptr_equal(f->v[2].buf, f->mem + 5);
+}
+
+static void test_transpose_keeps_negative_strides(void **state)
+{
+	struct fx *f = *state;
+	ssize_t s[] = { 3, 4 };
+	/* a[::-1].T: shape (4, 3), strides (1, -4), first element 8 */
+	ssize_t shape[] = { 4, 3 }, strides[] = { 1, -4 };
+
+	grid(f, &f->v[1], 2, s);
+	slice_expr(&f->v[2], &f->v[1], "::-1");
+	assert_int_equal(vw_transpose(&f->v[3], &f->v[2], NULL, 2, &f->err), 0);
+	assert_geometry(&f->v[3], 2, shape, strides, 1);
+	assert_ptr_equal(f->v[3].buf, f->mem + 8);
+}
+
+static void test_transpose_keeps_format(void **state)
+{
+	struct fx *f = *state;
+	ssize_t s[] = { 2, 3 };
+	ssize_t shape[] = { 3, 2 }, strides[] = { 8, 24 };
+
+	/* np.zeros((2,3),'d').T.strides == (8, 24) */
+	fx_typed(f, &f->v[1], "d", 2, s);
+	assert_int_equal(vw_transpose(&f->v[2], &f->v[1], NULL, 2, &f->err), 0);
+	assert_string_equal(f->v[2].format, "d");
+	assert_geometry(&f->v[2], 2, shape, strides, 8);
+}
+
+static void test_transpose_repeated_axis_refused(void **state)
+{
+	struct fx *f = *state;
+	ssize_t s[] = { 3, 4 };
+	int perm[] = { 0, 0 };
+
+	/* a.transpose(0, 0): ValueError: repeated axis in transpose */
+	grid(f, &f->v[1], 2, s);
+	assert_int_equal(vw_transpose(&f->v[2], &f->v[1], perm, 2, &f->err),
+			 -EINVAL);
+	assert_false(vw_is_valid(&f->v[2]));
+}
+
+static void test_transpose_axis_out_of_range_refused(void **state)
+{
+	struct fx *f = *state;
+	ssize_t s[] = { 3, 4 };
+	int perm[] = { 0, 2 };
+
+	/* a.transpose(0, 2): AxisError */
+	grid(f, &f->v[1], 2, s);
+	assert_int_equal(vw_transpose(&f->v[2], &f->v[1], perm, 2, &f->err),
+			 -EINVAL);
+}
+
+static void test_transpose_negative_axis_refused(void **state)
+{
+	struct fx *f = *state;
+	ssize_t s[] = { 3, 4 };
+	int perm[] = { -1, 0 };
+
+	/* header and VIEW-CLI: perm must be a permutation of 0..ndim-1
+	 * (NumPy itself would accept -1 as the last axis) */
+	grid(f, &f->v[1], 2, s);
+	assert_int_equal(vw_transpose(&f->v[2], &f->v[1], perm, 2, &f->err),
+			 -EINVAL);
+}
+
+static void test_transpose_wrong_perm_length_refused(void **state)
+{
+	struct fx *f = *state;
+	ssize_t s[] = { 3, 4 };
+	int perm[] = { 1, 0, 2 };
+
+	/* a.transpose(0): ValueError: axes don't match array */
+	grid(f, &f->v[1], 2, s);
+	assert_int_equal(vw_transpose(&f->v[2], &f->v[1], perm, 1, &f->err),
+			 -EINVAL);
+	assert_int_equal(vw_transpose(&f->v[2], &f->v[1], perm, 3, &f->err),
+			 -EINVAL);
+}
+
+/* ---- reshape ---- */
+
+static void test_reshape_1d_to_2d(void **state)
+{
+	struct fx *f = *state;
+	ssize_t shape[] = { 3, 4 }, strides[] = { 4, 1 };
+
+	slice_expr(&f->v[1], &f->v[0], ":12");
+	assert_int_equal(vw_reshape(&f->v[2], &f->v[1], 2, shape, &f->err), 0);
+	assert_geometry(&f->v[2], 2, shape, strides, 1);
+	assert_ptr_equal(f->v[2].buf, f->mem);
+}
+
+static void test_reshape_1d_to_3d(void **state)
+{
+	struct fx *f = *state;
+	ssize_t shape[] = { 2, 3, 2 }, strides[] = { 6, 2, 1 };
+
+	slice_expr(&f->v[1], &f->v[0], ":12");
+	assert_int_equal(vw_reshape(&f->v[2], &f->v[1], 3, shape, &f->err), 0);
+	assert_geometry(&f->v[2], 3, shape, strides, 1);
+}
+
+static void test_reshape_2d_to_1d(void **state)
+{
+	struct fx *f = *state;
+	ssize_t s[] = { 3, 4 }, shape[] = { 12 }, strides[] = { 1 };
+
+	grid(f, &f->v[1], 2, s);
+	assert_int_equal(vw_reshape(&f->v[2], &f->v[1], 1, shape, &f->err), 0);
+	assert_geometry(&f->v[2], 1, shape, strides, 1);
+}
+
+static void test_reshape_2d_to_other_2d(void **state)
+{
+	struct fx *f = *state;
+	ssize_t s[] = { 3, 4 }, shape[] = { 2, 6 }, strides[] = { 6, 1 };
+
+	grid(f, &f->v[1], 2, s);
+	assert_int_equal(vw_reshape(&f->v[2], &f->v[1], 2, shape, &f->err), 0);
+	assert_geometry(&f->v[2], 2, shape, strides, 1);
+}
+
+static void test_reshape_typed_view_uses_itemsize(void **state)
+{
+	struct fx *f = *state;
+	ssize_t s[] = { 6 }, shape[] = { 2, 3 }, strides[] = { 12, 4 };
+
+	/* np.zeros(6, 'i4').reshape(2, 3).strides == (12, 4) */
+	fx_typed(f, &f->v[1], "i", 1, s);
+	assert_int_equal(vw_reshape(&f->v[2], &f->v[1], 2, shape, &f->err), 0);
+	assert_string_equal(f->v[2].format, "i");
+	assert_geometry(&f->v[2], 2, shape, strides, 4);
+}
+
+static void test_reshape_strided_1d_to_2d(void **state)
+{
+	struct fx *f = *state;
+	ssize_t shape[] = { 2, 3 }, strides[] = { 6, 2 };
+
+	/* np.arange(12)[::2].reshape(2, 3): strides (6, 2) in bytes */
+	slice_expr(&f->v[1], &f->v[0], ":12:2");
+	assert_int_equal(vw_reshape(&f->v[2], &f->v[1], 2, shape, &f->err), 0);
+	assert_geometry(&f->v[2], 2, shape, strides, 1);
+}
+
+static void test_reshape_reversed_1d_to_2d(void **state)
+{
+	struct fx *f = *state;
+	ssize_t shape[] = { 2, 3 }, strides[] = { -3, -1 };
+
+	/* np.arange(6)[::-1].reshape(2, 3): strides (-3, -1), first 5 */
+	slice_expr(&f->v[1], &f->v[0], "5::-1");
+	assert_int_equal(vw_reshape(&f->v[2], &f->v[1], 2, shape, &f->err), 0);
+	assert_geometry(&f->v[2], 2, shape, strides, 1);
+	assert_ptr_equal(f->v[2].buf, f->mem + 5);
+}
+
+static void test_reshape_split_dimension_of_transposed_view(void **state)
+{
+	struct fx *f = *state;
+	ssize_t s[] = { 3, 4 }, shape[] = { 2, 2, 3 }, strides[] = { 2, 1, 4 };
+
+	/* np.arange(12).reshape(3,4).T.reshape(2,2,3): strides (2, 1, 4) */
+	grid(f, &f->v[1], 2, s);
+	assert_int_equal(vw_transpose(&f->v[2], &f->v[1], NULL, 2, &f->err), 0);
+	assert_int_equal(vw_reshape(&f->v[3], &f->v[2], 3, shape, &f->err), 0);
+	assert_geometry(&f->v[3], 3, shape, strides, 1);
+}
+
+static void test_reshape_flatten_transposed_needs_copy(void **state)
+{
+	struct fx *f = *state;
+	ssize_t s[] = { 3, 4 }, shape[] = { 12 };
+
+	/* np.arange(12).reshape(3,4).T.reshape(12) is a copy, not a view */
+	grid(f, &f->v[1], 2, s);
+	assert_int_equal(vw_transpose(&f->v[2], &f->v[1], NULL, 2, &f->err), 0);
+	assert_int_equal(vw_reshape(&f->v[3], &f->v[2], 1, shape, &f->err),
+			 -ENOTSUP);
+	assert_false(vw_is_valid(&f->v[3]));
+}
+
+static void test_reshape_flatten_column_slice_needs_copy(void **state)
+{
+	struct fx *f = *state;
+	ssize_t s[] = { 3, 4 }, shape[] = { 6 };
+
+	/* a[:, ::3] (columns 0 and 3, strides (4, 3)).reshape(6) copies */
+	grid(f, &f->v[1], 2, s);
+	slice_expr(&f->v[2], &f->v[1], ":,::3");
+	assert_int_equal(vw_reshape(&f->v[3], &f->v[2], 1, shape, &f->err),
+			 -ENOTSUP);
+}
+
+static void test_reshape_flatten_evenly_strided_columns(void **state)
+{
+	struct fx *f = *state;
+	ssize_t s[] = { 3, 4 }, shape[] = { 6 }, strides[] = { 2 };
+
+	/* a[:, ::2] has strides (4, 2): row stride == 2 * column stride, so
+	 * a[:, ::2].reshape(6) is a view with strides (2,) */
+	grid(f, &f->v[1], 2, s);
+	slice_expr(&f->v[2], &f->v[1], ":,::2");
+	assert_int_equal(vw_reshape(&f->v[3], &f->v[2], 1, shape, &f->err), 0);
+	assert_geometry(&f->v[3], 1, shape, strides, 1);
+}
+
+static void test_reshape_flatten_sub_block_needs_copy(void **state)
+{
+	struct fx *f = *state;
+	ssize_t s[] = { 3, 4 }, shape[] = { 6 };
+
+	/* a[:, :2].reshape(6) copies (rows are not adjacent) */
+	grid(f, &f->v[1], 2, s);
+	slice_expr(&f->v[2], &f->v[1], ":,:2");
+	assert_int_equal(vw_reshape(&f->v[3], &f->v[2], 1, shape, &f->err),
+			 -ENOTSUP);
+}
+
+static void test_reshape_insert_unit_dimension_into_sub_block(void **state)
+{
+	struct fx *f = *state;
+	ssize_t s[] = { 3, 4 }, shape[] = { 3, 1, 2 };
+
+	/* a[:, :2].reshape(3, 1, 2) is a view: strides (4, *, 1) */
+	grid(f, &f->v[1], 2, s);
+	slice_expr(&f->v[2], &f->v[1], ":,:2");
+	assert_int_equal(vw_reshape(&f->v[3], &f->v[2], 3, shape, &f->err), 0);
+	assert_int_equal(f->v[3].ndim, 3);
+	assert_int_equal(f->v[3].shape[0], 3);
+	assert_int_equal(f->v[3].shape[1], 1);
+	assert_int_equal(f->v[3].shape[2], 2);
+	assert_int_equal(f->v[3].strides[0], 4);
+	assert_int_equal(f->v[3].strides[2], 1);
+}
+
+static void test_reshape_single_item_to_0d(void **state)
+{
+	struct fx *f = *state;
+	ssize_t none[1];
+
+	slice_expr(&f->v[1], &f->v[0], "3:4");
+	assert_int_equal(vw_reshape(&f->v[2], &f->v[1], 0, none, &f->err), 0);
+	assert_int_equal(f->v[2].ndim, 0);
+	assert_int_equal(f->v[2].len, 1);
+	assert_ptr_equal(f->v[2].buf, f->mem + 3);
+}
+
+static void test_reshape_0d_to_1d(void **state)
+{
+	struct fx *f = *state;
+	ssize_t shape[] = { 1 };
+
+	slice_expr(&f->v[1], &f->v[0], "3");
+	assert_int_equal(vw_reshape(&f->v[2], &f->v[1], 1, shape, &f->err), 0);
+	assert_int_equal(f->v[2].ndim, 1);
+	assert_int_equal(f->v[2].shape[0], 1);
+	assert_ptr_equal(f->v[2].buf, f->mem + 3);
+}
+
+static void test_reshape_empty_view(void **state)
+{
+	struct fx *f = *state;
+	ssize_t shape[] = { 0, 5 };
+
+	/* np.empty(0).reshape(0, 5) works */
+	slice_expr(&f->v[1], &f->v[0], "0:0");
+	assert_int_equal(vw_reshape(&f->v[2], &f->v[1], 2, shape, &f->err), 0);
+	assert_int_equal(f->v[2].ndim, 2);
+	assert_int_equal(f->v[2].shape[0], 0);
+	assert_int_equal(f->v[2].shape[1], 5);
+	assert_int_equal(f->v[2].len, 0);
+}
+
+static void test_reshape_product_mismatch_refused(void **state)
+{
+	struct fx *f = *state;
+	ssize_t shape[] = { 5, 2 };
+
+	slice_expr(&f->v[1], &f->v[0], ":12");
+	assert_int_equal(vw_reshape(&f->v[2], &f->v[1], 2, shape, &f->err),
+			 -EINVAL);
+}
+
+static void test_reshape_negative_dimension_refused(void **state)
+{
+	struct fx *f = *state;
+	ssize_t shape[] = { -1, 4 }, shape2[] = { -3, -4 };
+
+	/* the header has no -1 "infer" rule: any negative is an error, also
+	 * when the product's sign would cancel */
+	slice_expr(&f->v[1], &f->v[0], ":12");
+	assert_int_equal(vw_reshape(&f->v[2], &f->v[1], 2, shape, &f->err),
+			 -EINVAL);
+	assert_int_equal(vw_reshape(&f->v[2], &f->v[1], 2, shape2, &f->err),
+			 -EINVAL);
+}
+
+static void test_reshape_too_many_dimensions_refused(void **state)
+{
+	struct fx *f = *state;
+	ssize_t ones[VW_MAXDIM + 1];
+	int i;
+
+	for (i = 0; i <= VW_MAXDIM; i++)
+		ones[i] = 1;
+	slice_expr(&f->v[1], &f->v[0], ":1");
+	assert_int_equal(vw_reshape(&f->v[2], &f->v[1], VW_MAXDIM + 1, ones,
+				    &f->err), -EINVAL);
+	assert_int_equal(vw_reshape(&f->v[2], &f->v[1], VW_MAXDIM, ones,
+				    &f->err), 0);
+}
+
+static void test_reshape_keeps_readonly(void **state)
+{
+	struct fx *f = *state;
+	ssize_t shape[] = { 4, 64 };
+
+	assert_int_equal(vw_toreadonly(&f->v[1], &f->v[0], &f->err), 0);
+	assert_int_equal(vw_reshape(&f->v[2], &f->v[1], 2, shape, &f->err), 0);
+	assert_int_equal(f->v[2].readonly, 1);
+}
+
+static const struct CMUnitTest tests[] = {
+	T(test_transpose_null_perm_reverses_axes),
+	T(test_transpose_null_perm_reverses_three_axes),
+	T(test_transpose_with_permutation),
+	T(test_transpose_identity_permutation_keeps_geometry),
+	T(test_transpose_moves_elements),
+	T(test_transpose_1d_is_unchanged),
+	T(test_transpose_0d_is_unchanged),
+	T(test_transpose_keeps_negative_strides),
+	T(test_transpose_keeps_format),
+	T(test_transpose_repeated_axis_refused),
+	T(test_transpose_axis_out_of_range_refused),
+	T(test_transpose_negative_axis_refused),
+	T(test_transpose_wrong_perm_length_refused),
+	T(test_reshape_1d_to_2d),
+	T(test_reshape_1d_to_3d),
+	T(test_reshape_2d_to_1d),
+	T(test_reshape_2d_to_other_2d),
+	T(test_reshape_typed_view_uses_itemsize),
+	T(test_reshape_strided_1d_to_2d),
+	T(test_reshape_reversed_1d_to_2d),
+	T(test_reshape_split_dimension_of_transposed_view),
+	T(test_reshape_flatten_transposed_needs_copy),
+	T(test_reshape_flatten_column_slice_needs_copy),
+	T(test_reshape_flatten_evenly_strided_columns),
+	T(test_reshape_flatten_sub_block_needs_copy),
+	T(test_reshape_insert_unit_dimension_into_sub_block),
+	T(test_reshape_single_item_to_0d),
+	T(test_reshape_0d_to_1d),
+	T(test_reshape_empty_view),
+	T(test_reshape_product_mismatch_refused),
+	T(test_reshape_negative_dimension_refused),
+	T(test_reshape_too_many_dimensions_refused),
+	T(test_reshape_keeps_readonly),
+};
+
+UNIT_MAIN(tests)
