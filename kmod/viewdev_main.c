@@ -29,6 +29,7 @@ static unsigned long long max_total_bytes = 256ULL << 20;
 module_param(max_total_bytes, ullong, 0644);
 MODULE_PARM_DESC(max_total_bytes, "most bytes in all buffers together (-ENOSPC beyond)");
 
+/* Guards viewdev_buffers, the counters below and node publication. */
 DEFINE_MUTEX(viewdev_lock);
 LIST_HEAD(viewdev_buffers);
 static unsigned int viewdev_nbuffers;		/* viewdev_lock */
