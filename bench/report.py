@@ -1,0 +1,395 @@
+#!/usr/bin/python3
+"""report - turn bench/run.sh's samples into the table, results.json, chart.
+
+    /usr/bin/python3 bench/report.py build/bench
+
+Reads OUT/measure.jsonl (one sample per line; fio samples point at fio's
+JSON output), OUT/skipped.txt and OUT/notes.txt.  Takes the median of the
+repetitions, pairs every subject with its reference from the same run and
+writes:
+  OUT/results.json  {"machine": {...}, "parameters": {...},
+                     "results": [{"name","unit","value","reference",
+                                  "reference_value","ratio"}, ...],
+                     "targets": [...], "skipped": [...], "notes": [...]}
+                    ratio > 1 always means better than the reference.
+  OUT/summary.png   the ratios as bars on a log scale (gnuplot)
+and prints the table on stdout.
+"""
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+
+SUBJECTS = {
+    "tmpfs": "tmpfs",
+    "viewfs": "viewfs (memfd, passthrough)",
+    "viewfs-nopt": "viewfs (memfd, no passthrough)",
+    "viewfs-store": "viewfs (--store tmpfs, passthrough)",
+    "viewfs-store-nopt": "viewfs (--store tmpfs, no passthrough)",
+    "hp": "passthrough_hp (passthrough)",
+    "hp-nopt": "passthrough_hp (no passthrough)",
+    "libview": "libview",
+    "memoryview": "Python memoryview",
+    "numpy": "NumPy",
+    "memcpy": "memcpy",
+}
+FS_ORDER = ["viewfs", "viewfs-store", "viewfs-nopt", "viewfs-store-nopt",
+            "hp", "hp-nopt"]
+FIO_ORDER = ["seqread-cold", "seqread-warm", "seqwrite", "randread-cold",
+             "randread-warm", "randwrite", "mmap-seqread-cold",
+             "mmap-seqread-warm", "mmap-randread-cold", "mmap-randread-warm"]
+
+
+def fio_target(test, subject, reference):
+    """The issue's targets for viewfs, as a minimum ratio (or None)."""
+    if subject in ("viewfs-nopt", "viewfs-store-nopt"):
+        return 2.0 if reference == "hp-nopt" else None
+    if subject in ("viewfs", "viewfs-store") and reference == "tmpfs":
+        return 0.8 if test.startswith(("randread", "randwrite")) else 0.95
+    return None
+
+
+def add_sample(groups, s):
+    key = (s["part"], s["test"], s["subject"])
+    g = groups.setdefault(key, {"unit": s["unit"], "better": s["better"],
+                                "values": [], "extra": {}})
+    g["values"].append(float(s["value"]))
+    for k in ("shmem_mib", "size_mib", "hold_minus_before_mib",
+              "hold_minus_after_mib"):
+        if k in s:
+            g["extra"].setdefault(k, []).append(s[k])
+
+
+FIO_ERRORS = []
+
+
+def fio_samples(s):
+    """One sample per job of the fio run (jobs named TEST:SUBJECT:REP)."""
+    try:
+        with open(s["fio_all"]) as f:
+            text = f.read()
+        # fio may print notes before the JSON document
+        jobs = json.loads(text[text.index("{"):])["jobs"]
+    except (OSError, ValueError, KeyError) as e:
+        FIO_ERRORS.append("fileio on %s: unreadable fio output %s: %s"
+                          % (s["subject"], s["fio_all"], e))
+        return []
+    out = []
+    for job in jobs:
+        try:
+            test, subject, _rep = job["jobname"].split(":")
+        except ValueError:
+            continue
+        if test == "layout":
+            if job.get("error"):
+                FIO_ERRORS.append("fileio on %s: laying out the file failed: "
+                                  "fio error %s" % (subject, job["error"]))
+            continue
+        if job.get("error"):
+            FIO_ERRORS.append("fileio %s on %s: fio error %s"
+                              % (test, subject, job["error"]))
+            continue
+        d = job["write" if "write" in test else "read"]
+        seq = "seq" in test
+        out.append({"part": "fileio", "test": test, "subject": subject,
+                    "unit": "MiB/s" if seq else "IOPS", "better": "higher",
+                    "value": d["bw_bytes"] / 2**20 if seq else d["iops"]})
+    return out
+
+
+def load_samples(out):
+    groups = {}
+    with open(os.path.join(out, "measure.jsonl")) as f:
+        for line in f:
+            line = line.strip()
+            if not line.startswith("{"):
+                continue
+            s = json.loads(line)
+            if "fio_all" in s:
+                for sample in fio_samples(s):
+                    add_sample(groups, sample)
+                continue
+            add_sample(groups, s)
+    for g in groups.values():
+        g["median"] = statistics.median(g["values"])
+    return groups
+
+
+def ratio(value, ref, better):
+    if not value or not ref:
+        return None
+    return ref / value if better == "lower" else value / ref
+
+
+def row(name, g, ref_name, ref_value):
+    r = ratio(g["median"], ref_value, g["better"])
+    return {"name": name, "unit": g["unit"], "value": round(g["median"], 4),
+            "reference": ref_name, "reference_value": round(ref_value, 4),
+            "ratio": None if r is None else round(r, 4)}
+
+
+def build_rows(groups):
+    rows, targets = [], []
+
+    def add(part, test, subj, ref_subj, target=None, ref_label=None):
+        g = groups.get((part, test, subj))
+        rg = groups.get((part, test, ref_subj))
+        if not g or not rg:
+            return
+        r = row("%s %s: %s" % (part, test, SUBJECTS.get(subj, subj)), g,
+                ref_label or SUBJECTS.get(ref_subj, ref_subj), rg["median"])
+        r["_part"] = part
+        if target is not None:
+            r["_target"] = target
+            targets.append({"name": r["name"], "target_ratio": target,
+                            "ratio": r["ratio"],
+                            "met": r["ratio"] is not None and r["ratio"] >= target})
+        rows.append(r)
+
+    # libview: each test against memoryview and NumPy; copies against memcpy
+    lv_tests = []
+    for (part, test, subj) in groups:
+        if part == "libview" and test not in lv_tests:
+            lv_tests.append(test)
+    for test in lv_tests:
+        derive = test.startswith(("slice", "index", "cast"))
+        if test.startswith("strided copy"):
+            add("libview", test, "libview", "memcpy",
+                0.8 if test == "strided copy run 64 B" else None)
+        for ref in ("memoryview", "numpy"):
+            add("libview", test, "libview", ref, 5.0 if derive else None)
+
+    for test in FIO_ORDER:
+        for subj in FS_ORDER:
+            add("fileio", test, subj, "tmpfs", fio_target(test, subj, "tmpfs"))
+        for subj in ("viewfs-nopt", "viewfs-store-nopt"):
+            add("fileio", test, subj, "hp-nopt", fio_target(test, subj, "hp-nopt"))
+
+    for (part, test, subj) in list(groups):
+        if part == "meta" and subj != "tmpfs":
+            add("meta", test, subj, "tmpfs")
+
+    mem = [(t, s) for (p, t, s) in groups if p == "memory"]
+    for test, subj in mem:
+        if subj != "tmpfs":
+            add("memory", test, subj, "tmpfs")
+    for test, subj in mem:
+        # against the buffer's own size: 1.0 = the buffer costs its size
+        g = groups[("memory", test, subj)]
+        size = g["extra"]["size_mib"][0]
+        r = row("memory %s: %s vs its size" % (test, SUBJECTS.get(subj, subj)),
+                g, "buffer size", size)
+        r["_part"] = "memory"
+        if subj.startswith("viewfs"):
+            r["_target"] = 0.9
+            targets.append({"name": r["name"], "target_ratio": 0.9,
+                            "ratio": r["ratio"],
+                            "met": r["ratio"] is not None and r["ratio"] >= 0.9})
+        rows.append(r)
+    return rows, targets
+
+
+def run(cmd):
+    try:
+        return subprocess.run(cmd, capture_output=True, text=True,
+                              timeout=5).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return ""
+
+
+def libfuse_version(binary):
+    """Version of the libfuse3 a binary loads, from the library's file name."""
+    if not binary or not os.path.exists(binary):
+        return None
+    for line in run(["ldd", binary]).splitlines():
+        m = re.search(r"libfuse3\.so\S*\s+=>\s+(\S+)", line)
+        if m:
+            real = os.path.realpath(m.group(1))
+            v = re.search(r"libfuse3\.so\.([\d.]+)$", real)
+            return {"library": real, "version": v.group(1) if v else None}
+    return None
+
+
+def machine():
+    cpu = None
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    mem_kib = None
+    with open("/proc/meminfo") as f:
+        for line in f:
+            if line.startswith("MemTotal:"):
+                mem_kib = int(line.split()[1])
+    viewfs = os.environ.get("VIEWFS") or "build/bin/viewfs"
+    hp = os.environ.get("HP") or None
+    try:
+        import numpy
+        np_version = numpy.__version__
+    except ImportError:
+        np_version = None
+    return {
+        "cpu": cpu,
+        "cpus": os.cpu_count(),
+        "memory_gib": round(mem_kib / 2**20, 1) if mem_kib else None,
+        "kernel": platform.release(),
+        "kernel_version": platform.version(),
+        "libfuse_viewfs": libfuse_version(viewfs),
+        "libfuse_passthrough_hp": libfuse_version(hp),
+        "passthrough_hp": hp,
+        "viewfs_version": run([viewfs, "--version"]).splitlines()[:2]
+        if os.access(viewfs, os.X_OK) else None,
+        "fio": run(["fio", "--version"]) or None,
+        "python": platform.python_version(),
+        "numpy": np_version,
+        "git_commit": run(["git", "rev-parse", "--short", "HEAD"]) or None,
+        "date": run(["date", "-u", "+%Y-%m-%dT%H:%M:%SZ"]),
+    }
+
+
+def fmt(v):
+    if v is None:
+        return "-"
+    if abs(v) >= 1000:
+        return "%.0f" % v
+    if abs(v) >= 10:
+        return "%.1f" % v
+    return "%.3g" % v
+
+
+def print_table(rows, info, skipped, notes):
+    print()
+    print("make bench on %s (%s CPUs), Linux %s, libfuse %s" % (
+        info["cpu"], info["cpus"], info["kernel"],
+        (info["libfuse_viewfs"] or info["libfuse_passthrough_hp"] or {}).get("version")))
+    print("ratio > 1: better than the reference; target: the issue's goal")
+    part = None
+    w = max([len(r["name"]) for r in rows] + [20])
+    for r in rows:
+        if r["_part"] != part:
+            part = r["_part"]
+            print()
+            print("%-*s %12s %-7s %12s %-34s %7s %7s" % (
+                w, "[" + part + "]", "value", "unit", "reference", "", "ratio", "target"))
+        tgt = r.get("_target")
+        mark = ""
+        if tgt is not None and r["ratio"] is not None:
+            mark = " ok" if r["ratio"] >= tgt else " MISS"
+        print("%-*s %12s %-7s %12s %-34s %7s %7s%s" % (
+            w, r["name"], fmt(r["value"]), r["unit"], fmt(r["reference_value"]),
+            "(" + r["reference"] + ")", fmt(r["ratio"]),
+            ">=%g" % tgt if tgt is not None else "", mark))
+    if skipped:
+        print("\nskipped:")
+        for s in skipped:
+            print("  " + s)
+    if notes:
+        print("\nnotes:")
+        for n in notes:
+            print("  " + n)
+
+
+COLORS = {"libview": "#1f77b4", "fileio": "#2ca02c", "meta": "#ff7f0e",
+          "memory": "#9467bd"}
+
+
+def chart(rows, out, info):
+    """Horizontal bars from 1.0 to each ratio, log scale; targets as marks."""
+    if not shutil.which("gnuplot"):
+        return "gnuplot not installed: no summary.png"
+    data = [r for r in rows if r["ratio"]]
+    if not data:
+        return "no ratios to plot"
+    dat = os.path.join(out, "summary.dat")
+    with open(dat, "w") as f:
+        n = len(data)
+        for i, r in enumerate(data):
+            label = "%s  [vs %s]" % (r["name"], r["reference"])
+            f.write("%d\t%s\t%g\t%s\t%s\n" % (
+                n - 1 - i, label.replace("\t", " ").replace('"', "'"), r["ratio"],
+                r.get("_target", "?"), int(COLORS.get(r["_part"], "#7f7f7f")[1:], 16)))
+    lo = min(min(r["ratio"] for r in data), 0.5) / 1.6
+    hi = max(max(r["ratio"] for r in data), 2.0) * 2.5
+    title = ("viewfs make bench: ratio to the reference in the same run "
+             "(>1 better; x = target)\\n%s, %s CPUs, Linux %s, libfuse %s, %s" % (
+                 info["cpu"], info["cpus"], info["kernel"],
+                 (info["libfuse_viewfs"] or info["libfuse_passthrough_hp"] or {}).get("version"),
+                 info["date"]))
+    height = 140 + 17 * len(data)
+    script = """
+set terminal pngcairo size 1500,%d font "sans,9"
+set output "%s"
+set datafile separator "\\t"
+set datafile missing "?"
+set title "%s" font "sans,11"
+set logscale x 10
+set xrange [%g:%g]
+set yrange [-1:%d]
+set grid xtics mxtics
+set xlabel "ratio (log scale)"
+set ytics nomirror font "sans,8"
+set key off
+set style fill solid 0.8 noborder
+set arrow from 1, graph 0 to 1, graph 1 nohead lw 2 lc rgb "black"
+plot "%s" using (1):1:($3<1?$3:1):($3>1?$3:1):($1-0.38):($1+0.38):5:ytic(2) with boxxyerror lc rgb variable, \\
+     "" using ($3*1.08):1:(sprintf("%%.2f",$3)) with labels left font "sans,7", \\
+     "" using 4:1 with points pt 2 ps 1.2 lc rgb "red"
+""" % (height, os.path.join(out, "summary.png"), title, lo, hi, len(data), dat)
+    gp = os.path.join(out, "summary.gp")
+    with open(gp, "w") as f:
+        f.write(script)
+    p = subprocess.run(["gnuplot", gp], capture_output=True, text=True)
+    if p.returncode != 0:
+        return "gnuplot failed: " + p.stderr.strip().splitlines()[-1]
+    return None
+
+
+def read_lines(path):
+    try:
+        with open(path) as f:
+            return [l.rstrip("\n") for l in f if l.strip()]
+    except OSError:
+        return []
+
+
+def main():
+    out = sys.argv[1] if len(sys.argv) > 1 else "build/bench"
+    groups = load_samples(out)
+    rows, targets = build_rows(groups)
+    skipped = read_lines(os.path.join(out, "skipped.txt"))
+    notes = read_lines(os.path.join(out, "notes.txt"))
+    skipped += FIO_ERRORS
+    info = machine()
+    problem = chart(rows, out, info)
+    if problem:
+        notes.append("chart: " + problem)
+    print_table(rows, info, skipped, notes)
+    params = {k.lower(): os.environ.get(k) for k in
+              ("QUICK", "SIZE_MB", "MEM_MB", "REPS")}
+    result = {
+        "machine": info,
+        "parameters": params,
+        "results": [{k: v for k, v in r.items() if not k.startswith("_")}
+                    for r in rows],
+        "targets": targets,
+        "samples": [{"part": p, "test": t, "subject": s, "unit": g["unit"],
+                     "values": g["values"], "median": g["median"]}
+                    for (p, t, s), g in sorted(groups.items())],
+        "skipped": skipped,
+        "notes": notes,
+    }
+    with open(os.path.join(out, "results.json"), "w") as f:
+        json.dump(result, f, indent=1)
+        f.write("\n")
+    met = sum(1 for t in targets if t["met"])
+    print("\n%d rows; targets met %d of %d; %s/results.json, %s/summary.png"
+          % (len(rows), met, len(targets), out, out))
+
+
+if __name__ == "__main__":
+    main()

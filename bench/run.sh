@@ -1,0 +1,424 @@
+#!/usr/bin/env bash
+# bench/run.sh - the body of `make bench` (QUICK=1 for the short run).
+#
+# Measures, in one run on this machine, viewfs and libview against the
+# references users already have, and hands the raw samples to
+# bench/report.py, which prints the table and writes build/bench/results.json
+# and build/bench/summary.png.  Parts:
+#
+#   libview  build/bench/vwbench (C) vs bench/pyviews.py (memoryview, NumPy)
+#   fileio   fio on tmpfs, viewfs (memfd store / --store on tmpfs, passthrough
+#            on and off) and libfuse's passthrough_hp (with and without
+#            passthrough): seq 1 MiB and random 4 KiB read/write, mmap reads,
+#            cold (after drop_caches) and warm
+#   meta     create+write+close+unlink of 4 KiB files per second
+#   memory   RAM taken by one buffer written, then mapped by two processes
+#
+# Every part degrades on its own: a missing binary or a mount that fails
+# turns its rows into a line in build/bench/skipped.txt (printed at the end)
+# and the rest still runs.  Nothing is left mounted or running: every mount
+# and child is undone by the EXIT trap.
+#
+# Environment: QUICK=1; VIEWFS (default build/bin/viewfs); PASSTHROUGH_HP
+# (default: found under /opt/viewfs or build/); BENCH_PARTS (default
+# "libview fileio meta memory") to run a subset.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+QUICK=${QUICK:-0}
+[ "$QUICK" = 0 ] && QUICK=
+OUT=build/bench
+PY=/usr/bin/python3		# Debian's interpreter: the one with NumPy
+VIEWFS=${VIEWFS:-build/bin/viewfs}
+PARTS=${BENCH_PARTS:-libview fileio meta memory}
+
+if [ -n "$QUICK" ]; then
+	# no cold runs: each fio job costs ~0.3 s of fio's own polling
+	SIZE_MB=256 REPS=2 COLD= RT_COLD=500ms RT_WARM=150ms META_S=0.3 MEM_MB=256
+else
+	SIZE_MB=1024 REPS=2 COLD=1 RT_COLD=3 RT_WARM=1 META_S=1 MEM_MB=1024
+fi
+
+mkdir -p "$OUT"
+rm -rf "$OUT/fio" && mkdir -p "$OUT/fio" "$OUT/logs"
+MEAS=$OUT/measure.jsonl
+SKIPS=$OUT/skipped.txt
+NOTES=$OUT/notes.txt
+: >"$MEAS"
+: >"$SKIPS"
+: >"$NOTES"
+
+T0=$(date +%s)
+WORK=$(mktemp -d /tmp/viewfs-bench.XXXXXX)
+MOUNTS=()		# every mount point we made, unmounted in reverse on exit
+FALLBACK_DIRS=()	# /dev/shm directories used when tmpfs cannot be mounted
+PIDS=()			# every daemon or helper we started
+
+log() { printf 'bench: %s\n' "$*" >&2; }
+skip() { printf '%s\n' "$*" >>"$SKIPS"; log "skip: $*"; }
+note() { printf '%s\n' "$*" >>"$NOTES"; log "note: $*"; }
+
+is_mounted() { awk -v m="$1" '$5 == m { f = 1 } END { exit !f }' /proc/self/mountinfo; }
+
+cleanup() {
+	local i m p
+	for ((i = ${#MOUNTS[@]} - 1; i >= 0; i--)); do
+		m=${MOUNTS[i]}
+		is_mounted "$m" || continue
+		fusermount3 -u "$m" 2>/dev/null || umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null
+	done
+	for p in "${PIDS[@]}"; do
+		kill "$p" 2>/dev/null
+	done
+	for p in "${PIDS[@]}"; do
+		wait "$p" 2>/dev/null
+	done
+	rm -rf "$WORK" "${FALLBACK_DIRS[@]}"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# One sample: part test subject unit better value [extra JSON members]
+measure() {
+	printf '{"part":"%s","test":"%s","subject":"%s","unit":"%s","better":"%s","value":%s%s}\n' \
+		"$1" "$2" "$3" "$4" "$5" "$6" "${7:+,$7}" >>"$MEAS"
+}
+
+# ---------------------------------------------------------------- caches
+DROP=
+if echo 3 >/proc/sys/vm/drop_caches 2>/dev/null; then
+	DROP=1
+else
+	note "drop_caches not permitted here: 'cold' rows are measured without it (page cache may be warm)"
+fi
+drop_caches() { [ -n "$DROP" ] && echo 3 >/proc/sys/vm/drop_caches; }
+
+# ---------------------------------------------------------------- mounts
+# A private tmpfs for the reference and for the stores, so that /dev/shm
+# and other users' files are not touched; /dev/shm only if mount fails.
+new_tmpfs() {		# new_tmpfs DIR SIZE_MB
+	mkdir -p "$1"
+	if mount -t tmpfs -o "size=${2}m,mode=0755" viewfs-bench "$1" 2>/dev/null; then
+		MOUNTS+=("$1")
+		return 0
+	fi
+	local d
+	d=$(mktemp -d /dev/shm/viewfs-bench.XXXXXX) || return 1
+	FALLBACK_DIRS+=("$d")
+	rmdir "$1" && ln -s "$d" "$1"
+	note "could not mount a private tmpfs (not root?); using $d on /dev/shm"
+}
+
+# wait_mount MOUNTPOINT PID LOG: up to 10 s for the FUSE mount to appear
+wait_mount() {
+	local i
+	for ((i = 0; i < 100; i++)); do
+		is_mounted "$1" && return 0
+		kill -0 "$2" 2>/dev/null || break
+		sleep 0.1
+	done
+	log "mount of $1 failed; last lines of $3:"
+	tail -n 5 "$3" >&2
+	return 1
+}
+
+declare -A DAEMON_OF	# subject -> daemon pid
+# mount_subject SUBJECT MOUNTPOINT: start the daemon SUBJECT describes
+mount_subject() {
+	local s=$1 mp=$2 lg=$OUT/logs/$1.log
+	mkdir -p "$mp"
+	case $s in
+	tmpfs)
+		new_tmpfs "$mp" $((SIZE_MB + MEM_MB + 64))
+		return
+		;;
+	viewfs | viewfs-*)
+		local pt=on store=
+		case $s in *-nopt*) pt=off ;; esac
+		case $s in *-store*)
+			store=$WORK/store/$s
+			mkdir -p "$store"
+			;;
+		esac
+		# -o size= bounds the RAM store only; with --store the file
+		# system holding DIR (a private tmpfs here) sets the limits
+		if [ -n "$store" ]; then
+			"$VIEWFS" "$mp" -f -o "passthrough=$pt" --store "$store" >"$lg" 2>&1 &
+		else
+			"$VIEWFS" "$mp" -f -o "size=$(((SIZE_MB + MEM_MB + 64) * 1048576)),passthrough=$pt" >"$lg" 2>&1 &
+		fi
+		;;
+	hp | hp-*)
+		local src=$WORK/store/$s
+		mkdir -p "$src"
+		if [ "$s" = hp-nopt ]; then
+			"$HP" --foreground --nopassthrough "$src" "$mp" >"$lg" 2>&1 &
+		else
+			"$HP" --foreground "$src" "$mp" >"$lg" 2>&1 &
+		fi
+		;;
+	esac
+	DAEMON_OF[$s]=$!
+	PIDS+=("$!")
+	MOUNTS+=("$mp")
+	wait_mount "$mp" "$!" "$lg"
+}
+
+unmount_subject() {	# unmount_subject SUBJECT MOUNTPOINT
+	local i pid=${DAEMON_OF[$1]:-}
+	[ -n "$pid" ] || return 0	# the private tmpfs goes at exit
+	fusermount3 -u "$2" 2>/dev/null || umount -l "$2" 2>/dev/null
+	for ((i = 0; i < 50; i++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$pid" 2>/dev/null; then
+		note "$1: daemon still alive 5 s after unmount; killed"
+		kill "$pid" 2>/dev/null
+	fi
+	wait "$pid" 2>/dev/null
+	rm -rf "${WORK:?}/store/$1"
+	# what the daemon said about its data path, for the record
+	grep -iE 'passthrough|splice|libfuse' "$OUT/logs/$1.log" 2>/dev/null | head -n 3 |
+		sed "s|^|$1: daemon says: |" >>"$NOTES"
+}
+
+# ---------------------------------------------------------------- fileio
+# One fio process runs every job in turn (stonewall): fio costs ~0.3 s of
+# its own polling per job and ~0.7 s to start, more than a warm job.
+# Subjects are interleaved test by test (tmpfs, viewfs, ..., then the next
+# test), so that the load other users put on the machine hits every
+# subject and its reference alike.  Jobs are named TEST:SUBJECT:REP;
+# "cold" jobs run one pass (capped at RT_COLD) after drop_caches
+# (exec_prerun), "warm" jobs are time-based (RT_WARM) right after.  The
+# layout jobs write each file with real data first (reads of holes would
+# cost nothing) and are not measured.
+fio_job() {		# fio_job NAME SUBJECT-DIR RW BS ENGINE RUNTIME TIME_BASED DROP
+	printf '\n[%s]\nfilename=%s/fio.dat\nrw=%s\nbs=%s\nioengine=%s\n' "$1" "$2" "$3" "$4" "$5"
+	[ -n "$6" ] && printf 'runtime=%s\n' "$6"
+	[ -n "$7" ] && printf 'time_based\n'
+	[ -n "$8" ] && printf 'exec_prerun=sh -c "echo 3 > /proc/sys/vm/drop_caches"\n'
+	return 0
+}
+
+fio_jobfile() {		# fio_jobfile SUBJECT...
+	local rep t rw bs eng s
+	printf '[global]\nsize=%sM\ninvalidate=0\nfallocate=none\nnorandommap\nrandrepeat=0\nstonewall\n' "$SIZE_MB"
+	for s in "$@"; do
+		fio_job "layout:$s:0" "$WORK/mnt/$s" write 1M psync "" "" ""
+	done
+	for ((rep = 1; rep <= REPS; rep++)); do
+		for t in seqread randread mmap-seqread mmap-randread seqwrite randwrite; do
+			eng=psync
+			case $t in
+			seqread) rw=read bs=1M ;;
+			randread) rw=randread bs=4k ;;
+			mmap-seqread) rw=read bs=1M eng=mmap ;;
+			mmap-randread) rw=randread bs=4k eng=mmap ;;
+			seqwrite) rw=write bs=1M ;;
+			randwrite) rw=randwrite bs=4k ;;
+			esac
+			for s in "$@"; do
+				case $t in
+				*read)
+					[ -n "$COLD" ] && fio_job "$t-cold:$s:$rep" "$WORK/mnt/$s" \
+						$rw $bs $eng "$RT_COLD" "" "$DROP"
+					fio_job "$t-warm:$s:$rep" "$WORK/mnt/$s" $rw $bs $eng "$RT_WARM" 1 ""
+					;;
+				*)
+					fio_job "$t:$s:$rep" "$WORK/mnt/$s" $rw $bs $eng "$RT_WARM" 1 ""
+					;;
+				esac
+			done
+		done
+	done
+}
+
+run_fileio() {		# run_fileio SUBJECT...
+	local job=$PWD/$OUT/fio/all.fio json=$PWD/$OUT/fio/all.json s
+	log "fileio: $# subjects interleaved, ${SIZE_MB} MiB files ($(($(date +%s) - T0)) s so far)"
+	fio_jobfile "$@" >"$job"
+	# exec_prerun leaves JOB.prerun.txt files in the current directory
+	mkdir -p "$WORK/fio-cwd"
+	if ! (cd "$WORK/fio-cwd" && fio --output-format=json --output="$json" "$job") \
+		>/dev/null 2>"$OUT/fio/all.err"; then
+		if [ ! -s "$json" ]; then
+			skip "fileio: fio failed: $(tail -n 1 "$OUT/fio/all.err")"
+			return 1
+		fi
+		note "fileio: fio reported errors (jobs with errors are left out): $(tail -n 1 "$OUT/fio/all.err")"
+	fi
+	measure fileio all all - higher 0 "\"fio_all\":\"$json\""
+	for s in "$@"; do
+		rm -f "$WORK/mnt/$s/fio.dat"
+	done
+}
+
+# ---------------------------------------------------------------- meta
+run_meta() {		# run_meta SUBJECT...: round robin over the subjects
+	local s rep r
+	log "meta: create+write+close+unlink ($(($(date +%s) - T0)) s so far)"
+	for s in "$@"; do
+		mkdir -p "$WORK/mnt/$s/meta" || skip "meta on $s: mkdir failed"
+	done
+	for ((rep = 1; rep <= REPS; rep++)); do
+		for s in "$@"; do
+			[ -d "$WORK/mnt/$s/meta" ] || continue
+			if ! r=$(build/bench/meta_ops "$WORK/mnt/$s/meta" "$META_S" 4096 2>"$OUT/logs/meta.$s.err"); then
+				skip "meta on $s: $(tail -n 1 "$OUT/logs/meta.$s.err")"
+				rm -rf "$WORK/mnt/$s/meta"
+				continue
+			fi
+			measure meta "create+write 4K+close+unlink" "$s" "files/s" higher "$r"
+		done
+	done
+	for s in "$@"; do
+		rm -rf "$WORK/mnt/$s/meta"
+	done
+}
+
+# ---------------------------------------------------------------- memory
+meminfo() {		# Cached and Shmem in KiB, as "C S"
+	awk '/^Cached:/ { c = $2 } /^Shmem:/ { s = $2 } END { print c, s }' /proc/meminfo
+}
+
+# Poll until Cached moves less than 1 MiB between two looks (max 3 s).
+settle() {
+	local prev cur i
+	prev=$(meminfo)
+	for ((i = 0; i < 12; i++)); do
+		sleep 0.25
+		cur=$(meminfo)
+		[ $((${cur% *} - ${prev% *})) -lt 1024 ] && [ $((${prev% *} - ${cur% *})) -lt 1024 ] && break
+		prev=$cur
+	done
+	echo "$cur"
+}
+
+# RAM for the buffer = Cached while two processes hold it mapped, minus
+# Cached before it was written, averaged with the same minus Cached after
+# it was removed: other users' page-cache growth during the test adds to
+# the first difference and subtracts from the second, so a steady drift
+# cancels.  Cached already contains Shmem (tmpfs, memfd), so it is not
+# added twice; the Shmem difference is kept alongside.
+memory_subject() {	# memory_subject SUBJECT MOUNTPOINT
+	local s=$1 f=$2/mem.dat before hold after p1 p2 fifo=$WORK/hold i
+	before=$(settle)
+	if ! dd if=/dev/zero of="$f" bs=1M count="$MEM_MB" status=none 2>"$OUT/logs/mem.$s.err"; then
+		skip "memory on $s: writing ${MEM_MB} MiB failed: $(tail -n 1 "$OUT/logs/mem.$s.err")"
+		rm -f "$f"
+		return 1
+	fi
+	rm -f "$fifo" "$WORK/hold1" "$WORK/hold2" && mkfifo "$fifo"
+	# Two holders; both keep their map until the fifo's writer closes.
+	build/bench/map_hold "$f" <"$fifo" >"$WORK/hold1" 2>>"$OUT/logs/mem.$s.err" &
+	p1=$!
+	build/bench/map_hold "$f" <"$fifo" >"$WORK/hold2" 2>>"$OUT/logs/mem.$s.err" &
+	p2=$!
+	PIDS+=("$p1" "$p2")
+	exec {wfd}>"$fifo"
+	for ((i = 0; i < 600; i++)); do
+		grep -q ready "$WORK/hold1" 2>/dev/null && grep -q ready "$WORK/hold2" 2>/dev/null && break
+		kill -0 "$p1" 2>/dev/null && kill -0 "$p2" 2>/dev/null || break
+		sleep 0.1
+	done
+	if grep -q ready "$WORK/hold1" && grep -q ready "$WORK/hold2"; then
+		hold=$(settle)
+	else
+		skip "memory on $s: map_hold did not get ready: $(tail -n 1 "$OUT/logs/mem.$s.err")"
+	fi
+	exec {wfd}>&-
+	wait "$p1" "$p2" 2>/dev/null
+	rm -f "$f" "$fifo"
+	[ -n "${hold:-}" ] || return 1
+	after=$(settle)
+	local c0=${before% *} c1=${hold% *} c2=${after% *} s0=${before#* } s1=${hold#* }
+	measure memory "RAM for ${MEM_MB} MiB mapped by 2 processes" "$s" MiB lower \
+		"$(((c1 - c0 + c1 - c2) / 2048))" \
+		"\"shmem_mib\":$(((s1 - s0) / 1024)),\"size_mib\":$MEM_MB,\"hold_minus_before_mib\":$(((c1 - c0) / 1024)),\"hold_minus_after_mib\":$(((c1 - c2) / 1024))"
+}
+
+# ---------------------------------------------------------------- parts
+run_libview() {
+	log "libview: vwbench vs memoryview/NumPy"
+	if [ ! -x build/bench/vwbench ]; then
+		skip "libview: build/bench/vwbench not built (libview did not build); all libview rows"
+	else
+		build/bench/vwbench ${QUICK:+--quick} >>"$MEAS" 2>"$OUT/logs/vwbench.err" ||
+			skip "libview: vwbench failed: $(tail -n 1 "$OUT/logs/vwbench.err")"
+	fi
+	if [ ! -x "$PY" ]; then
+		skip "libview: $PY missing; memoryview/NumPy references"
+	else
+		"$PY" bench/pyviews.py ${QUICK:+--quick} >>"$MEAS" 2>"$OUT/logs/pyviews.err" ||
+			skip "libview: pyviews.py failed: $(tail -n 1 "$OUT/logs/pyviews.err")"
+		grep -q 'NumPy not importable' "$OUT/logs/pyviews.err" && skip "libview: NumPy rows ($(cat "$OUT/logs/pyviews.err"))"
+	fi
+}
+
+# The file-system subjects, in order.  tmpfs first: it is every reference.
+subjects() {
+	echo tmpfs
+	if [ -x "$VIEWFS" ]; then
+		echo viewfs viewfs-nopt viewfs-store viewfs-store-nopt
+	else
+		skip "viewfs rows (fileio, meta, memory): $VIEWFS not built"
+	fi
+	if [ -n "$HP" ]; then
+		echo hp hp-nopt
+	else
+		skip "passthrough_hp rows (the FUSE reference): no passthrough_hp binary found under /opt/viewfs or build/ (set PASSTHROUGH_HP=)"
+	fi
+}
+
+run_fs_parts() {
+	local s up=() p
+	case " $PARTS " in *" fileio "* | *" meta "* | *" memory "*) ;; *) return ;; esac
+	# viewfs --store DIR and passthrough_hp's source live on a tmpfs too,
+	# so every subject has the same kind of memory underneath
+	if ! new_tmpfs "$WORK/store" $((SIZE_MB * 4 + MEM_MB + 256)); then
+		skip "no tmpfs for the stores: all file-system rows"
+		return
+	fi
+	for s in $(subjects); do
+		log "$s: mounting"
+		if mount_subject "$s" "$WORK/mnt/$s"; then
+			up+=("$s")
+		else
+			skip "$s: mount failed (see build/bench/logs/$s.log): all its rows"
+		fi
+	done
+	if [ "${up[0]:-}" != tmpfs ]; then
+		skip "tmpfs reference could not be set up: all file-system rows"
+		return
+	fi
+	case " $PARTS " in *" fileio "*)
+		if command -v fio >/dev/null; then
+			run_fileio "${up[@]}"
+		else
+			skip "fileio: fio not installed (make deps installs it)"
+		fi
+		;;
+	esac
+	case " $PARTS " in *" meta "*) run_meta "${up[@]}" ;; esac
+	case " $PARTS " in *" memory "*)
+		for s in "${up[@]}"; do
+			log "memory: $s ($(($(date +%s) - T0)) s so far)"
+			memory_subject "$s" "$WORK/mnt/$s"
+		done
+		;;
+	esac
+	for s in "${up[@]}"; do
+		unmount_subject "$s" "$WORK/mnt/$s"
+	done
+}
+
+HP=${PASSTHROUGH_HP:-$(find /opt/viewfs build -name passthrough_hp -type f -perm -u+x 2>/dev/null | head -n 1)}
+[ -n "$QUICK" ] && note "QUICK=1: ${SIZE_MB} MiB files (not 1 GiB), warm runs only (${RT_WARM} each, no cold rows), ${MEM_MB} MiB memory buffer"
+
+case " $PARTS " in *" libview "*) run_libview ;; esac
+run_fs_parts
+
+log "total measuring time $(($(date +%s) - T0)) s"
+VIEWFS=$VIEWFS HP=$HP QUICK=${QUICK:-0} SIZE_MB=$SIZE_MB MEM_MB=$MEM_MB REPS=$REPS \
+	"$PY" bench/report.py "$OUT"

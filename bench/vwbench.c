@@ -1,0 +1,444 @@
+/*
+ * vwbench - libview micro-benchmarks, the C side of the libview rows.
+ *
+ *   vwbench [--quick]
+ *
+ * Prints one JSON object per line:
+ *   {"part":"libview","test":T,"subject":S,"unit":U,"better":B,"value":V}
+ * subject "libview" for vw_* calls and "memcpy" for the copy reference.
+ * bench/pyviews.py measures the same tests (same names, same shapes) with
+ * Python's memoryview and NumPy, each in its own process with its own
+ * timer; bench/report.py pairs them up.  Keep the two files in step.
+ *
+ * Method, as timeit's: a loop is calibrated until one repeat takes at least
+ * the target time, then the best (minimum) of several repeats is kept.  A
+ * derived view is released inside the loop, as Python frees the object it
+ * made, so both sides pay for create + destroy.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "view.h"
+
+static double target_s = 0.1;	/* one repeat */
+static int repeats = 5;
+static volatile long sink;	/* keeps results observable */
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static void emit(const char *test, const char *subject, const char *unit,
+		 const char *better, double value)
+{
+	printf("{\"part\":\"libview\",\"test\":\"%s\",\"subject\":\"%s\","
+	       "\"unit\":\"%s\",\"better\":\"%s\",\"value\":%.6g}\n",
+	       test, subject, unit, better, value);
+	fflush(stdout);
+}
+
+static void die(const char *what, int rc, const struct vw_error *err)
+{
+	fprintf(stderr, "vwbench: %s: %s (%d)\n", what,
+		err && err->msg[0] ? err->msg : strerror(-rc), rc);
+	exit(1);
+}
+
+/* One benchmarked operation: run it n times. */
+typedef void (*loop_fn)(long n, void *arg);
+
+/*
+ * Best seconds per call of fn, over `repeats` calibrated repeats.  A call
+ * that alone takes longer than the target (tolist) is not run in a loop:
+ * the calibration run counts as the first sample and the repeats are cut
+ * so that one test stays within about two seconds.
+ */
+static double best_per_call(loop_fn fn, void *arg)
+{
+	long n = 1;
+	double t, best = 1e30;
+	int reps = repeats;
+
+	for (;;) {		/* calibrate: grow n until one repeat is long enough */
+		t = now();
+		fn(n, arg);
+		t = now() - t;
+		if (t >= target_s / 4 || n > (1L << 40))
+			break;
+		n *= (t > 0 && target_s / t < 10) ? 2 : 10;
+	}
+	if (n == 1 && t >= target_s) {
+		best = t;
+		reps = (int)(2.0 / t);	/* 0 when one call takes 2 s */
+		if (reps > repeats - 1)
+			reps = repeats - 1;
+	}
+	n = (long)(n * (target_s / (t > 0 ? t : 1e-9)));
+	if (n < 1)
+		n = 1;
+	for (int r = 0; r < reps; r++) {
+		t = now();
+		fn(n, arg);
+		t = now() - t;
+		if (t < best)
+			best = t;
+	}
+	return best / n;
+}
+
+/* ---- view derivations: ns per call --------------------------------- */
+
+struct derive_arg {
+	struct vw_view *src;
+	struct vw_index idx[4];
+	int nidx;
+	ssize_t shape[2];
+	ssize_t at;
+};
+
+static void loop_slice(long n, void *p)
+{
+	struct derive_arg *a = p;
+	struct vw_view d;
+	long acc = 0;
+
+	for (long i = 0; i < n; i++) {
+		int rc = vw_slice(&d, a->src, a->idx, a->nidx, NULL);
+
+		if (rc < 0)
+			die("vw_slice", rc, NULL);
+		acc += d.shape[0];
+		vw_release(&d);
+	}
+	sink += acc;
+}
+
+static void loop_get(long n, void *p)
+{
+	struct derive_arg *a = p;
+	struct vw_value val;
+	long acc = 0;
+
+	for (long i = 0; i < n; i++) {
+		int rc = vw_get(a->src, &a->at, &val, NULL);
+
+		if (rc < 0)
+			die("vw_get", rc, NULL);
+		acc += (long)val.d;
+	}
+	sink += acc;
+}
+
+static void loop_cast_1d(long n, void *p)
+{
+	struct derive_arg *a = p;
+	struct vw_view d;
+	long acc = 0;
+
+	for (long i = 0; i < n; i++) {
+		int rc = vw_cast(&d, a->src, "d", 1, NULL, NULL);
+
+		if (rc < 0)
+			die("vw_cast d", rc, NULL);
+		acc += d.shape[0];
+		vw_release(&d);
+	}
+	sink += acc;
+}
+
+static void loop_cast_2d(long n, void *p)
+{
+	struct derive_arg *a = p;
+	struct vw_view d;
+	long acc = 0;
+
+	for (long i = 0; i < n; i++) {
+		int rc = vw_cast(&d, a->src, "d", 2, a->shape, NULL);
+
+		if (rc < 0)
+			die("vw_cast d,[r,c]", rc, NULL);
+		acc += d.shape[1];
+		vw_release(&d);
+	}
+	sink += acc;
+}
+
+static void loop_transpose(long n, void *p)
+{
+	struct derive_arg *a = p;
+	struct vw_view d;
+	long acc = 0;
+
+	for (long i = 0; i < n; i++) {
+		int rc = vw_transpose(&d, a->src, NULL, a->src->ndim, NULL);
+
+		if (rc < 0)
+			die("vw_transpose", rc, NULL);
+		acc += d.shape[0];
+		vw_release(&d);
+	}
+	sink += acc;
+}
+
+static struct vw_index slice_item(ssize_t start, ssize_t stop, ssize_t step)
+{
+	struct vw_index s = { .is_slice = 1, .has_start = 1, .has_stop = 1,
+			      .has_step = 1, .start = start, .stop = stop,
+			      .step = step };
+	return s;
+}
+
+static struct vw_index int_item(ssize_t i)
+{
+	struct vw_index s = { .is_slice = 0, .has_start = 1, .start = i };
+	return s;
+}
+
+/*
+ * Shapes shared with pyviews.py: a 1 MiB byte buffer; as 'd' it is
+ * 131072 doubles, or [128, 1024] in 2-D.
+ */
+#define DBUF (1 << 20)
+#define ROWS 128
+#define COLS 1024
+
+static void bench_derive(void)
+{
+	static double store[DBUF / sizeof(double)];
+	struct vw_view bytes, dbl1, dbl2;
+	struct vw_error err;
+	struct derive_arg a = { 0 };
+	ssize_t shape2[2] = { ROWS, COLS };
+	int rc;
+
+	for (size_t i = 0; i < DBUF / sizeof(double); i++)
+		store[i] = (double)i;
+	rc = vw_from_memory(&bytes, store, DBUF, VW_RDWR, NULL, NULL, &err);
+	if (rc < 0)
+		die("vw_from_memory", rc, &err);
+	rc = vw_cast(&dbl1, &bytes, "d", 1, NULL, &err);
+	if (rc < 0)
+		die("vw_cast d", rc, &err);
+	rc = vw_cast(&dbl2, &bytes, "d", 2, shape2, &err);
+	if (rc < 0)
+		die("vw_cast d 2-D", rc, &err);
+
+	/* m[16:1000:3] on the 1-D byte view */
+	a.src = &bytes;
+	a.idx[0] = slice_item(16, 1000, 3);
+	a.nidx = 1;
+	emit("slice 1-D [16:1000:3]", "libview", "ns", "lower",
+	     1e9 * best_per_call(loop_slice, &a));
+
+	/* a[8:100:2, ::-3] on the 2-D double view */
+	a.src = &dbl2;
+	a.idx[0] = slice_item(8, 100, 2);
+	a.idx[1] = (struct vw_index){ .is_slice = 1, .has_step = 1,
+				      .step = -3 };
+	a.nidx = 2;
+	emit("slice 2-D [8:100:2,::-3]", "libview", "ns", "lower",
+	     1e9 * best_per_call(loop_slice, &a));
+
+	/* m[1000] on the 1-D double view: read one element */
+	a.src = &dbl1;
+	a.at = 1000;
+	emit("index element [1000]", "libview", "ns", "lower",
+	     1e9 * best_per_call(loop_get, &a));
+
+	/* a[5] on the 2-D view: a 1-D sub-view */
+	a.src = &dbl2;
+	a.idx[0] = int_item(5);
+	a.nidx = 1;
+	emit("index sub-view 2-D [5]", "libview", "ns", "lower",
+	     1e9 * best_per_call(loop_slice, &a));
+
+	a.src = &bytes;
+	emit("cast B->d", "libview", "ns", "lower",
+	     1e9 * best_per_call(loop_cast_1d, &a));
+	a.shape[0] = ROWS;
+	a.shape[1] = COLS;
+	emit("cast B->d [128,1024]", "libview", "ns", "lower",
+	     1e9 * best_per_call(loop_cast_2d, &a));
+
+	a.src = &dbl2;
+	emit("transpose 2-D", "libview", "ns", "lower",
+	     1e9 * best_per_call(loop_transpose, &a));
+
+	vw_release(&dbl2);
+	vw_release(&dbl1);
+	vw_release(&bytes);
+}
+
+/* ---- strided copy: GB/s ---------------------------------------------- */
+
+struct copy_arg {
+	struct vw_view *v;
+	char *src;
+	char *out;
+	size_t nbytes;
+};
+
+static void loop_tobytes(long n, void *p)
+{
+	struct copy_arg *a = p;
+
+	for (long i = 0; i < n; i++) {
+		int rc = vw_tobytes(a->v, 'C', a->out, a->nbytes, NULL);
+
+		if (rc < 0)
+			die("vw_tobytes", rc, NULL);
+	}
+	sink += a->out[a->nbytes - 1];
+}
+
+static void loop_memcpy(long n, void *p)
+{
+	struct copy_arg *a = p;
+
+	for (long i = 0; i < n; i++) {
+		memcpy(a->out, a->src, a->nbytes);
+		/* the compiler must not drop or merge the copies */
+		__asm__ __volatile__("" : : "r"(a->out) : "memory");
+	}
+	sink += a->out[a->nbytes - 1];
+}
+
+/*
+ * A view over every other run of `run` bytes of a 2*nbytes buffer:
+ * shape [nbytes/run, run], strides [2*run, 1]; tobytes copies nbytes.
+ */
+static void bench_copy(size_t nbytes)
+{
+	static const size_t runs[] = { 1, 8, 64, 4096 };
+	char *base = malloc(2 * nbytes), *out = malloc(nbytes);
+	struct vw_view whole;
+	struct vw_error err;
+	char name[64];
+	int rc;
+
+	if (!base || !out)
+		die("malloc", -ENOMEM, NULL);
+	memset(base, 1, 2 * nbytes);	/* fault every page in before timing */
+	memset(out, 2, nbytes);
+	rc = vw_from_memory(&whole, base, 2 * nbytes, VW_RDWR, NULL, NULL, &err);
+	if (rc < 0)
+		die("vw_from_memory", rc, &err);
+
+	struct copy_arg ref = { .src = base, .out = out, .nbytes = nbytes };
+	double memcpy_s = best_per_call(loop_memcpy, &ref);
+
+	for (size_t k = 0; k < sizeof(runs) / sizeof(runs[0]); k++) {
+		size_t run = runs[k];
+		ssize_t shape[2] = { (ssize_t)(nbytes / run), (ssize_t)(2 * run) };
+		struct vw_index idx[2] = { { .is_slice = 1 },
+					   slice_item(0, (ssize_t)run, 1) };
+		struct vw_view grid, v;
+
+		rc = vw_cast(&grid, &whole, "B", 2, shape, &err);
+		if (rc < 0)
+			die("vw_cast B 2-D", rc, &err);
+		rc = vw_slice(&v, &grid, idx, 2, &err);
+		if (rc < 0)
+			die("vw_slice [:, 0:run]", rc, &err);
+		struct copy_arg a = { .v = &v, .out = out, .nbytes = nbytes };
+		double s = best_per_call(loop_tobytes, &a);
+
+		snprintf(name, sizeof(name), "strided copy run %zu B", run);
+		emit(name, "libview", "GB/s", "higher", nbytes / s / 1e9);
+		emit(name, "memcpy", "GB/s", "higher", nbytes / memcpy_s / 1e9);
+		vw_release(&v);
+		vw_release(&grid);
+	}
+	vw_release(&whole);
+	free(out);
+	free(base);
+}
+
+/* ---- tolist of 1M elements to /dev/null: ms ------------------------- */
+
+struct tolist_arg {
+	struct vw_view *v;
+	FILE *f;
+};
+
+static void loop_tolist(long n, void *p)
+{
+	struct tolist_arg *a = p;
+
+	for (long i = 0; i < n; i++) {
+		int rc = vw_tolist(a->v, a->f, NULL);
+
+		if (rc < 0)
+			die("vw_tolist", rc, NULL);
+		fflush(a->f);
+	}
+}
+
+#define NLIST (1 << 20)
+
+static void bench_tolist(void)
+{
+	int32_t *ints = malloc(NLIST * sizeof(*ints));
+	double *dbls = malloc(NLIST * sizeof(*dbls));
+	FILE *f = fopen("/dev/null", "w");
+	struct vw_view braw, draw, bi, bd;
+	struct vw_error err;
+	int rc;
+
+	if (!ints || !dbls || !f)
+		die("setup tolist", -ENOMEM, NULL);
+	/* Same values as pyviews.py: i*7919 - 2^31 wrapped to int32, i/7 */
+	for (long i = 0; i < NLIST; i++) {
+		ints[i] = (int32_t)(uint32_t)((uint64_t)i * 7919u);
+		dbls[i] = i / 7.0;
+	}
+	rc = vw_from_memory(&braw, ints, NLIST * sizeof(*ints), VW_RDONLY,
+			    NULL, NULL, &err);
+	if (rc < 0 || (rc = vw_cast(&bi, &braw, "i", 1, NULL, &err)) < 0)
+		die("view of int32", rc, &err);
+	rc = vw_from_memory(&draw, dbls, NLIST * sizeof(*dbls), VW_RDONLY,
+			    NULL, NULL, &err);
+	if (rc < 0 || (rc = vw_cast(&bd, &draw, "d", 1, NULL, &err)) < 0)
+		die("view of double", rc, &err);
+
+	struct tolist_arg a = { .v = &bi, .f = f };
+	emit("tolist 1M int32", "libview", "ms", "lower",
+	     1e3 * best_per_call(loop_tolist, &a));
+	a.v = &bd;
+	emit("tolist 1M double", "libview", "ms", "lower",
+	     1e3 * best_per_call(loop_tolist, &a));
+
+	vw_release(&bd);
+	vw_release(&draw);
+	vw_release(&bi);
+	vw_release(&braw);
+	fclose(f);
+	free(dbls);
+	free(ints);
+}
+
+int main(int argc, char **argv)
+{
+	size_t copy_bytes = 64u << 20;
+
+	if (argc == 2 && !strcmp(argv[1], "--quick")) {
+		target_s = 0.03;
+		repeats = 3;
+		copy_bytes = 16u << 20;
+	} else if (argc != 1) {
+		fprintf(stderr, "usage: vwbench [--quick]\n");
+		return 2;
+	}
+	bench_derive();
+	bench_copy(copy_bytes);
+	bench_tolist();
+	return 0;
+}
