@@ -1174,7 +1174,7 @@ static void test_info_counts_open_files(void **state)
 
 /* ==================== stress ==================== */
 
-#define STRESS_ROUNDS 300
+#define STRESS_ROUNDS 600
 
 static void *stress_creator(void *arg)
 {
@@ -1219,18 +1219,53 @@ static void *stress_user(void *arg)
 	return NULL;
 }
 
+/* Lists, reads info and sysfs, and rewrites the metadata meanwhile. */
+static void *stress_observer(void *arg)
+{
+	char names[8][VIEWDEV_NAME_MAX], s[300];
+	unsigned int total;
+	int k, n, i;
+
+	(void)arg;
+	for (k = 0; k < STRESS_ROUNDS; k++) {
+		n = list_names(names, 8, &total);
+		for (i = 0; i < n; i++) {
+			struct viewdev_info in;
+			char path[128];
+			int fd;
+
+			if (info(names[i], &in))
+				continue;
+			snprintf(path, sizeof(path), "/sys/dev/char/%u:%u/shape",
+				 in.major, in.minor);
+			fd = open(path, O_RDWR | O_CLOEXEC);
+			if (fd < 0)
+				continue;
+			if (read(fd, s, sizeof(s)) < 0 && errno != ENODEV)
+				abort();
+			if (write(fd, k % 2 ? "16" : "\n", k % 2 ? 2 : 1) < 0 &&
+			    errno != ENODEV)
+				abort();
+			close(fd);
+		}
+	}
+	return NULL;
+}
+
 static void test_concurrent_create_destroy_open_resize(void **state)
 {
-	pthread_t t[6];
+	void *(*const fns[])(void *) = {
+		stress_creator, stress_user, stress_observer,
+	};
 	struct viewdev_version v = { 0 };
+	pthread_t t[9];
 	long k;
 
 	(void)state;
-	for (k = 0; k < 6; k++)
-		assert_int_equal(pthread_create(&t[k], NULL,
-						k % 2 ? stress_user : stress_creator,
-						(void *)(k / 2)), 0);
-	for (k = 0; k < 6; k++)
+	for (k = 0; k < 9; k++)
+		assert_int_equal(pthread_create(&t[k], NULL, fns[k % 3],
+						(void *)(k / 3)), 0);
+	for (k = 0; k < 9; k++)
 		assert_int_equal(pthread_join(t[k], NULL), 0);
 	destroy_all();
 	assert_int_equal(xioctl(VIEWDEV_IOC_VERSION, &v), 0);
