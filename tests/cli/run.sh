@@ -68,6 +68,7 @@ expect_err "set: later bad element writes nothing" "$f" "$V" set "$f" --value '[
 expect_err "set: float into int format" "$f" "$V" set "$f" --slice 0 --value 1.5
 expect_err "set: bad literal" "$f" "$V" set "$f" --value '[1, 2'
 expect_err "set: read-only view" "$f" "$V" set "$f" --readonly --value 1
+expect_err "message stays one line when the value has newlines" "$f" "$V" set "$f" --value $'[1,\n2]'
 expect_err "hex separator of two characters" "$f" "$V" show "$f" --hex=ab
 
 e=$dir/empty

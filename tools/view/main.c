@@ -95,14 +95,23 @@ static void die(int code, const char *fmt, ...)
 
 static void die(int code, const char *fmt, ...)
 {
+	char msg[2048];
+	int n = snprintf(msg, sizeof(msg), "view: %s%s", prog_path,
+			 *prog_path ? ": " : "");
 	va_list ap;
 
-	fputs("view: ", stderr);
-	if (*prog_path)
-		fprintf(stderr, "%s: ", prog_path);
+	if (n < 0 || (size_t)n >= sizeof(msg))
+		n = 0;
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg + n, sizeof(msg) - (size_t)n, fmt, ap);
 	va_end(ap);
+	/* one line whatever the user's input held: escape control characters */
+	for (const unsigned char *p = (const unsigned char *)msg; *p; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			fprintf(stderr, "\\x%02x", *p);
+		else
+			fputc(*p, stderr);
+	}
 	fputc('\n', stderr);
 	exit(code);
 }
@@ -324,8 +333,10 @@ static void open_view(struct vw_view *v, const char *path, int writable,
 	    (rc == -EACCES || rc == -EPERM || rc == -EROFS || rc == -ETXTBSY ||
 	     rc == -ENODEV))
 		rc = vw_open(v, path, VW_RDONLY | meta, &err);
-	if (rc)
+	if (rc) {
+		prog_path = "";	/* libview's message names the path */
 		die(1, "%s", err.msg);
+	}
 }
 
 static int cmd_view(int argc, char **argv, int is_set)
