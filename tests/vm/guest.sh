@@ -69,8 +69,11 @@ else
 	suite "unload" /bin/viewdev_test unload $ko
 fi
 
-t "rmmod viewdev with buffers left" sh -c '
-	rmmod viewdev && ! test -e /dev/viewctl && ! test -e /sys/module/viewdev'
+t "rmmod viewdev with buffers left frees them" sh -c '
+	viewdev_test mk left1 4096 && viewdev_test mk left2 65536 &&
+	test -c /dev/view/left2 && rmmod viewdev &&
+	! test -e /dev/viewctl && ! test -e /dev/view/left1 &&
+	! test -e /sys/module/viewdev && ! test -e /sys/class/view'
 if [ -x /bin/view ] && [ "$group" != stress ]; then
 	t "cli: error when the module is not loaded" sh -c '
 		! view kmod list 2>/tmp/e && cat /tmp/e && grep -q "not loaded" /tmp/e'

@@ -94,7 +94,7 @@ boot() {
 	timeout 400 "$qemu" -machine q35 -accel tcg -cpu max -smp "$1" -m 512M \
 		-display none -no-reboot -nodefaults -serial "file:$2" \
 		-kernel "$kernel" -initrd "$out/initrd.cpio.gz" \
-		-append "console=ttyS0 panic=-1 oops=panic quiet $3" </dev/null
+		-append "console=ttyS0 panic=-1 oops=panic slub_debug=FZP quiet $3" </dev/null
 	rc=$?
 	sed -i 's/\r$//' "$2"
 	echo "vm: boot -smp $1 took $((SECONDS - start)) s (qemu exit $rc)"

@@ -1155,6 +1155,76 @@ static void test_destroy_while_mapped_keeps_mapping(void **state)
 	munmap(p, 2 * PAGE);
 }
 
+/* Shmem: of /proc/meminfo, in KiB (the store of every shmem file). */
+static long shmem_kib(void)
+{
+	char line[128];
+	long kib = -1;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Shmem: %ld kB", &kib) == 1)
+			break;
+	fclose(f);
+	assert_true(kib >= 0);
+	return kib;
+}
+
+#define FILL (16L << 20)
+
+/* Fill a new FILL-byte buffer NAME through write(); returns an open fd. */
+static int fill_buffer(const char *name)
+{
+	static char chunk[1 << 16];
+	long off;
+	int fd;
+
+	memset(chunk, 0x77, sizeof(chunk));
+	assert_int_equal(create(name, FILL), 0);
+	fd = open_node(name, O_RDWR);
+	for (off = 0; off < FILL; off += sizeof(chunk))
+		assert_int_equal(pwrite(fd, chunk, sizeof(chunk), off), sizeof(chunk));
+	return fd;
+}
+
+/*
+ * Shmem grows by the store while it lives and shrinks back when it is
+ * freed; 1 MiB of slack covers the per-CPU counter drift.
+ */
+#define assert_shmem_holds(before, yes) do {				\
+		long now_ = shmem_kib();				\
+									\
+		print_message("# Shmem %ld kB (before %ld kB)\n", now_, before); \
+		if (yes)						\
+			assert_true(now_ > (before) + FILL / 1024 - 1024); \
+		else							\
+			assert_true(now_ < (before) + 1024);		\
+	} while (0)
+
+static void test_destroy_frees_the_store(void **state)
+{
+	long before = shmem_kib();
+	unsigned char *p;
+	int fd;
+
+	(void)state;
+	close(fill_buffer("fr"));
+	assert_shmem_holds(before, 1);
+	assert_int_equal(destroy("fr"), 0);
+	assert_shmem_holds(before, 0);
+	/* destroyed while mapped: freed at munmap */
+	fd = fill_buffer("fr");
+	p = mmap(NULL, FILL, PROT_READ, MAP_SHARED, fd, 0);
+	assert_true(p != MAP_FAILED);
+	close(fd);
+	assert_int_equal(destroy("fr"), 0);
+	assert_int_equal(p[FILL - 1], 0x77);
+	assert_shmem_holds(before, 1);
+	munmap(p, FILL);
+	assert_shmem_holds(before, 0);
+}
+
 static void test_info_counts_open_files(void **state)
 {
 	struct viewdev_info i;
@@ -1421,6 +1491,7 @@ int main(int argc, char **argv)
 		T(test_destroy_while_open_keeps_data),
 		T(test_destroy_while_mapped_keeps_mapping),
 		T(test_info_counts_open_files),
+		T(test_destroy_frees_the_store),
 	};
 	const struct CMUnitTest stress[] = {
 		T(test_concurrent_create_destroy_open_resize),
