@@ -115,12 +115,44 @@ static int attach_file(fuse_req_t req, struct vfs_inode *in, int fd,
 	fi->keep_cache = !f->passthrough;
 	fi->direct_io = 0;
 	fi->fh = (uintptr_t)f;
+	pthread_mutex_lock(&fs->lock);
+	f->next = fs->files;
+	if (f->next)
+		f->next->prev = f;
+	fs->files = f;
+	pthread_mutex_unlock(&fs->lock);
 	atomic_fetch_add(&fs->n_open, 1);
 	return 0;
 }
 
+static void unlist_file(struct vfs *fs, struct vfs_file *f)
+{
+	pthread_mutex_lock(&fs->lock);
+	if (f->prev)
+		f->prev->next = f->next;
+	else
+		fs->files = f->next;
+	if (f->next)
+		f->next->prev = f->prev;
+	pthread_mutex_unlock(&fs->lock);
+}
+
+/* At exit: files the kernel never released (releases are asynchronous). */
+void vfs_files_free(struct vfs *fs)
+{
+	struct vfs_file *f, *next;
+
+	for (f = fs->files; f; f = next) {
+		next = f->next;
+		close(f->fd);
+		free(f);
+	}
+	fs->files = NULL;
+}
+
 static void detach_file(fuse_req_t req, struct vfs_inode *in, struct vfs_file *f)
 {
+	unlist_file(vfs_data(req), f);
 	close(f->fd);
 	pthread_mutex_lock(&in->lock);
 	if (--in->nopen == 0 && in->backing_id) {

@@ -546,6 +546,28 @@ void vfs_op_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 /* Directories                                                         */
 /* ------------------------------------------------------------------ */
 
+static void dir_free(struct vfs *fs, struct vfs_dir *d)
+{
+	pthread_mutex_lock(&fs->lock);
+	if (d->prev)
+		d->prev->next = d->next;
+	else
+		fs->dirs = d->next;
+	if (d->next)
+		d->next->prev = d->prev;
+	pthread_mutex_unlock(&fs->lock);
+	closedir(d->dp);
+	pthread_mutex_destroy(&d->lock);
+	free(d);
+}
+
+/* At exit: directories the kernel never released. */
+void vfs_dirs_free(struct vfs *fs)
+{
+	while (fs->dirs)
+		dir_free(fs, fs->dirs);
+}
+
 void vfs_op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct vfs_dir *d = calloc(1, sizeof(*d));
@@ -567,10 +589,14 @@ void vfs_op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	}
 	pthread_mutex_init(&d->lock, NULL);
 	fi->fh = (uintptr_t)d;
-	if (fuse_reply_open(req, fi) == -ENOENT) {	/* interrupted */
-		closedir(d->dp);
-		free(d);
-	}
+	pthread_mutex_lock(&vfs_data(req)->lock);
+	d->next = vfs_data(req)->dirs;
+	if (d->next)
+		d->next->prev = d;
+	vfs_data(req)->dirs = d;
+	pthread_mutex_unlock(&vfs_data(req)->lock);
+	if (fuse_reply_open(req, fi) == -ENOENT)	/* interrupted */
+		dir_free(vfs_data(req), d);
 }
 
 /*
@@ -635,9 +661,7 @@ void vfs_op_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 	struct vfs_dir *d = (struct vfs_dir *)(uintptr_t)fi->fh;
 
 	(void)ino;
-	closedir(d->dp);
-	pthread_mutex_destroy(&d->lock);
-	free(d);
+	dir_free(vfs_data(req), d);
 	fuse_reply_err(req, 0);
 }
 

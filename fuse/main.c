@@ -7,6 +7,7 @@
 #include "viewfs.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -304,6 +305,7 @@ static void print_version(void)
 	printf("libfuse %s (built against %s), kernel passthrough support: %s\n",
 	       fuse_pkgversion(), VFS_FUSE_BUILT,
 	       VFS_HAVE_PASSTHROUGH ? "yes" : "no (libfuse < 3.17)");
+	fflush(stdout);
 	fuse_lowlevel_version();
 }
 
@@ -381,6 +383,9 @@ int main(int argc, char *argv[])
 	fs.se = fuse_session_new(&args, &vfs_ops, sizeof(vfs_ops), &fs);
 	if (!fs.se)
 		goto out_store;
+	/* A shell starts background jobs with SIGINT ignored, and libfuse
+	 * only catches signals left at their default: SIGINT must unmount. */
+	signal(SIGINT, SIG_DFL);
 	if (fuse_set_signal_handlers(fs.se) != 0)
 		goto out_session;
 	if (fuse_session_mount(fs.se, cmd.mountpoint) != 0)
@@ -419,6 +424,8 @@ out_signals:
 out_session:
 	fuse_session_destroy(fs.se);
 out_store:
+	vfs_files_free(&fs);
+	vfs_dirs_free(&fs);
 	vfs_store_close(&fs);
 out_table:
 	vfs_inode_table_free(&fs);

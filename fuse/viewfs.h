@@ -72,6 +72,7 @@ struct vfs_inode {
 struct vfs_file {
 	int fd;			/* read/write descriptor on the store file; owned */
 	int passthrough;	/* opened with the inode's backing id */
+	struct vfs_file *prev, *next;	/* vfs.files; guarded by vfs.lock */
 };
 
 /* One open directory. */
@@ -80,6 +81,7 @@ struct vfs_dir {
 	void *dp;		/* DIR *, owns the descriptor */
 	off_t offset;		/* offset the stream is positioned at */
 	void *entry;		/* struct dirent * read but not yet returned */
+	struct vfs_dir *prev, *next;	/* vfs.dirs; guarded by vfs.lock */
 };
 
 struct vfs {
@@ -90,6 +92,8 @@ struct vfs {
 
 	pthread_mutex_t lock;	/* guards the inode table */
 	struct vfs_inode **table;
+	struct vfs_file *files;	/* open files, freed at exit if never released */
+	struct vfs_dir *dirs;	/* open directories, likewise */
 	size_t table_size;
 	size_t ninodes;
 
@@ -181,6 +185,8 @@ void vfs_op_copy_file_range(fuse_req_t req, fuse_ino_t ino_in, off_t off_in,
 			    off_t off_out, struct fuse_file_info *fi_out,
 			    size_t len, int flags);
 void vfs_kill_suidgid(struct vfs_inode *in, int fd);
+void vfs_files_free(struct vfs *fs);
+void vfs_dirs_free(struct vfs *fs);
 
 /* xattr.c */
 void vfs_op_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name,

@@ -1,0 +1,373 @@
+#!/usr/bin/env bash
+# tests/fs: viewfs end to end.  usage: tests/fs/run.sh BUILD_DIR
+#
+# Mounts build/.../bin/viewfs on temporary directories and drives it with
+# the tools users use (coreutils, dd, tar, find, attr, fio, Python mmap,
+# numpy.memmap, view show), the shared file-semantics checker
+# (tests/common/filesem.c) and tests/fs/checks.py (a random model-based
+# test among them).  The data-path tests run with passthrough=on and
+# passthrough=off.  Last line: "RESULT: P passed, F failed, S skipped".
+set -u
+build=${1:-build/san}
+cd "$(dirname "$0")/../.."
+root=$PWD
+bin=$root/$build/bin/viewfs
+view=$root/$build/bin/view
+filesem=$root/$build/tests/filesem
+checks=$root/tests/fs/checks.py
+PY=/usr/bin/python3
+# The daemon runs under ASan in the sanitizer build; leaks fail its exit.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
+
+pass=0 fail=0 skip=0
+skipped() { echo "RESULT: 0 passed, 0 failed, 1 skipped"; exit 77; }
+[ -x "$bin" ] || { echo "skip: $bin not built"; skipped; }
+[ -x "$filesem" ] || { echo "skip: $filesem not built (make test-bins)"; skipped; }
+[ -c /dev/fuse ] || { echo "skip: no /dev/fuse on this machine"; skipped; }
+[ "$(id -u)" = 0 ] || { echo "skip: the fs tests mount and need root"; skipped; }
+for t in setfattr getfattr fio fusermount3 "$PY"; do
+	command -v "$t" >/dev/null || { echo "skip: $t missing (make deps)"; skipped; }
+done
+
+tmp=$(mktemp -d /tmp/viewfs-test.XXXXXX)
+mnt=$tmp/mnt
+mkdir -p "$mnt"
+pid=
+cleanup() {
+	if grep -qs " $mnt " /proc/mounts; then fusermount3 -uz "$mnt" 2>/dev/null || umount -l "$mnt"; fi
+	[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+is_mounted() { grep -qs " $mnt fuse.viewfs " /proc/mounts; }
+
+# mount_fs [viewfs options...]: start the daemon in the foreground, in the
+# background of this shell; its log is $tmp/log.
+mount_fs() {
+	: >"$tmp/log"
+	"$bin" "$mnt" -f "$@" >>"$tmp/log" 2>&1 &
+	pid=$!
+	for _ in $(seq 200); do
+		# stat waits for the INIT reply, after which the log says the data path
+		is_mounted && stat "$mnt" >/dev/null 2>&1 && return 0
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.05
+	done
+	echo "  mount failed:"; sed 's/^/    /' "$tmp/log"
+	return 1
+}
+
+# umount_fs: unmount and check the daemon ended cleanly (exit 0, no
+# sanitizer report).
+umount_fs() {
+	local rc
+	fusermount3 -u "$mnt" || { echo "  fusermount3 -u failed"; return 1; }
+	if [ -z "$pid" ]; then echo "  no daemon to wait for"; return 1; fi
+	wait "$pid"; rc=$?
+	pid=
+	if [ "$rc" -ne 0 ]; then
+		echo "  daemon exit status $rc:"; sed 's/^/    /' "$tmp/log" | tail -n 30
+		return 1
+	fi
+	return 0
+}
+
+# t NAME FUNCTION [ARGS]: one test, run in this shell (it may mount and
+# unmount); its output is shown indented when it fails.
+t() {
+	local name=$1 rc
+	shift
+	"$@" >"$tmp/out" 2>&1; rc=$?
+	if [ $rc -eq 0 ]; then
+		pass=$((pass + 1)); echo "ok   $name"
+	else
+		fail=$((fail + 1)); echo "FAIL $name"; sed 's/^/     /' "$tmp/out" | tail -n 25
+	fi
+}
+
+expect_fail() {	# expect_fail ERRTEXT CMD...: CMD fails, stderr mentions ERRTEXT
+	local want=$1 out
+	shift
+	if out=$("$@" 2>&1); then echo "unexpected success: $*"; return 1; fi
+	echo "$out" | grep -qi -- "$want" || { echo "'$*' failed, but not with '$want': $out"; return 1; }
+}
+
+# ---------------------------------------------------------------- tests
+
+t_cli() {
+	"$bin" --help >"$tmp/help" || return 1
+	for w in SYNOPSIS OPTIONS "--store DIR" "size=BYTES" "passthrough=auto" max_files allow_other LIMITS; do
+		grep -q -- "$w" "$tmp/help" || { echo "--help lacks $w"; return 1; }
+	done
+	"$bin" --version | grep -q "^viewfs " || return 1
+	"$bin" --version | grep -q "libfuse 3\." || return 1
+	expect_fail "passthrough" "$bin" "$mnt" -o passthrough=sometimes || return 1
+	expect_fail "usage" "$bin" || return 1
+}
+
+t_datapath_reported() {	# $1 = on|off
+	if [ "$1" = on ]; then grep -q "data path: kernel passthrough" "$tmp/log"
+	else grep -q "data path: daemon" "$tmp/log"; fi || { cat "$tmp/log"; return 1; }
+}
+
+t_filesem() {
+	touch "$mnt/fsem" && "$filesem" "$mnt/fsem"
+}
+
+t_tools() {
+	local src=$tmp/src.bin
+	head -c 3000000 /dev/urandom >"$src"
+	truncate -s 1G "$mnt/big" || return 1
+	[ "$(stat -c %s "$mnt/big")" = 1073741824 ] || { echo "truncate -s 1G: size wrong"; return 1; }
+	[ "$(du -k "$mnt/big" | cut -f1)" -lt 1024 ] || { echo "1G sparse file uses space"; return 1; }
+	dd if="$src" of="$mnt/big" bs=64k conv=notrunc status=none || return 1
+	cmp -n 3000000 "$src" "$mnt/big" || return 1
+	[ "$(du -k "$mnt/big" | cut -f1)" -ge 2900 ] || { echo "du after 3 MB written: $(du -k "$mnt/big")"; return 1; }
+	rm "$mnt/big"
+	cp "$src" "$mnt/c" && cmp "$src" "$mnt/c" || return 1
+	[ "$(sha256sum <"$mnt/c")" = "$(sha256sum <"$src")" ] || { echo sha256 differs; return 1; }
+	cat "$mnt/c" >"$tmp/back" && cmp "$src" "$tmp/back" || return 1
+	ls -l "$mnt/c" | grep -q " 3000000 " || { ls -l "$mnt"; return 1; }
+	mkdir -p "$mnt/d1/d2/d3" || return 1
+	mv "$mnt/c" "$mnt/d1/d2/moved" && cmp "$src" "$mnt/d1/d2/moved" || return 1
+	[ ! -e "$mnt/c" ] || { echo "mv left the source"; return 1; }
+	for i in 1 2 3 4 5; do echo "file $i" >"$mnt/d1/d2/d3/f$i"; done
+	[ "$(find "$mnt/d1" -type f | wc -l)" = 6 ] || { find "$mnt/d1"; return 1; }
+	[ "$(find "$mnt/d1" -type d | wc -l)" = 3 ] || return 1
+	tar -C "$mnt" -cf "$tmp/t.tar" d1 || return 1
+	mkdir "$mnt/x" && tar -C "$mnt/x" -xf "$tmp/t.tar" || return 1
+	diff -r "$mnt/d1" "$mnt/x/d1" || return 1
+	tar -C "$mnt" -cf - d1 | tar -tf - | grep -q "d1/d2/d3/f5" || return 1
+	expect_fail "not empty" rmdir "$mnt/d1/d2" || return 1
+	rm -r "$mnt/x" "$mnt/d1" || return 1
+	[ -z "$(ls -A "$mnt" | grep -v fsem)" ] || { ls -A "$mnt"; return 1; }
+}
+
+t_links_attrs() {
+	echo hello >"$mnt/h" || return 1
+	ln "$mnt/h" "$mnt/h2" && [ "$(stat -c %h "$mnt/h")" = 2 ] || { echo "link count"; return 1; }
+	echo more >>"$mnt/h2"
+	[ "$(cat "$mnt/h")" = "$(printf 'hello\nmore')" ] || { echo "hard link does not share data"; return 1; }
+	ln -s h "$mnt/sym" && [ "$(readlink "$mnt/sym")" = h ] || return 1
+	[ "$(cat "$mnt/sym")" = "$(cat "$mnt/h")" ] || return 1
+	[ "$(stat -c %F "$mnt/sym")" = "symbolic link" ] || return 1
+	chmod 640 "$mnt/h" && [ "$(stat -c %a "$mnt/h")" = 640 ] || { echo chmod; return 1; }
+	chown 1234:2345 "$mnt/h" && [ "$(stat -c %u:%g "$mnt/h2")" = 1234:2345 ] || { echo chown; return 1; }
+	touch -d "2001-02-03 04:05:06 UTC" "$mnt/h" || return 1
+	[ "$(stat -c %Y "$mnt/h")" = 981173106 ] || { echo "utimens: $(stat -c %Y "$mnt/h")"; return 1; }
+	expect_fail "not permitted" mknod "$mnt/null" c 1 3 || return 1
+	mkfifo "$mnt/fifo" && [ -p "$mnt/fifo" ] || return 1
+	# O_EXCL on an existing name
+	$PY -c "import os,sys
+try: os.open('$mnt/h', os.O_CREAT|os.O_EXCL|os.O_WRONLY)
+except FileExistsError: sys.exit(0)
+sys.exit(1)" || { echo "O_EXCL did not fail with EEXIST"; return 1; }
+	# locks: kernel-local, but they must exclude
+	flock -n "$mnt/h" sleep 1 & local lp=$!
+	sleep 0.3
+	expect_fail "" flock -n "$mnt/h" true || { wait $lp; echo "flock did not exclude"; return 1; }
+	wait $lp
+	sync -f "$mnt/h" || return 1
+	$PY -c "import os; f=os.open('$mnt/h', os.O_RDWR); os.fsync(f); os.fdatasync(f)" || return 1
+	rm -f "$mnt/h" "$mnt/h2" "$mnt/sym" "$mnt/fifo"
+}
+
+t_xattrs() {
+	local f=$mnt/xa
+	head -c 96 /dev/zero >"$f"
+	setfattr -n user.view.format -v '<i' "$f" || return 1
+	setfattr -n user.view.shape -v 4,6 "$f" || return 1
+	[ "$(getfattr --only-values -n user.view.shape "$f")" = 4,6 ] || return 1
+	expect_fail "invalid" setfattr -n user.view.shape -v 5,6 "$f" || return 1	# 120 > 96 bytes
+	expect_fail "invalid" setfattr -n user.view.format -v 'Q' "$f" || return 1	# 4*6*8 > 96
+	expect_fail "invalid" setfattr -n user.view.format -v 'Zz' "$f" || return 1
+	expect_fail "invalid" setfattr -n user.view.shape -v '4,x' "$f" || return 1
+	[ "$(getfattr --only-values -n user.view.format "$f")" = '<i' ] || { echo "bad set changed format"; return 1; }
+	[ "$(getfattr --only-values -n user.view.shape "$f")" = 4,6 ] || { echo "bad set changed shape"; return 1; }
+	setfattr -n user.note -v "any text" "$f" || return 1
+	getfattr -d "$f" | grep -q 'user.note="any text"' || return 1
+	[ "$(getfattr -d "$f" | grep -c '^user\.')" = 3 ] || { getfattr -d "$f"; return 1; }
+	setfattr -x user.note "$f" || return 1
+	getfattr -d "$f" | grep -q user.note && { echo "removexattr did not remove"; return 1; }
+	expect_fail "not supported" setfattr -n trusted.x -v 1 "$f" || return 1
+	mkdir "$mnt/xd" && setfattr -n user.tag -v d "$mnt/xd" || return 1
+	if [ -x "$view" ]; then
+		$PY -c "import struct,sys; sys.stdout.buffer.write(struct.pack('<24i', *range(24)))" >"$tmp/ints"
+		dd if="$tmp/ints" of="$f" conv=notrunc status=none
+		local out
+		out=$("$view" show "$f" --tolist) || return 1
+		[ "$(echo "$out" | tr -d ' ')" = "[[0,1,2,3,4,5],[6,7,8,9,10,11],[12,13,14,15,16,17],[18,19,20,21,22,23]]" ] ||
+			{ echo "view show: $out"; return 1; }
+	else
+		echo "note: $view not built, view show not checked"
+	fi
+	rm -rf "$f" "$mnt/xd"
+}
+
+t_py() { $PY "$checks" "$1" "$mnt" "${@:2}"; }
+
+t_fio_verify() {
+	fio --name=v --directory="$mnt" --size=16M --bs=4k --rw=randwrite --verify=crc32c \
+		--do_verify=1 --ioengine=psync --output="$tmp/fio.out" >/dev/null 2>&1 ||
+		{ tail -n 20 "$tmp/fio.out"; return 1; }
+	grep -q "err= 0" "$tmp/fio.out" || { tail -n 20 "$tmp/fio.out"; return 1; }
+	fio --name=m --directory="$mnt" --size=8M --bs=64k --rw=write --ioengine=mmap \
+		--verify=md5 --do_verify=1 --output="$tmp/fio.out" >/dev/null 2>&1 ||
+		{ tail -n 20 "$tmp/fio.out"; return 1; }
+	rm -f "$mnt"/v.* "$mnt"/m.*
+}
+
+t_requests_seen() {	# $1 = on|off: a fresh mount with -o stats
+	mount_fs -o passthrough="$1",stats || return 1
+	dd if=/dev/zero of="$mnt/w" bs=4k count=3000 status=none || return 1
+	dd if=/dev/zero of="$mnt/w" bs=4k count=3000 conv=notrunc status=none || return 1
+	umount_fs || return 1
+	local line w sec
+	line=$(grep "stats:" "$tmp/log") || { cat "$tmp/log"; return 1; }
+	echo "  $line"
+	w=$(echo "$line" | sed -E 's/.*write ([0-9]+).*/\1/')
+	sec=$(echo "$line" | sed -E 's/.*security\.\* ([0-9]+).*/\1/')
+	if [ "$1" = on ]; then
+		[ "$w" = 0 ] || { echo "passthrough: $w writes reached the daemon"; return 1; }
+	else
+		[ "$w" -ge 6000 ] || { echo "daemon path: only $w writes reached the daemon"; return 1; }
+	fi
+	# 6000 write(2) calls: the security.capability probe must not follow each.
+	[ "$sec" -lt 60 ] || { echo "$sec security.* getxattr requests for 6000 writes"; return 1; }
+}
+
+t_enospc() {
+	local a=$mnt/keep
+	head -c 1000000 /dev/urandom >"$tmp/keep"
+	cp "$tmp/keep" "$a" || return 1
+	df -B1 "$mnt" | grep -q " 8388608 " || { df -B1 "$mnt"; return 1; }
+	expect_fail "No space left" dd if=/dev/zero of="$mnt/fill" bs=64k count=1000 status=none || return 1
+	cmp "$tmp/keep" "$a" || { echo "ENOSPC changed another file"; return 1; }
+	local n; n=$(stat -c %s "$mnt/fill")
+	cmp -n "$n" /dev/zero "$mnt/fill" || return 1
+	[ "$(df --output=pcent "$mnt" | tail -1 | tr -d ' %')" -ge 95 ] || { df "$mnt"; return 1; }
+	rm "$mnt/fill"
+	expect_fail "No space left" truncate -s 100M "$mnt/t" || return 1
+	[ "$(stat -c %s "$mnt/t")" = 0 ] || { echo "failed truncate changed the size"; return 1; }
+	expect_fail "No space left" fallocate -l 100M "$mnt/t" || return 1
+	[ "$(stat -c %s "$mnt/t")" = 0 ] || { echo "failed fallocate changed the size"; return 1; }
+	fallocate -l 4M "$mnt/t" || { echo "fallocate within capacity failed"; return 1; }
+	cmp "$tmp/keep" "$a" || return 1
+	rm "$mnt/t" "$a"
+}
+
+t_max_files() {
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		touch "$mnt/f$i" 2>/dev/null || { [ "$i" -gt 3 ] && return 0; echo "failed at $i"; return 1; }
+	done
+	echo "max_files=5 did not limit"; return 1
+}
+
+t_store_persists() {
+	local store=$tmp/store-$1
+	mkdir -p "$store"
+	mount_fs --store "$store" -o passthrough="$1" || return 1
+	head -c 500000 /dev/urandom >"$tmp/p1"
+	mkdir "$mnt/dir" && cp "$tmp/p1" "$mnt/dir/p1" || return 1
+	head -c 64 /dev/zero >"$mnt/meta"
+	setfattr -n user.view.format -v d "$mnt/meta" && setfattr -n user.view.shape -v 2,4 "$mnt/meta" || return 1
+	umount_fs || return 1
+	cmp "$tmp/p1" "$store/dir/p1" || { echo "store file differs"; return 1; }
+	mount_fs --store "$store" -o passthrough="$1" || return 1
+	cmp "$tmp/p1" "$mnt/dir/p1" || { echo "after remount: differs"; return 1; }
+	[ "$(getfattr --only-values -n user.view.shape "$mnt/meta")" = 2,4 ] || { echo "xattr lost"; return 1; }
+	# a crash: every byte write() returned for is there after kill -9
+	$PY -c "
+import os
+f = os.open('$mnt/crash', os.O_RDWR | os.O_CREAT, 0o644)
+for i in range(200):
+    assert os.write(f, bytes([i]) * 4096) == 4096
+os.setxattr('$mnt/crash', 'user.view.format', b'B')
+" || return 1
+	kill -9 "$pid"; wait "$pid" 2>/dev/null; pid=
+	fusermount3 -uz "$mnt" 2>/dev/null || umount -l "$mnt"
+	mount_fs --store "$store" -o passthrough="$1" || return 1
+	$PY -c "
+import os, sys
+d = open('$mnt/crash', 'rb').read()
+assert len(d) == 200 * 4096, len(d)
+for i in range(200):
+    assert d[i*4096:(i+1)*4096] == bytes([i]) * 4096, i
+assert os.getxattr('$mnt/crash', 'user.view.format') == b'B'
+" || { echo "data lost after kill -9"; return 1; }
+	cmp "$tmp/p1" "$mnt/dir/p1" || return 1
+	umount_fs
+}
+
+t_signal() {	# $1 = TERM|INT
+	mount_fs || return 1
+	echo x >"$mnt/s"
+	kill -s "$1" "$pid"
+	local rc
+	wait "$pid"; rc=$?; pid=
+	[ "$rc" = 0 ] || { echo "exit status $rc after SIG$1"; cat "$tmp/log"; return 1; }
+	! is_mounted || { echo "still mounted after SIG$1"; return 1; }
+	grep -q "unmounted" "$tmp/log" || return 1
+}
+
+t_ram_store_gone() {
+	mount_fs -o size=4m || return 1
+	echo data >"$mnt/gone"
+	umount_fs || return 1
+	mount_fs -o size=4m || return 1
+	[ ! -e "$mnt/gone" ] || { echo "RAM store survived unmount"; return 1; }
+	umount_fs
+}
+
+# ---------------------------------------------------------------- run
+
+echo "viewfs: $("$bin" --version | head -n 2 | tr '\n' ' ')"
+t cli_help_version_and_bad_options t_cli
+
+for pt in on off; do
+	echo "--- passthrough=$pt"
+	if ! mount_fs -o passthrough=$pt; then
+		if [ $pt = on ] && grep -q "passthrough=on, but" "$tmp/log"; then
+			echo "skip: passthrough not available here: $(grep 'passthrough=on, but' "$tmp/log")"
+			skip=$((skip + 1)); continue
+		fi
+		fail=$((fail + 1)); echo "FAIL mount passthrough=$pt"; continue
+	fi
+	t "[$pt] data_path_reported" t_datapath_reported $pt
+	t "[$pt] filesem_posix_file_semantics" t_filesem
+	t "[$pt] coreutils_dd_cp_tar_find_du" t_tools
+	t "[$pt] links_modes_owner_times_mknod_locks" t_links_attrs
+	t "[$pt] xattrs_validated_and_stored" t_xattrs
+	t "[$pt] unlink_while_open" t_py unlink_open
+	t "[$pt] rename_over_open_file" t_py rename_open
+	t "[$pt] rename_noreplace_exchange" t_py rename_flags
+	t "[$pt] readdir_under_concurrent_change" t_py readdir_concurrent
+	t "[$pt] numpy_memmap_and_view_show" t_py numpy_interop "$view"
+	t "[$pt] seek_data_hole_fallocate" t_py seek_data
+	t "[$pt] copy_file_range" t_py copy_range
+	t "[$pt] concurrent_writers_fd_and_mmap" t_py concurrent_writers
+	t "[$pt] fio_verify_psync_and_mmap" t_fio_verify
+	t "[$pt] model_random_ops_seed1" t_py model 1 500
+	t "[$pt] model_random_ops_seed2" t_py model 2 500
+	is_mounted && umount_fs
+	t "[$pt] requests_seen_by_daemon_and_no_xattr_probe" t_requests_seen $pt
+
+	if mount_fs -o passthrough=$pt,size=8m; then
+		t "[$pt] enospc_leaves_old_content" t_enospc
+		umount_fs || { fail=$((fail + 1)); echo "FAIL unmount"; }
+	else fail=$((fail + 1)); fi
+	t "[$pt] store_dir_survives_remount_and_kill9" t_store_persists $pt
+	is_mounted && umount_fs
+done
+
+if mount_fs -o max_files=5; then
+	t "max_files_limits_objects" t_max_files
+	umount_fs || { fail=$((fail + 1)); echo "FAIL unmount"; }
+else fail=$((fail + 1)); fi
+t "ram_store_gone_after_unmount" t_ram_store_gone
+t "sigterm_clean_shutdown" t_signal TERM
+t "sigint_clean_shutdown" t_signal INT
+
+echo "RESULT: $pass passed, $fail failed, $skip skipped"
+[ "$fail" -eq 0 ]
