@@ -7,6 +7,7 @@
 #include "viewfs.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -171,10 +172,12 @@ static void vfs_init(void *userdata, struct fuse_conn_info *conn)
 	 * remembers per inode that there is nothing to clear; we clear
 	 * set-user-ID/set-group-ID ourselves where the flag asks it.
 	 */
+#ifdef FUSE_CAP_HANDLE_KILLPRIV_V2	/* libfuse >= 3.16 */
 	if (conn->capable & FUSE_CAP_HANDLE_KILLPRIV_V2) {
 		conn->want |= FUSE_CAP_HANDLE_KILLPRIV_V2;
 		fs->killpriv_v2 = 1;
 	}
+#endif
 	if (conn->max_write < (1u << 20))
 		conn->max_write = 1u << 20;
 
@@ -403,7 +406,8 @@ int main(int argc, char *argv[])
 		struct fuse_loop_config *cfg = fuse_loop_cfg_create();
 
 		fuse_loop_cfg_set_clone_fd(cfg, cmd.clone_fd);
-		fuse_loop_cfg_set_idle_threads(cfg, cmd.max_idle_threads);
+		if (cmd.max_idle_threads != UINT_MAX)	/* UINT_MAX: not given */
+			fuse_loop_cfg_set_idle_threads(cfg, cmd.max_idle_threads);
 		fuse_loop_cfg_set_max_threads(cfg, max_threads_given(argc, argv) ?
 					      cmd.max_threads : default_threads());
 		ret = fuse_session_loop_mt(fs.se, cfg);
