@@ -273,6 +273,17 @@ def start_views(mem, raw, xattrs):
             # multiple of its itemsize -- an error, or the whole items only
             return [Err('file size not a multiple of the format size'),
                     View(fmt, isz, shape, c_strides(shape, isz), 0)]
+    elif shp == '':
+        # open question: an empty user.view.shape -- an error, 0-d (as
+        # vw_shape_parse reads it), or as if the attribute were not set
+        outs = [Err('empty shape xattr')]
+        if isz <= size:
+            outs.append(View(fmt, isz, (), (), 0))
+        if 'user.view.format' not in xattrs:
+            outs.append(v)
+        elif size % isz == 0:
+            outs.append(View(fmt, isz, (size // isz,), (isz,), 0))
+        return outs
     else:
         parts = shp.split(',')
         if not all(DEC.match(p) for p in parts):
@@ -1190,10 +1201,12 @@ def gen_case(seed, idx, xattr_ok, variants):
     data = g.data(size)
     xattrs = None
     args = []
+    raw_at = None
     if xattr_ok and rng.random() < 0.15:
         xattrs = g.xattrs(size)
         if rng.random() < 0.25:
             args.append('--raw')
+            raw_at = rng.random()
     if rng.random() < 0.05:
         return float_case(rng, idx)
     mem = Mem(data)
@@ -1224,9 +1237,76 @@ def gen_case(seed, idx, xattr_ok, variants):
             pass
     else:
         args.append(g.output(v))
+    if raw_at is not None and raw_at < 0.3:
+        # --raw anywhere among the options
+        args.remove('--raw')
+        tail = 2 if cmd == 'set' else 1
+        args.insert(len(args) - tail, '--raw')
     c = Case(idx, cmd, data, xattrs, args)
     fix_bool_bytes(c)
     return c
+
+
+def static_cases():
+    """Fixed cases: the seed example and the command-line grammar."""
+    L = []
+
+    def add(cmd, data, args, xattrs=None, path=None):
+        c = Case(10**6 + len(L), cmd, data, xattrs, args)
+        c.path = path
+        L.append(c)
+    add('set', b'XYZ', ['--slice', '2', '--value', '74'])
+    add('show', b'XYZ', ['--slice', '-1', '--tolist'])
+    add('set', b'XYZ', ['--cast', 'b', '--slice', '-1', '--value', '-5'])
+    add('show', b'XYZ', [])
+    add('show', b'XYZ', ['--tolist', '--info'])
+    add('show', b'XYZ', ['--bogus', '--tolist'])
+    add('show', b'XYZ', ['--slice'])
+    add('show', b'XYZ', ['--slice', '--tolist'])
+    add('show', b'XYZ', ['--offset', '-1', '--tolist'])
+    add('show', b'XYZ', ['--tolist', '--slice', '0'])
+    add('set', b'XYZ', ['--value'])
+    add('set', b'XYZ', ['--value', '1', '--slice', '0'])
+    add('set', b'XYZ', ['--slice', '0'])
+    add('set', b'XYZ', ['--tolist'])
+    add('show', b'XYZ', ['--value', '1'])
+    add('show', b'XYZ', ['--hex=', ])
+    add('show', b'XYZ', ['--hex=:,'])
+    add('show', b'XYZ', ['--tobytes='])
+    add('show', b'', ['--tobytes'])
+    add('show', b'', ['--tolist'])
+    add('show', b'', ['--hex=:,2'])
+    add('set', b'', ['--value', 'b\'\''])
+    add('set', b'', ['--value', '[]'])
+    add('set', b'', ['--value', '1'])
+    add('show', b'XYZ', ['--tolist'], path='missing')
+    add('show', b'XYZ', ['--tolist'], path='dir')
+    add('set', b'XYZ', ['--value', '1'], path='missing')
+    # every half float, and many float/double bit patterns, through --tolist
+    add('show', struct.pack('<65536H', *range(65536)), ['--cast', 'e', '--tolist'])
+    rng = random.Random(7)
+    add('show', b''.join(struct.pack('d', special_double(rng)) for _ in range(4000)),
+        ['--cast', 'd', '--tolist'])
+    add('show', b''.join(struct.pack('I', rng.getrandbits(32)) for _ in range(4000)),
+        ['--cast', 'f', '--tolist'])
+    # the unusual literals: all those valid for a format in one list
+    for fmt in FORMATS:
+        ok = []
+        for t in TRICKY_OK:
+            try:
+                x = lit_eval(t)
+                if isinstance(x, bytes) and fmt != 'c':
+                    continue
+                conv(fmt, x)
+                ok.append(t)
+            except (LitError, Err):
+                pass
+        if ok:
+            add('set', bytes(len(ok) * fmt_size(fmt)),
+                ['--cast', fmt, '--value', '[' + ', '.join(ok) + ']'])
+    for t in TRICKY_BAD:
+        add('set', b'\x00', ['--value', t])
+    return L
 
 
 def special_double(rng):
@@ -1305,6 +1385,8 @@ def oracle(c):
     """-> list of acceptable outcomes:
     ('err',), ('any',), ('show', kind, value), ('set', newbytes)."""
     mem = Mem(c.data)
+    if getattr(c, 'path', None):
+        return [('err',)]
     try:
         raw, ops, final = parse_cmdline(c.cmd, c.args)
     except Err:
@@ -1340,13 +1422,20 @@ class Runner:
 
     def run(self, c, tag=''):
         path = os.path.join(self.tmpdir, 'c%d%s' % (c.idx, tag))
+        special = getattr(c, 'path', None)
+        if special == 'missing':
+            target = path + '.missing'
+        elif special == 'dir':
+            target = self.tmpdir
+        else:
+            target = path
         with open(path, 'wb') as f:
             f.write(c.data)
         if c.xattrs:
             for k, val in c.xattrs.items():
                 os.setxattr(path, k, val.encode())
         try:
-            p = subprocess.run([self.view, c.cmd, path] + c.args, capture_output=True,
+            p = subprocess.run([self.view, c.cmd, target] + c.args, capture_output=True,
                                timeout=self.timeout)
             rc, out, err = p.returncode, p.stdout, p.stderr
         except subprocess.TimeoutExpired:
@@ -1413,6 +1502,18 @@ def text_diff(want, text):
     return None
 
 
+def diff_bytes(want, got):
+    """Short description of how two byte strings differ."""
+    if len(want) != len(got):
+        return ('%d bytes %s' % (len(want), short(want.hex())),
+                '%d bytes %s' % (len(got), short(got.hex())))
+    d = [i for i in range(len(want)) if want[i] != got[i]]
+    lo, hi = d[0] // 8 * 8, min(len(want), d[0] // 8 * 8 + 16)
+    return ('file[%d:%d] = %s' % (lo, hi, want[lo:hi].hex()),
+            'file[%d:%d] = %s (%d bytes differ, first at %d)' % (
+                lo, hi, got[lo:hi].hex(), len(d), d[0]))
+
+
 def check_one(exp, c, rc, out, err, after):
     """-> None if (rc, out, err, after) is acceptable for outcome exp, else
     (kind, expected-text, got-text)."""
@@ -1452,7 +1553,7 @@ def check_one(exp, c, rc, out, err, after):
         if out:
             return ('set-output', 'no stdout', short(out))
         if after != exp[1]:
-            return ('wrong-set', exp[1].hex(), after.hex())
+            return ('wrong-set',) + diff_bytes(exp[1], after)
         return None
     what, val = exp[1], exp[2]
     if what == 'tobytes':
@@ -1518,6 +1619,10 @@ def judge(c, runner, tag=''):
 
 
 def repro(c, view):
+    if getattr(c, 'path', None) == 'missing':
+        return ' '.join(shlex.quote(x) for x in [view, c.cmd, '/nonexistent/F'] + c.args)
+    if getattr(c, 'path', None) == 'dir':
+        return ' '.join(shlex.quote(x) for x in [view, c.cmd, '/tmp'] + c.args)
     if c.data:
         parts = ["cd \"$(mktemp -d)\"", "printf '%s' > F" % ''.join('\\x%02x' % b for b in c.data)]
     else:
@@ -1639,6 +1744,8 @@ def main():
     # Generation does not depend on the file system: cases with xattrs are
     # skipped (and counted) where user xattrs are unavailable.
     cases = [gen_case(a.seed, i, True, not a.no_variants) for i in ids]
+    if a.case is None:
+        cases = static_cases() + cases
     skipped = 0
     if not xok:
         skipped = sum(1 for c in cases if c.xattrs)
