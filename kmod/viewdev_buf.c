@@ -7,8 +7,8 @@
  * past it fail with -ENOSPC (as on a block device), SEEK_END is the size,
  * and mmap puts the shmem file itself on the VMA, so every mapping shares
  * the store's pages and access past the end faults with SIGBUS.  A VMA
- * references only the shmem file: mapped data stays valid after the buffer
- * is destroyed or the module unloaded.
+ * holds the shmem file (mapped data stays valid after the buffer is
+ * destroyed) and a module reference (rmmod waits for the last unmap).
  */
 #include <linux/cred.h>
 #include <linux/err.h>
@@ -129,15 +129,56 @@ static loff_t viewdev_llseek(struct file *file, loff_t offset, int whence)
 				 i_size_read(file_inode(buf->shmem)));
 }
 
+/*
+ * Mappings keep shmem's vm_operations (fault, map_pages, NUMA policy) with
+ * open/close added, so that every VMA holds a module reference and rmmod
+ * is refused while a buffer is mapped.  shmem's table is not exported: it
+ * is copied from the first VMA shmem sets up.  Set once, under
+ * viewdev_vm_ops_lock, and only read after.
+ */
+static DEFINE_MUTEX(viewdev_vm_ops_lock);
+static const struct vm_operations_struct *viewdev_shmem_vm_ops;
+static struct vm_operations_struct viewdev_vm_ops;
+
+static void viewdev_vm_open(struct vm_area_struct *vma)
+{
+	__module_get(THIS_MODULE);	/* the VMA it was copied from holds one */
+}
+
+static void viewdev_vm_close(struct vm_area_struct *vma)
+{
+	module_put(THIS_MODULE);
+}
+
 static int viewdev_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	struct viewdev_buf *buf = file->private_data;
+	int ret;
 
 	if (!buf->shmem->f_op->mmap)
 		return -ENODEV;
 	/* The VMA now holds the shmem file, not this one. */
 	vma_set_file(vma, buf->shmem);
-	return buf->shmem->f_op->mmap(buf->shmem, vma);
+	ret = buf->shmem->f_op->mmap(buf->shmem, vma);
+	if (ret)
+		return ret;
+	if (vma->vm_ops && (vma->vm_ops->open || vma->vm_ops->close))
+		return 0;	/* not shmem's plain table: leave it alone */
+
+	mutex_lock(&viewdev_vm_ops_lock);
+	if (!viewdev_shmem_vm_ops && vma->vm_ops) {
+		viewdev_vm_ops = *vma->vm_ops;
+		viewdev_vm_ops.open = viewdev_vm_open;
+		viewdev_vm_ops.close = viewdev_vm_close;
+		viewdev_shmem_vm_ops = vma->vm_ops;
+	}
+	mutex_unlock(&viewdev_vm_ops_lock);
+	if (vma->vm_ops == viewdev_shmem_vm_ops) {
+		/* this file's reference pins the module now */
+		__module_get(THIS_MODULE);
+		vma->vm_ops = &viewdev_vm_ops;
+	}
+	return 0;
 }
 
 static int viewdev_fsync(struct file *file, loff_t start, loff_t end,

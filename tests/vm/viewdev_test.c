@@ -1390,36 +1390,77 @@ static void test_rmmod_refused_while_ctl_open(void **state)
 	close(fd);
 }
 
-static void test_unload_keeps_mapped_data_then_reload(void **state)
+static int hold_mapping(void *arg)
+{
+	int *pipes = arg;
+	char c;
+
+	/* The inherited mapping stays until the parent says so. */
+	return read(pipes[0], &c, 1) == 1 ? 0 : 1;
+}
+
+static void test_rmmod_refused_while_mapped(void **state)
 {
 	unsigned char *p;
-	char names[1][VIEWDEV_NAME_MAX];
-	unsigned int total = 99;
-	int fd;
+	int fd, pipes[2], status;
+	pid_t pid;
 
 	(void)state;
 	assert_int_equal(create("um", 2 * PAGE), 0);
-	assert_int_equal(create("unused", 3 * PAGE), 0);
 	fd = open_node("um", O_RDWR);
 	p = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	assert_true(p != MAP_FAILED);
 	memcpy(p, "survives", 8);
 	close(fd);
+	assert_int_equal(rmmod(), -EWOULDBLOCK);
+	/* destroyed too: the mapping alone still holds the module */
+	assert_int_equal(destroy("um"), 0);
+	assert_int_equal(rmmod(), -EWOULDBLOCK);
+	assert_memory_equal(p, "survives", 8);
+	/* a split VMA and a forked copy each hold it as well */
+	assert_int_equal(mprotect(p + PAGE, PAGE, PROT_READ), 0);
+	assert_int_equal(pipe(pipes), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(hold_mapping(pipes));
+	munmap(p, 2 * PAGE);
+	assert_int_equal(rmmod(), -EWOULDBLOCK);
+	assert_int_equal(write(pipes[1], "x", 1), 1);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_exit0(status);
+	close(pipes[0]);
+	close(pipes[1]);
+	/* the last mapping is gone: unload works, the buffers with it */
 	assert_int_equal(rmmod(), 0);
 	assert_int_equal(access(VIEWDEV_CTL_PATH, F_OK), -1);
-	assert_int_equal(access(node("um"), F_OK), -1);
 	assert_int_equal(access("/sys/class/view", F_OK), -1);
-	/* the mapping holds the store, not the module */
-	assert_memory_equal(p, "survives", 8);
-	p[PAGE] = 1;
-	assert_int_equal(p[PAGE], 1);
-	munmap(p, 2 * PAGE);
+	assert_int_equal(insmod(), 0);
+}
+
+static void test_unload_frees_buffers_then_reload(void **state)
+{
+	char names[1][VIEWDEV_NAME_MAX];
+	unsigned int total = 99;
+	int fd;
+
+	(void)state;
+	assert_int_equal(create("u1", 2 * PAGE), 0);
+	assert_int_equal(create("u2", 3 * PAGE), 0);
+	fd = open_node("u1", O_RDWR);
+	assert_int_equal(pwrite(fd, "old data", 8, 0), 8);
+	close(fd);
+	assert_int_equal(rmmod(), 0);
+	assert_int_equal(access(VIEWDEV_CTL_PATH, F_OK), -1);
+	assert_int_equal(access(node("u1"), F_OK), -1);
+	assert_int_equal(access("/sys/class/view", F_OK), -1);
 	assert_int_equal(insmod(), 0);
 	assert_int_equal(access(VIEWDEV_CTL_PATH, F_OK), 0);
 	assert_int_equal(list_names(names, 1, &total), 0);
 	assert_int_equal(total, 0);
-	assert_int_equal(create("um", PAGE), 0);
-	fd = open_node("um", O_RDONLY);
+	/* the name is free and the new buffer starts empty */
+	assert_int_equal(create("u1", PAGE), 0);
+	fd = open_node("u1", O_RDONLY);
 	assert_int_equal(pread(fd, names[0], 8, 0), 8);
 	assert_memory_equal(names[0], "\0\0\0\0\0\0\0\0", 8);
 	close(fd);
@@ -1499,7 +1540,8 @@ int main(int argc, char **argv)
 	const struct CMUnitTest unload[] = {
 		T(test_rmmod_refused_while_node_open),
 		T(test_rmmod_refused_while_ctl_open),
-		T(test_unload_keeps_mapped_data_then_reload),
+		T(test_rmmod_refused_while_mapped),
+		T(test_unload_frees_buffers_then_reload),
 		T(test_unload_reload_cycles),
 	};
 	const char *group = argc > 1 ? argv[1] : "";
