@@ -19,7 +19,8 @@ start)
 		: >"$log"
 		"$bin" "$mnt" -f >>"$log" 2>&1 &
 		echo $! >"$pidf"
-		for _ in $(seq 100); do mounted && break; sleep 0.1; done
+		# stat returns once the daemon answered INIT (its log then names the data path)
+		for _ in $(seq 100); do mounted && stat "$mnt" >/dev/null 2>&1 && break; sleep 0.1; done
 		if ! mounted; then
 			echo "viewfs: mount failed:" >&2
 			cat "$log" >&2
