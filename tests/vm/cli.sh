@@ -76,4 +76,12 @@ same "files: view show of a raw node is a 1-D B view" \
 t "files: writing past the end fails, size unchanged" sh -c '
 	! dd if=/tmp/r of=/dev/view/cpx bs=4096 seek=16 count=1 conv=notrunc 2>/dev/null &&
 	[ "$(cat /sys/class/view/cpx/size)" = 65536 ]'
+t "files: metadata written to sysfs" sh -c '
+	echo "<H" >/sys/class/view/cpx/format && echo 2,3 >/sys/class/view/cpx/shape'
+same "files: view show follows metadata set through sysfs" \
+	'{"format":"<H","itemsize":2,"ndim":2,"shape":[2,3],"strides":[6,2],"nbytes":12,"readonly":false,"c_contiguous":true,"f_contiguous":false,"contiguous":true}' \
+	view show /dev/view/cpx --info
+t "files: sysfs refuses a shape beyond the size" sh -c '
+	! echo 65536,2 >/sys/class/view/cpx/shape 2>/dev/null &&
+	[ "$(cat /sys/class/view/cpx/shape)" = 2,3 ]'
 t "files: kmod destroy after use" view kmod destroy cpx
