@@ -136,6 +136,58 @@ def readdir_concurrent(d):
               (rnd, len(stable - set(got))))
 
 
+class Dirent(ctypes.Structure):
+    _fields_ = [("d_ino", ctypes.c_uint64), ("d_off", ctypes.c_int64),
+                ("d_reclen", ctypes.c_ushort), ("d_type", ctypes.c_ubyte),
+                ("d_name", ctypes.c_char * 256)]
+
+
+def readdir_seek(d):
+    """telldir/seekdir positions stay valid while entries come and go: after
+    seeking back, the entries that were listed after that position (and
+    still exist) are listed again, none twice."""
+    libc.opendir.restype = ctypes.c_void_p
+    libc.opendir.argtypes = [ctypes.c_char_p]
+    libc.readdir.restype = ctypes.POINTER(Dirent)
+    libc.readdir.argtypes = [ctypes.c_void_p]
+    libc.telldir.restype = ctypes.c_long
+    libc.telldir.argtypes = [ctypes.c_void_p]
+    libc.seekdir.argtypes = [ctypes.c_void_p, ctypes.c_long]
+    libc.closedir.argtypes = [ctypes.c_void_p]
+    sub = os.path.join(d, "rs")
+    os.mkdir(sub)
+    pad = "y" * 150
+    for i in range(400):
+        open(os.path.join(sub, "s%04d_%s" % (i, pad)), "w").close()
+
+    def rest(dp):
+        out = []
+        while True:
+            e = libc.readdir(dp)
+            if not e:
+                return out
+            out.append(e.contents.d_name.decode())
+    dp = libc.opendir(sub.encode())
+    check(dp, "opendir failed")
+    first = []
+    for _ in range(150):
+        first.append(libc.readdir(dp).contents.d_name.decode())
+    pos = libc.telldir(dp)
+    after = rest(dp)
+    # churn: new names and removed names, none of the listed-after ones
+    for i in range(100):
+        open(os.path.join(sub, "n%04d_%s" % (i, pad)), "w").close()
+    for n in first[-40:]:
+        if n.startswith("s"):
+            os.unlink(os.path.join(sub, n))
+    libc.seekdir(dp, pos)
+    again = [n for n in rest(dp) if not n.startswith("n")]
+    libc.closedir(dp)
+    check(len(again) == len(set(again)), "entries repeated after seekdir")
+    check(again == after, "after seekdir back: %d entries, expected the %d listed "
+          "after telldir" % (len(again), len(after)))
+
+
 def numpy_interop(d, view):
     import numpy as np
     import subprocess

@@ -343,6 +343,7 @@ for pt in on off; do
 	t "[$pt] rename_over_open_file" t_py rename_open
 	t "[$pt] rename_noreplace_exchange" t_py rename_flags
 	t "[$pt] readdir_under_concurrent_change" t_py readdir_concurrent
+	t "[$pt] readdir_telldir_seekdir_stable" t_py readdir_seek
 	t "[$pt] numpy_memmap_and_view_show" t_py numpy_interop "$view"
 	t "[$pt] seek_data_hole_fallocate" t_py seek_data
 	t "[$pt] copy_file_range" t_py copy_range
