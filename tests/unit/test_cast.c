@@ -42,7 +42,7 @@ static void test_cast_with_shape_gives_c_strides(void **state)
 static void test_cast_to_empty_shape_gives_0d_view(void **state)
 {
 	struct fx *f = *state;
-	ssize_t none[1];
+	ssize_t none[1] = { 0 };
 
 	/* m[:8].cast('d', []): shape (), strides (), nbytes 8 */
 	slice_expr(&f->v[1], &f->v[0], ":8");
@@ -55,7 +55,7 @@ static void test_cast_to_empty_shape_gives_0d_view(void **state)
 static void test_cast_0d_to_1d_bytes(void **state)
 {
 	struct fx *f = *state;
-	ssize_t none[1];
+	ssize_t none[1] = { 0 };
 	/* m[:8].cast('d', []).cast('B'): shape (8,), strides (1,) */
 	ssize_t shape[] = { 8 }, strides[] = { 1 };
 
@@ -119,7 +119,7 @@ static void test_cast_nd_to_nd_refused(void **state)
 static void test_cast_nd_to_0d_refused(void **state)
 {
 	struct fx *f = *state;
-	ssize_t s11[] = { 1, 1 }, none[1];
+	ssize_t s11[] = { 1, 1 }, none[1] = { 0 };
 
 	slice_expr(&f->v[1], &f->v[0], ":1");
 	assert_int_equal(vw_cast(&f->v[2], &f->v[1], "B", 2, s11, &f->err), 0);
@@ -231,7 +231,7 @@ static void test_cast_shape_product_mismatch_refused(void **state)
 static void test_cast_0d_shape_needs_exactly_one_item(void **state)
 {
 	struct fx *f = *state;
-	ssize_t none[1];
+	ssize_t none[1] = { 0 };
 
 	/* m[:16].cast('d', []): product(shape) * itemsize != buffer size */
 	slice_expr(&f->v[1], &f->v[0], ":16");

@@ -338,7 +338,7 @@ static void test_reshape_insert_unit_dimension_into_sub_block(void **state)
 static void test_reshape_single_item_to_0d(void **state)
 {
 	struct fx *f = *state;
-	ssize_t none[1];
+	ssize_t none[1] = { 0 };
 
 	slice_expr(&f->v[1], &f->v[0], "3:4");
 	assert_int_equal(vw_reshape(&f->v[2], &f->v[1], 0, none, &f->err), 0);
