@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <syslog.h>
 #include <unistd.h>
@@ -259,6 +260,19 @@ const struct fuse_lowlevel_ops vfs_ops = {
 	.removexattr = vfs_op_removexattr,
 };
 
+/* Every inode the kernel knows holds a descriptor: allow as many as we may. */
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+			vfs_log("viewfs: warning: cannot raise the descriptor limit: %s\n",
+				strerror(errno));
+	}
+}
+
 static int parse_pt_mode(const char *s, enum vfs_pt_mode *out)
 {
 	if (!s || !strcmp(s, "auto"))
@@ -374,6 +388,7 @@ int main(int argc, char *argv[])
 	fs.stats = opts.stats;
 	/* Modes come from the caller (the kernel applied its umask). */
 	umask(0);
+	raise_fd_limit();
 	if (vfs_inode_table_init(&fs) < 0)
 		goto out_args;
 	if (vfs_store_open(&fs, opts.store, opts.size, opts.max_files) < 0)

@@ -252,6 +252,24 @@ def copy_range(d):
     check(get(b) == data, "copy_file_range copy differs")
 
 
+def many_files(d, count):
+    """More files than a default descriptor limit (1024), all kept open
+    by the kernel's dentry cache at once, each readable."""
+    sub = os.path.join(d, "many")
+    os.mkdir(sub)
+    n = int(count)
+    for i in range(n):
+        with open(os.path.join(sub, "f%d" % i), "w") as f:
+            f.write(str(i))
+    for i in range(n):
+        check(get(os.path.join(sub, "f%d" % i)) == str(i).encode(),
+              "file %d of %d unreadable" % (i, n))
+    check(len(os.listdir(sub)) == n, "listing has %d of %d" % (len(os.listdir(sub)), n))
+    for i in range(n):
+        os.unlink(os.path.join(sub, "f%d" % i))
+    os.rmdir(sub)
+
+
 def concurrent_writers(d):
     """Eight threads write disjoint stripes of one file through their own
     descriptors and a shared mapping; nothing is lost."""

@@ -46,7 +46,8 @@ is_mounted() { grep -qs " $mnt fuse.viewfs " /proc/mounts; }
 # background of this shell; its log is $tmp/log.
 mount_fs() {
 	: >"$tmp/log"
-	"$bin" "$mnt" -f "$@" >>"$tmp/log" 2>&1 &
+	# a usual soft descriptor limit: the daemon must raise it itself
+	(ulimit -Sn 1024; exec "$bin" "$mnt" -f "$@") >>"$tmp/log" 2>&1 &
 	pid=$!
 	for _ in $(seq 200); do
 		# stat waits for the INIT reply, after which the log says the data path
@@ -348,6 +349,7 @@ for pt in on off; do
 	t "[$pt] seek_data_hole_fallocate" t_py seek_data
 	t "[$pt] copy_file_range" t_py copy_range
 	t "[$pt] concurrent_writers_fd_and_mmap" t_py concurrent_writers
+	t "[$pt] more_files_than_fd_limit" t_py many_files 3000
 	t "[$pt] fio_verify_psync_and_mmap" t_fio_verify
 	t "[$pt] model_random_ops_seed1" t_py model 1 500
 	t "[$pt] model_random_ops_seed2" t_py model 2 500
