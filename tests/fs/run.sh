@@ -30,6 +30,7 @@ for t in setfattr getfattr fio fusermount3 "$PY"; do
 done
 
 tmp=$(mktemp -d /tmp/viewfs-test.XXXXXX)
+chmod 755 "$tmp"	# other users reach the mount (other_user_permissions)
 mnt=$tmp/mnt
 mkdir -p "$mnt"
 pid=
@@ -206,6 +207,22 @@ t_xattrs() {
 	rm -rf "$f" "$mnt/xd"
 }
 
+t_other_user() {	# needs allow_other
+	local U="setpriv --reuid=65534 --regid=65534 --clear-groups"
+	mkdir "$mnt/pub" && chmod 1777 "$mnt/pub" || return 1
+	echo secret >"$mnt/pub/rootfile" && chmod 644 "$mnt/pub/rootfile"
+	$U sh -c "echo hi >'$mnt/pub/mine'" || { echo "nobody cannot create in a 1777 dir"; return 1; }
+	[ "$(stat -c %u:%g "$mnt/pub/mine")" = 65534:65534 ] || { echo "new file not owned by its creator"; return 1; }
+	$U setfattr -n user.a -v 1 "$mnt/pub/mine" || return 1
+	expect_fail "denied" $U sh -c "echo x >>'$mnt/pub/rootfile'" || return 1
+	expect_fail "not permitted" $U rm "$mnt/pub/rootfile" || return 1	# sticky
+	expect_fail "not permitted" $U chmod 666 "$mnt/pub/rootfile" || return 1
+	expect_fail "denied" $U truncate -s 0 "$mnt/pub/rootfile" || return 1
+	expect_fail "denied" $U setfattr -n user.a -v 1 "$mnt/pub/rootfile" || return 1
+	[ "$(cat "$mnt/pub/rootfile")" = secret ] || return 1
+	rm -r "$mnt/pub"
+}
+
 t_py() { $PY "$checks" "$1" "$mnt" "${@:2}"; }
 
 t_fio_verify() {
@@ -328,7 +345,7 @@ t cli_help_version_and_bad_options t_cli
 
 for pt in on off; do
 	echo "--- passthrough=$pt"
-	if ! mount_fs -o passthrough=$pt; then
+	if ! mount_fs -o passthrough=$pt,allow_other; then
 		if [ $pt = on ] && grep -q "passthrough=on, but" "$tmp/log"; then
 			echo "skip: passthrough not available here: $(grep 'passthrough=on, but' "$tmp/log")"
 			skip=$((skip + 1)); continue
@@ -340,6 +357,7 @@ for pt in on off; do
 	t "[$pt] coreutils_dd_cp_tar_find_du" t_tools
 	t "[$pt] links_modes_owner_times_mknod_locks" t_links_attrs
 	t "[$pt] xattrs_validated_and_stored" t_xattrs
+	t "[$pt] other_user_permissions" t_other_user
 	t "[$pt] unlink_while_open" t_py unlink_open
 	t "[$pt] rename_over_open_file" t_py rename_open
 	t "[$pt] rename_noreplace_exchange" t_py rename_flags
