@@ -883,6 +883,8 @@ class Gen:
             s = rng.choice(['2,x', '-1', '', '1,,1', '99999999999999999999999'])
         elif rr < 0.11 and fmt is not None:
             x['user.view.format'] = rng.choice(['Z', 'ii', '@'])
+        elif rr < 0.13:
+            s = ','.join(['1'] * rng.choice([64, 65]))
         x['user.view.shape'] = s
         return x
 
@@ -1244,7 +1246,40 @@ def gen_case(seed, idx, xattr_ok, variants):
         args.insert(len(args) - tail, '--raw')
     c = Case(idx, cmd, data, xattrs, args)
     fix_bool_bytes(c)
+    if rng.random() < 0.04:
+        fuzz(c, rng)
     return c
+
+
+FUZZ_CHARS = '0123456789-:,+ _@.xeE[]()\'"b' + FORMATS + '\t\n\\'
+
+
+def fuzz(c, rng):
+    """Mangle one option argument at the character level.  Only robustness
+    is checked then: no crash, no sanitizer report, a clean error or a
+    result, the file untouched by show and by a failed set."""
+    cand = [i for i, a in enumerate(c.args)
+            if i > 0 and c.args[i - 1] in ('--offset', '--length', '--cast', '--slice',
+                                            '--value')
+            or a.startswith(('--transpose=', '--hex=', '--tobytes='))]
+    if not cand:
+        return
+    i = rng.choice(cand)
+    a = c.args[i]
+    for _ in range(rng.randint(1, 4)):
+        k = rng.randint(0, len(a))
+        r = rng.random()
+        ch = rng.choice(FUZZ_CHARS)
+        if r < 0.4:
+            a = a[:k] + ch + a[k:]
+        elif r < 0.7:
+            a = a[:k] + a[k + 1:]
+        elif r < 0.9:
+            a = a[:k] + ch + a[k + 1:]
+        else:
+            a = a[:k] + a[k:k + 8] * rng.randint(2, 50) + a[k + 8:]
+    c.args[i] = a
+    c.fuzz = True
 
 
 def static_cases():
@@ -1387,6 +1422,8 @@ def oracle(c):
     mem = Mem(c.data)
     if getattr(c, 'path', None):
         return [('err',)]
+    if getattr(c, 'fuzz', False):
+        return [('any',)]
     try:
         raw, ops, final = parse_cmdline(c.cmd, c.args)
     except Err:
@@ -1414,6 +1451,10 @@ def oracle(c):
 SAN_MARKS = ('Sanitizer', 'runtime error:', 'LeakSanitizer', 'AddressSanitizer')
 
 
+class HarnessError(Exception):
+    """The binary could not be run at all (not a test result)."""
+
+
 class Runner:
     def __init__(self, view, tmpdir, timeout=30):
         self.view = view
@@ -1435,14 +1476,25 @@ class Runner:
             for k, val in c.xattrs.items():
                 os.setxattr(path, k, val.encode())
         try:
-            p = subprocess.run([self.view, c.cmd, target] + c.args, capture_output=True,
-                               timeout=self.timeout)
-            rc, out, err = p.returncode, p.stdout, p.stderr
-        except subprocess.TimeoutExpired:
-            rc, out, err = 'timeout', b'', b''
-        with open(path, 'rb') as f:
-            after = f.read()
-        os.unlink(path)
+            for attempt in range(20):
+                try:
+                    p = subprocess.run([self.view, c.cmd, target] + c.args,
+                                       capture_output=True, timeout=self.timeout)
+                    rc, out, err = p.returncode, p.stdout, p.stderr
+                    break
+                except subprocess.TimeoutExpired:
+                    rc, out, err = 'timeout', b'', b''
+                    break
+                except OSError as e:
+                    # the binary being rebuilt (ETXTBSY, EACCES, ENOENT) or
+                    # no processes left: not a result, try again
+                    if attempt == 19:
+                        raise HarnessError('cannot run %s: %s' % (self.view, e))
+                    time.sleep(0.5 + attempt * 0.5)
+            with open(path, 'rb') as f:
+                after = f.read()
+        finally:
+            os.unlink(path)
         return rc, out, err, after
 
 
@@ -1470,6 +1522,19 @@ class Emulator:
 def short(x, n=240):
     s = x if isinstance(x, str) else repr(x)
     return s if len(s) <= n else s[:n] + '...(%d chars)' % len(s)
+
+
+def first_diff(a, b, path):
+    """(index path, a-part, b-part) of the first difference, or None."""
+    if isinstance(a, list) and isinstance(b, list):
+        for i, (x, y) in enumerate(zip(a, b)):
+            d = first_diff(x, y, path + (i,))
+            if d:
+                return d
+        if len(a) != len(b):
+            return (path, 'len %d' % len(a), 'len %d' % len(b))
+        return None
+    return None if same(a, b) else (path, a, b)
 
 
 def _tokens(text):
@@ -1576,6 +1641,11 @@ def check_one(exp, c, rc, out, err, after):
         except LitError as e:
             return ('wrong-tolist', short(repr(val)), 'unparsable %s (%s)' % (short(text), e))
         if not same(got, val):
+            where = first_diff(val, got, ())
+            if where and len(repr(val)) > 200:
+                path, x, y = where
+                return ('wrong-tolist', 'at index %s: %r (of %s)' % (list(path), x, short(repr(val), 100)),
+                        'at index %s: %r (of %s)' % (list(path), y, short(repr(got), 100)))
             return ('wrong-tolist', short(repr(val), 400), short(repr(got), 400))
         d = text_diff(repr(val), text)
         if d:
@@ -1677,7 +1747,7 @@ def shrink(c, runner, kind, budget=60):
 
 def signature(c, det):
     groups, final = c.groups()
-    out = final[0].split('=')[0]
+    out = final[0].split('=')[0] if final else '(none)'
     return (det[0], c.cmd, out)
 
 
@@ -1754,6 +1824,8 @@ def main():
     def work(c):
         try:
             return judge(c, runner)
+        except HarnessError as e:
+            return 'harness-error', str(e)
         except Exception as e:  # an oracle bug: report, never hide
             import traceback
             return 'oracle-error', traceback.format_exc()
@@ -1763,12 +1835,16 @@ def main():
     passed = failed = 0
     sigs = {}
     oracle_errors = []
+    harness_errors = []
     for c, (st, det) in zip(cases, results):
         if st == 'pass':
             passed += 1
         elif st == 'fail':
             failed += 1
             sigs.setdefault(signature(c, det), []).append((c, det))
+        elif st == 'harness-error':
+            failed += 1
+            harness_errors.append((c, det))
         else:
             failed += 1
             oracle_errors.append((c, det))
@@ -1779,6 +1855,9 @@ def main():
                 print('  acceptable: %s' % short(repr(o), 600))
             if det:
                 print('  detail: %s' % (det,))
+    if harness_errors:
+        print('HARNESS: %d case(s) could not run, e.g. %s' % (
+            len(harness_errors), harness_errors[0][1]))
     for c, tb in oracle_errors[:5]:
         print('ORACLE ERROR (a bug in difftest.py) case %d: %s\n%s' % (c.idx, repro(c, view), tb))
     if numpy_disagreements:
