@@ -131,6 +131,9 @@ t_tools() {
 	[ "$(sha256sum <"$mnt/c")" = "$(sha256sum <"$src")" ] || { echo sha256 differs; return 1; }
 	cat "$mnt/c" >"$tmp/back" && cmp "$src" "$tmp/back" || return 1
 	ls -l "$mnt/c" | grep -q " 3000000 " || { ls -l "$mnt"; return 1; }
+	dd if="$src" of="$mnt/dio" bs=64k oflag=direct status=none || return 1
+	dd if="$mnt/dio" of="$tmp/dio" bs=64k iflag=direct status=none && cmp -n 3000000 "$src" "$tmp/dio" || return 1
+	rm "$mnt/dio"
 	mkdir -p "$mnt/d1/d2/d3" || return 1
 	mv "$mnt/c" "$mnt/d1/d2/moved" && cmp "$src" "$mnt/d1/d2/moved" || return 1
 	[ ! -e "$mnt/c" ] || { echo "mv left the source"; return 1; }
@@ -338,6 +341,23 @@ t_ram_store_gone() {
 	umount_fs
 }
 
+t_unprivileged() {	# a user mount: fusermount3, /dev/shm store, no passthrough
+	local U="setpriv --reuid=65534 --regid=65534 --clear-groups" um=$tmp/um rc
+	mkdir -p "$um" && chown 65534:65534 "$um"
+	ls /dev/shm >"$tmp/shm.before"
+	$U "$bin" "$um" -f >"$tmp/ulog" 2>&1 &
+	local upid=$!
+	for _ in $(seq 100); do grep -qs " $um fuse.viewfs " /proc/mounts && stat "$um" >/dev/null 2>&1 && break; sleep 0.05; done
+	grep -q "store: RAM (directory under /dev/shm)" "$tmp/ulog" || { cat "$tmp/ulog"; kill $upid; return 1; }
+	grep -q "data path: daemon" "$tmp/ulog" || { cat "$tmp/ulog"; kill $upid; return 1; }
+	$U sh -c "touch '$um/f' && '$filesem' '$um/f' >/dev/null && setfattr -n user.view.format -v B '$um/f'" ||
+		{ echo "file semantics as an unprivileged user failed"; $U fusermount3 -u "$um"; return 1; }
+	$U fusermount3 -u "$um" || return 1
+	wait $upid; rc=$?
+	[ $rc = 0 ] || { echo "daemon exit $rc"; cat "$tmp/ulog"; return 1; }
+	ls /dev/shm | diff "$tmp/shm.before" - || { echo "the /dev/shm store was not removed"; return 1; }
+}
+
 # ---------------------------------------------------------------- run
 
 echo "viewfs: $("$bin" --version | head -n 2 | tr '\n' ' ')"
@@ -387,6 +407,12 @@ if mount_fs -o max_files=5; then
 	umount_fs || { fail=$((fail + 1)); echo "FAIL unmount"; }
 else fail=$((fail + 1)); fi
 t "ram_store_gone_after_unmount" t_ram_store_gone
+if setpriv --reuid=65534 --regid=65534 --clear-groups test -x "$bin" -a -x "$filesem"; then
+	t "unprivileged_user_mount_shm_store" t_unprivileged
+else
+	echo "skip unprivileged_user_mount_shm_store: user nobody cannot run $bin (a parent directory is private)"
+	skip=$((skip + 1))
+fi
 t "sigterm_clean_shutdown" t_signal TERM
 t "sigint_clean_shutdown" t_signal INT
 
