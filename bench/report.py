@@ -26,6 +26,7 @@ import sys
 
 SUBJECTS = {
     "tmpfs": "tmpfs",
+    "tmpfs-b": "tmpfs, a second file (control)",
     "viewfs": "viewfs (memfd, passthrough)",
     "viewfs-nopt": "viewfs (memfd, no passthrough)",
     "viewfs-store": "viewfs (--store tmpfs, passthrough)",
@@ -37,7 +38,7 @@ SUBJECTS = {
     "numpy": "NumPy",
     "memcpy": "memcpy",
 }
-FS_ORDER = ["viewfs", "viewfs-store", "viewfs-nopt", "viewfs-store-nopt",
+FS_ORDER = ["tmpfs-b", "viewfs", "viewfs-store", "viewfs-nopt", "viewfs-store-nopt",
             "hp", "hp-nopt"]
 FIO_ORDER = ["seqread-cold", "seqread-warm", "seqwrite", "randread-cold",
              "randread-warm", "randwrite", "mmap-seqread-cold",

@@ -36,7 +36,7 @@ if [ -n "$QUICK" ]; then
 	# no cold runs: each fio job costs ~0.3 s of fio's own polling
 	SIZE_MB=256 REPS=2 COLD= RT_COLD=500ms RT_WARM=150ms META_S=0.3 MEM_MB=256 FIO_BUDGET=50 MEM_DEADLINE=95 LV_ROUNDS=1
 else
-	SIZE_MB=1024 REPS=2 COLD=1 RT_COLD=1500ms RT_WARM=700ms META_S=0.5 MEM_MB=1024 FIO_BUDGET=300 MEM_DEADLINE=480 LV_ROUNDS=2
+	SIZE_MB=1024 REPS=2 COLD=1 RT_COLD=700ms RT_WARM=500ms META_S=0.5 MEM_MB=1024 FIO_BUDGET=320 MEM_DEADLINE=480 LV_ROUNDS=2
 fi
 
 mkdir -p "$OUT"
@@ -128,7 +128,7 @@ mount_subject() {
 	local s=$1 mp=$2 lg=$OUT/logs/$1.log
 	mkdir -p "$mp"
 	case $s in
-	tmpfs)
+	tmpfs | tmpfs-b)
 		new_tmpfs "$mp" $((SIZE_MB + MEM_MB + 64))
 		return
 		;;
@@ -307,12 +307,13 @@ settle() {
 # it was removed: other users' page-cache growth during the test adds to
 # the first difference and subtracts from the second, so a steady drift
 # cancels.  Cached already contains Shmem (tmpfs, memfd), so it is not
-# added twice; the Shmem difference is kept alongside.
-memory_subject() {	# memory_subject SUBJECT MOUNTPOINT
-	local s=$1 f=$2/mem.dat before hold after p1 p2 fifo=$WORK/hold i
+# added twice; the Shmem difference is kept alongside.  A step instead of
+# a drift (another session's VM or tmpfs file coming or going) makes the
+# two differences disagree: such an attempt is thrown away and retried.
+memory_attempt() {	# memory_attempt SUBJECT FILE: prints "d1 d2 dshmem" (MiB)
+	local s=$1 f=$2 before hold after p1 p2 fifo=$WORK/hold i
 	before=$(settle)
 	if ! dd if=/dev/zero of="$f" bs=1M count="$MEM_MB" status=none 2>"$OUT/logs/mem.$s.err"; then
-		skip "memory on $s: writing ${MEM_MB} MiB failed: $(tail -n 1 "$OUT/logs/mem.$s.err")"
 		rm -f "$f"
 		return 1
 	fi
@@ -332,17 +333,33 @@ memory_subject() {	# memory_subject SUBJECT MOUNTPOINT
 	if grep -q ready "$WORK/hold1" && grep -q ready "$WORK/hold2"; then
 		hold=$(settle)
 	else
-		skip "memory on $s: map_hold did not get ready: $(tail -n 1 "$OUT/logs/mem.$s.err")"
+		echo "map_hold did not get ready" >>"$OUT/logs/mem.$s.err"
 	fi
 	exec {wfd}>&-
 	wait "$p1" "$p2" 2>/dev/null
 	rm -f "$f" "$fifo"
 	[ -n "${hold:-}" ] || return 1
 	after=$(settle)
-	local c0=${before% *} c1=${hold% *} c2=${after% *} s0=${before#* } s1=${hold#* }
+	echo $(((${hold% *} - ${before% *}) / 1024)) $(((${hold% *} - ${after% *}) / 1024)) \
+		$(((${hold#* } - ${before#* }) / 1024))
+}
+
+memory_subject() {	# memory_subject SUBJECT MOUNTPOINT
+	local s=$1 f=$2/mem.dat try r d1 d2 ds
+	for ((try = 1; try <= 3; try++)); do
+		if ! r=$(memory_attempt "$s" "$f"); then
+			skip "memory on $s: $(tail -n 1 "$OUT/logs/mem.$s.err")"
+			return 1
+		fi
+		read -r d1 d2 ds <<<"$r"
+		# consistent: the two differences agree within 1/8 of the buffer
+		[ $((d1 - d2)) -le $((MEM_MB / 8)) ] && [ $((d2 - d1)) -le $((MEM_MB / 8)) ] && break
+		log "memory on $s: other activity moved Cached (held-before $d1, held-after $d2 MiB); again"
+	done
+	[ "$try" -gt 3 ] && note "memory on $s: Cached kept moving under other users' load (last: held-before $d1, held-after $d2 MiB); kept the last attempt"
 	measure memory "RAM for ${MEM_MB} MiB mapped by 2 processes" "$s" MiB lower \
-		"$(((c1 - c0 + c1 - c2) / 2048))" \
-		"\"shmem_mib\":$(((s1 - s0) / 1024)),\"size_mib\":$MEM_MB,\"hold_minus_before_mib\":$(((c1 - c0) / 1024)),\"hold_minus_after_mib\":$(((c1 - c2) / 1024))"
+		"$(((d1 + d2) / 2))" \
+		"\"shmem_mib\":$ds,\"size_mib\":$MEM_MB,\"hold_minus_before_mib\":$d1,\"hold_minus_after_mib\":$d2"
 }
 
 # ---------------------------------------------------------------- parts
@@ -373,8 +390,17 @@ run_libview() {
 }
 
 # The file-system subjects, in order.  tmpfs first: it is every reference.
+# tmpfs-b is the control: a second tmpfs file measured like the others.
+# On this kind of VM two files on one tmpfs can differ by up to 2x in read
+# bandwidth (where their pages sit in guest memory matters), so its ratio
+# to tmpfs shows how far apart "equal" is in this run.  fileio only.
 subjects() {
 	echo tmpfs
+	if [ -n "$QUICK" ]; then
+		note "QUICK=1: no control row (tmpfs, a second file)"
+	else
+		echo tmpfs-b
+	fi
 	if [ -x "$VIEWFS" ]; then
 		echo viewfs viewfs-nopt viewfs-store viewfs-store-nopt
 	else
@@ -416,9 +442,14 @@ run_fs_parts() {
 		fi
 		;;
 	esac
-	case " $PARTS " in *" meta "*) run_meta "${up[@]}" ;; esac
+	local others=()
+	for s in "${up[@]}"; do
+		[ "$s" = tmpfs-b ] || others+=("$s")
+	done
+	case " $PARTS " in *" meta "*) run_meta "${others[@]}" ;; esac
 	case " $PARTS " in *" memory "*)
-		for s in "${up[@]}"; do
+		settle >/dev/null	# the fio files' pages are freed asynchronously
+		for s in "${others[@]}"; do
 			if [ $(($(date +%s) - T0)) -gt "$MEM_DEADLINE" ]; then
 				skip "memory on $s: past the run's time budget (${MEM_DEADLINE} s into the run)"
 				continue
@@ -435,6 +466,8 @@ run_fs_parts() {
 
 HP=${PASSTHROUGH_HP:-$(find /opt/viewfs build -name passthrough_hp -type f -perm -u+x 2>/dev/null | head -n 1)}
 [ -n "$QUICK" ] && note "QUICK=1: ${SIZE_MB} MiB files (not 1 GiB), warm runs only (${RT_WARM} each, no cold rows), ${MEM_MB} MiB memory buffer"
+
+skip "viewdev (kernel module) rows: not measured; they need the tests/vm QEMU harness to run read/mmap on /dev/view/NAME against a tmpfs in the same VM (optional in issue 6)"
 
 case " $PARTS " in *" libview "*) run_libview ;; esac
 run_fs_parts
