@@ -27,25 +27,31 @@
 #include <sys/mount.h>
 #include <unistd.h>
 
-/* Print what the fs context logged (fsconfig errors say why). */
-static void tmpfs_log(int fsfd)
+/* What the fs context logged last ("e tmpfs: Bad value for 'size'"),
+ * without the level prefix and newline; "" when nothing. */
+static void tmpfs_msg(int fsfd, char *buf, size_t len)
 {
-	char buf[512];
 	ssize_t n;
+	char *p = buf;
 
-	while ((n = read(fsfd, buf, sizeof(buf) - 1)) > 0) {
+	buf[0] = '\0';
+	while ((n = read(fsfd, buf, len - 1)) > 0)
 		buf[n] = '\0';
-		vfs_log("viewfs: tmpfs: %s\n", buf[0] && buf[1] == ' ' ? buf + 2 : buf);
-	}
+	if (p[0] && p[1] == ' ')
+		memmove(p, p + 2, strlen(p + 2) + 1);
+	p[strcspn(p, "\n")] = '\0';
 }
 
-static int tmpfs_set(int fsfd, const char *key, const char *val)
+/* key: the tmpfs parameter; opt: the viewfs option the user wrote. */
+static int tmpfs_set(int fsfd, const char *key, const char *opt, const char *val)
 {
+	char msg[256];
+
 	if (fsconfig(fsfd, FSCONFIG_SET_STRING, key, val, 0) < 0) {
 		int e = errno;
 
-		tmpfs_log(fsfd);
-		vfs_log("viewfs: bad %s=%s: %s\n", key, val, strerror(e));
+		tmpfs_msg(fsfd, msg, sizeof(msg));
+		vfs_log("viewfs: bad %s=%s (%s)\n", opt, val, msg[0] ? msg : strerror(e));
 		return -e;
 	}
 	return 0;
@@ -63,22 +69,27 @@ static int private_tmpfs(const char *size, const char *max_files)
 	snprintf(mode, sizeof(mode), "%o", 0755);
 	snprintf(uid, sizeof(uid), "%u", (unsigned)getuid());
 	snprintf(gid, sizeof(gid), "%u", (unsigned)getgid());
-	ret = tmpfs_set(fsfd, "mode", mode);
+	ret = tmpfs_set(fsfd, "mode", "mode", mode);
 	if (!ret)
-		ret = tmpfs_set(fsfd, "uid", uid);
+		ret = tmpfs_set(fsfd, "uid", "uid", uid);
 	if (!ret)
-		ret = tmpfs_set(fsfd, "gid", gid);
+		ret = tmpfs_set(fsfd, "gid", "gid", gid);
 	if (!ret && size)
-		ret = tmpfs_set(fsfd, "size", size);
+		ret = tmpfs_set(fsfd, "size", "size", size);
 	if (!ret && max_files)
-		ret = tmpfs_set(fsfd, "nr_inodes", max_files);
+		ret = tmpfs_set(fsfd, "nr_inodes", "max_files", max_files);
 	if (ret)
 		goto err_close;
-	if (fsconfig(fsfd, FSCONFIG_SET_FLAG, "inode64", NULL, 0) < 0)
-		tmpfs_log(fsfd);	/* older kernels: 32-bit inode numbers */
+	/* older kernels lack inode64: 32-bit inode numbers then */
+	(void)fsconfig(fsfd, FSCONFIG_SET_FLAG, "inode64", NULL, 0);
 	if (fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0) {
+		char msg[256];
+
 		ret = -errno;
-		tmpfs_log(fsfd);
+		tmpfs_msg(fsfd, msg, sizeof(msg));
+		if (ret != -EPERM)
+			vfs_log("viewfs: cannot create the private tmpfs: %s\n",
+				msg[0] ? msg : strerror(-ret));
 		goto err_close;
 	}
 	mfd = fsmount(fsfd, FSMOUNT_CLOEXEC, MOUNT_ATTR_NODEV | MOUNT_ATTR_NOSUID);
@@ -153,12 +164,8 @@ int vfs_store_open(struct vfs *fs, const char *dir, const char *size,
 			vfs_log("viewfs: private tmpfs root: %s\n", strerror(-ret));
 		return ret;
 	}
-	if (ret != -EPERM) {
-		if (ret != -EINVAL)
-			vfs_log("viewfs: cannot create the private tmpfs store: %s\n",
-				strerror(-ret));
-		return ret;
-	}
+	if (ret != -EPERM)
+		return ret;	/* said why already */
 
 	/* No CAP_SYS_ADMIN: a private directory on /dev/shm instead. */
 	if (size || max_files)

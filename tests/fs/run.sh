@@ -106,6 +106,9 @@ t_cli() {
 	"$bin" --version | grep -q "libfuse 3\." || return 1
 	expect_fail "passthrough" "$bin" "$mnt" -o passthrough=sometimes || return 1
 	expect_fail "usage" "$bin" || return 1
+	expect_fail "bad size=abc" "$bin" "$mnt" -o size=abc || return 1
+	expect_fail "max_files" "$bin" "$mnt" --store "$tmp" -o max_files=3 || return 1
+	! is_mounted || { echo "a refused start left a mount"; return 1; }
 }
 
 t_datapath_reported() {	# $1 = on|off
