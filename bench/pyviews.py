@@ -112,8 +112,8 @@ def bench_tolist():
     if np is not None:
         env.update({"ai": np.frombuffer(ints, dtype=np.int32),
                     "ad": np.frombuffer(dbls, dtype=np.float64)})
-    for test, m, a in (("tolist 1M int32", "mi", "ai"),
-                       ("tolist 1M double", "md", "ad")):
+    for test, m, a in (("tolist %dK int32" % (NLIST >> 10), "mi", "ai"),
+                       ("tolist %dK double" % (NLIST >> 10), "md", "ad")):
         emit(test, "memoryview", "ms", "lower",
              1e3 * best_per_call("f.write(repr(%s.tolist())); f.flush()" % m, env))
         if np is not None:
@@ -123,9 +123,9 @@ def bench_tolist():
 
 
 def main():
-    global TARGET_S, REPEATS, COPY_BYTES
+    global TARGET_S, REPEATS, COPY_BYTES, NLIST
     if sys.argv[1:] == ["--quick"]:
-        TARGET_S, REPEATS, COPY_BYTES = 0.03, 3, 16 << 20
+        TARGET_S, REPEATS, COPY_BYTES, NLIST = 0.03, 3, 16 << 20, 1 << 18
     elif sys.argv[1:]:
         sys.exit("usage: pyviews.py [--quick]")
     if np is None:

@@ -34,7 +34,7 @@ PARTS=${BENCH_PARTS:-libview fileio meta memory}
 
 if [ -n "$QUICK" ]; then
 	# no cold runs: each fio job costs ~0.3 s of fio's own polling
-	SIZE_MB=256 REPS=2 COLD= RT_COLD=500ms RT_WARM=150ms META_S=0.3 MEM_MB=256 FIO_BUDGET=50 MEM_DEADLINE=95 LV_ROUNDS=1
+	SIZE_MB=256 REPS=2 COLD= RT_COLD=500ms RT_WARM=100ms META_S=0.3 MEM_MB=256 FIO_BUDGET=40 MEM_DEADLINE=90 LV_ROUNDS=1
 else
 	SIZE_MB=1024 REPS=2 COLD=1 RT_COLD=700ms RT_WARM=500ms META_S=0.5 MEM_MB=1024 FIO_BUDGET=320 MEM_DEADLINE=480 LV_ROUNDS=2
 fi
@@ -465,7 +465,7 @@ run_fs_parts() {
 }
 
 HP=${PASSTHROUGH_HP:-$(find /opt/viewfs build -name passthrough_hp -type f -perm -u+x 2>/dev/null | head -n 1)}
-[ -n "$QUICK" ] && note "QUICK=1: ${SIZE_MB} MiB files (not 1 GiB), warm runs only (${RT_WARM} each, no cold rows), ${MEM_MB} MiB memory buffer"
+[ -n "$QUICK" ] && note "QUICK=1: ${SIZE_MB} MiB files (not 1 GiB), warm runs only (${RT_WARM} each, no cold rows), ${MEM_MB} MiB memory buffer, tolist of 256K elements (not 1M), 16 MiB copies"
 
 skip "viewdev (kernel module) rows: not measured; they need the tests/vm QEMU harness to run read/mmap on /dev/view/NAME against a tmpfs in the same VM (optional in issue 6)"
 

@@ -362,7 +362,7 @@ static void bench_copy(size_t nbytes)
 	free(base);
 }
 
-/* ---- tolist of 1M elements to /dev/null: ms ------------------------- */
+/* ---- tolist of 1M (quick: 256K) elements to /dev/null: ms ---------- */
 
 struct tolist_arg {
 	struct vw_view *v;
@@ -382,12 +382,12 @@ static void loop_tolist(long n, void *p)
 	}
 }
 
-#define NLIST (1 << 20)
+static long nlist = 1 << 20;	/* elements; --quick: 256K */
 
 static void bench_tolist(void)
 {
-	int32_t *ints = malloc(NLIST * sizeof(*ints));
-	double *dbls = malloc(NLIST * sizeof(*dbls));
+	int32_t *ints = malloc(nlist * sizeof(*ints));
+	double *dbls = malloc(nlist * sizeof(*dbls));
 	FILE *f = fopen("/dev/null", "w");
 	struct vw_view braw, draw, bi, bd;
 	struct vw_error err;
@@ -396,25 +396,27 @@ static void bench_tolist(void)
 	if (!ints || !dbls || !f)
 		die("setup tolist", -ENOMEM, NULL);
 	/* Same values as pyviews.py: i*7919 - 2^31 wrapped to int32, i/7 */
-	for (long i = 0; i < NLIST; i++) {
+	for (long i = 0; i < nlist; i++) {
 		ints[i] = (int32_t)(uint32_t)((uint64_t)i * 7919u);
 		dbls[i] = i / 7.0;
 	}
-	rc = vw_from_memory(&braw, ints, NLIST * sizeof(*ints), VW_RDONLY,
+	rc = vw_from_memory(&braw, ints, nlist * sizeof(*ints), VW_RDONLY,
 			    NULL, NULL, &err);
 	if (rc < 0 || (rc = vw_cast(&bi, &braw, "i", 1, NULL, &err)) < 0)
 		die("view of int32", rc, &err);
-	rc = vw_from_memory(&draw, dbls, NLIST * sizeof(*dbls), VW_RDONLY,
+	rc = vw_from_memory(&draw, dbls, nlist * sizeof(*dbls), VW_RDONLY,
 			    NULL, NULL, &err);
 	if (rc < 0 || (rc = vw_cast(&bd, &draw, "d", 1, NULL, &err)) < 0)
 		die("view of double", rc, &err);
 
 	struct tolist_arg a = { .v = &bi, .f = f };
-	emit("tolist 1M int32", "libview", "ms", "lower",
-	     1e3 * best_per_call(loop_tolist, &a));
+	char name[64];
+
+	snprintf(name, sizeof(name), "tolist %ldK int32", nlist >> 10);
+	emit(name, "libview", "ms", "lower", 1e3 * best_per_call(loop_tolist, &a));
 	a.v = &bd;
-	emit("tolist 1M double", "libview", "ms", "lower",
-	     1e3 * best_per_call(loop_tolist, &a));
+	snprintf(name, sizeof(name), "tolist %ldK double", nlist >> 10);
+	emit(name, "libview", "ms", "lower", 1e3 * best_per_call(loop_tolist, &a));
 
 	vw_release(&bd);
 	vw_release(&draw);
@@ -433,6 +435,7 @@ int main(int argc, char **argv)
 		target_s = 0.03;
 		repeats = 3;
 		copy_bytes = 16u << 20;
+		nlist = 1 << 18;
 	} else if (argc != 1) {
 		fprintf(stderr, "usage: vwbench [--quick]\n");
 		return 2;
