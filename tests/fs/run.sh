@@ -233,11 +233,11 @@ t_py() { $PY "$checks" "$1" "$mnt" "${@:2}"; }
 
 t_fio_verify() {
 	fio --name=v --directory="$mnt" --size=16M --bs=4k --rw=randwrite --verify=crc32c \
-		--do_verify=1 --ioengine=psync --output="$tmp/fio.out" >/dev/null 2>&1 ||
+		--do_verify=1 --verify_state_save=0 --ioengine=psync --output="$tmp/fio.out" >/dev/null 2>&1 ||
 		{ tail -n 20 "$tmp/fio.out"; return 1; }
 	grep -q "err= 0" "$tmp/fio.out" || { tail -n 20 "$tmp/fio.out"; return 1; }
 	fio --name=m --directory="$mnt" --size=8M --bs=64k --rw=write --ioengine=mmap \
-		--verify=md5 --do_verify=1 --output="$tmp/fio.out" >/dev/null 2>&1 ||
+		--verify=md5 --do_verify=1 --verify_state_save=0 --output="$tmp/fio.out" >/dev/null 2>&1 ||
 		{ tail -n 20 "$tmp/fio.out"; return 1; }
 	rm -f "$mnt"/v.* "$mnt"/m.*
 }
