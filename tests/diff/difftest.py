@@ -928,7 +928,8 @@ class Gen:
                                           'B:' + ','.join(['1'] * 65),
                                           'B:' + ','.join(['1'] * 64),
                                           'B:99999999999999999999', 'B:4611686018427387904,4',
-                                          'h:' + str(2**62), 'B:0'])]
+                                          'h:' + str(2**62), 'B:0', 'B:2,,3', 'B:2x3',
+                                          'B:,2', 'B:1.0', ':4', ''])]
         isbyte = v.fmt in BYTEFMT
         if isbyte and rng.random() < 0.85:
             fmt = rng.choice(FORMATS + 'hidBf')
@@ -1012,6 +1013,9 @@ class Gen:
                 items.append(start + ':' + stop + rng.choice(['', ':']))
             else:
                 items.append(start + ':' + stop + ':' + step)
+        if rng.random() < 0.02:
+            return ['--slice', rng.choice(['1:2:3:4', '1.5', 'a', '1:a', '1e3', ':::',
+                                           '1,,0', '[0]', '0:1;2'])]
         return ['--slice', ','.join(items)]
 
     def op_transpose(self, v):
@@ -1033,6 +1037,8 @@ class Gen:
         elif r < 0.17:
             i = rng.randrange(nd)
             perm[i] -= nd
+        if rng.random() < 0.03:
+            return ['--transpose=' + rng.choice(['a', '1,,0', '0.5', '0;1', '[0]', '0,'])]
         return ['--transpose=' + ','.join(map(str, perm))]
 
     def output(self, v):
@@ -1792,7 +1798,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--view', help='path of the view binary')
     ap.add_argument('--seed', type=int, default=1)
-    ap.add_argument('--cases', type=int, default=2500)
+    ap.add_argument('--cases', type=int, default=600)
     ap.add_argument('--case', type=int, help='run only this case, verbosely')
     ap.add_argument('--jobs', type=int, default=max(1, os.cpu_count() or 1))
     ap.add_argument('--tmpdir', default=None)

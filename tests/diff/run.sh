@@ -2,7 +2,7 @@
 # Differential test of the `view` CLI against CPython's memoryview (and
 # NumPy's rules for n-D slicing/transpose): tests/diff/difftest.py.
 # Usage: tests/diff/run.sh BUILD_DIR   (e.g. build/san)
-# Environment: DIFFTEST_SEED (default 1), DIFFTEST_CASES (default 700),
+# Environment: DIFFTEST_SEED (default 1), DIFFTEST_CASES (default 600),
 #              DIFFTEST_ARGS (more difftest.py options).
 # Counts are per generated case.  Last line: RESULT: P passed, F failed, S skipped
 # Exit 0 pass, 1 fail, 77 skip (reason printed).
@@ -40,4 +40,4 @@ trap 'rm -rf "$tmp"' EXIT
 
 # shellcheck disable=SC2086
 "$py" "$here/difftest.py" --view "$view" --tmpdir "$tmp" \
-	--seed "${DIFFTEST_SEED:-1}" --cases "${DIFFTEST_CASES:-700}" ${DIFFTEST_ARGS:-}
+	--seed "${DIFFTEST_SEED:-1}" --cases "${DIFFTEST_CASES:-600}" ${DIFFTEST_ARGS:-}
