@@ -14,12 +14,11 @@
 static const char *tolist(struct fx *f, const struct vw_view *v)
 {
 	static char text[8192];
-	struct capture c;
 
-	capture_open(&c);
-	assert_int_equal(vw_tolist(v, c.f, &f->err), 0);
-	snprintf(text, sizeof(text), "%s", capture_text(&c));
-	capture_free(&c);
+	capture_open(&f->cap);
+	assert_int_equal(vw_tolist(v, f->cap.f, &f->err), 0);
+	snprintf(text, sizeof(text), "%s", capture_text(&f->cap));
+	capture_free(&f->cap);
 	return text;
 }
 
@@ -314,12 +313,11 @@ static const char *hex(struct fx *f, const struct vw_view *v, char sep,
 		       int bps)
 {
 	static char text[1024];
-	struct capture c;
 
-	capture_open(&c);
-	assert_int_equal(vw_hex(v, sep, bps, c.f, &f->err), 0);
-	snprintf(text, sizeof(text), "%s", capture_text(&c));
-	capture_free(&c);
+	capture_open(&f->cap);
+	assert_int_equal(vw_hex(v, sep, bps, f->cap.f, &f->err), 0);
+	snprintf(text, sizeof(text), "%s", capture_text(&f->cap));
+	capture_free(&f->cap);
 	return text;
 }
 
@@ -431,25 +429,21 @@ static void test_hex_empty(void **state)
 static void test_hex_non_ascii_separator_refused(void **state)
 {
 	struct fx *f = *state;
-	struct capture c;
 
 	/* b'ab'.hex('\xe9'): ValueError: sep must be ASCII. */
-	capture_open(&c);
-	assert_int_equal(vw_hex(&f->v[0], (char)0xe9, 1, c.f, &f->err),
+	capture_open(&f->cap);
+	assert_int_equal(vw_hex(&f->v[0], (char)0xe9, 1, f->cap.f, &f->err),
 			 -EINVAL);
-	assert_string_equal(capture_text(&c), "");
-	capture_free(&c);
+	assert_string_equal(capture_text(&f->cap), "");
 }
 
 static void test_hex_control_separator_refused(void **state)
 {
 	struct fx *f = *state;
-	struct capture c;
 
 	/* header: sep must be printable ASCII (Python would accept '\n') */
-	capture_open(&c);
-	assert_int_equal(vw_hex(&f->v[0], '\n', 1, c.f, &f->err), -EINVAL);
-	capture_free(&c);
+	capture_open(&f->cap);
+	assert_int_equal(vw_hex(&f->v[0], '\n', 1, f->cap.f, &f->err), -EINVAL);
 }
 
 static void test_hex_write_error_is_eio(void **state)
@@ -466,12 +460,11 @@ static void test_hex_write_error_is_eio(void **state)
 static const char *info(struct fx *f, const struct vw_view *v)
 {
 	static char text[2048];
-	struct capture c;
 
-	capture_open(&c);
-	assert_int_equal(vw_info_json(v, c.f, &f->err), 0);
-	snprintf(text, sizeof(text), "%s", strip_ws(capture_text(&c)));
-	capture_free(&c);
+	capture_open(&f->cap);
+	assert_int_equal(vw_info_json(v, f->cap.f, &f->err), 0);
+	snprintf(text, sizeof(text), "%s", strip_ws(capture_text(&f->cap)));
+	capture_free(&f->cap);
 	return text;
 }
 

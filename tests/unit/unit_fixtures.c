@@ -34,6 +34,7 @@ int fx_teardown(void **state)
 
 	for (i = 0; i < FX_NVIEWS; i++)
 		vw_release(&f->v[i]);
+	capture_free(&f->cap);
 	free(f);
 	return 0;
 }

@@ -5,7 +5,7 @@
  * struct fx owns a 256-byte buffer holding the bytes 0..255 and up to
  * FX_NVIEWS views; fx_setup() makes views[0] a read-write 1-D 'B' view of
  * the whole buffer (vw_from_memory), fx_teardown() releases every view and
- * frees the buffer.  Tests derive into the other slots, so a test never
+ * frees the buffer and any capture left open in cap.  Tests derive into the other slots, so a test never
  * has to remember to release what it made.
  *
  * Expected values in the tests come from CPython memoryview / struct (and
@@ -24,6 +24,13 @@
 
 #include "view.h"
 
+/* Write helpers: capture what a vw_* printer writes to a FILE. */
+struct capture {
+	FILE *f;
+	char *buf;
+	size_t len;
+};
+
 #define FX_NBYTES 256
 #define FX_NVIEWS 8
 
@@ -31,6 +38,7 @@ struct fx {
 	unsigned char mem[FX_NBYTES];
 	struct vw_view v[FX_NVIEWS];
 	struct vw_error err;
+	struct capture cap;	/* freed by teardown, also after a failure */
 };
 
 int fx_setup(void **state);
@@ -49,11 +57,6 @@ int try_slice_expr(struct vw_view *dst, const struct vw_view *src,
 		   const char *expr);
 
 /* Write helpers: capture what a vw_* printer writes to a FILE. */
-struct capture {
-	FILE *f;
-	char *buf;
-	size_t len;
-};
 void capture_open(struct capture *c);
 /* Closes the stream; returns the captured text (owned by c). */
 const char *capture_text(struct capture *c);

@@ -1,0 +1,954 @@
+/* SPDX-License-Identifier: MIT */
+/* Unit tests: Python literals (vw_literal_parse, vw_literal_free) and
+ * whole-view assignment (vw_assign, `m[...] = value`).  Parsed values are
+ * what ast.literal_eval gives (plus the nan/inf names); assignment follows
+ * memoryview item assignment and the VIEW-CLI.md extensions. */
+#include "unit_fixtures.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Fixture: the shared struct fx plus one literal that teardown frees. */
+struct lfx {
+	struct fx *fx;
+	struct vw_literal lit;
+	int parsed;
+};
+
+static int lfx_setup(void **state)
+{
+	struct lfx *l = calloc(1, sizeof(*l));
+	void *inner;
+
+	if (!l)
+		return -1;
+	if (fx_setup(&inner)) {
+		free(l);
+		return -1;
+	}
+	l->fx = inner;
+	*state = l;
+	return 0;
+}
+
+static int lfx_teardown(void **state)
+{
+	struct lfx *l = *state;
+	void *inner = l->fx;
+
+	if (l->parsed)
+		vw_literal_free(&l->lit);
+	fx_teardown(&inner);
+	free(l);
+	return 0;
+}
+
+#define TL(fn) cmocka_unit_test_setup_teardown(fn, lfx_setup, lfx_teardown)
+
+static struct vw_literal *parse(struct lfx *l, const char *s)
+{
+	struct vw_error err = { 0 };
+	int rc;
+
+	if (l->parsed)
+		vw_literal_free(&l->lit);
+	l->parsed = 0;
+	rc = vw_literal_parse(s, &l->lit, &err);
+	if (rc != 0)
+		print_error("vw_literal_parse(%s): %d %s\n", s, rc, err.msg);
+	assert_int_equal(rc, 0);
+	l->parsed = 1;
+	return &l->lit;
+}
+
+static int parse_fails(const char *s)
+{
+	struct vw_literal lit;
+	struct vw_error err = { 0 };
+	int rc;
+
+	memset(&lit, 0, sizeof(lit));
+	rc = vw_literal_parse(s, &lit, &err);
+	if (rc == 0) {
+		vw_literal_free(&lit);
+		print_error("vw_literal_parse(%s) accepted\n", s);
+		return 0;
+	}
+	assert_int_equal(err.code, rc);
+	assert_true(strlen(err.msg) > 0);
+	return rc;
+}
+
+static void assert_lit_int(const struct vw_literal *lit, int64_t i)
+{
+	assert_false(lit->is_list);
+	assert_int_equal(lit->value.type, VW_V_INT);
+	assert_true(lit->value.i == i);
+}
+
+static void assert_lit_float(const struct vw_literal *lit, double d)
+{
+	assert_false(lit->is_list);
+	assert_int_equal(lit->value.type, VW_V_FLOAT);
+	assert_memory_equal(&lit->value.d, &d, sizeof(d));
+}
+
+/* ---- vw_literal_parse: numbers ---- */
+
+static void test_literal_decimal_ints(void **state)
+{
+	struct lfx *l = *state;
+
+	assert_lit_int(parse(l, "42"), 42);
+	assert_lit_int(parse(l, "-7"), -7);
+	assert_lit_int(parse(l, "+5"), 5);
+	assert_lit_int(parse(l, "0"), 0);
+	assert_lit_int(parse(l, "00"), 0);
+}
+
+static void test_literal_prefixed_ints(void **state)
+{
+	struct lfx *l = *state;
+
+	/* 0x1F, 0X1F, 0o17, 0O17, 0b101, -0x10 */
+	assert_lit_int(parse(l, "0x1F"), 31);
+	assert_lit_int(parse(l, "0X1f"), 31);
+	assert_lit_int(parse(l, "0o17"), 15);
+	assert_lit_int(parse(l, "0O17"), 15);
+	assert_lit_int(parse(l, "0b101"), 5);
+	assert_lit_int(parse(l, "-0x10"), -16);
+}
+
+static void test_literal_underscores(void **state)
+{
+	struct lfx *l = *state;
+
+	/* 1_000_000, 0x_ff */
+	assert_lit_int(parse(l, "1_000_000"), 1000000);
+	assert_lit_int(parse(l, "0x_ff"), 255);
+}
+
+static void test_literal_bad_underscores_refused(void **state)
+{
+	(void)state;
+	/* SyntaxError for each */
+	assert_int_equal(parse_fails("1__0"), -EINVAL);
+	assert_int_equal(parse_fails("1_"), -EINVAL);
+	assert_int_equal(parse_fails("_1"), -EINVAL);
+}
+
+static void test_literal_leading_zero_decimal_refused(void **state)
+{
+	(void)state;
+	/* '01': SyntaxError (leading zeros in decimal integer literals) */
+	assert_int_equal(parse_fails("01"), -EINVAL);
+}
+
+static void test_literal_int64_limits(void **state)
+{
+	struct lfx *l = *state;
+
+	assert_lit_int(parse(l, "9223372036854775807"), INT64_MAX);
+	assert_lit_int(parse(l, "-9223372036854775808"), INT64_MIN);
+}
+
+static void test_literal_uint64_range(void **state)
+{
+	struct lfx *l = *state;
+	struct vw_literal *lit;
+
+	lit = parse(l, "9223372036854775808");
+	assert_int_equal(lit->value.type, VW_V_UINT);
+	assert_true(lit->value.u == UINT64_C(9223372036854775808));
+	lit = parse(l, "18446744073709551615");
+	assert_int_equal(lit->value.type, VW_V_UINT);
+	assert_true(lit->value.u == UINT64_MAX);
+	lit = parse(l, "0xffffffffffffffff");
+	assert_int_equal(lit->value.type, VW_V_UINT);
+	assert_true(lit->value.u == UINT64_MAX);
+}
+
+static void test_literal_bigint(void **state)
+{
+	struct lfx *l = *state;
+	struct vw_literal *lit;
+
+	/* 2**70 == 1180591620717411303424, float(2**70) == 1.1805916207174113e+21 */
+	lit = parse(l, "1180591620717411303424");
+	assert_int_equal(lit->value.type, VW_V_BIGINT);
+	assert_true(lit->value.d == 1.1805916207174113e+21);
+	/* float(-2**63 - 1) == -9.223372036854776e+18 */
+	lit = parse(l, "-9223372036854775809");
+	assert_int_equal(lit->value.type, VW_V_BIGINT);
+	assert_true(lit->value.d == -9.223372036854776e+18);
+	/* 2**64 */
+	lit = parse(l, "18446744073709551616");
+	assert_int_equal(lit->value.type, VW_V_BIGINT);
+	assert_true(lit->value.d == 18446744073709551616.0);
+}
+
+static void test_literal_bigint_beyond_double_is_infinite(void **state)
+{
+	struct lfx *l = *state;
+	char big[420];
+	struct vw_literal *lit;
+
+	/* 10**400: float() overflows -> d is +inf */
+	big[0] = '1';
+	memset(big + 1, '0', 400);
+	big[401] = 0;
+	lit = parse(l, big);
+	assert_int_equal(lit->value.type, VW_V_BIGINT);
+	assert_true(isinf(lit->value.d) && lit->value.d > 0);
+	big[0] = '-';
+	big[1] = '1';
+	lit = parse(l, big);
+	assert_int_equal(lit->value.type, VW_V_BIGINT);
+	assert_true(isinf(lit->value.d) && lit->value.d < 0);
+}
+
+static void test_literal_floats(void **state)
+{
+	struct lfx *l = *state;
+
+	assert_lit_float(parse(l, "1.5"), 1.5);
+	assert_lit_float(parse(l, "1e3"), 1000.0);
+	assert_lit_float(parse(l, "1E3"), 1000.0);
+	assert_lit_float(parse(l, ".5"), 0.5);
+	assert_lit_float(parse(l, "5."), 5.0);
+	assert_lit_float(parse(l, "1.5e-3"), 0.0015);
+	assert_lit_float(parse(l, "-0.0"), -0.0);
+	assert_lit_float(parse(l, "1_0.5"), 10.5);
+	assert_lit_float(parse(l, "0.1"), 0.1);
+	assert_lit_float(parse(l, "1e400"), INFINITY);
+}
+
+static void test_literal_float_names(void **state)
+{
+	struct lfx *l = *state;
+	struct vw_literal *lit;
+
+	assert_lit_float(parse(l, "inf"), INFINITY);
+	assert_lit_float(parse(l, "-inf"), -INFINITY);
+	lit = parse(l, "nan");
+	assert_int_equal(lit->value.type, VW_V_FLOAT);
+	assert_true(isnan(lit->value.d));
+}
+
+static void test_literal_incomplete_numbers_refused(void **state)
+{
+	(void)state;
+	assert_int_equal(parse_fails("0x"), -EINVAL);
+	assert_int_equal(parse_fails("0b"), -EINVAL);
+	assert_int_equal(parse_fails("1e"), -EINVAL);
+	assert_int_equal(parse_fails("0b102"), -EINVAL);
+	assert_int_equal(parse_fails("--5"), -EINVAL);
+	assert_int_equal(parse_fails("-"), -EINVAL);
+}
+
+/* ---- bools, bytes ---- */
+
+static void test_literal_bools(void **state)
+{
+	struct lfx *l = *state;
+	struct vw_literal *lit;
+
+	lit = parse(l, "True");
+	assert_int_equal(lit->value.type, VW_V_BOOL);
+	assert_int_equal(lit->value.i, 1);
+	lit = parse(l, "False");
+	assert_int_equal(lit->value.type, VW_V_BOOL);
+	assert_int_equal(lit->value.i, 0);
+}
+
+static void test_literal_lowercase_true_refused(void **state)
+{
+	(void)state;
+	assert_int_equal(parse_fails("true"), -EINVAL);
+}
+
+static void test_literal_bytes_simple(void **state)
+{
+	struct lfx *l = *state;
+	struct vw_literal *lit;
+
+	lit = parse(l, "b'ab'");
+	assert_false(lit->is_list);
+	assert_int_equal(lit->value.type, VW_V_BYTES);
+	assert_int_equal(lit->ndata, 2);
+	assert_memory_equal(lit->data, "ab", 2);
+}
+
+static void test_literal_bytes_double_quotes(void **state)
+{
+	struct lfx *l = *state;
+	struct vw_literal *lit;
+
+	lit = parse(l, "b\"x'y\"");
+	assert_int_equal(lit->value.type, VW_V_BYTES);
+	assert_int_equal(lit->ndata, 3);
+	assert_memory_equal(lit->data, "x'y", 3);
+}
+
+static void test_literal_bytes_escapes(void **state)
+{
+	struct lfx *l = *state;
+	struct vw_literal *lit;
+
+	/* b'\x00\n\t\r\\\'\x41\101' == b"\x00\n\t\r\\'AA" */
+	lit = parse(l, "b'\\x00\\n\\t\\r\\\\\\'\\x41\\101'");
+	assert_int_equal(lit->ndata, 8);
+	assert_memory_equal(lit->data, "\0\n\t\r\\'AA", 8);
+}
+
+static void test_literal_bytes_empty(void **state)
+{
+	struct lfx *l = *state;
+	struct vw_literal *lit;
+
+	lit = parse(l, "b''");
+	assert_int_equal(lit->value.type, VW_V_BYTES);
+	assert_int_equal(lit->ndata, 0);
+}
+
+static void test_literal_bytes_high_escape(void **state)
+{
+	struct lfx *l = *state;
+	struct vw_literal *lit;
+
+	lit = parse(l, "b'\\xff\\x80'");
+	assert_int_equal(lit->ndata, 2);
+	assert_memory_equal(lit->data, "\xff\x80", 2);
+}
+
+static void test_literal_bad_bytes_refused(void **state)
+{
+	(void)state;
+	assert_int_equal(parse_fails("b'abc"), -EINVAL);	/* unterminated */
+	assert_int_equal(parse_fails("b'\\xZZ'"), -EINVAL);	/* bad \x */
+	assert_int_equal(parse_fails("b'\\x4'"), -EINVAL);
+	assert_int_equal(parse_fails("b'\xc3\xa9'"), -EINVAL);	/* non-ASCII */
+}
+
+static void test_literal_str_refused(void **state)
+{
+	(void)state;
+	/* only bytes literals: 'abc' is a str */
+	assert_int_equal(parse_fails("'abc'"), -EINVAL);
+}
+
+/* ---- lists and tuples ---- */
+
+static void test_literal_flat_list(void **state)
+{
+	struct lfx *l = *state;
+	struct vw_literal *lit;
+
+	lit = parse(l, "[1, 2.5, True]");
+	assert_true(lit->is_list);
+	assert_int_equal(lit->nitems, 3);
+	assert_lit_int(&lit->items[0], 1);
+	assert_lit_float(&lit->items[1], 2.5);
+	assert_int_equal(lit->items[2].value.type, VW_V_BOOL);
+}
+
+static void test_literal_nested_list(void **state)
+{
+	struct lfx *l = *state;
+	struct vw_literal *lit;
+
+	lit = parse(l, "[[1, 2], [3, [4]], []]");
+	assert_int_equal(lit->nitems, 3);
+	assert_true(lit->items[0].is_list);
+	assert_int_equal(lit->items[0].nitems, 2);
+	assert_lit_int(&lit->items[1].items[0], 3);
+	assert_true(lit->items[1].items[1].is_list);
+	assert_lit_int(&lit->items[1].items[1].items[0], 4);
+	assert_true(lit->items[2].is_list);
+	assert_int_equal(lit->items[2].nitems, 0);
+}
+
+static void test_literal_tuples(void **state)
+{
+	struct lfx *l = *state;
+	struct vw_literal *lit;
+
+	lit = parse(l, "(1, 2)");
+	assert_true(lit->is_list);
+	assert_int_equal(lit->nitems, 2);
+	lit = parse(l, "(1,)");
+	assert_true(lit->is_list);
+	assert_int_equal(lit->nitems, 1);
+	lit = parse(l, "()");
+	assert_true(lit->is_list);
+	assert_int_equal(lit->nitems, 0);
+}
+
+static void test_literal_parenthesised_scalar_is_not_tuple(void **state)
+{
+	struct lfx *l = *state;
+
+	/* ast.literal_eval('(1)') == 1 */
+	assert_lit_int(parse(l, "(1)"), 1);
+}
+
+static void test_literal_trailing_comma_and_whitespace(void **state)
+{
+	struct lfx *l = *state;
+	struct vw_literal *lit;
+
+	lit = parse(l, "  [ 1 ,\t2 , ]\n");
+	assert_true(lit->is_list);
+	assert_int_equal(lit->nitems, 2);
+	assert_lit_int(&lit->items[1], 2);
+}
+
+static void test_literal_bad_lists_refused(void **state)
+{
+	(void)state;
+	assert_int_equal(parse_fails("[1, 2"), -EINVAL);
+	assert_int_equal(parse_fails("[1,,2]"), -EINVAL);
+	assert_int_equal(parse_fails("[,]"), -EINVAL);
+	assert_int_equal(parse_fails("(,)"), -EINVAL);
+	assert_int_equal(parse_fails("[1 2]"), -EINVAL);
+	assert_int_equal(parse_fails("[1)"), -EINVAL);
+	assert_int_equal(parse_fails("1]"), -EINVAL);
+}
+
+static void test_literal_empty_and_garbage_refused(void **state)
+{
+	(void)state;
+	assert_int_equal(parse_fails(""), -EINVAL);
+	assert_int_equal(parse_fails("   "), -EINVAL);
+	assert_int_equal(parse_fails("abc"), -EINVAL);
+	assert_int_equal(parse_fails("1 2"), -EINVAL);
+	assert_int_equal(parse_fails("None"), -EINVAL);
+	assert_int_equal(parse_fails("{1: 2}"), -EINVAL);
+}
+
+static void test_literal_free_releases_nested_lists(void **state)
+{
+	struct vw_literal lit;
+
+	(void)state;
+	/* LeakSanitizer fails this process if anything is left */
+	assert_int_equal(vw_literal_parse("[[b'ab', [1, 2]], (3, b'')]", &lit,
+					  NULL), 0);
+	vw_literal_free(&lit);
+}
+
+static void test_literal_deep_nesting_does_not_crash(void **state)
+{
+	static char s[200002];
+	struct vw_literal lit;
+	int rc;
+
+	(void)state;
+	memset(s, '[', 100000);
+	memset(s + 100000, ']', 100000);
+	s[200000] = 0;
+	/* either parsed (and freed) or refused; never a stack overflow */
+	rc = vw_literal_parse(s, &lit, NULL);
+	if (rc == 0)
+		vw_literal_free(&lit);
+	else
+		assert_true(rc == -EINVAL || rc == -ENOMEM || rc == -E2BIG);
+}
+
+/* ---- vw_assign ---- */
+
+static int assign(struct lfx *l, const struct vw_view *v, const char *s)
+{
+	return vw_assign(v, parse(l, s), &l->fx->err);
+}
+
+static void test_assign_0d_scalar(void **state)
+{
+	struct lfx *l = *state;
+	struct fx *f = l->fx;
+
+	/* the seed: b'XYZ'; m[2] = 74 -> b'XYJ' */
+	memcpy(f->mem, "XYZ", 3);
+	slice_expr(&f->v[1], &f->v[0], "2");
+	assert_int_equal(assign(l, &f->v[1], "74"), 0);
+	assert_memory_equal(f->mem, "XYJ", 3);
+}
+
+static void test_assign_0d_rejects_list(void **state)
+{
+	struct lfx *l = *state;
+	struct fx *f = l->fx;
+
+	slice_expr(&f->v[1], &f->v[0], "2");
+	assert_int_equal(assign(l, &f->v[1], "[1]"), -EINVAL);
+	assert_int_equal(f->mem[2], 2);
+}
+
+static void test_assign_1d_list(void **state)
+{
+	struct lfx *l = *state;
+	struct fx *f = l->fx;
+
+	slice_expr(&f->v[1], &f->v[0], ":3");
+	assert_int_equal(assign(l, &f->v[1], "[7, 8, 9]"), 0);
+	assert_int_equal(f->mem[0], 7);
+	assert_int_equal(f->mem[2], 9);
+	assert_int_equal(f->mem[3], 3);
+}
+
+static void test_assign_tuple_like_list(void **state)
+{
+	struct lfx *l = *state;
+	struct fx *f = l->fx;
+
+	slice_expr(&f->v[1], &f->v[0], ":2");
+	assert_int_equal(assign(l, &f->v[1], "(5, 6)"), 0);
+	assert_int_equal(f->mem[0], 5);
+	assert_int_equal(f->mem[1], 6);
+}
+
+static void test_assign_list_through_strides(void **state)
+{
+	struct lfx *l = *state;
+	struct fx *f = l->fx;
+	ssize_t s[] = { 2, 2 };
+
+	/* a (2, 2); a.T[...] = [[1, 2], [3, 4]] -> a == [[1, 3], [2, 4]] */
+	fx_typed(f, &f->v[1], "B", 2, s);
+	assert_int_equal(vw_transpose(&f->v[2], &f->v[1], NULL, 2, &f->err), 0);
+	assert_int_equal(assign(l, &f->v[2], "[[1, 2], [3, 4]]"), 0);
+	assert_memory_equal(f->mem, "\x01\x03\x02\x04", 4);
+}
+
+static void test_assign_list_length_mismatch_refused(void **state)
+{
+	struct lfx *l = *state;
+	struct fx *f = l->fx;
+
+	slice_expr(&f->v[1], &f->v[0], ":3");
+	assert_int_equal(assign(l, &f->v[1], "[7, 8]"), -EINVAL);
+	assert_int_equal(assign(l, &f->v[1], "[7, 8, 9, 10]"), -EINVAL);
+	assert_int_equal(f->mem[0], 0);
+}
+
+static void test_assign_ragged_list_refused(void **state)
+{
+	struct lfx *l = *state;
+	struct fx *f = l->fx;
+	ssize_t s[] = { 2, 2 };
+
+	fx_typed(f, &f->v[1], "B", 2, s);
+	assert_int_equal(assign(l, &f->v[1], "[[1, 2], [3]]"), -EINVAL);
+	assert_int_equal(f->mem[0], 0);
+}
+
+static void test_assign_flat_list_into_2d_refused(void **state)
+{
+	struct lfx *l = *state;
+	struct fx *f = l->fx;
+	ssize_t s[] = { 2, 2 };
+
+	fx_typed(f, &f->v[1], "B", 2, s);
+	assert_int_equal(assign(l, &f->v[1], "[1, 2, 3, 4]"), -EINVAL);
+	assert_int_equal(f->mem[0], 0);
+}
+
+static void test_assign_too_deep_list_refused(void **state)
+{
+	struct lfx *l = *state;
+	struct fx *f = l->fx;
+
+	slice_expr(&f->v[1], &f->v[0], ":2");
+	assert_int_equal(assign(l, &f->v[1], "[[1], [2]]"), -EINVAL);
+	assert_int_equal(f->mem[0], 0);
+}
+
+static void test_assign_bytes_into_1d_B(void **state)
+{
+	struct lfx *l = *state;
+	struct fx *f = l->fx;
+
+	/* m[0:3] = b'abc' */
+	slice_expr(&f->v[1], &f->v[0], ":3");
+	assert_int_equal(assign(l, &f->v[1], "b'abc'"), 0);
+	assert_memory_equal(f->mem, "abc\x03", 4);
+}
+
+static void test_assign_bytes_into_strided_B(void **state)
+{
+	struct lfx *l = *state;
+	struct fx *f = l->fx;
+
+	/* m[4::-2] = b'xyz' -> m[4] = 'x', m[2] = 'y', m[0] = 'z' */
+	slice_expr(&f->v[1], &f->v[0], "4::-2");
+	assert_int_equal(assign(l, &f->v[1], "b'xyz'"), 0);
+	assert_memory_equal(f->mem, "z\x01y\x03x\x05", 6);
+}
+
+static void test_assign_bytes_length_mismatch_refused(void **state)
+{
+	struct lfx *l = *state;
+	struct fx *f = l->fx;
+
+	/* m[0:3] = b'ab': ValueError (different structures) */
+	slice_expr(&f->v[1], &f->v[0], ":3");
+	assert_int_equal(assign(l, &f->v[1], "b'ab'"), -EINVAL);
+	assert_int_equal(f->mem[0], 0);
+}
+
+static void test_assign_raw_bytes_into_typed_view(void **state)
+{
+	struct lfx *l = *state;
+	struct fx *f = l->fx;
+	ssize_t s[] = { 2 };
+
+	fx_typed(f, &f->v[1], "h", 1, s);
+	assert_int_equal(assign(l, &f->v[1], "b'\\x01\\x02\\x03\\x04'"), 0);
+	assert_memory_equal(f->mem, "\x01\x02\x03\x04\x04", 5);
+}
+
+static void test_assign_raw_bytes_in_c_order_through_strides(void **state)
+{
+	struct lfx *l = *state;
+	struct fx *f = l->fx;
+	ssize_t s[] = { 2 };
+
+	/* t = m[:4].cast('h')[::-1]; raw bytes go in t's C order (like
+	 * vw_frombytes): item t[0] (memory item 1) gets b'\x01\x00' */
+	fx_typed(f, &f->v[1], "h", 1, s);
+	slice_expr(&f->v[2], &f->v[1], "::-1");
+	assert_int_equal(assign(l, &f->v[2], "b'\\x01\\x00\\x02\\x00'"), 0);
+	assert_memory_equal(f->mem, "\x02\x00\x01\x00", 4);
+}
+
+static void test_assign_raw_bytes_wrong_length_refused(void **state)
+{
+	struct lfx *l = *state;
+	struct fx *f = l->fx;
+	ssize_t s[] = { 2 };
+
+	fx_typed(f, &f->v[1], "h", 1, s);
+	assert_int_equal(assign(l, &f->v[1], "b'\\x01\\x02'"), -EINVAL);
+	assert_int_equal(f->mem[0], 0);
+}
+
+static void test_assign_scalar_broadcast_1d(void **state)
+{
+	struct lfx *l = *state;
+	struct fx *f = l->fx;
+	ssize_t s[] = { 3 };
+
+	fx_typed(f, &f->v[1], "<h", 1, s);
+	assert_int_equal(assign(l, &f->v[1], "-2"), 0);
+	assert_memory_equal(f->mem, "\xfe\xff\xfe\xff\xfe\xff\x06", 7);
+}
+
+static void test_assign_scalar_broadcast_2d_strided(void **state)
+{
+	struct lfx *l = *state;
+	struct fx *f = l->fx;
+	ssize_t s[] = { 3, 4 };
+
+	fx_typed(f, &f->v[1], "B", 2, s);
+	slice_expr(&f->v[2], &f->v[1], "::2,1::2");
+	assert_int_equal(assign(l, &f->v[2], "0xee"), 0);
+	assert_memory_equal(f->mem, "\x00\xee\x02\xee\x04\x05\x06\x07\x08\xee\x0a\xee", 12);
+}
+
+static void test_assign_out_of_range_element_writes_nothing(void **state)
+{
+	struct lfx *l = *state;
+	struct fx *f = l->fx;
+
+	/* m[0:3] = [1, 2, 300]: ValueError, m unchanged */
+	slice_expr(&f->v[1], &f->v[0], ":3");
+	assert_int_equal(assign(l, &f->v[1], "[9, 9, 300]"), -ERANGE);
+	assert_memory_equal(f->mem, "\x00\x01\x02", 3);
+}
+
+static void test_assign_wrong_type_element_writes_nothing(void **state)
+{
+	struct lfx *l = *state;
+	struct fx *f = l->fx;
+
+	slice_expr(&f->v[1], &f->v[0], ":3");
+	assert_int_equal(assign(l, &f->v[1], "[9, 9, 2.5]"), -EINVAL);
+	assert_memory_equal(f->mem, "\x00\x01\x02", 3);
+}
+
+static void test_assign_float_scalar_into_int_view_refused(void **state)
+{
+	struct lfx *l = *state;
+	struct fx *f = l->fx;
+
+	slice_expr(&f->v[1], &f->v[0], ":3");
+	assert_int_equal(assign(l, &f->v[1], "1.0"), -EINVAL);
+	assert_int_equal(f->mem[0], 0);
+}
+
+static void test_assign_bool_into_int_view(void **state)
+{
+	struct lfx *l = *state;
+	struct fx *f = l->fx;
+
+	slice_expr(&f->v[1], &f->v[0], ":2");
+	assert_int_equal(assign(l, &f->v[1], "[True, False]"), 0);
+	assert_memory_equal(f->mem, "\x01\x00", 2);
+}
+
+static void test_assign_doubles(void **state)
+{
+	struct lfx *l = *state;
+	struct fx *f = l->fx;
+	ssize_t s[] = { 4 };
+	double got[4];
+
+	fx_typed(f, &f->v[1], "d", 1, s);
+	assert_int_equal(assign(l, &f->v[1], "[1.5, nan, -inf, 3]"), 0);
+	memcpy(got, f->mem, sizeof(got));
+	assert_true(got[0] == 1.5);
+	assert_true(isnan(got[1]));
+	assert_true(isinf(got[2]) && got[2] < 0);
+	assert_true(got[3] == 3.0);
+}
+
+static void test_assign_bigint_into_double(void **state)
+{
+	struct lfx *l = *state;
+	struct fx *f = l->fx;
+	ssize_t s[] = { 1 };
+	double got;
+
+	/* m[0] = 2**70 for 'd' -> 1.1805916207174113e+21 */
+	fx_typed(f, &f->v[1], "d", 1, s);
+	assert_int_equal(assign(l, &f->v[1], "[1180591620717411303424]"), 0);
+	memcpy(&got, f->mem, 8);
+	assert_true(got == 1.1805916207174113e+21);
+}
+
+static void test_assign_int_too_large_for_double_refused(void **state)
+{
+	struct lfx *l = *state;
+	struct fx *f = l->fx;
+	ssize_t s[] = { 1 };
+	char lit[420];
+
+	lit[0] = '1';
+	memset(lit + 1, '0', 400);
+	lit[401] = 0;
+	fx_typed(f, &f->v[1], "d", 1, s);
+	assert_int_equal(assign(l, &f->v[1], lit), -ERANGE);
+	assert_int_equal(f->mem[0], 0);
+}
+
+static void test_assign_float_overflow_stores_infinity(void **state)
+{
+	struct lfx *l = *state;
+	struct fx *f = l->fx;
+	ssize_t s[] = { 1 };
+
+	/* m.cast('f')[0] = 1e300 -> inf ('0000807f') */
+	fx_typed(f, &f->v[1], "<f", 1, s);
+	assert_int_equal(assign(l, &f->v[1], "1e300"), 0);
+	assert_memory_equal(f->mem, "\x00\x00\x80\x7f", 4);
+}
+
+static void test_assign_half_overflow_refused(void **state)
+{
+	struct lfx *l = *state;
+	struct fx *f = l->fx;
+	ssize_t s[] = { 2 };
+
+	fx_typed(f, &f->v[1], "e", 1, s);
+	assert_int_equal(assign(l, &f->v[1], "[1.0, 1e10]"), -ERANGE);
+	assert_memory_equal(f->mem, "\x00\x01\x02\x03", 4);
+}
+
+static void test_assign_bool_view_takes_truth_values(void **state)
+{
+	struct lfx *l = *state;
+	struct fx *f = l->fx;
+
+	/* m.cast('?')[0:5] = [0, 2, b'', 0.0, b'x'] element by element */
+	slice_expr(&f->v[1], &f->v[0], ":5");
+	assert_int_equal(vw_cast(&f->v[2], &f->v[1], "?", 0, NULL, &f->err), 0);
+	assert_int_equal(assign(l, &f->v[2], "[0, 2, b'', 0.0, b'x']"), 0);
+	assert_memory_equal(f->mem, "\x00\x01\x00\x00\x01", 5);
+}
+
+static void test_assign_char_view_takes_single_bytes(void **state)
+{
+	struct lfx *l = *state;
+	struct fx *f = l->fx;
+
+	slice_expr(&f->v[1], &f->v[0], ":2");
+	assert_int_equal(vw_cast(&f->v[2], &f->v[1], "c", 0, NULL, &f->err), 0);
+	assert_int_equal(assign(l, &f->v[2], "[b'a', b'b']"), 0);
+	assert_memory_equal(f->mem, "ab", 2);
+}
+
+static void test_assign_char_view_refuses_long_bytes_element(void **state)
+{
+	struct lfx *l = *state;
+	struct fx *f = l->fx;
+
+	slice_expr(&f->v[1], &f->v[0], ":2");
+	assert_int_equal(vw_cast(&f->v[2], &f->v[1], "c", 0, NULL, &f->err), 0);
+	assert_true(assign(l, &f->v[2], "[b'a', b'bc']") < 0);
+	assert_memory_equal(f->mem, "\x00\x01", 2);
+}
+
+static void test_assign_char_view_refuses_int_element(void **state)
+{
+	struct lfx *l = *state;
+	struct fx *f = l->fx;
+
+	slice_expr(&f->v[1], &f->v[0], ":2");
+	assert_int_equal(vw_cast(&f->v[2], &f->v[1], "c", 0, NULL, &f->err), 0);
+	assert_int_equal(assign(l, &f->v[2], "[b'a', 98]"), -EINVAL);
+	assert_memory_equal(f->mem, "\x00\x01", 2);
+}
+
+static void test_assign_0d_char_takes_one_byte(void **state)
+{
+	struct lfx *l = *state;
+	struct fx *f = l->fx;
+
+	slice_expr(&f->v[1], &f->v[0], ":4");
+	assert_int_equal(vw_cast(&f->v[2], &f->v[1], "c", 0, NULL, &f->err), 0);
+	slice_expr(&f->v[3], &f->v[2], "1");
+	assert_int_equal(assign(l, &f->v[3], "b'q'"), 0);
+	assert_memory_equal(f->mem, "\x00q\x02", 3);
+}
+
+static void test_assign_unsigned_64bit_limits(void **state)
+{
+	struct lfx *l = *state;
+	struct fx *f = l->fx;
+	ssize_t s[] = { 1 };
+
+	fx_typed(f, &f->v[1], "Q", 1, s);
+	assert_int_equal(assign(l, &f->v[1], "18446744073709551615"), 0);
+	assert_memory_equal(f->mem, "\xff\xff\xff\xff\xff\xff\xff\xff", 8);
+	assert_int_equal(assign(l, &f->v[1], "18446744073709551616"), -ERANGE);
+	assert_int_equal(assign(l, &f->v[1], "-1"), -ERANGE);
+}
+
+static void test_assign_pointer_negative_wraps(void **state)
+{
+	struct lfx *l = *state;
+	struct fx *f = l->fx;
+	ssize_t s[] = { 1 };
+
+	fx_typed(f, &f->v[1], "P", 1, s);
+	assert_int_equal(assign(l, &f->v[1], "-1"), 0);
+	assert_memory_equal(f->mem, "\xff\xff\xff\xff\xff\xff\xff\xff", 8);
+}
+
+static void test_assign_readonly_is_erofs(void **state)
+{
+	struct lfx *l = *state;
+	struct fx *f = l->fx;
+
+	slice_expr(&f->v[1], &f->v[0], ":3");
+	assert_int_equal(vw_toreadonly(&f->v[2], &f->v[1], &f->err), 0);
+	assert_int_equal(assign(l, &f->v[2], "[1, 1, 1]"), -EROFS);
+	assert_int_equal(assign(l, &f->v[2], "1"), -EROFS);
+	assert_memory_equal(f->mem, "\x00\x01\x02", 3);
+}
+
+static void test_assign_empty_list_into_empty_view(void **state)
+{
+	struct lfx *l = *state;
+	struct fx *f = l->fx;
+
+	slice_expr(&f->v[1], &f->v[0], "3:3");
+	assert_int_equal(assign(l, &f->v[1], "[]"), 0);
+	assert_int_equal(assign(l, &f->v[1], "b''"), 0);
+	assert_int_equal(f->mem[3], 3);
+}
+
+static void test_assign_error_message_filled(void **state)
+{
+	struct lfx *l = *state;
+	struct fx *f = l->fx;
+
+	slice_expr(&f->v[1], &f->v[0], ":3");
+	memset(&f->err, 0, sizeof(f->err));
+	assert_int_equal(assign(l, &f->v[1], "[1, 2]"), -EINVAL);
+	assert_int_equal(f->err.code, -EINVAL);
+	assert_true(strlen(f->err.msg) > 0);
+}
+
+static const struct CMUnitTest tests[] = {
+	TL(test_literal_decimal_ints),
+	TL(test_literal_prefixed_ints),
+	TL(test_literal_underscores),
+	TL(test_literal_bad_underscores_refused),
+	TL(test_literal_leading_zero_decimal_refused),
+	TL(test_literal_int64_limits),
+	TL(test_literal_uint64_range),
+	TL(test_literal_bigint),
+	TL(test_literal_bigint_beyond_double_is_infinite),
+	TL(test_literal_floats),
+	TL(test_literal_float_names),
+	TL(test_literal_incomplete_numbers_refused),
+	TL(test_literal_bools),
+	TL(test_literal_lowercase_true_refused),
+	TL(test_literal_bytes_simple),
+	TL(test_literal_bytes_double_quotes),
+	TL(test_literal_bytes_escapes),
+	TL(test_literal_bytes_empty),
+	TL(test_literal_bytes_high_escape),
+	TL(test_literal_bad_bytes_refused),
+	TL(test_literal_str_refused),
+	TL(test_literal_flat_list),
+	TL(test_literal_nested_list),
+	TL(test_literal_tuples),
+	TL(test_literal_parenthesised_scalar_is_not_tuple),
+	TL(test_literal_trailing_comma_and_whitespace),
+	TL(test_literal_bad_lists_refused),
+	TL(test_literal_empty_and_garbage_refused),
+	TL(test_literal_free_releases_nested_lists),
+	TL(test_literal_deep_nesting_does_not_crash),
+	TL(test_assign_0d_scalar),
+	TL(test_assign_0d_rejects_list),
+	TL(test_assign_1d_list),
+	TL(test_assign_tuple_like_list),
+	TL(test_assign_list_through_strides),
+	TL(test_assign_list_length_mismatch_refused),
+	TL(test_assign_ragged_list_refused),
+	TL(test_assign_flat_list_into_2d_refused),
+	TL(test_assign_too_deep_list_refused),
+	TL(test_assign_bytes_into_1d_B),
+	TL(test_assign_bytes_into_strided_B),
+	TL(test_assign_bytes_length_mismatch_refused),
+	TL(test_assign_raw_bytes_into_typed_view),
+	TL(test_assign_raw_bytes_in_c_order_through_strides),
+	TL(test_assign_raw_bytes_wrong_length_refused),
+	TL(test_assign_scalar_broadcast_1d),
+	TL(test_assign_scalar_broadcast_2d_strided),
+	TL(test_assign_out_of_range_element_writes_nothing),
+	TL(test_assign_wrong_type_element_writes_nothing),
+	TL(test_assign_float_scalar_into_int_view_refused),
+	TL(test_assign_bool_into_int_view),
+	TL(test_assign_doubles),
+	TL(test_assign_bigint_into_double),
+	TL(test_assign_int_too_large_for_double_refused),
+	TL(test_assign_float_overflow_stores_infinity),
+	TL(test_assign_half_overflow_refused),
+	TL(test_assign_bool_view_takes_truth_values),
+	TL(test_assign_char_view_takes_single_bytes),
+	TL(test_assign_char_view_refuses_long_bytes_element),
+	TL(test_assign_char_view_refuses_int_element),
+	TL(test_assign_0d_char_takes_one_byte),
+	TL(test_assign_unsigned_64bit_limits),
+	TL(test_assign_pointer_negative_wraps),
+	TL(test_assign_readonly_is_erofs),
+	TL(test_assign_empty_list_into_empty_view),
+	TL(test_assign_error_message_filled),
+};
+
+UNIT_MAIN(tests)
