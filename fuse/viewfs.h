@@ -102,6 +102,7 @@ struct vfs {
 	int pt_failed_reported;
 	double timeout;		/* entry and attribute timeout, seconds */
 	int killpriv_v2;	/* negotiated FUSE_CAP_HANDLE_KILLPRIV_V2 */
+	int writeback;		/* -o writeback_cache (fallback path only) */
 	int debug;
 	int init_error;		/* set by init() when passthrough=on is impossible */
 	struct fuse_session *se;

@@ -405,6 +405,20 @@ for pt in on off; do
 	is_mounted && umount_fs
 done
 
+echo "--- passthrough=off,writeback_cache"
+if mount_fs -o passthrough=off,writeback_cache,size=64m; then
+	t "[wb] data_path_reported" grep -q "data path: daemon (splice, writeback cache)" "$tmp/log"
+	t "[wb] filesem_posix_file_semantics" t_filesem
+	t "[wb] concurrent_writers_fd_and_mmap" t_py concurrent_writers
+	t "[wb] fio_verify_psync_and_mmap" t_fio_verify
+	t "[wb] model_random_ops_seed3" t_py model 3 500
+	t "[wb] unlink_while_open" t_py unlink_open
+	t "[wb] enospc_reported_by_fsync" expect_fail "No space left" \
+		dd if=/dev/zero of="$mnt/full" bs=1M count=100 conv=fsync status=none
+	rm -f "$mnt/full"
+	umount_fs || { fail=$((fail + 1)); echo "FAIL unmount"; }
+else fail=$((fail + 1)); fi
+
 if mount_fs -o max_files=5; then
 	t "max_files_limits_objects" t_max_files
 	umount_fs || { fail=$((fail + 1)); echo "FAIL unmount"; }
