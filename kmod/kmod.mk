@@ -20,4 +20,5 @@ kmod-clean:
 	-@test -d "$(KMOD_KDIR)" && $(MAKE) -C $(KMOD_KDIR) M=$(CURDIR) clean
 
 CLEAN += kmod/*.o kmod/*.ko kmod/*.mod kmod/*.mod.c kmod/.*.cmd kmod/modules.order \
-	Module.symvers modules.order .Module.symvers.cmd .modules.order.cmd
+	Module.symvers modules.order .Module.symvers.cmd .modules.order.cmd \
+	.module-common.o .module-common.o.cmd
