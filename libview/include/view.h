@@ -120,8 +120,10 @@ int vw_shape_parse(const char *s, ssize_t *shape, int max,
 /*
  * vw_meta_check - validate a format/shape metadata pair against a buffer of
  * size bytes, as the user.view.* xattrs and the kernel attributes are
- * validated.  fmt or shape may be NULL (not set).  Rules: the format parses;
- * the shape parses; product(shape) * itemsize <= size.
+ * validated.  fmt or shape may be NULL or "" (not set: an attribute that
+ * exists but is empty counts as absent, as an empty sysfs attribute does).
+ * Rules: the format parses; the shape parses; product(shape) * itemsize
+ * <= size.
  * Errors: -EINVAL with a message naming the bad value.
  */
 int vw_meta_check(const char *fmt, const char *shape, uint64_t size,
@@ -167,7 +169,8 @@ int vw_from_memory(struct vw_view *out, void *ptr, size_t len, int flags,
  * vw_apply_meta - turn a 1-D 'B' view of a whole file into the typed view
  * described by fmt and shape (either may be NULL): a cast to fmt and, if
  * shape is given, a reshape to it over the first product(shape)*itemsize
- * bytes.  Errors: -EINVAL bad format, bad shape, shape larger than the view.
+ * bytes.  NULL and "" both mean "not set".
+ * Errors: -EINVAL bad format, bad shape, shape larger than the view.
  */
 int vw_apply_meta(struct vw_view *dst, const struct vw_view *src,
 		  const char *fmt, const char *shape, struct vw_error *err);

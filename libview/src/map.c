@@ -320,6 +320,10 @@ VW_PUBLIC int vw_apply_meta(struct vw_view *dst, const struct vw_view *src,
 	rc = vw__check(src, err);
 	if (rc)
 		return rc;
+	if (fmt && !*fmt)
+		fmt = NULL;
+	if (shape && !*shape)
+		shape = NULL;
 	if (src->ndim != 1 || src->itemsize != 1 ||
 	    src->strides[0] != 1)
 		return vw__fail(err, -EINVAL,
