@@ -7,6 +7,7 @@
  * exits non-zero and leaves the file untouched.
  */
 #include "view.h"
+#include "kmod.h"
 #include <errno.h>
 #include <stdarg.h>
 #include <fcntl.h>
@@ -20,8 +21,6 @@
 #define VIEW_VERSION "0.1.0"
 #endif
 
-/* Provided by tools/view/kmod.c when the kernel-module part is built. */
-int view_kmod_main(int argc, char **argv) __attribute__((weak));
 
 static const char usage_text[] =
 "Usage: view show PATH [OPTION...] OUTPUT\n"
@@ -439,10 +438,7 @@ int main(int argc, char **argv)
 		return cmd_view(argc - 1, argv + 1, 0);
 	if (!strcmp(argv[1], "set"))
 		return cmd_view(argc - 1, argv + 1, 1);
-	if (!strcmp(argv[1], "kmod")) {
-		if (!view_kmod_main)
-			die(1, "kmod: this build has no kernel-module support");
+	if (!strcmp(argv[1], "kmod"))
 		return view_kmod_main(argc - 1, argv + 1);
-	}
 	die(2, "unknown command '%s' (see view --help)", argv[1]);
 }
