@@ -162,11 +162,11 @@ static int viewdev_mmap(struct file *file, struct vm_area_struct *vma)
 	ret = buf->shmem->f_op->mmap(buf->shmem, vma);
 	if (ret)
 		return ret;
-	if (vma->vm_ops && (vma->vm_ops->open || vma->vm_ops->close))
+	if (!vma->vm_ops || vma->vm_ops->open || vma->vm_ops->close)
 		return 0;	/* not shmem's plain table: leave it alone */
 
 	mutex_lock(&viewdev_vm_ops_lock);
-	if (!viewdev_shmem_vm_ops && vma->vm_ops) {
+	if (!viewdev_shmem_vm_ops) {
 		viewdev_vm_ops = *vma->vm_ops;
 		viewdev_vm_ops.open = viewdev_vm_open;
 		viewdev_vm_ops.close = viewdev_vm_close;
