@@ -66,6 +66,30 @@ static int caller_lacks_fsetid(fuse_req_t req)
 	return fuse_req_ctx(req)->uid != 0;
 }
 
+/* Mode-bit check of an existing file for the caller (primary group only). */
+static int caller_may_open(fuse_req_t req, int fd, int flags)
+{
+	const struct fuse_ctx *ctx = fuse_req_ctx(req);
+	mode_t want = 0, have;
+	struct stat st;
+
+	if (ctx->uid == 0)
+		return 1;
+	if (fstat(fd, &st) < 0)
+		return 0;
+	if ((flags & O_ACCMODE) != O_WRONLY)
+		want |= S_IROTH;
+	if ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC))
+		want |= S_IWOTH;
+	if (ctx->uid == st.st_uid)
+		have = (st.st_mode >> 6) & 7;
+	else if (ctx->gid == st.st_gid)
+		have = (st.st_mode >> 3) & 7;
+	else
+		have = st.st_mode & 7;
+	return (have & want) == want;
+}
+
 /*
  * Give fi a file handle for fd and, when passthrough is on, the inode's
  * backing id.  Takes ownership of fd.  Returns 0 or -errno (fd closed).
@@ -173,19 +197,35 @@ void vfs_op_create(fuse_req_t req, fuse_ino_t parent, const char *name,
 	struct vfs *fs = vfs_data(req);
 	struct vfs_inode *p = vfs_inode(req, parent), *in;
 	struct fuse_entry_param e;
-	int fd, ret;
+	int fd, ret, made;
 
 	if (!S_ISREG(mode) && (mode & S_IFMT)) {
 		fuse_reply_err(req, EINVAL);
 		return;
 	}
-	fd = openat(p->fd, name, store_flags(fi->flags) | O_CREAT |
-		    (fi->flags & O_EXCL), mode & 07777);
+	/* Only a file we made here becomes the caller's: a racing creator
+	 * (or a stale negative entry) may have made it first. */
+	fd = openat(p->fd, name, store_flags(fi->flags) | O_CREAT | O_EXCL,
+		    mode & 07777);
+	made = fd >= 0;
+	if (fd < 0 && errno == EEXIST && !(fi->flags & O_EXCL))
+		fd = openat(p->fd, name, (store_flags(fi->flags) & ~O_TRUNC) | O_NOFOLLOW);
 	if (fd < 0) {
 		fuse_reply_err(req, errno);
 		return;
 	}
-	vfs_chown_new(req, p, name);
+	if (made) {
+		vfs_chown_new(req, p, name);
+	} else if (!caller_may_open(req, fd, fi->flags)) {
+		/* The kernel checked the directory only, thinking it creates. */
+		close(fd);
+		fuse_reply_err(req, EACCES);
+		return;
+	} else if ((fi->flags & O_TRUNC) && ftruncate(fd, 0) < 0) {
+		fuse_reply_err(req, errno);
+		close(fd);
+		return;
+	}
 	ret = vfs_make_entry(fs, p, name, &e);
 	if (ret) {
 		close(fd);

@@ -324,6 +324,21 @@ assert os.getxattr('$mnt/crash', 'user.view.format') == b'B'
 	umount_fs
 }
 
+# A file that appears in the store behind a cached negative entry: the
+# kernel then sends CREATE, and the daemon must not hand another user's
+# file over (nor truncate it) without the file's own permission check.
+t_create_over_stale_negative() {
+	local U="setpriv --reuid=65534 --regid=65534 --clear-groups" store=$tmp/store-neg
+	mkdir -p "$store/pub" && chmod 1777 "$store/pub"
+	mount_fs --store "$store" -o allow_other,timeout=60 || return 1
+	$U stat "$mnt/pub/x" >/dev/null 2>&1	# caches the negative entry
+	echo rootdata >"$store/pub/x" && chmod 644 "$store/pub/x"
+	expect_fail "denied" $U sh -c "echo evil >'$mnt/pub/x'" || return 1
+	[ "$(cat "$store/pub/x")" = rootdata ] || { echo "root's file was truncated or written"; return 1; }
+	[ "$(stat -c %u "$store/pub/x")" = 0 ] || { echo "root's file changed owner"; return 1; }
+	umount_fs
+}
+
 t_signal() {	# $1 = TERM|INT
 	mount_fs || return 1
 	echo x >"$mnt/s"
@@ -426,6 +441,7 @@ else fail=$((fail + 1)); fi
 t "ram_store_gone_after_unmount" t_ram_store_gone
 if setpriv --reuid=65534 --regid=65534 --clear-groups test -x "$bin" -a -x "$filesem"; then
 	t "unprivileged_user_mount_shm_store" t_unprivileged
+	t "create_over_stale_negative_entry_checks_permission" t_create_over_stale_negative
 else
 	echo "skip unprivileged_user_mount_shm_store: user nobody cannot run $bin (a parent directory is private)"
 	skip=$((skip + 1))
