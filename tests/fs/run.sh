@@ -176,6 +176,24 @@ sys.exit(1)" || { echo "O_EXCL did not fail with EEXIST"; return 1; }
 	sleep 0.3
 	expect_fail "" flock -n "$mnt/h" true || { wait $lp; echo "flock did not exclude"; return 1; }
 	wait $lp
+	# fcntl (POSIX) record locks exclude another process too
+	$PY -c "
+import fcntl, os, sys, time
+f = open('$mnt/h', 'r+')
+fcntl.lockf(f, fcntl.LOCK_EX, 10, 0)
+pid = os.fork()
+if pid == 0:
+    g = open('$mnt/h', 'r+')
+    try:
+        fcntl.lockf(g, fcntl.LOCK_EX | fcntl.LOCK_NB, 10, 0)
+        os._exit(1)
+    except OSError:
+        pass
+    fcntl.lockf(g, fcntl.LOCK_EX | fcntl.LOCK_NB, 10, 20)   # other range is free
+    os._exit(0)
+_, st = os.waitpid(pid, 0)
+sys.exit(os.WEXITSTATUS(st))
+" || { echo "fcntl record locks do not exclude"; return 1; }
 	sync -f "$mnt/h" || return 1
 	$PY -c "import os; f=os.open('$mnt/h', os.O_RDWR); os.fsync(f); os.fdatasync(f)" || return 1
 	rm -f "$mnt/h" "$mnt/h2" "$mnt/sym" "$mnt/fifo"
