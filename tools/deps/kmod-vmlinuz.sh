@@ -19,8 +19,9 @@ echo "deps(kmod): fetching linux-image-$kver into $dir"
 mkdir -p "$dir"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-(cd "$tmp" && apt-get download -qq "linux-image-$kver" >/dev/null 2>&1 ||
-	apt-get download "linux-image-$kver")
+# apt's lists may be missing or stale when every package was present.
+(cd "$tmp" && { apt-get download -qq "linux-image-$kver" >/dev/null 2>&1 ||
+	{ apt-get update -qq && apt-get download "linux-image-$kver"; }; })
 deb=$(ls "$tmp"/linux-image-*.deb)
 dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$tmp" "./boot/vmlinuz-$kver"
 mv "$tmp/boot/vmlinuz-$kver" "$dir/vmlinuz-$kver.part"
