@@ -261,6 +261,13 @@ def start_views(mem, raw, xattrs):
     v = View('B', 1, (size,), (1,), 0)
     if raw or not xattrs:
         return [v]
+    if xattrs.get('user.view.format') == '':
+        # open question (view.h: empty counts as absent): absent, or an error
+        rest = {k: x for k, x in xattrs.items() if k != 'user.view.format'}
+        try:
+            return [Err('empty format xattr')] + start_views(mem, raw, rest)
+        except Err as e:
+            return [e]
     fmt = xattrs.get('user.view.format', 'B')
     shp = xattrs.get('user.view.shape')
     if not fmt_ok(fmt):
@@ -885,6 +892,8 @@ class Gen:
             x['user.view.format'] = rng.choice(['Z', 'ii', '@'])
         elif rr < 0.13:
             s = ','.join(['1'] * rng.choice([64, 65]))
+        elif rr < 0.16:
+            x['user.view.format'] = ''
         x['user.view.shape'] = s
         return x
 
