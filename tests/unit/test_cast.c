@@ -372,6 +372,51 @@ static void test_cast_failure_message_is_filled(void **state)
 	assert_true(strlen(f->err.msg) > 0);
 }
 
+static void test_cast_shape_product_overflow_refused(void **state)
+{
+	struct fx *f = *state;
+	/* (2**62 + 4) * 4 wraps to 16 in 64 bits: must not be taken as 16 */
+	ssize_t s[] = { ((ssize_t)1 << 62) + 4, 4 };
+
+	slice_expr(&f->v[1], &f->v[0], ":16");
+	assert_int_equal(vw_cast(&f->v[2], &f->v[1], "B", 2, s, &f->err),
+			 -EINVAL);
+}
+
+static void test_cast_itemsize_product_overflow_refused(void **state)
+{
+	struct fx *f = *state;
+	/* 2**61 + 2 items of 8 bytes wrap to 16 bytes */
+	ssize_t s[] = { ((ssize_t)1 << 61) + 2 };
+
+	slice_expr(&f->v[1], &f->v[0], ":16");
+	assert_int_equal(vw_cast(&f->v[2], &f->v[1], "d", 1, s, &f->err),
+			 -EINVAL);
+}
+
+static void test_cast_null_shape_ignores_ndim(void **state)
+{
+	struct fx *f = *state;
+	ssize_t shape[] = { 4 }, strides[] = { 4 };
+
+	/* shape == NULL means "no shape given": a 1-D result */
+	slice_expr(&f->v[1], &f->v[0], ":16");
+	assert_int_equal(vw_cast(&f->v[2], &f->v[1], "i", 3, NULL, &f->err), 0);
+	assert_geometry(&f->v[2], 1, shape, strides, 4);
+}
+
+static void test_cast_error_message_is_one_line(void **state)
+{
+	struct fx *f = *state;
+
+	memset(&f->err, 0, sizeof(f->err));
+	slice_expr(&f->v[1], &f->v[0], "::2");
+	assert_int_equal(vw_cast(&f->v[2], &f->v[1], "B", 0, NULL, &f->err),
+			 -EINVAL);
+	assert_true(strlen(f->err.msg) > 0);
+	assert_null(strchr(f->err.msg, '\n'));
+}
+
 static const struct CMUnitTest tests[] = {
 	T(test_cast_B_to_i_gives_quarter_length),
 	T(test_cast_keeps_buffer_address),
@@ -404,6 +449,10 @@ static const struct CMUnitTest tests[] = {
 	T(test_cast_negative_ndim_refused),
 	T(test_cast_keeps_readonly),
 	T(test_cast_failure_message_is_filled),
+	T(test_cast_shape_product_overflow_refused),
+	T(test_cast_itemsize_product_overflow_refused),
+	T(test_cast_null_shape_ignores_ndim),
+	T(test_cast_error_message_is_one_line),
 };
 
 UNIT_MAIN(tests)

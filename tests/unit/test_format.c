@@ -385,6 +385,35 @@ static void test_meta_check_huge_shape_refused(void **state)
 			 -EINVAL);
 }
 
+static void test_shape_parse_wrapping_product_overflows(void **state)
+{
+	ssize_t shape[4];
+
+	(void)state;
+	/* (2**62 + 4) * 4 == 2**64 + 16: wraps to 16 if unchecked */
+	assert_int_equal(vw_shape_parse("4611686018427387908,4", shape, 4,
+					NULL), -EOVERFLOW);
+}
+
+static void test_meta_check_wrapping_product_refused(void **state)
+{
+	(void)state;
+	/* (2**62 + 4) * 4 bytes wraps to 16 == size if unchecked */
+	assert_int_equal(vw_meta_check("B", "4611686018427387908,4", 16, NULL),
+			 -EINVAL);
+	/* (2**61 + 2) doubles wrap to 16 bytes */
+	assert_int_equal(vw_meta_check("d", "2305843009213693954", 16, NULL),
+			 -EINVAL);
+}
+
+static void test_meta_check_empty_shape_is_one_item(void **state)
+{
+	(void)state;
+	/* shape "" is 0-d: one item of 8 bytes */
+	assert_int_equal(vw_meta_check("d", "", 8, NULL), 0);
+	assert_int_equal(vw_meta_check("d", "", 7, NULL), -EINVAL);
+}
+
 static const struct CMUnitTest tests[] = {
 	T(test_format_native_itemsizes_match_struct_calcsize),
 	T(test_format_standard_sizes_with_prefix),
@@ -419,6 +448,9 @@ static const struct CMUnitTest tests[] = {
 	T(test_meta_check_bad_format_refused),
 	T(test_meta_check_bad_shape_refused),
 	T(test_meta_check_huge_shape_refused),
+	T(test_shape_parse_wrapping_product_overflows),
+	T(test_meta_check_wrapping_product_refused),
+	T(test_meta_check_empty_shape_is_one_item),
 };
 
 UNIT_MAIN(tests)

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -889,6 +890,105 @@ static void test_zeroed_view_refuses_use(void **state)
 	assert_int_equal(o->err.code, -EINVAL);
 }
 
+static void test_apply_meta_empty_shape_needs_one_whole_item(void **state)
+{
+	struct ofx *o = *state;
+	unsigned char mem[7] = { 0 };
+
+	/* a 0-d 'd' view needs 8 bytes */
+	assert_int_equal(vw_from_memory(&o->v[0], mem, 7, VW_RDWR, NULL, NULL,
+					&o->err), 0);
+	assert_int_equal(vw_apply_meta(&o->v[1], &o->v[0], "d", "", &o->err),
+			 -EINVAL);
+}
+
+static void test_open_sees_later_writes_to_the_file(void **state)
+{
+	struct ofx *o = *state;
+	int fd;
+
+	write_file(o->path, "abcd", 4);
+	assert_int_equal(vw_open(&o->v[0], o->path, VW_RDONLY, &o->err), 0);
+	fd = open(o->path, O_WRONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(pwrite(fd, "Z", 1, 1), 1);
+	close(fd);
+	/* MAP_SHARED: the page cache is the mapping */
+	assert_memory_equal(o->v[0].buf, "aZcd", 4);
+}
+
+static void test_open_fd_write_only_descriptor_is_eacces(void **state)
+{
+	struct ofx *o = *state;
+
+	write_file(o->path, "abc", 3);
+	o->fd = open(o->path, O_WRONLY);
+	assert_true(o->fd >= 0);
+	/* mmap(PROT_READ) of an O_WRONLY fd fails with EACCES */
+	assert_int_equal(vw_open_fd(&o->v[0], o->fd, VW_RDONLY, &o->err),
+			 -EACCES);
+}
+
+static void test_open_rdwr_nometa_is_writable_bytes(void **state)
+{
+	struct ofx *o = *state;
+	ssize_t shape[] = { 3 }, strides[] = { 1 };
+
+	write_file(o->path, "abc", 3);
+	assert_int_equal(vw_open(&o->v[0], o->path, VW_RDWR | VW_NOMETA,
+				 &o->err), 0);
+	assert_int_equal(o->v[0].readonly, 0);
+	assert_geometry(&o->v[0], 1, shape, strides, 1);
+}
+
+struct race {
+	struct vw_view *base;
+	int failures;
+};
+
+static void *dup_release_loop(void *arg)
+{
+	struct race *r = arg;
+	struct vw_view v;
+	int i;
+
+	for (i = 0; i < 20000; i++) {
+		if (vw_dup(&v, r->base, NULL) != 0) {
+			r->failures++;
+			continue;
+		}
+		vw_release(&v);
+	}
+	return NULL;
+}
+
+static void test_refcount_exact_under_concurrent_dup_release(void **state)
+{
+	struct ofx *o = *state;
+	static char mem[8];
+	struct cb_count c = { 0 };
+	struct race r[4];
+	pthread_t t[4];
+	int i;
+
+	assert_int_equal(vw_from_memory(&o->v[0], mem, 8, VW_RDWR,
+					count_release, &c, &o->err), 0);
+	for (i = 0; i < 4; i++) {
+		r[i].base = &o->v[0];
+		r[i].failures = 0;
+		assert_int_equal(pthread_create(&t[i], NULL, dup_release_loop,
+						&r[i]), 0);
+	}
+	for (i = 0; i < 4; i++) {
+		pthread_join(t[i], NULL);
+		assert_int_equal(r[i].failures, 0);
+	}
+	assert_int_equal(c.calls, 0);
+	assert_int_equal(vw_map_refs(&o->v[0]), 1);
+	vw_release(&o->v[0]);
+	assert_int_equal(c.calls, 1);
+}
+
 static const struct CMUnitTest tests[] = {
 	TO(test_open_regular_file_gives_1d_B_view_of_every_byte),
 	TO(test_open_rdonly_view_is_readonly),
@@ -966,6 +1066,11 @@ static const struct CMUnitTest tests[] = {
 	TO(test_released_view_is_not_contiguous),
 	TO(test_released_view_writes_nothing_to_stream),
 	TO(test_zeroed_view_refuses_use),
+	TO(test_apply_meta_empty_shape_needs_one_whole_item),
+	TO(test_open_sees_later_writes_to_the_file),
+	TO(test_open_fd_write_only_descriptor_is_eacces),
+	TO(test_open_rdwr_nometa_is_writable_bytes),
+	TO(test_refcount_exact_under_concurrent_dup_release),
 };
 
 UNIT_MAIN(tests)

@@ -7,6 +7,7 @@
 #include "unit_fixtures.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -602,6 +603,57 @@ static void test_info_json_write_error_is_eio(void **state)
 	fclose(fp);
 }
 
+static void test_hex_extreme_group_sizes(void **state)
+{
+	struct fx *f = *state;
+
+	/* bytes([1,2,3,4,5]).hex(':', -2**31) and .hex(':', 2**31-1):
+	 * '0102030405' (no abs() overflow) */
+	slice_expr(&f->v[1], &f->v[0], "1:6");
+	assert_string_equal(hex(f, &f->v[1], ':', INT_MIN), "0102030405");
+	assert_string_equal(hex(f, &f->v[1], ':', INT_MAX), "0102030405");
+}
+
+static void test_tolist_standard_size_formats(void **state)
+{
+	struct fx *f = *state;
+
+	/* struct.unpack('>2h', bytes(range(4))) == (1, 515) */
+	slice_expr(&f->v[1], &f->v[0], ":4");
+	assert_int_equal(vw_cast(&f->v[2], &f->v[1], ">h", 0, NULL, &f->err),
+			 0);
+	assert_tolist(f, &f->v[2], "[1, 515]");
+}
+
+static void test_tolist_64_dimensions(void **state)
+{
+	struct fx *f = *state;
+	ssize_t ones[VW_MAXDIM];
+	char want[2 * VW_MAXDIM + 8];
+	int i;
+
+	for (i = 0; i < VW_MAXDIM; i++)
+		ones[i] = 1;
+	fx_typed(f, &f->v[1], "B", VW_MAXDIM, ones);
+	memset(want, '[', VW_MAXDIM);
+	want[VW_MAXDIM] = '0';
+	memset(want + VW_MAXDIM + 1, ']', VW_MAXDIM);
+	want[2 * VW_MAXDIM + 1] = 0;
+	assert_tolist(f, &f->v[1], want);
+}
+
+static void test_info_json_negative_zero_strides_are_numbers(void **state)
+{
+	struct fx *f = *state;
+	static const char *const pairs[] = {
+		"\"shape\":[1]", "\"strides\":[-1]", NULL
+	};
+
+	/* memoryview(bytes(range(10)))[0::-1]: shape (1,), strides (-1,) */
+	slice_expr(&f->v[1], &f->v[0], "0::-1");
+	assert_json_has(info(f, &f->v[1]), pairs);
+}
+
 static const struct CMUnitTest tests[] = {
 	T(test_tolist_1d_bytes),
 	T(test_tolist_exact_python_spacing),
@@ -649,6 +701,10 @@ static const struct CMUnitTest tests[] = {
 	T(test_info_json_empty_strided),
 	T(test_info_json_has_each_key_once),
 	T(test_info_json_write_error_is_eio),
+	T(test_hex_extreme_group_sizes),
+	T(test_tolist_standard_size_formats),
+	T(test_tolist_64_dimensions),
+	T(test_info_json_negative_zero_strides_are_numbers),
 };
 
 UNIT_MAIN(tests)

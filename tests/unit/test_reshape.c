@@ -422,6 +422,51 @@ static void test_reshape_keeps_readonly(void **state)
 	assert_int_equal(f->v[2].readonly, 1);
 }
 
+static void test_reshape_product_overflow_refused(void **state)
+{
+	struct fx *f = *state;
+	/* (2**62 + 4) * 4 wraps to 16 in 64 bits */
+	ssize_t shape[] = { ((ssize_t)1 << 62) + 4, 4 };
+
+	slice_expr(&f->v[1], &f->v[0], ":16");
+	assert_int_equal(vw_reshape(&f->v[2], &f->v[1], 2, shape, &f->err),
+			 -EINVAL);
+}
+
+static void test_reshape_zero_dimension_product_mismatch_refused(void **state)
+{
+	struct fx *f = *state;
+	ssize_t shape[] = { 0, 4 };
+
+	/* np.arange(12).reshape(0, 4): cannot reshape array of size 12 */
+	slice_expr(&f->v[1], &f->v[0], ":12");
+	assert_int_equal(vw_reshape(&f->v[2], &f->v[1], 2, shape, &f->err),
+			 -EINVAL);
+}
+
+static void test_reshape_into_itself(void **state)
+{
+	struct fx *f = *state;
+	ssize_t shape[] = { 16, 16 }, strides[] = { 16, 1 };
+
+	assert_int_equal(vw_dup(&f->v[1], &f->v[0], &f->err), 0);
+	assert_int_equal(vw_reshape(&f->v[1], &f->v[1], 2, shape, &f->err), 0);
+	assert_geometry(&f->v[1], 2, shape, strides, 1);
+	assert_int_equal(vw_map_refs(&f->v[0]), 2);
+}
+
+static void test_transpose_into_itself(void **state)
+{
+	struct fx *f = *state;
+	ssize_t s[] = { 3, 4 };
+	ssize_t shape[] = { 4, 3 }, strides[] = { 1, 4 };
+
+	grid(f, &f->v[1], 2, s);
+	assert_int_equal(vw_transpose(&f->v[1], &f->v[1], NULL, 2, &f->err), 0);
+	assert_geometry(&f->v[1], 2, shape, strides, 1);
+	assert_int_equal(vw_map_refs(&f->v[0]), 2);
+}
+
 static const struct CMUnitTest tests[] = {
 	T(test_transpose_null_perm_reverses_axes),
 	T(test_transpose_null_perm_reverses_three_axes),
@@ -456,6 +501,10 @@ static const struct CMUnitTest tests[] = {
 	T(test_reshape_negative_dimension_refused),
 	T(test_reshape_too_many_dimensions_refused),
 	T(test_reshape_keeps_readonly),
+	T(test_reshape_product_overflow_refused),
+	T(test_reshape_zero_dimension_product_mismatch_refused),
+	T(test_reshape_into_itself),
+	T(test_transpose_into_itself),
 };
 
 UNIT_MAIN(tests)

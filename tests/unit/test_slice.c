@@ -537,6 +537,72 @@ static void test_slice_hand_built_step_zero_refused(void **state)
 			 -EINVAL);
 }
 
+static void test_slice_huge_step_selects_first_element(void **state)
+{
+	struct fx *f = *state;
+	int rc;
+
+	/* m[::2][::2**62]: one element (m[0]); stride*step does not fit in
+	 * ssize_t, which must not be undefined behaviour (UBSan) */
+	slice_expr(&f->v[1], &f->v[0], "::2");
+	rc = try_slice_expr(&f->v[2], &f->v[1], "::4611686018427387904");
+	if (rc == 0) {
+		assert_int_equal(f->v[2].shape[0], 1);
+		assert_ptr_equal(f->v[2].buf, f->mem);
+	} else {
+		assert_true(rc == -EOVERFLOW || rc == -EINVAL);
+	}
+}
+
+static void test_slice_most_negative_step(void **state)
+{
+	struct fx *f = *state;
+	int rc;
+
+	/* m[::-2**63] (saturated): one element, the last */
+	rc = try_slice_expr(&f->v[1], &f->v[0], "::-9223372036854775808");
+	if (rc == 0) {
+		assert_int_equal(f->v[1].shape[0], 1);
+		assert_ptr_equal(f->v[1].buf, f->mem + 255);
+	} else {
+		assert_true(rc == -EOVERFLOW || rc == -EINVAL);
+	}
+}
+
+static void test_slice_most_negative_integer_is_erange(void **state)
+{
+	struct fx *f = *state;
+	struct vw_index ix = { .is_slice = 0, .has_start = 1,
+			       .start = -SSIZE_MAX - 1 };
+
+	assert_int_equal(vw_slice(&f->v[1], &f->v[0], &ix, 1, &f->err),
+			 -ERANGE);
+}
+
+static void test_slice_failed_self_slice_keeps_view(void **state)
+{
+	struct fx *f = *state;
+
+	slice_expr(&f->v[1], &f->v[0], "2:6");
+	assert_int_equal(try_slice_expr(&f->v[1], &f->v[1], "9"), -ERANGE);
+	assert_true(vw_is_valid(&f->v[1]));
+	assert_int_equal(f->v[1].shape[0], 4);
+	assert_ptr_equal(f->v[1].buf, f->mem + 2);
+	assert_int_equal(vw_map_refs(&f->v[0]), 2);
+}
+
+static void test_slice_error_message_is_one_line(void **state)
+{
+	struct fx *f = *state;
+	struct vw_index ix[1];
+
+	memset(&f->err, 0, sizeof(f->err));
+	assert_int_equal(vw_parse_index("::0", ix, 1, &f->err), 1);
+	assert_int_equal(vw_slice(&f->v[1], &f->v[0], ix, 1, &f->err), -EINVAL);
+	assert_true(strlen(f->err.msg) > 0);
+	assert_null(strchr(f->err.msg, '\n'));
+}
+
 static const struct CMUnitTest tests[] = {
 	T(test_parse_index_mixed_expression),
 	T(test_parse_index_bare_colon_is_full_slice),
@@ -590,6 +656,11 @@ static const struct CMUnitTest tests[] = {
 	T(test_slice_typed_2d_uses_byte_strides),
 	T(test_slice_error_message_filled),
 	T(test_slice_hand_built_step_zero_refused),
+	T(test_slice_huge_step_selects_first_element),
+	T(test_slice_most_negative_step),
+	T(test_slice_most_negative_integer_is_erange),
+	T(test_slice_failed_self_slice_keeps_view),
+	T(test_slice_error_message_is_one_line),
 };
 
 UNIT_MAIN(tests)

@@ -17,6 +17,6 @@ $(BUILD)/obj/tests/unit/%.o: tests/unit/%.c
 
 $(BUILD)/tests/unit/%: $(BUILD)/obj/tests/unit/%.o $(UNIT_FIXTURE_OBJ) $(LIBVIEW_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS_COMMON) -o $@ $< $(UNIT_FIXTURE_OBJ) $(LIBVIEW_A) -lcmocka -lm
+	$(CC) $(LDFLAGS_COMMON) -o $@ $< $(UNIT_FIXTURE_OBJ) $(LIBVIEW_A) -lcmocka -lm -pthread
 
 -include $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/obj/tests/unit/%.d) $(UNIT_FIXTURE_OBJ:.o=.d)
