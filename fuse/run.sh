@@ -12,11 +12,11 @@ mounted() { grep -qs " $(readlink -f "$mnt") fuse.viewfs " /proc/mounts; }
 
 case $cmd in
 start)
-	mkdir -p "$mnt"
 	if mounted && ! stat "$mnt" >/dev/null 2>&1; then
 		# the daemon died (Transport endpoint is not connected): clear it
 		fusermount3 -uz "$mnt" 2>/dev/null || umount -l "$mnt"
 	fi
+	mkdir -p "$mnt"
 	if mounted; then
 		echo "viewfs: already mounted on $mnt (make stop to unmount)"
 	else
