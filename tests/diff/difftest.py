@@ -1826,7 +1826,17 @@ def main():
     if np is None:
         print('SKIP: numpy not available in %s' % sys.executable)
         return 77
+    if not a.self_test and (not a.view or not os.access(a.view, os.X_OK)):
+        print('SKIP: no view binary at %s' % a.view)
+        return 77
     tmp = tempfile.mkdtemp(prefix='difftest.', dir=a.tmpdir)
+    try:
+        return run_all(a, tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def run_all(a, tmp):
     xok, why = xattr_supported(tmp)
     if a.no_xattr:
         xok, why = False, 'xattr cases disabled (--no-xattr)'
@@ -1836,9 +1846,6 @@ def main():
         runner = Emulator()
         view = 'view'
     else:
-        if not a.view or not os.access(a.view, os.X_OK):
-            print('SKIP: no view binary at %s' % a.view)
-            return 77
         view = os.path.abspath(a.view)
         runner = Runner(view, tmp)
     ids = [a.case] if a.case is not None else range(a.cases)
@@ -1917,7 +1924,6 @@ def main():
             print('    expected: %s' % det[1])
             print('    got:      %s' % det[2])
     dt = time.time() - t0
-    shutil.rmtree(tmp, ignore_errors=True)
     print('difftest: seed %d, %d cases in %.1fs: %d passed, %d failed (%d distinct signatures)'
           % (a.seed, len(cases), dt, passed, failed, len(sigs)))
     print('RESULT: %d passed, %d failed, %d skipped' % (passed, failed, skipped))
