@@ -76,6 +76,38 @@ static int vw__digit(char c)
 	return 99;
 }
 
+/* A base-2/8/16 digit string (no prefix, no '_') as a double, correctly
+ * rounded (half to even) as Python's float(int); +inf beyond DBL_MAX. */
+static double vw__pow2_digits(const char *d, int base)
+{
+	int bpd = base == 16 ? 4 : base == 8 ? 3 : 1;
+	uint64_t mant = 0;
+	int nbits = 0, round = 0, sticky = 0;
+
+	for (; *d; d++) {
+		int k = vw__digit(*d);
+
+		for (int b = bpd - 1; b >= 0; b--) {
+			int bit = (k >> b) & 1;
+
+			if (!nbits && !bit)
+				continue;	/* leading zeros */
+			if (nbits < 53)
+				mant = mant << 1 | (uint64_t)bit;
+			else if (nbits == 53)
+				round = bit;
+			else
+				sticky |= bit;
+			nbits++;
+		}
+	}
+	if (nbits <= 53)
+		return ldexp((double)mant, 0);
+	if (round && (sticky || (mant & 1)))
+		mant++;		/* may carry to 2**53: still exact */
+	return ldexp((double)mant, nbits - 53);	/* inf when too large */
+}
+
 /* An integer token (no sign) into val with sign neg. */
 static int vw__int_value(struct vw__lp *lp, const char *t, int neg,
 			 struct vw_value *val)
@@ -84,7 +116,6 @@ static int vw__int_value(struct vw__lp *lp, const char *t, int neg,
 	const char *d = t;
 	uint64_t mag = 0;
 	int big = 0;
-	long double approx = 0;
 
 	if (t[0] == '0' && t[1] && strchr("xXoObB", t[1])) {
 		base = strchr("xX", t[1]) ? 16 : strchr("oO", t[1]) ? 8 : 2;
@@ -102,7 +133,6 @@ static int vw__int_value(struct vw__lp *lp, const char *t, int neg,
 
 		if (k >= base)
 			return vw__lfail(lp, "invalid digit");
-		approx = approx * base + k;
 		if (!big && mag > (UINT64_MAX - (uint64_t)k) / (uint64_t)base)
 			big = 1;
 		if (!big)
@@ -111,8 +141,8 @@ static int vw__int_value(struct vw__lp *lp, const char *t, int neg,
 	memset(val, 0, sizeof(*val));
 	if (big || (neg && mag > (uint64_t)INT64_MAX + 1)) {
 		val->type = VW_V_BIGINT;
-		/* correctly rounded for decimal; close enough otherwise */
-		val->d = base == 10 ? strtod(d, NULL) : (double)approx;
+		/* correctly rounded, as Python's float(int) */
+		val->d = base == 10 ? strtod(d, NULL) : vw__pow2_digits(d, base);
 		if (neg)
 			val->d = -val->d;
 		val->i = neg ? -1 : 1;
@@ -199,7 +229,7 @@ static int vw__bytes(struct vw__lp *lp, struct vw_literal *out)
 	if (!buf)
 		return vw__fail(lp->err, -ENOMEM, "out of memory");
 	for (;;) {
-		int raw = 0;
+		int raw = 0, triple;
 		char q;
 
 		/* prefix: b, B, rb, br (any case) */
@@ -217,11 +247,13 @@ static int vw__bytes(struct vw__lp *lp, struct vw_literal *out)
 		q = *lp->p;
 		if (q != '\'' && q != '"')
 			goto bad_prefix;
-		lp->p++;
-		while (*lp->p != q) {
+		triple = lp->p[1] == q && lp->p[2] == q;
+		lp->p += triple ? 3 : 1;
+		while (triple ? !(lp->p[0] == q && lp->p[1] == q && lp->p[2] == q) :
+				*lp->p != q) {
 			unsigned c = (unsigned char)*lp->p;
 
-			if (!c || c == '\n') {
+			if (!c || (c == '\n' && !triple)) {
 				free(buf);
 				return vw__lfail(lp, "unterminated bytes");
 			}
@@ -274,7 +306,7 @@ static int vw__bytes(struct vw__lp *lp, struct vw_literal *out)
 			}
 			buf[n++] = (unsigned char)c;
 		}
-		lp->p++;
+		lp->p += triple ? 3 : 1;
 		/* adjacent literals concatenate, as in Python source */
 		{
 			const char *save = lp->p;
