@@ -236,11 +236,14 @@ void vfs_op_create(fuse_req_t req, fuse_ino_t parent, const char *name,
 	ret = attach_file(req, in, fd, fi);
 	if (ret) {
 		/* The name exists now; the kernel learns it by lookup. */
+		vfs_inode_put(fs, in, 1);
 		fuse_reply_err(req, -ret);
 		return;
 	}
-	if (fuse_reply_create(req, &e, fi) == -ENOENT)
-		detach_file(req, in, file_of(fi));	/* interrupted */
+	if (fuse_reply_create(req, &e, fi) == -ENOENT) {	/* interrupted */
+		detach_file(req, in, file_of(fi));
+		vfs_inode_put(fs, in, 1);
+	}
 }
 
 void vfs_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)

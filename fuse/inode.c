@@ -149,7 +149,7 @@ static struct vfs_inode *inode_get(struct vfs *fs, int fd, const struct stat *st
 	return fresh;
 }
 
-static void inode_put(struct vfs *fs, struct vfs_inode *in, uint64_t n)
+void vfs_inode_put(struct vfs *fs, struct vfs_inode *in, uint64_t n)
 {
 	struct vfs_inode **pp;
 
@@ -208,6 +208,13 @@ int vfs_make_entry(struct vfs *fs, struct vfs_inode *parent, const char *name,
 	return 0;
 }
 
+/* Reply with an entry; an interrupted request gives its reference back. */
+static void reply_entry(fuse_req_t req, const struct fuse_entry_param *e)
+{
+	if (fuse_reply_entry(req, e) == -ENOENT && e->ino)
+		vfs_inode_put(vfs_data(req), vfs_inode(req, e->ino), 1);
+}
+
 void vfs_op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
 	struct vfs *fs = vfs_data(req);
@@ -219,18 +226,18 @@ void vfs_op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 		/* A negative entry, cached as long as positive ones. */
 		memset(&e, 0, sizeof(e));
 		e.entry_timeout = fs->timeout;
-		fuse_reply_entry(req, &e);
+		reply_entry(req, &e);
 		return;
 	}
 	if (ret)
 		fuse_reply_err(req, -ret);
 	else
-		fuse_reply_entry(req, &e);
+		reply_entry(req, &e);
 }
 
 void vfs_op_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
 {
-	inode_put(vfs_data(req), vfs_inode(req, ino), nlookup);
+	vfs_inode_put(vfs_data(req), vfs_inode(req, ino), nlookup);
 	fuse_reply_none(req);
 }
 
@@ -238,7 +245,7 @@ void vfs_op_forget_multi(fuse_req_t req, size_t count,
 			 struct fuse_forget_data *forgets)
 {
 	for (size_t i = 0; i < count; i++)
-		inode_put(vfs_data(req), vfs_inode(req, forgets[i].ino),
+		vfs_inode_put(vfs_data(req), vfs_inode(req, forgets[i].ino),
 			  forgets[i].nlookup);
 	fuse_reply_none(req);
 }
@@ -444,7 +451,7 @@ static void reply_new_entry(fuse_req_t req, struct vfs_inode *parent,
 	if (ret)
 		fuse_reply_err(req, -ret);
 	else
-		fuse_reply_entry(req, &e);
+		reply_entry(req, &e);
 }
 
 void vfs_op_mknod(fuse_req_t req, fuse_ino_t parent, const char *name,
@@ -509,7 +516,7 @@ void vfs_op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent,
 	if (ret)
 		fuse_reply_err(req, -ret);
 	else
-		fuse_reply_entry(req, &e);
+		reply_entry(req, &e);
 }
 
 void vfs_op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)

@@ -128,6 +128,7 @@ void vfs_store_close(struct vfs *fs);
 struct vfs_inode *vfs_inode(fuse_req_t req, fuse_ino_t ino);
 int vfs_proc_path(const struct vfs_inode *in, char *buf, size_t len);
 int vfs_inode_table_init(struct vfs *fs);
+void vfs_inode_put(struct vfs *fs, struct vfs_inode *in, uint64_t n);
 void vfs_inode_table_free(struct vfs *fs);
 extern const struct fuse_lowlevel_ops vfs_ops;
 
