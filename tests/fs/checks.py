@@ -419,6 +419,93 @@ def model(d, seed, nops):
     print("model: %d operations, seed %s, all files match" % (int(nops), seed))
 
 
+def semantics(d, out):
+    """Print the outcome (errno names, sizes, modes, link counts, whether
+    times moved) of many edge-case operations, one per line, to compare a
+    viewfs directory with a tmpfs one (run.sh diffs the two files)."""
+    import time
+    res = []
+
+    def do(name, fn):
+        try:
+            r = fn()
+            res.append("%s: ok %s" % (name, "" if r is None else r))
+        except OSError as e:
+            res.append("%s: %s" % (name, errno.errorcode.get(e.errno, e.errno)))
+
+    def p(*a):
+        return os.path.join(d, *a)
+    os.mkdir(p("dir"))
+    put(p("dir", "f"), b"12345")
+    os.mkdir(p("empty"))
+    put(p("file"), b"x" * 10)
+    do("mkdir existing", lambda: os.mkdir(p("dir")))
+    do("rmdir file", lambda: os.rmdir(p("file")))
+    do("rmdir non-empty", lambda: os.rmdir(p("dir")))
+    do("unlink dir", lambda: os.unlink(p("dir")))
+    do("rename file over dir", lambda: os.rename(p("file"), p("empty")))
+    do("rename dir over file", lambda: os.rename(p("empty"), p("file")))
+    do("rename dir over non-empty dir", lambda: os.rename(p("empty"), p("dir")))
+    do("rename dir into itself", lambda: os.rename(p("dir"), p("dir", "sub")))
+    do("rename missing", lambda: os.rename(p("nope"), p("nope2")))
+    do("open O_DIRECTORY on file", lambda: os.close(os.open(p("file"), os.O_RDONLY | os.O_DIRECTORY)))
+    do("open dir for writing", lambda: os.close(os.open(p("dir"), os.O_WRONLY)))
+    do("open missing", lambda: os.close(os.open(p("nope"), os.O_RDONLY)))
+    do("open through file", lambda: os.close(os.open(p("file", "x"), os.O_RDONLY)))
+    do("long name", lambda: put(p("n" * 256), b""))
+    do("name 255", lambda: put(p("n" * 255), b""))
+    do("link to dir", lambda: os.link(p("dir"), p("dirlink")))
+    do("link existing", lambda: os.link(p("file"), p("dir", "f")))
+    os.symlink("loop2", p("loop1"))
+    os.symlink("loop1", p("loop2"))
+    do("open symlink loop", lambda: os.close(os.open(p("loop1"), os.O_RDONLY)))
+    do("open O_NOFOLLOW symlink", lambda: os.close(os.open(p("loop1"), os.O_RDONLY | os.O_NOFOLLOW)))
+    do("symlink dangling lstat", lambda: oct(os.lstat(p("loop1")).st_mode))
+    do("truncate dir", lambda: os.truncate(p("dir"), 0))
+    do("truncate negative", lambda: os.truncate(p("file"), -1))
+    do("write to O_RDONLY", lambda: os.write(os.open(p("file"), os.O_RDONLY), b"x"))
+    do("read from O_WRONLY", lambda: os.read(os.open(p("file"), os.O_WRONLY), 1))
+    do("pread negative offset", lambda: os.pread(os.open(p("file"), os.O_RDONLY), 1, -1))
+    do("lseek negative", lambda: os.lseek(os.open(p("file"), os.O_RDONLY), -1, os.SEEK_SET))
+    do("read at EOF", lambda: len(os.pread(os.open(p("file"), os.O_RDONLY), 10, 100)))
+    do("mkdir nlink", lambda: (os.mkdir(p("dir", "sub")), os.stat(p("dir")).st_nlink)[1])
+    do("rmdir nlink", lambda: (os.rmdir(p("dir", "sub")), os.stat(p("dir")).st_nlink)[1])
+    do("new dir nlink", lambda: os.stat(p("empty")).st_nlink)
+    do("file mode", lambda: oct(os.stat(p("file")).st_mode))
+    do("dir size is not huge", lambda: os.stat(p("empty")).st_size < 4096)
+    os.umask(0o022)
+    do("create mode under umask", lambda: (os.close(os.open(p("um"), os.O_CREAT | os.O_WRONLY, 0o777)),
+                                            oct(os.stat(p("um")).st_mode))[1])
+    do("mkdir mode under umask", lambda: (os.mkdir(p("umd"), 0o777), oct(os.stat(p("umd")).st_mode))[1])
+    do("chmod sticky dir", lambda: (os.chmod(p("umd"), 0o1777), oct(os.stat(p("umd")).st_mode))[1])
+    do("chmod suid file", lambda: (os.chmod(p("um"), 0o4755), oct(os.stat(p("um")).st_mode))[1])
+
+    def moved(fn, path, field):
+        a = getattr(os.stat(path), field)
+        time.sleep(0.02)
+        fn()
+        return getattr(os.stat(path), field) > a
+    do("ctime on chmod", lambda: moved(lambda: os.chmod(p("file"), 0o600), p("file"), "st_ctime_ns"))
+    do("ctime on link", lambda: moved(lambda: os.link(p("file"), p("file2")), p("file"), "st_ctime_ns"))
+    do("ctime on rename", lambda: moved(lambda: os.rename(p("file2"), p("file3")), p("file"), "st_ctime_ns"))
+    do("mtime on truncate", lambda: moved(lambda: os.truncate(p("file"), 3), p("file"), "st_mtime_ns"))
+    do("mtime on write", lambda: moved(lambda: put(p("file"), b"abc"), p("file"), "st_mtime_ns"))
+    do("dir mtime on create", lambda: moved(lambda: put(p("dir", "g"), b""), p("dir"), "st_mtime_ns"))
+    do("dir mtime on unlink", lambda: moved(lambda: os.unlink(p("dir", "g")), p("dir"), "st_mtime_ns"))
+    do("utime sets", lambda: (os.utime(p("file"), ns=(1, 2)), os.stat(p("file")).st_mtime_ns)[1])
+    do("utime omit", lambda: (os.utime(p("file"), ns=(5, 2)), os.stat(p("file")).st_atime_ns)[1])
+    do("listxattr fresh", lambda: sorted(os.listxattr(p("file"))))
+    do("getxattr missing", lambda: os.getxattr(p("file"), "user.nope"))
+    do("setxattr create twice", lambda: [os.setxattr(p("file"), "user.c", b"1", os.XATTR_CREATE)
+                                         for _ in range(2)])
+    do("setxattr replace missing", lambda: os.setxattr(p("file"), "user.r", b"1", os.XATTR_REPLACE))
+    do("removexattr missing", lambda: os.removexattr(p("file"), "user.nope"))
+    do("xattr on symlink", lambda: os.setxattr(p("loop1"), "user.x", b"1", follow_symlinks=False))
+    do("statvfs namemax", lambda: os.statvfs(d).f_namemax)
+    with open(out, "w") as f:
+        f.write("\n".join(res) + "\n")
+
+
 def main():
     if len(sys.argv) < 3:
         print(__doc__)

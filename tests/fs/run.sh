@@ -35,6 +35,7 @@ mnt=$tmp/mnt
 mkdir -p "$mnt"
 pid=
 cleanup() {
+	grep -qs " $tmp/ref " /proc/mounts && umount "$tmp/ref"
 	if grep -qs " $mnt " /proc/mounts; then fusermount3 -uz "$mnt" 2>/dev/null || umount -l "$mnt"; fi
 	[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
 	rm -rf "$tmp"
@@ -394,6 +395,19 @@ t_unprivileged() {	# a user mount: fusermount3, /dev/shm store, no passthrough
 	ls /dev/shm | diff "$tmp/shm.before" - || { echo "the /dev/shm store was not removed"; return 1; }
 }
 
+# The same edge cases on tmpfs (the reference) and on viewfs: errno
+# names, modes, link counts, which times move.
+t_semantics_like_tmpfs() {
+	if [ ! -s "$tmp/sem.ref" ]; then
+		mkdir -p "$tmp/ref" && mount -t tmpfs -o size=16m viewfs-ref "$tmp/ref" || return 1
+		mkdir "$tmp/ref/s" && $PY "$checks" semantics "$tmp/ref/s" "$tmp/sem.ref"
+		umount "$tmp/ref" || return 1
+	fi
+	mkdir "$mnt/sem" && $PY "$checks" semantics "$mnt/sem" "$tmp/sem.out" || return 1
+	rm -rf "$mnt/sem"
+	diff -u "$tmp/sem.ref" "$tmp/sem.out"
+}
+
 # ---------------------------------------------------------------- run
 
 echo "viewfs: $("$bin" --version | head -n 2 | tr '\n' ' ')"
@@ -412,6 +426,7 @@ for pt in on off; do
 	t "[$pt] filesem_posix_file_semantics" t_filesem
 	t "[$pt] coreutils_dd_cp_tar_find_du" t_tools
 	t "[$pt] links_modes_owner_times_mknod_locks" t_links_attrs
+	t "[$pt] edge_cases_same_as_tmpfs" t_semantics_like_tmpfs
 	t "[$pt] xattrs_validated_and_stored" t_xattrs
 	t "[$pt] other_user_permissions" t_other_user
 	t "[$pt] unlink_while_open" t_py unlink_open
