@@ -138,6 +138,10 @@ static int attach_file(fuse_req_t req, struct vfs_inode *in, int fd,
 	/* The FUSE page cache is only ours to keep when no passthrough. */
 	fi->keep_cache = !f->passthrough;
 	fi->direct_io = 0;
+	/* close(2) needs no FLUSH round trip: data is in the store and locks
+	 * are the kernel's (with a writeback cache the kernel still writes
+	 * dirty pages back before close). */
+	fi->noflush = 1;
 	fi->fh = (uintptr_t)f;
 	pthread_mutex_lock(&fs->lock);
 	f->next = fs->files;
