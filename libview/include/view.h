@@ -60,23 +60,6 @@ struct vw_error {
 
 struct vw_map;			/* opaque, reference counted */
 
-/* A view.  Fields are public for reading; change them only through the API. */
-struct vw_view {
-	char *buf;		/* address of element [0,0,...,0] */
-	struct vw_map *map;	/* one reference; NULL when released */
-	ssize_t len;		/* nbytes: product(shape) * itemsize */
-	ssize_t itemsize;
-	int ndim;
-	int readonly;
-	char format[VW_FORMAT_MAX];	/* as written by the user, e.g. "@d" */
-	ssize_t shape[VW_MAXDIM];
-	ssize_t strides[VW_MAXDIM];
-};
-
-/* ------------------------------------------------------------------ */
-/* Formats                                                             */
-/* ------------------------------------------------------------------ */
-
 /* Kind of value a format stores. */
 enum vw_kind {
 	VW_K_INT,		/* signed integer */
@@ -96,6 +79,25 @@ struct vw_format {
 	size_t itemsize;
 	enum vw_kind kind;
 };
+
+
+/* A view.  Fields are public for reading; change them only through the API. */
+struct vw_view {
+	char *buf;		/* address of element [0,0,...,0] */
+	struct vw_map *map;	/* one reference; NULL when released */
+	ssize_t len;		/* nbytes: product(shape) * itemsize */
+	ssize_t itemsize;
+	int ndim;
+	int readonly;
+	char format[VW_FORMAT_MAX];	/* as written by the user, e.g. "@d" */
+	struct vw_format fmt;	/* format[] parsed (kept in step by the library) */
+	ssize_t shape[VW_MAXDIM];
+	ssize_t strides[VW_MAXDIM];
+};
+
+/* ------------------------------------------------------------------ */
+/* Formats                                                             */
+/* ------------------------------------------------------------------ */
 
 /*
  * vw_format_parse - parse a struct-module format of one item.

@@ -12,17 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-void vw__view_format(const struct vw_view *v, struct vw_format *f)
-{
-	if (vw_format_parse(v->format, f, NULL)) {
-		/* cannot happen for a view built by the library */
-		memset(f, 0, sizeof(*f));
-		f->code = 'B';
-		f->itemsize = 1;
-		f->kind = VW_K_UINT;
-	}
-}
-
 void vw__c_strides(int ndim, const ssize_t *shape, ssize_t itemsize,
 		   ssize_t *strides)
 {
@@ -128,7 +117,7 @@ VW_PUBLIC int vw_cast(struct vw_view *dst, const struct vw_view *src,
 	rc = vw_format_parse(fmt, &df, err);
 	if (rc)
 		return rc;
-	vw__view_format(src, &sf);
+	sf = src->fmt;
 	if (!sf.native)
 		return vw__fail(err, -EINVAL,
 				"cast: source format '%s' is not a native single-character format",
@@ -144,6 +133,7 @@ VW_PUBLIC int vw_cast(struct vw_view *dst, const struct vw_view *src,
 	vw__copy_hdr(&t, src);
 	memset(t.format, 0, sizeof(t.format));
 	strcpy(t.format, fmt);
+	t.fmt = df;
 	t.itemsize = (ssize_t)df.itemsize;
 	if (!shape) {
 		t.ndim = 1;
@@ -317,7 +307,7 @@ VW_PUBLIC int vw_slice(struct vw_view *dst, const struct vw_view *src,
 		       const struct vw_index *idx, int nidx,
 		       struct vw_error *err)
 {
-	struct vw_view t;
+	ssize_t ns[VW_MAXDIM], nst[VW_MAXDIM];
 	uintptr_t base;
 	int rc, i, d = 0, out = 0;
 
@@ -332,7 +322,6 @@ VW_PUBLIC int vw_slice(struct vw_view *dst, const struct vw_view *src,
 				src->ndim);
 	if (nidx < 0 || (nidx && !idx))
 		return vw__fail(err, -EINVAL, "bad index list");
-	vw__copy_hdr(&t, src);
 	base = (uintptr_t)src->buf;
 	for (i = 0; i < nidx; i++, d++) {
 		const struct vw_index *s = &idx[i];
@@ -356,20 +345,15 @@ VW_PUBLIC int vw_slice(struct vw_view *dst, const struct vw_view *src,
 					d);
 		len = vw__slice_indices(s, n, &start, &step);
 		base += (uintptr_t)vw__wrapmul(start, src->strides[d]);
-		t.shape[out] = len;
-		t.strides[out] = vw__wrapmul(src->strides[d], step);
+		ns[out] = len;
+		nst[out] = vw__wrapmul(src->strides[d], step);
 		out++;
 	}
 	for (; d < src->ndim; d++, out++) {
-		t.shape[out] = src->shape[d];
-		t.strides[out] = src->strides[d];
+		ns[out] = src->shape[d];
+		nst[out] = src->strides[d];
 	}
-	t.ndim = out;
-	t.buf = (char *)base;
-	t.len = t.itemsize;
-	for (i = 0; i < out; i++)
-		t.len *= t.shape[i];
-	vw__commit(dst, src, &t);
+	vw__publish(dst, src, (char *)base, out, ns, nst);
 	return 0;
 }
 
@@ -377,7 +361,7 @@ VW_PUBLIC int vw_transpose(struct vw_view *dst, const struct vw_view *src,
 			   const int *perm, int nperm, struct vw_error *err)
 {
 	unsigned char seen[VW_MAXDIM] = { 0 };
-	struct vw_view t;
+	ssize_t ns[VW_MAXDIM], nst[VW_MAXDIM];
 	int rc, i, n;
 
 	rc = vw__check(src, err);
@@ -388,7 +372,6 @@ VW_PUBLIC int vw_transpose(struct vw_view *dst, const struct vw_view *src,
 		return vw__fail(err, -EINVAL,
 				"transpose: %d axes given for a %d-D view",
 				nperm, n);
-	vw__copy_hdr(&t, src);
 	for (i = 0; i < n; i++) {
 		int a = perm ? perm[i] : n - 1 - i;
 
@@ -397,10 +380,10 @@ VW_PUBLIC int vw_transpose(struct vw_view *dst, const struct vw_view *src,
 					"transpose: axes are not a permutation of 0..%d (bad or repeated axis %d)",
 					n - 1, a);
 		seen[a] = 1;
-		t.shape[i] = src->shape[a];
-		t.strides[i] = src->strides[a];
+		ns[i] = src->shape[a];
+		nst[i] = src->strides[a];
 	}
-	vw__commit(dst, src, &t);
+	vw__publish(dst, src, src->buf, n, ns, nst);
 	return 0;
 }
 

@@ -40,8 +40,21 @@ void vw__copy_hdr(struct vw_view *dst, const struct vw_view *src);
 void vw__commit(struct vw_view *dst, const struct vw_view *src,
 		const struct vw_view *t);
 
-/* Parse v->format (always valid for a live view). */
-void vw__view_format(const struct vw_view *v, struct vw_format *f);
+/*
+ * Publish a view of src's memory with a new buf, shape and strides (the
+ * caller's own arrays, not dst's) into dst; format, itemsize and readonly
+ * come from src.  Takes a reference unless dst == src, whose reference
+ * carries over.
+ */
+void vw__publish(struct vw_view *dst, const struct vw_view *src, char *buf,
+		 int ndim, const ssize_t *shape, const ssize_t *strides);
+
+/* The parsed format of a live view. */
+static inline void vw__view_format(const struct vw_view *v,
+				   struct vw_format *f)
+{
+	*f = v->fmt;
+}
 
 /* Set C-order strides for shape[0..ndim) and itemsize. */
 void vw__c_strides(int ndim, const ssize_t *shape, ssize_t itemsize,

@@ -40,6 +40,17 @@ static int vw__ident_char(char c)
 	return isalnum((unsigned char)c) || c == '_';
 }
 
+static int vw__digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return 99;
+}
+
 /* Strip '_' separators, validating their placement (between digits). */
 static int vw__strip_us(const char *tok, size_t n, char *out, size_t on,
 			int base)
@@ -50,10 +61,10 @@ static int vw__strip_us(const char *tok, size_t n, char *out, size_t on,
 		char c = tok[i];
 
 		if (c == '_') {
-			int prev_ok = i > 0 && (isxdigit((unsigned char)tok[i - 1]) ||
+			/* between two digits of the base (or right after 0x) */
+			int prev_ok = i > 0 && (vw__digit(tok[i - 1]) < base ||
 						(base != 10 && i == 2));
-			if (!prev_ok || i + 1 >= n ||
-			    !isxdigit((unsigned char)tok[i + 1]))
+			if (!prev_ok || i + 1 >= n || vw__digit(tok[i + 1]) >= base)
 				return -1;
 			continue;
 		}
@@ -65,16 +76,6 @@ static int vw__strip_us(const char *tok, size_t n, char *out, size_t on,
 	return 0;
 }
 
-static int vw__digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return 99;
-}
 
 /* A base-2/8/16 digit string (no prefix, no '_') as a double, correctly
  * rounded (half to even) as Python's float(int); +inf beyond DBL_MAX. */

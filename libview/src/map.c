@@ -70,8 +70,12 @@ void vw__copy_hdr(struct vw_view *dst, const struct vw_view *src)
 	dst->ndim = src->ndim;
 	dst->readonly = src->readonly;
 	memcpy(dst->format, src->format, sizeof(dst->format));
-	memcpy(dst->shape, src->shape, n * sizeof(ssize_t));
-	memcpy(dst->strides, src->strides, n * sizeof(ssize_t));
+	dst->fmt = src->fmt;
+	/* a loop beats a memcpy call for the few dimensions views have */
+	for (int i = 0; i < n; i++) {
+		dst->shape[i] = src->shape[i];
+		dst->strides[i] = src->strides[i];
+	}
 }
 
 void vw__commit(struct vw_view *dst, const struct vw_view *src,
@@ -80,6 +84,29 @@ void vw__commit(struct vw_view *dst, const struct vw_view *src,
 	if (dst != src)
 		vw__map_get(t->map);
 	vw__copy_hdr(dst, t);
+}
+
+void vw__publish(struct vw_view *dst, const struct vw_view *src, char *buf,
+		 int ndim, const ssize_t *shape, const ssize_t *strides)
+{
+	ssize_t len = src->itemsize;
+
+	if (dst != src) {
+		vw__map_get(src->map);
+		dst->map = src->map;
+		dst->itemsize = src->itemsize;
+		dst->readonly = src->readonly;
+		memcpy(dst->format, src->format, sizeof(dst->format));
+		dst->fmt = src->fmt;
+	}
+	for (int i = 0; i < ndim; i++) {
+		dst->shape[i] = shape[i];
+		dst->strides[i] = strides[i];
+		len *= shape[i];
+	}
+	dst->buf = buf;
+	dst->ndim = ndim;
+	dst->len = len;
 }
 
 /* A fresh 1-D 'B' view over m. */
@@ -93,6 +120,7 @@ static void vw__byte_view(struct vw_view *v, struct vw_map *m, int readonly)
 	v->readonly = readonly;
 	memset(v->format, 0, sizeof(v->format));
 	v->format[0] = 'B';
+	vw_format_parse("B", &v->fmt, NULL);
 	v->shape[0] = (ssize_t)m->len;
 	v->strides[0] = 1;
 }
@@ -313,10 +341,11 @@ VW_PUBLIC int vw_apply_meta(struct vw_view *dst, const struct vw_view *src,
 			    const char *fmt, const char *shape,
 			    struct vw_error *err)
 {
-	struct vw_format f = { .itemsize = 1, .code = 'B' };
+	struct vw_format f;
 	struct vw_view t;
 	int rc, ndim;
 
+	vw_format_parse("B", &f, NULL);
 	rc = vw__check(src, err);
 	if (rc)
 		return rc;
@@ -336,6 +365,7 @@ VW_PUBLIC int vw_apply_meta(struct vw_view *dst, const struct vw_view *src,
 	vw__copy_hdr(&t, src);
 	memset(t.format, 0, sizeof(t.format));
 	strcpy(t.format, fmt ? fmt : "B");
+	t.fmt = f;
 	t.itemsize = (ssize_t)f.itemsize;
 	if (shape) {
 		rc = vw_meta_check(fmt, shape, (uint64_t)src->len, err);
