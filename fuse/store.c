@@ -9,9 +9,10 @@
  * so the kernel answers ENOSPC even for passthrough writes that never
  * reach the daemon; it vanishes when the daemon's descriptors close.
  *
- * Without CAP_SYS_ADMIN a private tmpfs cannot be made; the store is then
- * a fresh directory under /dev/shm (also RAM) that the daemon removes at
- * exit, and the size limit is the one of /dev/shm.
+ * Without CAP_SYS_ADMIN the private tmpfs is made in a user namespace of
+ * our own (see private_tmpfs_userns); only where that is not allowed
+ * either is the store a fresh directory under /dev/shm (also RAM), removed
+ * at exit, with /dev/shm's limits instead of size=.
  *
  * --store DIR: the tree lives in DIR itself, one file per buffer, so it
  * survives unmount, restart and a crash of the daemon.
@@ -24,7 +25,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 /* What the fs context logged last ("e tmpfs: Bad value for 'size'"),
@@ -105,6 +109,92 @@ err_close:
 	return ret;
 }
 
+static int write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), ok;
+
+	if (fd < 0)
+		return -1;
+	ok = write(fd, text, strlen(text)) == (ssize_t)strlen(text);
+	close(fd);
+	return ok ? 0 : -1;
+}
+
+/*
+ * Without CAP_SYS_ADMIN: a child enters a new user namespace (where it may
+ * mount tmpfs), makes the private tmpfs there and hands its descriptor
+ * back.  The instance belongs to that namespace, in which our uid is its
+ * root, so the daemon (outside) owns its root directory and the kernel
+ * still enforces size= and nr_inodes=.  Returns the fsmount() descriptor
+ * or -errno.
+ */
+static int private_tmpfs_userns(const char *size, const char *max_files)
+{
+	char map[64], cbuf[CMSG_SPACE(sizeof(int))];
+	struct msghdr msg = { 0 };
+	struct cmsghdr *cm;
+	struct iovec iov;
+	int sv[2], st, fd = -1, err = 0;
+	uid_t uid = getuid();
+	gid_t gid = getgid();
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		err = -errno;
+		close(sv[0]);
+		close(sv[1]);
+		return err;
+	}
+	iov.iov_base = &err;
+	iov.iov_len = sizeof(err);
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	if (pid == 0) {
+		close(sv[0]);
+		if (unshare(CLONE_NEWUSER | CLONE_NEWNS) < 0) {
+			err = -EPERM;	/* no user namespaces: use /dev/shm */
+		} else {
+			snprintf(map, sizeof(map), "0 %u 1", (unsigned)uid);
+			if (write_file("/proc/self/setgroups", "deny") ||
+			    write_file("/proc/self/uid_map", map))
+				err = -EPERM;
+			snprintf(map, sizeof(map), "0 %u 1", (unsigned)gid);
+			if (!err && write_file("/proc/self/gid_map", map))
+				err = -EPERM;
+		}
+		if (!err)
+			fd = private_tmpfs(size, max_files);
+		if (fd < 0 && !err)
+			err = fd;
+		if (fd >= 0) {
+			msg.msg_control = cbuf;
+			msg.msg_controllen = sizeof(cbuf);
+			cm = CMSG_FIRSTHDR(&msg);
+			cm->cmsg_level = SOL_SOCKET;
+			cm->cmsg_type = SCM_RIGHTS;
+			cm->cmsg_len = CMSG_LEN(sizeof(int));
+			memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+		}
+		_exit(sendmsg(sv[1], &msg, 0) < 0 ? 1 : 0);
+	}
+	close(sv[1]);
+	msg.msg_control = cbuf;
+	msg.msg_controllen = sizeof(cbuf);
+	if (recvmsg(sv[0], &msg, MSG_CMSG_CLOEXEC) != sizeof(err))
+		err = err ? err : -EPERM;
+	cm = CMSG_FIRSTHDR(&msg);
+	if (!err && cm && cm->cmsg_type == SCM_RIGHTS)
+		memcpy(&fd, CMSG_DATA(cm), sizeof(int));
+	else if (!err)
+		err = -EPERM;
+	close(sv[0]);
+	waitpid(pid, &st, 0);
+	return err ? err : fd;
+}
+
 static int root_open(struct vfs *fs, int dirfd, const char *path)
 {
 	struct stat st;
@@ -156,6 +246,8 @@ int vfs_store_open(struct vfs *fs, const char *dir, const char *size,
 	}
 
 	ret = private_tmpfs(size, max_files);
+	if (ret == -EPERM)
+		ret = private_tmpfs_userns(size, max_files);
 	if (ret >= 0) {
 		fs->store_kind = VFS_STORE_TMPFS;
 		fs->mnt_fd = ret;
@@ -167,7 +259,7 @@ int vfs_store_open(struct vfs *fs, const char *dir, const char *size,
 	if (ret != -EPERM)
 		return ret;	/* said why already */
 
-	/* No CAP_SYS_ADMIN: a private directory on /dev/shm instead. */
+	/* No user namespaces either: a private directory on /dev/shm. */
 	if (size || max_files)
 		vfs_log("viewfs: warning: no permission for a private tmpfs; "
 			"size=/max_files= are not enforced, /dev/shm's limits apply\n");
