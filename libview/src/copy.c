@@ -44,34 +44,24 @@ static int vw__plan(struct vw__plan *pl, const ssize_t *ds, const ssize_t *ss,
 	return 1;
 }
 
+/* Copy count items of a constant size: the compiler inlines the memcpy. */
+#define VW__COPY_N(N)							\
+	for (ssize_t k = 0; k < count; k++, d += dstep, s += sstep)	\
+		memcpy(d, s, N)
+
 static inline void vw__copy_items(char *d, ssize_t dstep, const char *s,
 				  ssize_t sstep, ssize_t count,
 				  ssize_t itemsize)
 {
-	if (dstep == itemsize && sstep == itemsize) {
-		memcpy(d, s, (size_t)(count * itemsize));
-		return;
-	}
 	switch (itemsize) {
-	case 1:
-		for (ssize_t k = 0; k < count; k++, d += dstep, s += sstep)
-			*d = *s;
-		return;
-	case 2:
-		for (ssize_t k = 0; k < count; k++, d += dstep, s += sstep)
-			memcpy(d, s, 2);
-		return;
-	case 4:
-		for (ssize_t k = 0; k < count; k++, d += dstep, s += sstep)
-			memcpy(d, s, 4);
-		return;
-	case 8:
-		for (ssize_t k = 0; k < count; k++, d += dstep, s += sstep)
-			memcpy(d, s, 8);
-		return;
-	default:
-		for (ssize_t k = 0; k < count; k++, d += dstep, s += sstep)
-			memcpy(d, s, (size_t)itemsize);
+	case 1: VW__COPY_N(1); return;
+	case 2: VW__COPY_N(2); return;
+	case 4: VW__COPY_N(4); return;
+	case 8: VW__COPY_N(8); return;
+	case 16: VW__COPY_N(16); return;
+	case 32: VW__COPY_N(32); return;
+	case 64: VW__COPY_N(64); return;
+	default: VW__COPY_N((size_t)itemsize); return;
 	}
 }
 
@@ -86,6 +76,11 @@ void vw__copy_strided(char *dst, const ssize_t *ds, const char *src,
 	if (!vw__plan(&pl, ds, ss, shape, ndim))
 		return;
 	n = pl.ndim;
+	/* a run contiguous on both sides becomes one bigger item */
+	if (n && pl.ds[n - 1] == itemsize && pl.ss[n - 1] == itemsize) {
+		itemsize *= pl.shape[n - 1];
+		n--;
+	}
 	if (n == 0) {
 		memcpy(dst, src, (size_t)itemsize);
 		return;
