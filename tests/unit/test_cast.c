@@ -417,6 +417,27 @@ static void test_cast_error_message_is_one_line(void **state)
 	assert_null(strchr(f->err.msg, '\n'));
 }
 
+static void test_cast_keeps_parsed_format_in_step(void **state)
+{
+	struct fx *f = *state;
+
+	/* struct vw_view.fmt is format[] parsed, for every derived view */
+	assert_int_equal(f->v[0].fmt.code, 'B');
+	slice_expr(&f->v[1], &f->v[0], ":16");
+	assert_int_equal(vw_cast(&f->v[2], &f->v[1], "<i", 0, NULL, &f->err),
+			 0);
+	assert_int_equal(f->v[2].fmt.code, 'i');
+	assert_int_equal(f->v[2].fmt.order, '<');
+	assert_int_equal(f->v[2].fmt.itemsize, 4);
+	assert_int_equal(f->v[2].fmt.kind, VW_K_INT);
+	slice_expr(&f->v[3], &f->v[2], "::-1");
+	assert_int_equal(f->v[3].fmt.code, 'i');
+	assert_int_equal(f->v[3].fmt.order, '<');
+	assert_int_equal(vw_cast(&f->v[4], &f->v[2], "c", 0, NULL, &f->err), 0);
+	assert_int_equal(f->v[4].fmt.code, 'c');
+	assert_int_equal(f->v[4].fmt.kind, VW_K_CHAR);
+}
+
 static const struct CMUnitTest tests[] = {
 	T(test_cast_B_to_i_gives_quarter_length),
 	T(test_cast_keeps_buffer_address),
@@ -453,6 +474,7 @@ static const struct CMUnitTest tests[] = {
 	T(test_cast_itemsize_product_overflow_refused),
 	T(test_cast_null_shape_ignores_ndim),
 	T(test_cast_error_message_is_one_line),
+	T(test_cast_keeps_parsed_format_in_step),
 };
 
 UNIT_MAIN(tests)

@@ -406,12 +406,14 @@ static void test_meta_check_wrapping_product_refused(void **state)
 			 -EINVAL);
 }
 
-static void test_meta_check_empty_shape_is_one_item(void **state)
+static void test_meta_check_empty_strings_mean_not_set(void **state)
 {
 	(void)state;
-	/* shape "" is 0-d: one item of 8 bytes */
-	assert_int_equal(vw_meta_check("d", "", 8, NULL), 0);
-	assert_int_equal(vw_meta_check("d", "", 7, NULL), -EINVAL);
+	/* header: "" counts as absent, like NULL */
+	assert_int_equal(vw_meta_check("", "", 0, NULL), 0);
+	assert_int_equal(vw_meta_check("", "4,4", 16, NULL), 0);
+	assert_int_equal(vw_meta_check("", "4,4", 15, NULL), -EINVAL);
+	assert_int_equal(vw_meta_check("i", "", 16, NULL), 0);
 }
 
 static const struct CMUnitTest tests[] = {
@@ -450,7 +452,7 @@ static const struct CMUnitTest tests[] = {
 	T(test_meta_check_huge_shape_refused),
 	T(test_shape_parse_wrapping_product_overflows),
 	T(test_meta_check_wrapping_product_refused),
-	T(test_meta_check_empty_shape_is_one_item),
+	T(test_meta_check_empty_strings_mean_not_set),
 };
 
 UNIT_MAIN(tests)

@@ -882,6 +882,159 @@ static void test_assign_error_message_filled(void **state)
 	assert_true(strlen(f->err.msg) > 0);
 }
 
+static void test_literal_zero_with_underscores(void **state)
+{
+	struct lfx *l = *state;
+
+	/* ast.literal_eval('0_0') == 0; '0_7' is a SyntaxError */
+	assert_lit_int(parse(l, "0_0"), 0);
+	assert_int_equal(parse_fails("0_7"), -EINVAL);
+}
+
+static void test_literal_float_exponent_forms(void **state)
+{
+	struct lfx *l = *state;
+
+	/* '1e1_0' == 1e10, '1.e5' == 1e5, '1e+5' == 1e5, '0e0' == 0.0 */
+	assert_lit_float(parse(l, "1e1_0"), 1e10);
+	assert_lit_float(parse(l, "1.e5"), 1e5);
+	assert_lit_float(parse(l, "1e+5"), 1e5);
+	assert_lit_float(parse(l, "0e0"), 0.0);
+}
+
+static void test_literal_float_leading_zeros_allowed(void **state)
+{
+	struct lfx *l = *state;
+
+	/* unlike ints: '09.5' == 9.5, '00.5' == 0.5, '0_0.5' == 0.5 */
+	assert_lit_float(parse(l, "09.5"), 9.5);
+	assert_lit_float(parse(l, "00.5"), 0.5);
+	assert_lit_float(parse(l, "0_0.5"), 0.5);
+}
+
+static void test_literal_misplaced_underscore_in_float_refused(void **state)
+{
+	(void)state;
+	/* '1_e1', '1._5': SyntaxError invalid decimal literal */
+	assert_int_equal(parse_fails("1_e1"), -EINVAL);
+	assert_int_equal(parse_fails("1._5"), -EINVAL);
+}
+
+static void test_literal_bad_digits_refused(void **state)
+{
+	(void)state;
+	/* '0o8', '0xg', '0x1.5', '1.5.5', '1e5.5', '1j' */
+	assert_int_equal(parse_fails("0o8"), -EINVAL);
+	assert_int_equal(parse_fails("0xg"), -EINVAL);
+	assert_int_equal(parse_fails("0x1.5"), -EINVAL);
+	assert_int_equal(parse_fails("1.5.5"), -EINVAL);
+	assert_int_equal(parse_fails("1e5.5"), -EINVAL);
+	assert_int_equal(parse_fails("1j"), -EINVAL);
+}
+
+static void test_literal_prefixed_underscores(void **state)
+{
+	struct lfx *l = *state;
+
+	/* '0b_1' == 1, '0o_7' == 7 */
+	assert_lit_int(parse(l, "0b_1"), 1);
+	assert_lit_int(parse(l, "0o_7"), 7);
+}
+
+static void test_literal_bytes_octal_escape(void **state)
+{
+	struct lfx *l = *state;
+	struct vw_literal *lit;
+
+	/* b'\0' == b'\x00', b'\12' == b'\n' */
+	lit = parse(l, "b'\\0\\12'");
+	assert_int_equal(lit->ndata, 2);
+	assert_memory_equal(lit->data, "\0\n", 2);
+}
+
+static void test_literal_bytes_escaped_quote(void **state)
+{
+	struct lfx *l = *state;
+	struct vw_literal *lit;
+
+	/* b"\"" == b'"' */
+	lit = parse(l, "b\"\\\"\"");
+	assert_int_equal(lit->ndata, 1);
+	assert_memory_equal(lit->data, "\"", 1);
+}
+
+static void test_literal_nested_tuples(void **state)
+{
+	struct lfx *l = *state;
+	struct vw_literal *lit;
+
+	/* ((1,2),(3,4)) */
+	lit = parse(l, "((1,2),(3,4))");
+	assert_int_equal(lit->nitems, 2);
+	assert_true(lit->items[1].is_list);
+	assert_lit_int(&lit->items[1].items[1], 4);
+}
+
+static void test_literal_signed_list_items(void **state)
+{
+	struct lfx *l = *state;
+	struct vw_literal *lit;
+
+	/* [-5, +3.5] */
+	lit = parse(l, "[-5, +3.5]");
+	assert_lit_int(&lit->items[0], -5);
+	assert_lit_float(&lit->items[1], 3.5);
+}
+
+static void test_literal_negative_beyond_uint64_is_bigint(void **state)
+{
+	struct lfx *l = *state;
+	struct vw_literal *lit;
+
+	/* float(-(2**64 - 1)) == -1.8446744073709552e+19 */
+	lit = parse(l, "-18446744073709551615");
+	assert_int_equal(lit->value.type, VW_V_BIGINT);
+	assert_true(lit->value.d == -1.8446744073709552e+19);
+}
+
+static void test_literal_bigint_rounds_to_nearest_double(void **state)
+{
+	struct lfx *l = *state;
+	struct vw_literal *lit;
+
+	/* float(2**64 + 2**11 + 1) == 1.8446744073709556e+19 (rounds up:
+	 * a truncating conversion would give 1.8446744073709552e+19) */
+	lit = parse(l, "18446744073709553665");
+	assert_int_equal(lit->value.type, VW_V_BIGINT);
+	assert_true(lit->value.d == 1.8446744073709556e+19);
+}
+
+static void test_assign_bool_into_double_view(void **state)
+{
+	struct lfx *l = *state;
+	struct fx *f = l->fx;
+	ssize_t s[] = { 1 };
+	double got;
+
+	fx_typed(f, &f->v[1], "d", 1, s);
+	assert_int_equal(assign(l, &f->v[1], "True"), 0);
+	memcpy(&got, f->mem, 8);
+	assert_true(got == 1.0);
+}
+
+static void test_assign_list_into_signed_bytes(void **state)
+{
+	struct lfx *l = *state;
+	struct fx *f = l->fx;
+
+	slice_expr(&f->v[1], &f->v[0], ":3");
+	assert_int_equal(vw_cast(&f->v[2], &f->v[1], "b", 0, NULL, &f->err), 0);
+	assert_int_equal(assign(l, &f->v[2], "[-1, -128, 127]"), 0);
+	assert_memory_equal(f->mem, "\xff\x80\x7f", 3);
+	assert_int_equal(assign(l, &f->v[2], "[0, 0, 128]"), -ERANGE);
+	assert_memory_equal(f->mem, "\xff\x80\x7f", 3);
+}
+
 static const struct CMUnitTest tests[] = {
 	TL(test_literal_decimal_ints),
 	TL(test_literal_prefixed_ints),
@@ -949,6 +1102,20 @@ static const struct CMUnitTest tests[] = {
 	TL(test_assign_readonly_is_erofs),
 	TL(test_assign_empty_list_into_empty_view),
 	TL(test_assign_error_message_filled),
+	TL(test_literal_zero_with_underscores),
+	TL(test_literal_float_exponent_forms),
+	TL(test_literal_float_leading_zeros_allowed),
+	TL(test_literal_misplaced_underscore_in_float_refused),
+	TL(test_literal_bad_digits_refused),
+	TL(test_literal_prefixed_underscores),
+	TL(test_literal_bytes_octal_escape),
+	TL(test_literal_bytes_escaped_quote),
+	TL(test_literal_nested_tuples),
+	TL(test_literal_signed_list_items),
+	TL(test_literal_negative_beyond_uint64_is_bigint),
+	TL(test_literal_bigint_rounds_to_nearest_double),
+	TL(test_assign_bool_into_double_view),
+	TL(test_assign_list_into_signed_bytes),
 };
 
 UNIT_MAIN(tests)

@@ -747,16 +747,22 @@ static void test_apply_meta_format_and_shape_reshape_prefix(void **state)
 	assert_ptr_equal(o->v[1].buf, mem);
 }
 
-static void test_apply_meta_empty_shape_gives_0d_view(void **state)
+static void test_apply_meta_empty_strings_mean_not_set(void **state)
 {
 	struct ofx *o = *state;
 	unsigned char mem[16];
+	ssize_t shape[] = { 2 }, strides[] = { 8 };
+	ssize_t bshape[] = { 16 }, bstrides[] = { 1 };
 
+	/* header: NULL and "" both mean "not set" */
 	mem16(o, mem);
 	assert_int_equal(vw_apply_meta(&o->v[1], &o->v[0], "d", "", &o->err),
 			 0);
-	assert_int_equal(o->v[1].ndim, 0);
-	assert_int_equal(o->v[1].len, 8);
+	assert_geometry(&o->v[1], 1, shape, strides, 8);
+	assert_int_equal(vw_apply_meta(&o->v[2], &o->v[0], "", "", &o->err),
+			 0);
+	assert_string_equal(o->v[2].format, "B");
+	assert_geometry(&o->v[2], 1, bshape, bstrides, 1);
 }
 
 static void test_apply_meta_bad_format_refused(void **state)
@@ -890,18 +896,6 @@ static void test_zeroed_view_refuses_use(void **state)
 	assert_int_equal(o->err.code, -EINVAL);
 }
 
-static void test_apply_meta_empty_shape_needs_one_whole_item(void **state)
-{
-	struct ofx *o = *state;
-	unsigned char mem[7] = { 0 };
-
-	/* a 0-d 'd' view needs 8 bytes */
-	assert_int_equal(vw_from_memory(&o->v[0], mem, 7, VW_RDWR, NULL, NULL,
-					&o->err), 0);
-	assert_int_equal(vw_apply_meta(&o->v[1], &o->v[0], "d", "", &o->err),
-			 -EINVAL);
-}
-
 static void test_open_sees_later_writes_to_the_file(void **state)
 {
 	struct ofx *o = *state;
@@ -989,6 +983,22 @@ static void test_refcount_exact_under_concurrent_dup_release(void **state)
 	assert_int_equal(c.calls, 1);
 }
 
+static void test_open_empty_xattr_counts_as_absent(void **state)
+{
+	struct ofx *o = *state;
+	unsigned char data[16] = { 0 };
+	ssize_t shape[] = { 8 }, strides[] = { 2 };
+
+	/* header: an attribute that exists but is empty counts as absent */
+	write_file(o->path, data, sizeof(data));
+	set_xattr_or_skip(o->path, "user.view.format", "h");
+	if (setxattr(o->path, "user.view.shape", "", 0, 0) != 0)
+		fail_msg("setxattr empty: %s", strerror(errno));
+	assert_int_equal(vw_open(&o->v[0], o->path, VW_RDONLY, &o->err), 0);
+	assert_string_equal(o->v[0].format, "h");
+	assert_geometry(&o->v[0], 1, shape, strides, 2);
+}
+
 static const struct CMUnitTest tests[] = {
 	TO(test_open_regular_file_gives_1d_B_view_of_every_byte),
 	TO(test_open_rdonly_view_is_readonly),
@@ -1039,7 +1049,7 @@ static const struct CMUnitTest tests[] = {
 	TO(test_apply_meta_without_meta_keeps_B_view),
 	TO(test_apply_meta_format_casts_whole_view),
 	TO(test_apply_meta_format_and_shape_reshape_prefix),
-	TO(test_apply_meta_empty_shape_gives_0d_view),
+	TO(test_apply_meta_empty_strings_mean_not_set),
 	TO(test_apply_meta_bad_format_refused),
 	TO(test_apply_meta_bad_shape_refused),
 	TO(test_apply_meta_shape_larger_than_view_refused),
@@ -1066,11 +1076,11 @@ static const struct CMUnitTest tests[] = {
 	TO(test_released_view_is_not_contiguous),
 	TO(test_released_view_writes_nothing_to_stream),
 	TO(test_zeroed_view_refuses_use),
-	TO(test_apply_meta_empty_shape_needs_one_whole_item),
 	TO(test_open_sees_later_writes_to_the_file),
 	TO(test_open_fd_write_only_descriptor_is_eacces),
 	TO(test_open_rdwr_nometa_is_writable_bytes),
 	TO(test_refcount_exact_under_concurrent_dup_release),
+	TO(test_open_empty_xattr_counts_as_absent),
 };
 
 UNIT_MAIN(tests)

@@ -438,13 +438,13 @@ static void test_hex_non_ascii_separator_refused(void **state)
 	assert_string_equal(capture_text(&f->cap), "");
 }
 
-static void test_hex_control_separator_refused(void **state)
+static void test_hex_any_ascii_separator_allowed(void **state)
 {
 	struct fx *f = *state;
 
-	/* header: sep must be printable ASCII (Python would accept '\n') */
-	capture_open(&f->cap);
-	assert_int_equal(vw_hex(&f->v[0], '\n', 1, f->cap.f, &f->err), -EINVAL);
+	/* bytes([1, 2, 3]).hex('\n') == '01\n02\n03' */
+	slice_expr(&f->v[1], &f->v[0], "1:4");
+	assert_string_equal(hex(f, &f->v[1], '\n', 1), "01\n02\n03");
 }
 
 static void test_hex_write_error_is_eio(void **state)
@@ -690,7 +690,7 @@ static const struct CMUnitTest tests[] = {
 	T(test_hex_typed_view_is_raw_bytes),
 	T(test_hex_empty),
 	T(test_hex_non_ascii_separator_refused),
-	T(test_hex_control_separator_refused),
+	T(test_hex_any_ascii_separator_allowed),
 	T(test_hex_write_error_is_eio),
 	T(test_info_json_1d_bytes),
 	T(test_info_json_2d_negative_strides),
