@@ -433,9 +433,26 @@ static void test_cast_keeps_parsed_format_in_step(void **state)
 	slice_expr(&f->v[3], &f->v[2], "::-1");
 	assert_int_equal(f->v[3].fmt.code, 'i');
 	assert_int_equal(f->v[3].fmt.order, '<');
-	assert_int_equal(vw_cast(&f->v[4], &f->v[2], "c", 0, NULL, &f->err), 0);
+	assert_int_equal(vw_cast(&f->v[4], &f->v[1], "c", 0, NULL, &f->err), 0);
 	assert_int_equal(f->v[4].fmt.code, 'c');
 	assert_int_equal(f->v[4].fmt.kind, VW_K_CHAR);
+}
+
+static void test_cast_from_non_native_source_to_bytes(void **state)
+{
+	struct fx *f = *state;
+	ssize_t shape[] = { 16 }, strides[] = { 1 };
+
+	/* m = memoryview((ctypes.c_int32 * 4)()); m.format == '<i';
+	 * m.cast('c') and m.cast('B') work: only the destination format
+	 * must be native, the source needs only to be C-contiguous */
+	slice_expr(&f->v[1], &f->v[0], ":16");
+	assert_int_equal(vw_cast(&f->v[2], &f->v[1], "<i", 0, NULL, &f->err),
+			 0);
+	assert_int_equal(vw_cast(&f->v[3], &f->v[2], "c", 0, NULL, &f->err), 0);
+	assert_geometry(&f->v[3], 1, shape, strides, 1);
+	assert_int_equal(vw_cast(&f->v[4], &f->v[2], "B", 0, NULL, &f->err), 0);
+	assert_geometry(&f->v[4], 1, shape, strides, 1);
 }
 
 static const struct CMUnitTest tests[] = {
@@ -475,6 +492,7 @@ static const struct CMUnitTest tests[] = {
 	T(test_cast_null_shape_ignores_ndim),
 	T(test_cast_error_message_is_one_line),
 	T(test_cast_keeps_parsed_format_in_step),
+	T(test_cast_from_non_native_source_to_bytes),
 };
 
 UNIT_MAIN(tests)
