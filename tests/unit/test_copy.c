@@ -730,6 +730,56 @@ static void test_equal_0d_views(void **state)
 	assert_int_equal(vw_equal(&f->v[1], &f->v[3], &f->err), 0);
 }
 
+static void test_equal_empty_views_of_different_ndim(void **state)
+{
+	struct fx *f = *state;
+
+	/* m1 = memoryview(b'').cast('B', ...) shapes (0,) vs (0, 4):
+	 * memoryview == compares ndim and shape first -> False */
+	grid34(f, &f->v[1]);
+	slice_expr(&f->v[2], &f->v[1], "0:0");
+	slice_expr(&f->v[3], &f->v[0], "0:0");
+	assert_int_equal(vw_equal(&f->v[2], &f->v[3], &f->err), 0);
+}
+
+static void test_equal_bool_from_nonzero_byte(void **state)
+{
+	struct fx *f = *state;
+
+	/* memoryview(b'\x02').cast('?') == memoryview(b'\x01') -> True */
+	f->mem[0] = 2;
+	slice_expr(&f->v[1], &f->v[0], "0:1");
+	assert_int_equal(vw_cast(&f->v[2], &f->v[1], "?", 0, NULL, &f->err), 0);
+	slice_expr(&f->v[3], &f->v[0], "1:2");
+	assert_int_equal(vw_equal(&f->v[2], &f->v[3], &f->err), 1);
+}
+
+static void test_tobytes_F_of_3d(void **state)
+{
+	struct fx *f = *state;
+	ssize_t s[] = { 2, 2, 2 };
+	unsigned char out[8];
+
+	/* np.arange(8, dtype='B').reshape(2,2,2).tobytes('F').hex() */
+	fx_typed(f, &f->v[1], "B", 3, s);
+	assert_true(vw_tobytes(&f->v[1], 'F', out, sizeof(out), &f->err) >= 0);
+	assert_hex(out, 8, "0004020601050307");
+}
+
+static void test_copy_to_overlap_2d_shifted_rows(void **state)
+{
+	struct fx *f = *state;
+	ssize_t s[] = { 4, 4 };
+
+	/* a = np.arange(16, dtype='B').reshape(4, 4); a[1:, 1:] = a[:3, :3]
+	 * -> rows: 0 1 2 3 / 4 0 1 2 / 8 4 5 6 / 12 8 9 10 */
+	fx_typed(f, &f->v[1], "B", 2, s);
+	slice_expr(&f->v[2], &f->v[1], "1:,1:");
+	slice_expr(&f->v[3], &f->v[1], ":3,:3");
+	assert_int_equal(vw_copy_to(&f->v[2], &f->v[3], &f->err), 0);
+	assert_hex(f->mem, 16, "00010203040001020804050" "60c08090a");
+}
+
 static const struct CMUnitTest tests[] = {
 	T(test_tobytes_contiguous_is_memory),
 	T(test_tobytes_reversed_1d),
@@ -791,6 +841,10 @@ static const struct CMUnitTest tests[] = {
 	T(test_equal_transposed_and_c_copy),
 	T(test_equal_empty_views_of_different_formats),
 	T(test_equal_0d_views),
+	T(test_equal_empty_views_of_different_ndim),
+	T(test_equal_bool_from_nonzero_byte),
+	T(test_tobytes_F_of_3d),
+	T(test_copy_to_overlap_2d_shifted_rows),
 };
 
 UNIT_MAIN(tests)

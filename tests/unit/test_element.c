@@ -741,6 +741,19 @@ static void test_set_then_get_double(void **state)
 	assert_float_value(out, -0.0);
 }
 
+static void test_unpack_bool_any_nonzero_byte_is_true(void **state)
+{
+	struct vw_value v;
+
+	(void)state;
+	/* struct.unpack('?', b'\x02') == (True,) */
+	v = unpack_hex("?", "02");
+	assert_int_equal(v.type, VW_V_BOOL);
+	assert_int_equal(v.i, 1);
+	v = unpack_hex("?", "80");
+	assert_int_equal(v.i, 1);
+}
+
 static const struct CMUnitTest tests[] = {
 	T(test_unpack_b_is_signed),
 	T(test_unpack_B_is_unsigned),
@@ -816,6 +829,7 @@ static const struct CMUnitTest tests[] = {
 	T(test_set_value_out_of_range_writes_nothing),
 	T(test_set_wrong_type_is_einval),
 	T(test_set_then_get_double),
+	T(test_unpack_bool_any_nonzero_byte_is_true),
 };
 
 UNIT_MAIN(tests)
