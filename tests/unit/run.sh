@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Unit suite: runs every CMocka binary in $1/tests/unit (built by
-# tests/unit/unit.mk), each test in its own process so that a crash or a
-# sanitizer report fails that test only.  A test counts as passed only if
-# CMocka reports it passed AND the process exits 0 (LeakSanitizer reports
-# leaks at exit).  Last line: "RESULT: P passed, F failed, S skipped".
+# tests/unit/unit.mk).  A binary whose whole run exits 0 with every test
+# passed or skipped is counted from CMocka's summary; otherwise each of its
+# tests is rerun in its own process, so that a crash, a sanitizer report or
+# a leak (LeakSanitizer reports at exit) fails that test only and the other
+# tests still count.  Last line: "RESULT: P passed, F failed, S skipped".
 set -u
 build=${1:-build/san}
 cd "$(dirname "$0")/../.."
@@ -21,6 +22,17 @@ trap 'rm -f "$out"' EXIT
 for b in "${bins[@]}"; do
 	[ -x "$b" ] || continue
 	names=$("$b" --list) || { failed+=("$(basename "$b") --list"); fail=$((fail + 1)); continue; }
+	total=$(echo "$names" | grep -c .)
+	timeout 300 "$b" >"$out" 2>&1
+	rc=$?
+	p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test(s)\..*/\1/p' "$out" | tail -n 1)
+	# CMocka names a skipped test twice (when run, and in the summary)
+	sk=$(grep '^\[  SKIPPED \] test_' "$out" | sort -u | grep -c .)
+	if [ "$rc" -eq 0 ] && [ -n "$p" ] && [ $((p + sk)) -eq "$total" ]; then
+		pass=$((pass + p)); skip=$((skip + sk))
+		grep -v '^\[' "$out" | grep -v '^ *[0-9]* SKIPPED TEST' | grep . | sed "s/^/  $(basename "$b"): /"
+		continue
+	fi
 	for t in $names; do
 		timeout 60 "$b" "$t" >"$out" 2>&1
 		rc=$?
