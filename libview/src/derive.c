@@ -118,11 +118,9 @@ VW_PUBLIC int vw_cast(struct vw_view *dst, const struct vw_view *src,
 	if (rc)
 		return rc;
 	sf = src->fmt;
-	if (!sf.native)
-		return vw__fail(err, -EINVAL,
-				"cast: source format '%s' is not a native single-character format",
-				src->format);
-	if (!vw__is_byte_code(sf.code) && !vw__is_byte_code(df.code))
+	/* as CPython: a non-native source only casts to a byte format */
+	if ((!sf.native || !vw__is_byte_code(sf.code)) &&
+	    !vw__is_byte_code(df.code))
 		return vw__fail(err, -EINVAL,
 				"cast: cannot cast between two non-byte formats ('%s' -> '%s')",
 				src->format, fmt);
