@@ -212,18 +212,21 @@ long vw_map_refs(const struct vw_view *v);
 int vw_cast(struct vw_view *dst, const struct vw_view *src, const char *fmt,
 	    int ndim, const ssize_t *shape, struct vw_error *err);
 
-/* One item of a NumPy basic index. */
+/* One item of a NumPy basic index.  An integer index is is_slice 0 with
+ * the integer in start (has_start 1). */
 struct vw_index {
 	int is_slice;		/* 0: integer index, 1: slice */
-	int has_start, has_stop, has_step; /* slice parts present */
-	ssize_t start, stop, step; /* already saturated to +-SSIZE_MAX */
+	int has_start, has_stop, has_step; /* parts present (slice) */
+	ssize_t start, stop, step; /* saturated to SSIZE_MIN..SSIZE_MAX */
 };
 
 /*
  * vw_parse_index - parse "1:5:2,-1,::-1" (comma-separated ints and
- * start:stop[:step] slices, Python syntax; integers beyond ssize_t are
- * saturated as Python's slice does) into idx[].  Returns the item count.
- * Errors: -EINVAL syntax error; -E2BIG more than max items.
+ * start:stop[:step] slices, Python syntax, blanks allowed around items;
+ * integers beyond ssize_t are saturated as Python's slice does) into
+ * idx[].  Returns the item count (>= 1).
+ * Errors: -EINVAL syntax error, an empty expression or an empty item
+ * (including a trailing comma); -E2BIG more than max items.
  */
 int vw_parse_index(const char *expr, struct vw_index *idx, int max,
 		   struct vw_error *err);
@@ -233,14 +236,15 @@ int vw_parse_index(const char *expr, struct vw_index *idx, int max,
  * an integer removes its dimension (negative counts from the end), a slice
  * keeps it with bounds clamped as slice.indices() and stride*step as new
  * stride (also when the slice selects nothing).
- * Errors: -EINVAL step 0, more items than dimensions, any index on a 0-d
- * view; -ERANGE integer index out of range.
+ * Errors: -EINVAL step 0, more items than dimensions, any index list (even
+ * an empty one) on a 0-d view; -ERANGE integer index out of range.
  */
 int vw_slice(struct vw_view *dst, const struct vw_view *src,
 	     const struct vw_index *idx, int nidx, struct vw_error *err);
 
 /*
- * vw_transpose - NumPy a.transpose(perm); perm NULL reverses the axes.
+ * vw_transpose - NumPy a.transpose(perm); perm NULL reverses the axes (and
+ * nperm is ignored).  Negative axes are refused (VIEW-CLI.md).
  * Errors: -EINVAL perm not a permutation of 0..ndim-1 (nperm != ndim).
  */
 int vw_transpose(struct vw_view *dst, const struct vw_view *src,
@@ -313,8 +317,9 @@ void vw_unpack(const struct vw_format *f, const void *p, struct vw_value *out);
  * item-assignment rules (struct-module range checks).  Nothing is written
  * on failure.
  * Errors: -EINVAL wrong type for the format (a float into an int format,
- * a non-bytes into 'c'); -ERANGE value out of the C type's range, a float
- * too large for 'e', an int too large for a double.
+ * a non-bytes into 'c'); -ERANGE value out of the C type's range, bytes
+ * of a length other than 1 into 'c', a float too large for 'e', an int
+ * too large for a double.
  */
 int vw_pack(const struct vw_format *f, const struct vw_value *val, void *p,
 	    struct vw_error *err);
@@ -334,7 +339,7 @@ int vw_set(const struct vw_view *v, const ssize_t *index,
 /*
  * vw_tobytes - memoryview.tobytes(order) into out[0..v->len).
  * order: 'C', 'F' or 'A' (memory order if the view is C- or F-contiguous,
- * else C).  outlen must be >= v->len.
+ * else C).  outlen must be >= v->len.  Returns 0.
  * Errors: -EINVAL released or bad order; -ENOBUFS outlen too small.
  */
 int vw_tobytes(const struct vw_view *v, char order, void *out, size_t outlen,
