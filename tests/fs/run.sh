@@ -21,8 +21,10 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
 
 pass=0 fail=0 skip=0
 skipped() { echo "RESULT: 0 passed, 0 failed, 1 skipped"; exit 77; }
-[ -x "$bin" ] || { echo "skip: $bin not built"; skipped; }
-[ -x "$filesem" ] || { echo "skip: $filesem not built (make test-bins)"; skipped; }
+# a missing binary is a broken build, not a reason to skip
+broken() { echo "FAIL: $*"; echo "RESULT: 0 passed, 1 failed, 0 skipped"; exit 1; }
+[ -x "$bin" ] || broken "$bin not built"
+[ -x "$filesem" ] || broken "$filesem not built (make test-bins)"
 [ -c /dev/fuse ] || { echo "skip: no /dev/fuse on this machine"; skipped; }
 [ "$(id -u)" = 0 ] || { echo "skip: the fs tests mount and need root"; skipped; }
 for t in setfattr getfattr fio fusermount3 "$PY"; do
