@@ -111,9 +111,7 @@ static ssize_t viewdev_write_iter(struct kiocb *iocb, struct iov_iter *from)
 	iov_iter_truncate(from, buf->size - pos);
 	init_sync_kiocb(&kio, buf->shmem);
 	kio.ki_pos = pos;
-	file_start_write(buf->shmem);
-	ret = vfs_iocb_iter_write(buf->shmem, &kio, from);
-	file_end_write(buf->shmem);
+	ret = viewdev_iocb_iter_write(buf->shmem, &kio, from);
 	if (ret > 0)
 		iocb->ki_pos = kio.ki_pos;
 out:

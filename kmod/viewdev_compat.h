@@ -32,4 +32,31 @@
 #define VIEWDEV_NOP_IDMAP (&init_user_ns)
 #endif
 
+/*
+ * Since 6.6 vfs_iocb_iter_write() takes the store's freeze protection
+ * itself; taking it around the call as well would nest sb_start_write()
+ * (a deadlock against a pending freeze, a lockdep report).  Before 6.6
+ * the caller takes it.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 6, 0)
+static inline ssize_t viewdev_iocb_iter_write(struct file *file,
+					      struct kiocb *iocb,
+					      struct iov_iter *from)
+{
+	return vfs_iocb_iter_write(file, iocb, from);
+}
+#else
+static inline ssize_t viewdev_iocb_iter_write(struct file *file,
+					      struct kiocb *iocb,
+					      struct iov_iter *from)
+{
+	ssize_t ret;
+
+	file_start_write(file);
+	ret = vfs_iocb_iter_write(file, iocb, from);
+	file_end_write(file);
+	return ret;
+}
+#endif
+
 #endif /* VIEWDEV_COMPAT_H */
