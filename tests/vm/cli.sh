@@ -56,6 +56,15 @@ fails_with "cli: create refuses a bad size" "size '12Q'" view kmod create cliy 1
 fails_with "cli: create refuses a shape larger than the size" "'10,10'" \
 	view kmod create cliy 10 --shape 10,10
 fails_with "cli: create refuses a bad format" "'zz'" view kmod create cliy 10 --format zz
+fails_with "cli: create names an unknown last option as unknown" \
+	"unknown option '--bogus'" view kmod create cliy 4K --bogus
+fails_with "cli: create names a stray argument as unknown" \
+	"unknown option 'extra'" view kmod create cliy 4K extra
+fails_with "cli: create refuses a signed mode" "mode '+600'" \
+	view kmod create cliy 4K --mode +600
+fails_with "cli: create refuses a mode with a leading space" "mode ' 600'" \
+	view kmod create cliy 4K --mode ' 600'
+t "cli: refused creates left no buffer" test ! -e /dev/view/cliy
 fails_with "cli: resize below the shape is refused" "'100'" view kmod resize clix 100
 t "cli: kmod resize" sh -c 'view kmod resize clix 4K && [ "$(cat /sys/class/view/clix/size)" = 4096 ]'
 same "cli: resize keeps the data" "99" od -An -tu4 -j124 -N4 /dev/view/clix

@@ -223,6 +223,11 @@ static int cmd_create(int argc, char **argv)
 		char *end;
 		unsigned long mode;
 
+		if (strcmp(opt, "--format") && strcmp(opt, "--shape") &&
+		    strcmp(opt, "--mode")) {
+			kmod_err("create", "unknown option '%s'", opt);
+			return 2;
+		}
 		if (i + 1 >= argc) {
 			kmod_err("create", "option '%s' needs a value", opt);
 			return 2;
@@ -234,18 +239,17 @@ static int cmd_create(int argc, char **argv)
 		} else if (!strcmp(opt, "--mode")) {
 			const char *m = argv[++i];
 
+			/* strtoul alone would take " 600", "+600" and "-0". */
 			errno = 0;
 			mode = strtoul(m, &end, 8);
-			if (!*m || *end || errno || mode == 0 || mode > 0777) {
+			if (*m < '0' || *m > '7' || *end || errno || mode == 0 ||
+			    mode > 0777) {
 				kmod_err("create", "mode '%s' must be octal permission bits 1..0777",
 					 m);
 				return 2;
 			}
 			c.flags |= VIEWDEV_CREATE_MODE;
 			c.mode = (uint32_t)mode;
-		} else {
-			kmod_err("create", "unknown option '%s'", opt);
-			return 2;
 		}
 	}
 	if (check_name("create", argv[1]) || get_size("create", argv[2], &size))
