@@ -224,34 +224,60 @@ static int viewdev_attr_input(const char *in, size_t count, char *out,
 	return 0;
 }
 
+/* Show one string attribute of buf (format or shape). */
+static ssize_t viewdev_str_show(struct viewdev_buf *buf, const char *s,
+				char *page)
+{
+	ssize_t ret;
+
+	down_read(&buf->lock);
+	ret = sysfs_emit(page, "%s\n", s);
+	up_read(&buf->lock);
+	return ret;
+}
+
+/*
+ * Set the shape (is_shape) or the format of buf from a sysfs write, once
+ * it and the other one are valid metadata for the current size.
+ */
+static ssize_t viewdev_meta_store(struct device *dev, const char *in,
+				  size_t count, bool is_shape)
+{
+	struct viewdev_buf *buf = dev_get_drvdata(dev);
+	char *dst = is_shape ? buf->shape : buf->format;
+	size_t max = is_shape ? sizeof(buf->shape) : sizeof(buf->format);
+	char *val;
+	int ret;
+
+	val = kmalloc(max, GFP_KERNEL);
+	if (!val)
+		return -ENOMEM;
+	ret = viewdev_attr_input(in, count, val, max);
+	if (ret)
+		goto out;
+	down_write(&buf->lock);
+	ret = viewdev_meta_check(is_shape ? buf->format : val,
+				 is_shape ? val : buf->shape, buf->size);
+	if (!ret)
+		strscpy(dst, val, max);
+	up_write(&buf->lock);
+out:
+	kfree(val);
+	return ret ? ret : count;
+}
+
 static ssize_t format_show(struct device *dev, struct device_attribute *attr,
 			   char *page)
 {
 	struct viewdev_buf *buf = dev_get_drvdata(dev);
-	ssize_t ret;
 
-	down_read(&buf->lock);
-	ret = sysfs_emit(page, "%s\n", buf->format);
-	up_read(&buf->lock);
-	return ret;
+	return viewdev_str_show(buf, buf->format, page);
 }
 
 static ssize_t format_store(struct device *dev, struct device_attribute *attr,
 			    const char *in, size_t count)
 {
-	struct viewdev_buf *buf = dev_get_drvdata(dev);
-	char fmt[VIEWDEV_FORMAT_MAX];
-	int ret;
-
-	ret = viewdev_attr_input(in, count, fmt, sizeof(fmt));
-	if (ret)
-		return ret;
-	down_write(&buf->lock);
-	ret = viewdev_meta_check(fmt, buf->shape, buf->size);
-	if (!ret)
-		strscpy(buf->format, fmt, sizeof(buf->format));
-	up_write(&buf->lock);
-	return ret ? ret : count;
+	return viewdev_meta_store(dev, in, count, false);
 }
 static DEVICE_ATTR_RW(format);
 
@@ -259,35 +285,14 @@ static ssize_t shape_show(struct device *dev, struct device_attribute *attr,
 			  char *page)
 {
 	struct viewdev_buf *buf = dev_get_drvdata(dev);
-	ssize_t ret;
 
-	down_read(&buf->lock);
-	ret = sysfs_emit(page, "%s\n", buf->shape);
-	up_read(&buf->lock);
-	return ret;
+	return viewdev_str_show(buf, buf->shape, page);
 }
 
 static ssize_t shape_store(struct device *dev, struct device_attribute *attr,
 			   const char *in, size_t count)
 {
-	struct viewdev_buf *buf = dev_get_drvdata(dev);
-	char *shape;
-	int ret;
-
-	shape = kmalloc(VIEWDEV_SHAPE_MAX, GFP_KERNEL);
-	if (!shape)
-		return -ENOMEM;
-	ret = viewdev_attr_input(in, count, shape, VIEWDEV_SHAPE_MAX);
-	if (ret)
-		goto out;
-	down_write(&buf->lock);
-	ret = viewdev_meta_check(buf->format, shape, buf->size);
-	if (!ret)
-		strscpy(buf->shape, shape, sizeof(buf->shape));
-	up_write(&buf->lock);
-out:
-	kfree(shape);
-	return ret ? ret : count;
+	return viewdev_meta_store(dev, in, count, true);
 }
 static DEVICE_ATTR_RW(shape);
 

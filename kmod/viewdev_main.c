@@ -80,6 +80,14 @@ static int viewdev_copy_in(void *dst, size_t size, unsigned int cmd,
 	return 0;
 }
 
+/* As viewdev_copy_in, into a new allocation the caller kfree()s. */
+static void *viewdev_dup_in(size_t size, unsigned int cmd, void __user *arg)
+{
+	if (_IOC_SIZE(cmd) != size)
+		return ERR_PTR(-EINVAL);
+	return memdup_user(arg, size);
+}
+
 static bool viewdev_str_ok(const char *s, size_t max)
 {
 	return strnlen(s, max) < max;
@@ -112,12 +120,9 @@ static long viewdev_ioc_create(unsigned int cmd, void __user *arg)
 	struct viewdev_buf *buf;
 	long ret;
 
-	req = kmalloc(sizeof(*req), GFP_KERNEL);
-	if (!req)
-		return -ENOMEM;
-	ret = viewdev_copy_in(req, sizeof(*req), cmd, arg);
-	if (ret)
-		goto out;
+	req = viewdev_dup_in(sizeof(*req), cmd, arg);
+	if (IS_ERR(req))
+		return PTR_ERR(req);
 	ret = -EINVAL;
 	if (req->flags & ~VIEWDEV_CREATE_FLAGS)
 		goto out;
@@ -235,12 +240,9 @@ static long viewdev_ioc_info(unsigned int cmd, void __user *arg)
 	struct viewdev_buf *buf;
 	long ret;
 
-	info = kmalloc(sizeof(*info), GFP_KERNEL);
-	if (!info)
-		return -ENOMEM;
-	ret = viewdev_copy_in(info, sizeof(*info), cmd, arg);
-	if (ret)
-		goto out;
+	info = viewdev_dup_in(sizeof(*info), cmd, arg);
+	if (IS_ERR(info))
+		return PTR_ERR(info);
 	ret = -EINVAL;
 	if (info->flags || info->pad || viewdev_name_check(info->name))
 		goto out;
