@@ -70,7 +70,8 @@ static const char usage_text[] =
 "    --store DIR\n"
 "        Keep the buffers in DIR (created beforehand; may hold buffers of an\n"
 "        earlier run) instead of RAM.  DIR must not be changed by others\n"
-"        while mounted.\n"
+"        while mounted.  The mountpoint may be DIR itself but not lie\n"
+"        inside it.\n"
 "    -o size=BYTES\n"
 "        Capacity of the RAM store, with suffix k, m, g, t or % of RAM\n"
 "        (as tmpfs).  Default: half of RAM.  Writes, truncates and\n"
@@ -335,6 +336,22 @@ static unsigned int default_threads(void)
 	return n < 2 ? 2 : (unsigned int)n;
 }
 
+/*
+ * path lies strictly below dir (both absolute and resolved).  A mountpoint
+ * below the store makes a lookup in the store cross into this very mount:
+ * a deadlock with -s, else requests to ourselves and a mount that cannot
+ * be unmounted (EBUSY) because the daemon holds a descriptor inside it.
+ * The store itself as mountpoint is fine: it is opened before the mount.
+ */
+static int path_below(const char *dir, const char *path)
+{
+	size_t n = strlen(dir);
+
+	while (n > 0 && dir[n - 1] == '/')
+		n--;
+	return strncmp(dir, path, n) == 0 && path[n] == '/' && path[n + 1] != '\0';
+}
+
 static void print_version(void)
 {
 	printf("viewfs %s\n", VIEWFS_VERSION);
@@ -355,6 +372,7 @@ int main(int argc, char *argv[])
 	int ret = 1;
 
 	memset(&opts, 0, sizeof(opts));
+	memset(&cmd, 0, sizeof(cmd));
 	memset(&fs, 0, sizeof(fs));
 	fs.root.fd = -1;
 	fs.mnt_fd = -1;
@@ -363,7 +381,7 @@ int main(int argc, char *argv[])
 	if (fuse_opt_parse(&args, &opts, vfs_opt_spec, NULL) < 0)
 		return 1;
 	if (fuse_parse_cmdline(&args, &cmd) != 0)
-		return 1;
+		goto out_args;	/* libfuse said why; it may have set mountpoint */
 	if (cmd.show_help) {
 		fputs(usage_text, stdout);
 		printf("GENERIC FUSE OPTIONS\n");
@@ -389,7 +407,8 @@ int main(int argc, char *argv[])
 	}
 	if (opts.timeout) {
 		fs.timeout = strtod(opts.timeout, &end);
-		if (*end || end == opts.timeout || fs.timeout < 0) {
+		/* !(>= 0) also refuses nan, which libfuse would cast to an integer */
+		if (*end || end == opts.timeout || !(fs.timeout >= 0)) {
 			fprintf(stderr, "viewfs: bad timeout=%s (seconds >= 0)\n",
 				opts.timeout);
 			goto out_args;
@@ -413,6 +432,13 @@ int main(int argc, char *argv[])
 		goto out_args;
 	if (vfs_store_open(&fs, opts.store, opts.size, opts.max_files) < 0)
 		goto out_table;
+	if (fs.store_kind == VFS_STORE_DIR &&
+	    path_below(fs.store_dir, cmd.mountpoint)) {
+		fprintf(stderr, "viewfs: mountpoint %s is inside --store %s: the daemon "
+			"would meet its own mount in the store (use a mountpoint outside it)\n",
+			cmd.mountpoint, fs.store_dir);
+		goto out_store;
+	}
 
 	/* Access checks by the kernel against the modes we report. */
 	if (fuse_opt_add_arg(&args, "-odefault_permissions") ||

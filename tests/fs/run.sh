@@ -98,6 +98,16 @@ expect_fail() {	# expect_fail ERRTEXT CMD...: CMD fails, stderr mentions ERRTEXT
 	echo "$out" | grep -qi -- "$want" || { echo "'$*' failed, but not with '$want': $out"; return 1; }
 }
 
+# one_line_error ERRTEXT CMD...: CMD fails with exactly one line on stderr,
+# which mentions ERRTEXT (no sanitizer report, no usage dump).
+one_line_error() {
+	local want=$1
+	shift
+	if "$@" >/dev/null 2>"$tmp/err"; then echo "unexpected success: $*"; return 1; fi
+	[ "$(wc -l <"$tmp/err")" = 1 ] && grep -qi -- "$want" "$tmp/err" ||
+		{ echo "'$*': wanted one line with '$want' on stderr, got:"; head -n 5 "$tmp/err"; return 1; }
+}
+
 # ---------------------------------------------------------------- tests
 
 t_cli() {
@@ -111,7 +121,20 @@ t_cli() {
 	expect_fail "usage" "$bin" || return 1
 	expect_fail "bad size=abc" "$bin" "$mnt" -o size=abc || return 1
 	expect_fail "max_files" "$bin" "$mnt" --store "$tmp" -o max_files=3 || return 1
+	one_line_error "invalid argument" "$bin" "$mnt" extra_argument || return 1
+	one_line_error "bad mount point" "$bin" "$tmp/no/such/dir" || return 1
+	one_line_error "bad timeout=nan" timeout 5 "$bin" "$mnt" -f -o timeout=nan || return 1
 	! is_mounted || { echo "a refused start left a mount"; return 1; }
+	# a mountpoint inside the store: lookups would reach the mount itself
+	local st=$tmp/cli-store
+	mkdir -p "$st/sub/m"
+	one_line_error "inside --store" timeout 5 "$bin" "$st/sub/m" -f --store "$st"
+	local rc=$?
+	if grep -qs " $st/sub/m " /proc/mounts; then
+		fusermount3 -uz "$st/sub/m"; echo "a mountpoint inside the store was mounted"; return 1
+	fi
+	rm -rf "$st"
+	return $rc
 }
 
 t_datapath_reported() {	# $1 = on|off
