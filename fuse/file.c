@@ -143,35 +143,20 @@ static int attach_file(fuse_req_t req, struct vfs_inode *in, int fd,
 	 * dirty pages back before close). */
 	fi->noflush = 1;
 	fi->fh = (uintptr_t)f;
-	pthread_mutex_lock(&fs->lock);
-	f->next = fs->files;
-	if (f->next)
-		f->next->prev = f;
-	fs->files = f;
-	pthread_mutex_unlock(&fs->lock);
+	vfs_link_add(fs, &fs->files, &f->link);
 	atomic_fetch_add(&fs->n_open, 1);
 	return 0;
-}
-
-static void unlist_file(struct vfs *fs, struct vfs_file *f)
-{
-	pthread_mutex_lock(&fs->lock);
-	if (f->prev)
-		f->prev->next = f->next;
-	else
-		fs->files = f->next;
-	if (f->next)
-		f->next->prev = f->prev;
-	pthread_mutex_unlock(&fs->lock);
 }
 
 /* At exit: files the kernel never released (releases are asynchronous). */
 void vfs_files_free(struct vfs *fs)
 {
-	struct vfs_file *f, *next;
+	struct vfs_link *l, *next;
 
-	for (f = fs->files; f; f = next) {
-		next = f->next;
+	for (l = fs->files; l; l = next) {
+		struct vfs_file *f = VFS_CONTAINER(l, struct vfs_file, link);
+
+		next = l->next;
 		close(f->fd);
 		free(f);
 	}
@@ -180,7 +165,9 @@ void vfs_files_free(struct vfs *fs)
 
 static void detach_file(fuse_req_t req, struct vfs_inode *in, struct vfs_file *f)
 {
-	unlist_file(vfs_data(req), f);
+	struct vfs *fs = vfs_data(req);
+
+	vfs_link_del(fs, &fs->files, &f->link);
 	close(f->fd);
 	pthread_mutex_lock(&in->lock);
 	if (--in->nopen == 0 && in->backing_id) {

@@ -555,14 +555,7 @@ void vfs_op_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 
 static void dir_free(struct vfs *fs, struct vfs_dir *d)
 {
-	pthread_mutex_lock(&fs->lock);
-	if (d->prev)
-		d->prev->next = d->next;
-	else
-		fs->dirs = d->next;
-	if (d->next)
-		d->next->prev = d->prev;
-	pthread_mutex_unlock(&fs->lock);
+	vfs_link_del(fs, &fs->dirs, &d->link);
 	closedir(d->dp);
 	pthread_mutex_destroy(&d->lock);
 	free(d);
@@ -572,7 +565,7 @@ static void dir_free(struct vfs *fs, struct vfs_dir *d)
 void vfs_dirs_free(struct vfs *fs)
 {
 	while (fs->dirs)
-		dir_free(fs, fs->dirs);
+		dir_free(fs, VFS_CONTAINER(fs->dirs, struct vfs_dir, link));
 }
 
 void vfs_op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
@@ -596,12 +589,7 @@ void vfs_op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	}
 	pthread_mutex_init(&d->lock, NULL);
 	fi->fh = (uintptr_t)d;
-	pthread_mutex_lock(&vfs_data(req)->lock);
-	d->next = vfs_data(req)->dirs;
-	if (d->next)
-		d->next->prev = d;
-	vfs_data(req)->dirs = d;
-	pthread_mutex_unlock(&vfs_data(req)->lock);
+	vfs_link_add(vfs_data(req), &vfs_data(req)->dirs, &d->link);
 	if (fuse_reply_open(req, fi) == -ENOENT)	/* interrupted */
 		dir_free(vfs_data(req), d);
 }

@@ -33,6 +33,30 @@ void vfs_log(const char *fmt, ...)
 	va_end(ap);
 }
 
+/* Lists of open handles (fs->files, fs->dirs): add at the head, remove. */
+void vfs_link_add(struct vfs *fs, struct vfs_link **head, struct vfs_link *l)
+{
+	pthread_mutex_lock(&fs->lock);
+	l->prev = NULL;
+	l->next = *head;
+	if (l->next)
+		l->next->prev = l;
+	*head = l;
+	pthread_mutex_unlock(&fs->lock);
+}
+
+void vfs_link_del(struct vfs *fs, struct vfs_link **head, struct vfs_link *l)
+{
+	pthread_mutex_lock(&fs->lock);
+	if (l->prev)
+		l->prev->next = l->next;
+	else
+		*head = l->next;
+	if (l->next)
+		l->next->prev = l->prev;
+	pthread_mutex_unlock(&fs->lock);
+}
+
 static const char usage_text[] =
 "NAME\n"
 "    viewfs - shared memory buffers as files\n"

@@ -27,6 +27,7 @@
 #include <fuse_lowlevel.h>
 
 #include <pthread.h>
+#include <stddef.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <sys/stat.h>
@@ -68,11 +69,18 @@ struct vfs_inode {
 	int backing_id;		/* passthrough backing shared by all opens; 0 none */
 };
 
+/* A place in one of vfs's lists of open handles (files, dirs). */
+struct vfs_link {
+	struct vfs_link *prev, *next;	/* guarded by vfs.lock */
+};
+#define VFS_CONTAINER(l, type, member) \
+	((type *)(void *)((char *)(l) - offsetof(type, member)))
+
 /* One open regular file. */
 struct vfs_file {
 	int fd;			/* read/write descriptor on the store file; owned */
 	int passthrough;	/* opened with the inode's backing id */
-	struct vfs_file *prev, *next;	/* vfs.files; guarded by vfs.lock */
+	struct vfs_link link;	/* in vfs.files */
 };
 
 /* One open directory. */
@@ -81,7 +89,7 @@ struct vfs_dir {
 	void *dp;		/* DIR *, owns the descriptor */
 	off_t offset;		/* offset the stream is positioned at */
 	void *entry;		/* struct dirent * read but not yet returned */
-	struct vfs_dir *prev, *next;	/* vfs.dirs; guarded by vfs.lock */
+	struct vfs_link link;	/* in vfs.dirs */
 };
 
 struct vfs {
@@ -92,8 +100,8 @@ struct vfs {
 
 	pthread_mutex_t lock;	/* guards the inode table */
 	struct vfs_inode **table;
-	struct vfs_file *files;	/* open files, freed at exit if never released */
-	struct vfs_dir *dirs;	/* open directories, likewise */
+	struct vfs_link *files;	/* open files, freed at exit if never released */
+	struct vfs_link *dirs;	/* open directories, likewise */
 	size_t table_size;
 	size_t ninodes;
 
@@ -118,6 +126,8 @@ static inline struct vfs *vfs_data(fuse_req_t req)
 	return (struct vfs *)fuse_req_userdata(req);
 }
 void vfs_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void vfs_link_add(struct vfs *fs, struct vfs_link **head, struct vfs_link *l);
+void vfs_link_del(struct vfs *fs, struct vfs_link **head, struct vfs_link *l);
 
 /* store.c */
 int vfs_store_open(struct vfs *fs, const char *dir, const char *size,

@@ -31,6 +31,21 @@ static int has_user_xattrs(const struct vfs_inode *in)
 	return in->type == S_IFREG || in->type == S_IFDIR;
 }
 
+/*
+ * The /proc path of in's store object, for attribute name; or -not_user
+ * for a name outside user.*, -not_here for an object without user.*
+ * attributes (each call answers those with the errno the VFS would).
+ */
+static int user_xattr_path(const struct vfs_inode *in, const char *name,
+			   int not_user, int not_here, char *path, size_t len)
+{
+	if (!is_user(name))
+		return -not_user;
+	if (!has_user_xattrs(in))
+		return -not_here;
+	return vfs_proc_path(in, path, len);
+}
+
 /* Read a metadata attribute as a C string; *out NULL when it is not set. */
 static int read_meta(const char *path, const char *name, char **out)
 {
@@ -100,15 +115,7 @@ void vfs_op_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 	char path[64];
 	int ret;
 
-	if (!is_user(name)) {
-		fuse_reply_err(req, EOPNOTSUPP);
-		return;
-	}
-	if (!has_user_xattrs(in)) {
-		fuse_reply_err(req, EPERM);
-		return;
-	}
-	ret = vfs_proc_path(in, path, sizeof(path));
+	ret = user_xattr_path(in, name, EOPNOTSUPP, EPERM, path, sizeof(path));
 	if (ret) {
 		fuse_reply_err(req, -ret);
 		return;
@@ -130,16 +137,14 @@ void vfs_op_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 	struct vfs_inode *in = vfs_inode(req, ino);
 	char path[64], *buf = NULL;
 	ssize_t n;
+	int ret;
 
 	atomic_fetch_add(&fs->n_getxattr, 1);
 	if (!strncmp(name, "security.", 9))
 		atomic_fetch_add(&fs->n_getxattr_security, 1);
-	if (!is_user(name) || !has_user_xattrs(in)) {
-		fuse_reply_err(req, ENODATA);
-		return;
-	}
-	if (vfs_proc_path(in, path, sizeof(path))) {
-		fuse_reply_err(req, ENAMETOOLONG);
+	ret = user_xattr_path(in, name, ENODATA, ENODATA, path, sizeof(path));
+	if (ret) {
+		fuse_reply_err(req, -ret);
 		return;
 	}
 	if (size) {
@@ -225,17 +230,11 @@ void vfs_op_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
 {
 	struct vfs_inode *in = vfs_inode(req, ino);
 	char path[64];
+	int ret;
 
-	if (!is_user(name)) {
-		fuse_reply_err(req, EOPNOTSUPP);
-		return;
-	}
-	if (!has_user_xattrs(in)) {
-		fuse_reply_err(req, ENODATA);
-		return;
-	}
-	if (vfs_proc_path(in, path, sizeof(path))) {
-		fuse_reply_err(req, ENAMETOOLONG);
+	ret = user_xattr_path(in, name, EOPNOTSUPP, ENODATA, path, sizeof(path));
+	if (ret) {
+		fuse_reply_err(req, -ret);
 		return;
 	}
 	if (removexattr(path, name) < 0)
