@@ -33,3 +33,9 @@ $(VWBENCH): bench/vwbench.c libview/include/view.h build/lib/libview.a
 $(BENCH_DIR)/%: bench/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(BENCH_CFLAGS) -o $@ $<
+
+# vmbench runs as a static binary inside bench/vm.sh's initramfs (no libs
+# to copy); bench/vm.sh builds it itself and skips the kmod rows without it.
+$(BENCH_DIR)/vmbench: bench/vmbench.c kmod/include/uapi/viewdev.h
+	@mkdir -p $(dir $@)
+	$(CC) $(BENCH_CFLAGS) -static -o $@ $<

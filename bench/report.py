@@ -37,12 +37,15 @@ SUBJECTS = {
     "memoryview": "Python memoryview",
     "numpy": "NumPy",
     "memcpy": "memcpy",
+    "viewdev": "viewdev /dev/view/NAME (QEMU TCG VM)",
+    "vm-tmpfs": "tmpfs in the same VM",
 }
 FS_ORDER = ["tmpfs-b", "viewfs", "viewfs-store", "viewfs-nopt", "viewfs-store-nopt",
             "hp", "hp-nopt"]
 FIO_ORDER = ["seqread-cold", "seqread-warm", "seqwrite", "randread-cold",
              "randread-warm", "randwrite", "mmap-seqread-cold",
              "mmap-seqread-warm", "mmap-randread-cold", "mmap-randread-warm"]
+KMOD_ORDER = ["seqread", "randread", "mmap-seqread", "mmap-randread"]
 
 
 def fio_target(test, subject, reference):
@@ -178,6 +181,10 @@ def build_rows(groups):
         for subj in ("viewfs-nopt", "viewfs-store-nopt"):
             add("fileio", test, subj, "hp-nopt", fio_target(test, subj, "hp-nopt"))
 
+    # the kernel module, against a tmpfs file inside the same VM
+    for test in KMOD_ORDER:
+        add("kmod", test, "viewdev", "vm-tmpfs")
+
     for (part, test, subj) in list(groups):
         if part == "meta" and subj != "tmpfs":
             add("meta", test, subj, "tmpfs")
@@ -304,7 +311,7 @@ def print_table(rows, info, skipped, notes):
 
 
 COLORS = {"libview": "#1f77b4", "fileio": "#2ca02c", "meta": "#ff7f0e",
-          "memory": "#9467bd"}
+          "memory": "#9467bd", "kmod": "#8c564b"}
 
 
 def chart(rows, out, info):

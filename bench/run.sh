@@ -13,6 +13,8 @@
 #            cold (after drop_caches) and warm
 #   meta     create+write+close+unlink of 4 KiB files per second
 #   memory   RAM taken by one buffer written, then mapped by two processes
+#   kmod     the viewdev module in a QEMU TCG VM (bench/vm.sh, bench/vmbench.c):
+#            read/pread/mmap on /dev/view/NAME vs a tmpfs file in the same VM
 #
 # Every part degrades on its own: a missing binary or a mount that fails
 # turns its rows into a line in build/bench/skipped.txt (printed at the end)
@@ -21,7 +23,7 @@
 #
 # Environment: QUICK=1; VIEWFS (default build/bin/viewfs); PASSTHROUGH_HP
 # (default: found under /opt/viewfs or build/); BENCH_PARTS (default
-# "libview fileio meta memory") to run a subset.
+# "libview kmod fileio meta memory") to run a subset.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,7 +32,7 @@ QUICK=${QUICK:-0}
 OUT=build/bench
 PY=/usr/bin/python3		# Debian's interpreter: the one with NumPy
 VIEWFS=${VIEWFS:-build/bin/viewfs}
-PARTS=${BENCH_PARTS:-libview fileio meta memory}
+PARTS=${BENCH_PARTS:-libview kmod fileio meta memory}
 
 if [ -n "$QUICK" ]; then
 	# no cold runs: each fio job costs ~0.3 s of fio's own polling
@@ -403,6 +405,25 @@ run_libview() {
 	done
 }
 
+# The viewdev kernel module, in a QEMU TCG VM of its own (bench/vm.sh):
+# read/mmap on /dev/view/NAME against a tmpfs file inside the same VM.
+# Run alone, before the file-system parts: TCG keeps one host CPU busy.
+run_kmod() {
+	local rc=0
+	log "kmod: viewdev vs tmpfs inside a QEMU TCG VM ($(($(date +%s) - T0)) s so far)"
+	QUICK=$QUICK bash bench/vm.sh "$OUT" >"$OUT/vm-samples.jsonl" 2>"$OUT/logs/vm.err" || rc=$?
+	grep -E '^vm: ' "$OUT/logs/vm.err" >&2
+	if [ $rc = 0 ] && [ -s "$OUT/vm-samples.jsonl" ]; then
+		cat "$OUT/vm-samples.jsonl" >>"$MEAS"
+		grep -E '^vm: ' "$OUT/logs/vm.err" | sed 's/^vm: /kmod: /' >>"$NOTES"
+		note "kmod: the VM is QEMU TCG (emulated CPU, no KVM): absolute rates are not this machine's; only the ratios mean anything"
+	elif [ $rc = 77 ]; then
+		skip "kmod (viewdev) rows: $(grep -m1 '^SKIP: ' "$OUT/logs/vm.err" | sed 's/^SKIP: //')"
+	else
+		skip "kmod (viewdev) rows: bench/vm.sh failed: $(grep -E '^FAIL: ' "$OUT/logs/vm.err" | tail -n 1 | sed "s/^FAIL: //") (build/bench/logs/vm.err)"
+	fi
+}
+
 # The file-system subjects, in order.  tmpfs first: it is every reference.
 # tmpfs-b is the control: a second tmpfs file measured like the others.
 # On this kind of VM two files on one tmpfs can differ by up to 2x in read
@@ -481,9 +502,9 @@ run_fs_parts() {
 HP=${PASSTHROUGH_HP:-$(find /opt/viewfs build -name passthrough_hp -type f -perm -u+x 2>/dev/null | head -n 1)}
 [ -n "$QUICK" ] && note "QUICK=1: ${SIZE_MB} MiB files (not 1 GiB), warm runs only (${RT_WARM} each, no cold rows), ${MEM_MB} MiB memory buffer, tolist of 256K elements (not 1M), 16 MiB copies"
 
-skip "viewdev (kernel module) rows: not measured; they need the tests/vm QEMU harness to run read/mmap on /dev/view/NAME against a tmpfs in the same VM (optional in issue 6)"
 
 case " $PARTS " in *" libview "*) run_libview ;; esac
+case " $PARTS " in *" kmod "*) run_kmod ;; esac
 run_fs_parts
 
 log "total measuring time $(($(date +%s) - T0)) s"
