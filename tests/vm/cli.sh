@@ -65,6 +65,8 @@ fails_with "cli: create refuses a signed mode" "mode '+600'" \
 fails_with "cli: create refuses a mode with a leading space" "mode ' 600'" \
 	view kmod create cliy 4K --mode ' 600'
 t "cli: refused creates left no buffer" test ! -e /dev/view/cliy
+fails_with "cli: list names the argument it does not take" "unknown argument 'extra'" \
+	view kmod list --json extra
 fails_with "cli: resize below the shape is refused" "'100'" view kmod resize clix 100
 t "cli: kmod resize" sh -c 'view kmod resize clix 4K && [ "$(cat /sys/class/view/clix/size)" = 4096 ]'
 same "cli: resize keeps the data" "99" od -An -tu4 -j124 -N4 /dev/view/clix

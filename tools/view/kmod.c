@@ -347,10 +347,10 @@ static int cmd_list(int argc, char **argv)
 	int json = 0, fd, rc = 0;
 	uint32_t n, i, shown = 0;
 
-	if (argc == 2 && !strcmp(argv[1], "--json")) {
+	if (argc >= 2 && !strcmp(argv[1], "--json"))
 		json = 1;
-	} else if (argc != 1) {
-		kmod_err("list", "unknown argument '%s'", argv[1]);
+	if (argc > 1 + json) {
+		kmod_err("list", "unknown argument '%s'", argv[1 + json]);
 		return 2;
 	}
 	fd = open_ctl("list");
