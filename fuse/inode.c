@@ -270,13 +270,15 @@ void vfs_op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 /*
  * Growing a file by truncate or fallocate must fit the free space of the
  * store: tmpfs would grow a sparse file past its size= and only fail the
- * writes that follow.
+ * writes that follow.  That is the RAM store's capacity rule; a --store
+ * DIR has the limits of its own file system, which may well allow sparse
+ * files larger than its free space.
  */
 int vfs_grow_allowed(struct vfs *fs, off_t old_size, off_t new_size)
 {
 	struct statvfs sv;
 
-	if (new_size <= old_size)
+	if (new_size <= old_size || fs->store_kind == VFS_STORE_DIR)
 		return 0;
 	if (fstatvfs(fs->root.fd, &sv) < 0)
 		return -errno;

@@ -336,6 +336,12 @@ t_store_persists() {
 	local store=$tmp/store-$1
 	mkdir -p "$store"
 	mount_fs --store "$store" -o passthrough="$1" || return 1
+	# the store's file system sets the limits: a sparse file larger than
+	# its free space is as fine through viewfs as it is in DIR itself
+	local big=$(( $(stat -f -c '%a * %S' "$store") + (1 << 30) ))
+	truncate -s "$big" "$mnt/sparse" || { echo "sparse truncate to $big bytes refused"; return 1; }
+	[ "$(stat -c %s "$store/sparse")" = "$big" ] || { echo "sparse size in the store wrong"; return 1; }
+	rm "$mnt/sparse"
 	head -c 500000 /dev/urandom >"$tmp/p1"
 	mkdir "$mnt/dir" && cp "$tmp/p1" "$mnt/dir/p1" || return 1
 	head -c 64 /dev/zero >"$mnt/meta"
