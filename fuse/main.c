@@ -445,6 +445,14 @@ int main(int argc, char *argv[])
 			VFS_FUSE_BUILT);
 		goto out_args;
 	}
+#else
+	/* Known before mounting: say it here, not after the daemon has left
+	 * the terminal (without -f the INIT-time message goes to syslog and
+	 * the command would seem to succeed). */
+	if (fs.pt_mode == VFS_PT_ON && !have_sys_admin()) {
+		fprintf(stderr, "viewfs: passthrough=on, but passthrough needs CAP_SYS_ADMIN\n");
+		goto out_args;
+	}
 #endif
 	fs.debug = cmd.debug;
 	fs.stats = opts.stats;
@@ -455,7 +463,7 @@ int main(int argc, char *argv[])
 	if (vfs_inode_table_init(&fs) < 0)
 		goto out_args;
 	if (vfs_store_open(&fs, opts.store, opts.size, opts.max_files) < 0)
-		goto out_table;
+		goto out_store;	/* it may have resolved store_dir or made mnt_fd */
 	if (fs.store_kind == VFS_STORE_DIR &&
 	    path_below(fs.store_dir, cmd.mountpoint)) {
 		fprintf(stderr, "viewfs: mountpoint %s is inside --store %s: the daemon "
@@ -516,7 +524,6 @@ out_store:
 	vfs_files_free(&fs);
 	vfs_dirs_free(&fs);
 	vfs_store_close(&fs);
-out_table:
 	vfs_inode_table_free(&fs);
 out_args:
 	free(cmd.mountpoint);

@@ -124,6 +124,8 @@ t_cli() {
 	one_line_error "invalid argument" "$bin" "$mnt" extra_argument || return 1
 	one_line_error "bad mount point" "$bin" "$tmp/no/such/dir" || return 1
 	one_line_error "bad timeout=nan" timeout 5 "$bin" "$mnt" -f -o timeout=nan || return 1
+	: >"$tmp/plain-file"
+	one_line_error "not a directory" "$bin" "$mnt" --store "$tmp/plain-file" || return 1
 	! is_mounted || { echo "a refused start left a mount"; return 1; }
 	# a mountpoint inside the store: lookups would reach the mount itself
 	local st=$tmp/cli-store
@@ -412,6 +414,8 @@ t_ram_store_gone() {
 t_unprivileged() {	# a user mount: fusermount3, tmpfs in a user namespace, no passthrough
 	local U="setpriv --reuid=65534 --regid=65534 --clear-groups" um=$tmp/um rc
 	mkdir -p "$um" && chown 65534:65534 "$um"
+	# refused before mounting, in the foreground, not after daemonizing
+	one_line_error "CAP_SYS_ADMIN" $U "$bin" "$um" -o passthrough=on || return 1
 	$U "$bin" "$um" -f -o size=4m >"$tmp/ulog" 2>&1 &
 	local upid=$!
 	# (root itself may not enter another user's mount without allow_other)
