@@ -26,11 +26,12 @@
 
 /*
  * One buffer.  Lifetime is its kref: the registry (viewdev_buffers) holds
- * one reference from create until destroy or module exit, and every open
- * file on the node holds one in file->private_data.  The buffer owns one
- * reference on the shmem file (each mapping holds its own, so mapped data
- * outlives the buffer), and, until it is destroyed, the cdev, the device
- * and the minor number.
+ * one reference from create until destroy or module exit, every open
+ * file on the node holds one in file->private_data and every VMA that
+ * carries viewdev_vm_ops one in vm_private_data.  The buffer owns one
+ * reference on the shmem file (each mapping holds its own as vm_file), its
+ * size in the byte count until it is freed, and, until it is destroyed,
+ * the cdev, the device and the minor number.
  */
 struct viewdev_buf {
 	struct kref ref;
@@ -53,6 +54,8 @@ struct viewdev_buf {
 /* Registry of live buffers (viewdev_main.c). */
 extern struct mutex viewdev_lock;
 extern struct list_head viewdev_buffers;
+
+void viewdev_bytes_put(u64 bytes);
 
 /* viewdev_buf.c */
 int viewdev_class_init(void);

@@ -8,7 +8,8 @@
  * and mmap puts the shmem file itself on the VMA, so every mapping shares
  * the store's pages and access past the end faults with SIGBUS.  A VMA
  * holds the shmem file (mapped data stays valid after the buffer is
- * destroyed) and a module reference (rmmod waits for the last unmap).
+ * destroyed), the buffer (its bytes stay counted against max_total_bytes)
+ * and a module reference (rmmod waits for the last unmap).
  */
 #include <linux/cred.h>
 #include <linux/err.h>
@@ -31,6 +32,7 @@ static void viewdev_buf_release(struct kref *ref)
 {
 	struct viewdev_buf *buf = container_of(ref, struct viewdev_buf, ref);
 
+	viewdev_bytes_put(buf->size);
 	fput(buf->shmem);
 	kfree(buf);
 }
@@ -129,10 +131,10 @@ static loff_t viewdev_llseek(struct file *file, loff_t offset, int whence)
 
 /*
  * Mappings keep shmem's vm_operations (fault, map_pages, NUMA policy) with
- * open/close added, so that every VMA holds a module reference and rmmod
- * is refused while a buffer is mapped.  shmem's table is not exported: it
- * is copied from the first VMA shmem sets up.  Set once, under
- * viewdev_vm_ops_lock, and only read after.
+ * open/close added, so that every VMA holds a module reference (rmmod is
+ * refused while a buffer is mapped) and the buffer in vm_private_data.
+ * shmem's table is not exported: it is copied from the first VMA shmem
+ * sets up.  Set once, under viewdev_vm_ops_lock, and only read after.
  */
 static DEFINE_MUTEX(viewdev_vm_ops_lock);
 static const struct vm_operations_struct *viewdev_shmem_vm_ops;
@@ -140,11 +142,16 @@ static struct vm_operations_struct viewdev_vm_ops;
 
 static void viewdev_vm_open(struct vm_area_struct *vma)
 {
-	__module_get(THIS_MODULE);	/* the VMA it was copied from holds one */
+	struct viewdev_buf *buf = vma->vm_private_data;
+
+	/* the VMA it was copied from holds both already */
+	kref_get(&buf->ref);
+	__module_get(THIS_MODULE);
 }
 
 static void viewdev_vm_close(struct vm_area_struct *vma)
 {
+	viewdev_buf_put(vma->vm_private_data);
 	module_put(THIS_MODULE);
 }
 
@@ -172,8 +179,10 @@ static int viewdev_mmap(struct file *file, struct vm_area_struct *vma)
 	}
 	mutex_unlock(&viewdev_vm_ops_lock);
 	if (vma->vm_ops == viewdev_shmem_vm_ops) {
-		/* this file's reference pins the module now */
+		/* this file's references pin both now */
+		kref_get(&buf->ref);
 		__module_get(THIS_MODULE);
+		vma->vm_private_data = buf;
 		vma->vm_ops = &viewdev_vm_ops;
 	}
 	return 0;

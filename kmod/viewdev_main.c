@@ -5,9 +5,12 @@
  * (uapi/viewdev.h).
  *
  * Locking: viewdev_lock (a mutex) protects the registry list, the
- * counters and the publication of nodes; it is taken by every ioctl and
- * by opens of a buffer node.  Each buffer's own rw_semaphore protects its
- * size and metadata and is taken inside viewdev_lock, never the reverse.
+ * buffer count and the publication of nodes; it is taken by every ioctl
+ * and by opens of a buffer node.  Each buffer's own rw_semaphore protects
+ * its size and metadata and is taken inside viewdev_lock, never the
+ * reverse.  viewdev_bytes_lock (a spinlock, innermost) protects the byte
+ * count, which a buffer leaves only when freed: a destroyed buffer still
+ * open or mapped keeps its store, so it keeps its bytes under the limit.
  */
 #include <linux/capability.h>
 #include <linux/cred.h>
@@ -16,6 +19,7 @@
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/slab.h>
+#include <linux/spinlock.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
@@ -29,11 +33,12 @@ static unsigned long long max_total_bytes = 256ULL << 20;
 module_param(max_total_bytes, ullong, 0644);
 MODULE_PARM_DESC(max_total_bytes, "most bytes in all buffers together (-ENOSPC beyond)");
 
-/* Guards viewdev_buffers, the counters below and node publication. */
+/* Guards viewdev_buffers, the count below and node publication. */
 DEFINE_MUTEX(viewdev_lock);
 LIST_HEAD(viewdev_buffers);
 static unsigned int viewdev_nbuffers;		/* viewdev_lock */
-static u64 viewdev_total_bytes;			/* viewdev_lock */
+static DEFINE_SPINLOCK(viewdev_bytes_lock);
+static u64 viewdev_total_bytes;			/* viewdev_bytes_lock */
 
 /* The registry entry called name, or NULL.  viewdev_lock held. */
 static struct viewdev_buf *viewdev_find(const char *name)
@@ -47,15 +52,29 @@ static struct viewdev_buf *viewdev_find(const char *name)
 	return NULL;
 }
 
-/* 0 when grow more bytes fit the limits.  viewdev_lock held. */
-static int viewdev_bytes_fit(u64 grow)
+/* Count grow more bytes if they fit the limits; else -EFBIG, -ENOSPC. */
+static int viewdev_bytes_get(u64 grow)
 {
+	u64 max = READ_ONCE(max_total_bytes);
+	int ret = 0;
+
 	if (grow > MAX_LFS_FILESIZE)
 		return -EFBIG;
-	if (grow > READ_ONCE(max_total_bytes) ||
-	    viewdev_total_bytes > READ_ONCE(max_total_bytes) - grow)
-		return -ENOSPC;
-	return 0;
+	spin_lock(&viewdev_bytes_lock);
+	if (grow > max || viewdev_total_bytes > max - grow)
+		ret = -ENOSPC;
+	else
+		viewdev_total_bytes += grow;
+	spin_unlock(&viewdev_bytes_lock);
+	return ret;
+}
+
+/* Give back bytes counted by viewdev_bytes_get (any context). */
+void viewdev_bytes_put(u64 bytes)
+{
+	spin_lock(&viewdev_bytes_lock);
+	viewdev_total_bytes -= bytes;
+	spin_unlock(&viewdev_bytes_lock);
 }
 
 /* 0 when the caller may destroy or resize buf. */
@@ -109,8 +128,10 @@ static long viewdev_ioc_version(unsigned int cmd, void __user *arg)
 	v.max_total_bytes = READ_ONCE(max_total_bytes);
 	mutex_lock(&viewdev_lock);
 	v.nbuffers = viewdev_nbuffers;
-	v.total_bytes = viewdev_total_bytes;
 	mutex_unlock(&viewdev_lock);
+	spin_lock(&viewdev_bytes_lock);
+	v.total_bytes = viewdev_total_bytes;
+	spin_unlock(&viewdev_bytes_lock);
 	return copy_to_user(arg, &v, sizeof(v)) ? -EFAULT : 0;
 }
 
@@ -151,17 +172,18 @@ static long viewdev_ioc_create(unsigned int cmd, void __user *arg)
 		ret = -EMFILE;
 		goto out_unlock;
 	}
-	ret = viewdev_bytes_fit(req->size);
+	ret = viewdev_bytes_get(req->size);
 	if (ret)
 		goto out_unlock;
 	buf = viewdev_buf_create(req);
 	if (IS_ERR(buf)) {
+		viewdev_bytes_put(req->size);
 		ret = PTR_ERR(buf);
 		goto out_unlock;
 	}
+	/* its bytes are given back when the last reference goes */
 	list_add_tail(&buf->node, &viewdev_buffers);
 	viewdev_nbuffers++;
-	viewdev_total_bytes += buf->size;
 	ret = 0;
 out_unlock:
 	mutex_unlock(&viewdev_lock);
@@ -175,7 +197,6 @@ static void viewdev_destroy_locked(struct viewdev_buf *buf)
 {
 	list_del_init(&buf->node);
 	viewdev_nbuffers--;
-	viewdev_total_bytes -= buf->size;
 	viewdev_buf_unpublish(buf);
 	viewdev_buf_put(buf);
 }
@@ -221,14 +242,15 @@ static long viewdev_ioc_resize(unsigned int cmd, void __user *arg)
 		goto out;
 	old_size = buf->size;	/* changed only under viewdev_lock */
 	if (req.size > old_size) {
-		ret = viewdev_bytes_fit(req.size - old_size);
+		ret = viewdev_bytes_get(req.size - old_size);
 		if (ret)
 			goto out;
 	}
 	ret = viewdev_buf_resize(buf, req.size);
-	if (ret)
-		goto out;
-	viewdev_total_bytes = viewdev_total_bytes - old_size + req.size;
+	if (ret && req.size > old_size)
+		viewdev_bytes_put(req.size - old_size);
+	else if (!ret && req.size < old_size)
+		viewdev_bytes_put(old_size - req.size);
 out:
 	mutex_unlock(&viewdev_lock);
 	return ret;

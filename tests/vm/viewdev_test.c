@@ -1202,6 +1202,38 @@ static int fill_buffer(const char *name)
 			assert_true(now_ < (before) + 1024);		\
 	} while (0)
 
+/*
+ * A destroyed buffer that is still open or mapped keeps its store, so its
+ * bytes stay under max_total_bytes until the last close/unmap: otherwise
+ * create, open, destroy in a loop holds memory without bound.
+ */
+static void test_destroyed_but_held_buffer_still_counts(void **state)
+{
+	struct viewdev_version v = { 0 };
+	void *p;
+	int fd;
+
+	(void)state;
+	assert_int_equal(param_write("max_total_bytes", "1048576"), 0);
+	assert_int_equal(create("held", 1048576), 0);
+	fd = open_node("held", O_RDWR);
+	assert_int_equal(destroy("held"), 0);
+	assert_int_equal(create("held", 4096), -ENOSPC);
+	assert_int_equal(xioctl(VIEWDEV_IOC_VERSION, &v), 0);
+	assert_int_equal(v.nbuffers, 0);
+	assert_int_equal(v.total_bytes, 1048576);
+
+	/* a mapping holds the bytes after the file is closed */
+	p = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
+	assert_true(p != MAP_FAILED);
+	close(fd);
+	assert_int_equal(create("held", 4096), -ENOSPC);
+	assert_int_equal(munmap(p, 4096), 0);
+	assert_int_equal(xioctl(VIEWDEV_IOC_VERSION, &v), 0);
+	assert_int_equal(v.total_bytes, 0);
+	assert_int_equal(create("held", 1048576), 0);
+}
+
 static void test_destroy_frees_the_store(void **state)
 {
 	long before = shmem_kib();
@@ -1533,6 +1565,7 @@ int main(int argc, char **argv)
 		T(test_destroy_while_mapped_keeps_mapping),
 		T(test_info_counts_open_files),
 		T(test_destroy_frees_the_store),
+		T(test_destroyed_but_held_buffer_still_counts),
 	};
 	const struct CMUnitTest stress[] = {
 		T(test_concurrent_create_destroy_open_resize),

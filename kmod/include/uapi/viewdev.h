@@ -39,7 +39,9 @@
 
 /*
  * VIEWDEV_IOC_VERSION: what this module speaks and its limits.
- * Everything is output; flags must be zero on input.
+ * Everything is output; flags must be zero on input.  total_bytes, the
+ * sum max_total_bytes bounds, counts a destroyed buffer until its last
+ * close/unmap (its store lives until then).
  */
 struct viewdev_version {
 	__u32 flags;		/* in: 0 */
@@ -47,7 +49,7 @@ struct viewdev_version {
 	__u32 max_buffers;	/* out: module parameter max_buffers */
 	__u32 nbuffers;		/* out: buffers that exist now */
 	__u64 max_total_bytes;	/* out: module parameter max_total_bytes */
-	__u64 total_bytes;	/* out: sum of the sizes of existing buffers */
+	__u64 total_bytes;	/* out: sum of the sizes of buffers (above) */
 };
 
 /*
