@@ -40,25 +40,38 @@ static int store_flags(int flags)
  * Clear set-user-ID and set-group-ID (when group-executable) as the VFS
  * does on a write or truncate by a caller without CAP_FSETID: with
  * FUSE_CAP_HANDLE_KILLPRIV_V2 the kernel leaves that to us.  fd may be -1.
+ * Returns 1 when it cleared a bit, else 0.
  */
-void vfs_kill_suidgid(struct vfs_inode *in, int fd)
+int vfs_kill_suidgid(struct vfs_inode *in, int fd)
 {
 	struct stat st;
 	mode_t kill = 0;
 	char path[64];
 
 	if (fstatat(in->fd, "", &st, AT_EMPTY_PATH) < 0)
-		return;
+		return 0;
 	if (st.st_mode & S_ISUID)
 		kill |= S_ISUID;
 	if ((st.st_mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP))
 		kill |= S_ISGID;
 	if (!kill)
-		return;
+		return 0;
 	if (fd >= 0)
-		(void)fchmod(fd, st.st_mode & 07777 & ~kill);
-	else if (vfs_proc_path(in, path, sizeof(path)) == 0)
-		(void)chmod(path, st.st_mode & 07777 & ~kill);
+		return fchmod(fd, st.st_mode & 07777 & ~kill) == 0;
+	if (vfs_proc_path(in, path, sizeof(path)) == 0)
+		return chmod(path, st.st_mode & 07777 & ~kill) == 0;
+	return 0;
+}
+
+/*
+ * The same from open or write, whose replies carry no attributes: the
+ * kernel would show the old mode until its attribute cache times out.
+ */
+static void kill_suidgid_notify(fuse_req_t req, fuse_ino_t ino,
+				struct vfs_inode *in, int fd)
+{
+	if (vfs_kill_suidgid(in, fd))
+		fuse_lowlevel_notify_inval_inode(vfs_data(req)->se, ino, -1, 0);
 }
 
 static int caller_lacks_fsetid(fuse_req_t req)
@@ -257,8 +270,15 @@ void vfs_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		fuse_reply_err(req, errno);
 		return;
 	}
-	if ((fi->flags & O_TRUNC) && fs->killpriv_v2 && caller_lacks_fsetid(req))
-		vfs_kill_suidgid(in, fd);
+	/*
+	 * With passthrough, writes never reach us, so no write would clear
+	 * set-user-ID/set-group-ID: clear them when a caller without
+	 * CAP_FSETID opens the file for writing (or truncates it).
+	 */
+	if (fs->killpriv_v2 && caller_lacks_fsetid(req) &&
+	    ((fi->flags & O_TRUNC) || (atomic_load(&fs->passthrough) &&
+				       (fi->flags & O_ACCMODE) != O_RDONLY)))
+		kill_suidgid_notify(req, ino, in, fd);
 	ret = attach_file(req, in, fd, fi);
 	if (ret) {
 		fuse_reply_err(req, -ret);
@@ -306,7 +326,7 @@ void vfs_op_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *in,
 	out.buf[0].fd = file_of(fi)->fd;
 	out.buf[0].pos = off;
 	if (fs->killpriv_v2 && caller_lacks_fsetid(req))
-		vfs_kill_suidgid(vfs_inode(req, ino), out.buf[0].fd);
+		kill_suidgid_notify(req, ino, vfs_inode(req, ino), out.buf[0].fd);
 	n = fuse_buf_copy(&out, in, 0);
 	if (n < 0)
 		fuse_reply_err(req, (int)-n);

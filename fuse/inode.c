@@ -380,7 +380,7 @@ void vfs_op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 	/* FATTR_KILL_SUIDGID (HANDLE_KILLPRIV_V2): truncate or chown by a
 	 * caller without CAP_FSETID. */
 	if ((valid & FUSE_SET_ATTR_KILL_SUID) && in->type == S_IFREG)
-		vfs_kill_suidgid(in, fd);
+		(void)vfs_kill_suidgid(in, fd);
 	ret = 0;
 out:
 	if (ret) {

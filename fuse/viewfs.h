@@ -196,7 +196,7 @@ void vfs_op_copy_file_range(fuse_req_t req, fuse_ino_t ino_in, off_t off_in,
 			    struct fuse_file_info *fi_in, fuse_ino_t ino_out,
 			    off_t off_out, struct fuse_file_info *fi_out,
 			    size_t len, int flags);
-void vfs_kill_suidgid(struct vfs_inode *in, int fd);
+int vfs_kill_suidgid(struct vfs_inode *in, int fd);
 void vfs_files_free(struct vfs *fs);
 void vfs_dirs_free(struct vfs *fs);
 

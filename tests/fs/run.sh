@@ -272,6 +272,15 @@ t_other_user() {	# needs allow_other
 	expect_fail "denied" $U truncate -s 0 "$mnt/pub/rootfile" || return 1
 	expect_fail "denied" $U setfattr -n user.a -v 1 "$mnt/pub/rootfile" || return 1
 	[ "$(cat "$mnt/pub/rootfile")" = secret ] || return 1
+	# a write by a user without CAP_FSETID clears set-user-ID and
+	# set-group-ID (as tmpfs does), passthrough writes included, and
+	# stat sees it at once; reading and root's writes keep them
+	echo x >"$mnt/pub/suid" && chmod 6777 "$mnt/pub/suid"
+	$U cat "$mnt/pub/suid" >/dev/null && echo y >>"$mnt/pub/suid" || return 1
+	[ "$(stat -c %a "$mnt/pub/suid")" = 6777 ] || { echo "mode $(stat -c %a "$mnt/pub/suid") after a read and root's write"; return 1; }
+	$U sh -c "echo z >>'$mnt/pub/suid'" || return 1
+	[ "$(stat -c %a "$mnt/pub/suid")" = 777 ] ||
+		{ echo "set-user-ID/set-group-ID kept after another user's write: $(stat -c %a "$mnt/pub/suid")"; return 1; }
 	rm -r "$mnt/pub"
 }
 
