@@ -39,6 +39,7 @@ SUBJECTS = {
     "memcpy": "memcpy",
     "viewdev": "viewdev /dev/view/NAME (QEMU TCG VM)",
     "vm-tmpfs": "tmpfs in the same VM",
+    "vm-tmpfs-b": "tmpfs in the VM, a second file (control)",
 }
 FS_ORDER = ["tmpfs-b", "viewfs", "viewfs-store", "viewfs-nopt", "viewfs-store-nopt",
             "hp", "hp-nopt"]
@@ -183,6 +184,7 @@ def build_rows(groups):
 
     # the kernel module, against a tmpfs file inside the same VM
     for test in KMOD_ORDER:
+        add("kmod", test, "vm-tmpfs-b", "vm-tmpfs")
         add("kmod", test, "viewdev", "vm-tmpfs")
 
     for (part, test, subj) in list(groups):

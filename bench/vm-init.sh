@@ -15,7 +15,7 @@ reps=${rest%%,*}
 ops=${rest#*,}
 mkdir -p /mnt/tmpfs
 echo "VMBENCH-INFO kernel $(uname -r) cpus $(grep -c ^processor /proc/cpuinfo) memtotal_kib $(awk '/^MemTotal:/ { print $2 }' /proc/meminfo) clocksource $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource 2>/dev/null)"
-if ! mount -t tmpfs -o size=$((size + 16))m tmpfs /mnt/tmpfs; then
+if ! mount -t tmpfs -o size=$((size * 2 + 16))m tmpfs /mnt/tmpfs; then
 	echo "VMBENCH-ERROR cannot mount a tmpfs"
 elif ! insmod /lib/viewdev.ko; then
 	echo "VMBENCH-ERROR insmod viewdev.ko failed"

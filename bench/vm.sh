@@ -9,7 +9,8 @@
 # of its own under build/bench/vm/ (/init is bench/vm-init.sh), boots
 # Debian's packaged kernel of the same version under QEMU TCG (-smp 1),
 # and turns vmbench's lines into bench samples (one JSON object a line,
-# part "kmod", subjects "viewdev" and "vm-tmpfs") on stdout; run.sh
+# part "kmod", subjects "viewdev", "vm-tmpfs" and the control "vm-tmpfs-b")
+# on stdout; run.sh
 # appends them to measure.jsonl and report.py makes ratio = viewdev/tmpfs.
 #
 # Exit 0 with samples; 77 (reason on stderr as "SKIP: ...") when QEMU,
@@ -65,8 +66,8 @@ chmod 755 "$root/init"
 (cd "$root" && find . | cpio -o -H newc --quiet) | gzip -1 >"$vm/initrd.cpio.gz" ||
 	fail "cannot pack the initramfs"
 
-# Guest RAM: both files, plus room for the kernel and the initramfs.
-mem=$((SIZE_MB * 2 + 320))
+# Guest RAM: the three files, plus room for the kernel and the initramfs.
+mem=$((SIZE_MB * 3 + 320))
 log=$vm/serial.log
 start=$SECONDS
 timeout "$TMO" "$qemu" -machine q35 -accel tcg -cpu max -smp 1 -m "${mem}M" \
@@ -86,7 +87,7 @@ grep -q '^@@VMBENCH-END@@' "$log" || fail "the VM did not reach its end marker (
 
 awk -v size="$SIZE_MB" -v reps="$REPS" -v ops="$OPS" -v kver="$kver" '
 $1 == "VMBENCH" && NF == 6 {
-	subj = $3 == "tmpfs" ? "vm-tmpfs" : $3
+	subj = $3 == "viewdev" ? $3 : "vm-" $3
 	printf "{\"part\":\"kmod\",\"test\":\"%s\",\"subject\":\"%s\",\"unit\":\"%s\",\"better\":\"higher\",\"value\":%s,\"rep\":%s,\"size_mib\":%s,\"rand_ops\":%s,\"guest_kernel\":\"%s\"}\n",
 		$2, subj, $4, $5, $6, size, ops, kver
 }' "$log"

@@ -5,10 +5,12 @@
  *   vmbench SIZE_MIB REPS RAND_OPS TMPFS_DIR
  *
  * Creates /dev/view/vmbench (SIZE_MIB, through the ioctl of
- * kmod/include/uapi/viewdev.h) and TMPFS_DIR/vmbench.dat of the same size,
- * fills both with the same non-zero bytes, then for each repetition runs
- * every test on both subjects, one after the other (interleaved, so a
- * slow moment hits both; the order alternates between repetitions):
+ * kmod/include/uapi/viewdev.h) and two files of the same size in
+ * TMPFS_DIR (the reference, and a second one as the control that shows
+ * the noise of the run), fills them with the same non-zero bytes, then
+ * for each repetition runs every test on the three subjects, one after the
+ * other (interleaved, so a slow moment hits all; which one goes first
+ * rotates between repetitions):
  *
  *   seqread        read() of the whole file in 1 MiB blocks        MiB/s
  *   randread       RAND_OPS pread() of 4 KiB at random 4 KiB offsets IOPS
@@ -20,7 +22,7 @@
  *
  *   VMBENCH TEST SUBJECT UNIT VALUE REP
  *
- * SUBJECT is "viewdev" or "tmpfs".  Errors go to stderr as "VMBENCH-ERROR
+ * SUBJECT is "viewdev", "tmpfs" or "tmpfs-b" (the control).  Errors go to stderr as "VMBENCH-ERROR
  * ..." and the exit status is 1.
  */
 #ifndef _GNU_SOURCE
@@ -149,9 +151,9 @@ int main(int argc, char **argv)
 {
 	struct viewdev_create c;
 	struct viewdev_name d;
-	const char *subj[2] = { "viewdev", "tmpfs" };
-	char path[4096];
-	int fd[2], ctl, rep, reps, s, i;
+	const char *subj[3] = { "viewdev", "tmpfs", "tmpfs-b" };
+	char path[3][4096];
+	int fd[3], ctl, rep, reps, s, i;
 	size_t size;
 	long ops;
 
@@ -184,43 +186,46 @@ int main(int argc, char **argv)
 	}
 	if (fd[0] < 0)
 		die(VIEWDEV_DIR "/" NAME);
-	snprintf(path, sizeof(path), "%s/vmbench.dat", argv[4]);
-	fd[1] = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd[1] < 0)
-		die(path);
-	if (ftruncate(fd[1], size) != 0)
-		die("ftruncate");
-	fill(fd[0], size);
-	fill(fd[1], size);
+	for (s = 1; s < 3; s++) {
+		snprintf(path[s], sizeof(path[s]), "%s/vmbench-%s.dat", argv[4], subj[s]);
+		fd[s] = open(path[s], O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		if (fd[s] < 0)
+			die(path[s]);
+		if (ftruncate(fd[s], size) != 0)
+			die("ftruncate");
+	}
+	for (s = 0; s < 3; s++)
+		fill(fd[s], size);
 
 	for (rep = 1; rep <= reps; rep++) {
-		/* odd repetitions start with viewdev, even ones with tmpfs */
-		for (i = 0; i < 2; i++) {
-			s = (i + rep + 1) % 2;
+		/* the subject that goes first rotates with the repetition */
+		for (i = 0; i < 3; i++) {
+			s = (i + rep - 1) % 3;
 			printf("VMBENCH seqread %s MiB/s %.2f %d\n", subj[s],
 			       t_seqread(fd[s], size), rep);
 		}
-		for (i = 0; i < 2; i++) {
-			s = (i + rep + 1) % 2;
+		for (i = 0; i < 3; i++) {
+			s = (i + rep - 1) % 3;
 			printf("VMBENCH randread %s IOPS %.0f %d\n", subj[s],
 			       t_randread(fd[s], size, ops), rep);
 		}
-		for (i = 0; i < 2; i++) {
-			s = (i + rep + 1) % 2;
+		for (i = 0; i < 3; i++) {
+			s = (i + rep - 1) % 3;
 			printf("VMBENCH mmap-seqread %s MiB/s %.2f %d\n", subj[s],
 			       t_mmap(fd[s], size, 0), rep);
 		}
-		for (i = 0; i < 2; i++) {
-			s = (i + rep + 1) % 2;
+		for (i = 0; i < 3; i++) {
+			s = (i + rep - 1) % 3;
 			printf("VMBENCH mmap-randread %s IOPS %.0f %d\n", subj[s],
 			       t_mmap(fd[s], size, ops), rep);
 		}
 		fflush(stdout);
 	}
 
-	close(fd[0]);
-	close(fd[1]);
-	unlink(path);
+	for (s = 0; s < 3; s++)
+		close(fd[s]);
+	unlink(path[1]);
+	unlink(path[2]);
 	memset(&d, 0, sizeof(d));
 	strcpy(d.name, NAME);
 	if (ioctl(ctl, VIEWDEV_IOC_DESTROY, &d) != 0)
