@@ -88,9 +88,9 @@ VW_PUBLIC int vw_cast(struct vw_view *dst, const struct vw_view *src,
 		      const char *fmt, int ndim, const ssize_t *shape,
 		      struct vw_error *err)
 {
+	ssize_t ns[VW_MAXDIM], nst[VW_MAXDIM], isz;
 	struct vw_format sf, df;
-	struct vw_view t;
-	int rc, i;
+	int rc, i, nd;
 
 	rc = vw__check(src, err);
 	if (rc)
@@ -128,17 +128,13 @@ VW_PUBLIC int vw_cast(struct vw_view *dst, const struct vw_view *src,
 		return vw__fail(err, -EINVAL,
 				"cast: length %zd is not a multiple of itemsize %zu of '%s'",
 				src->len, df.itemsize, fmt);
-	vw__copy_hdr(&t, src);
-	memset(t.format, 0, sizeof(t.format));
-	strcpy(t.format, fmt);
-	t.fmt = df;
-	t.itemsize = (ssize_t)df.itemsize;
+	isz = (ssize_t)df.itemsize;
 	if (!shape) {
-		t.ndim = 1;
-		t.shape[0] = src->len / t.itemsize;
-		t.strides[0] = t.itemsize;
+		nd = 1;
+		ns[0] = src->len / isz;
+		nst[0] = isz;
 	} else {
-		ssize_t prod = t.itemsize;
+		ssize_t prod = isz;
 
 		for (i = 0; i < ndim; i++) {
 			if (shape[i] <= 0)
@@ -149,16 +145,16 @@ VW_PUBLIC int vw_cast(struct vw_view *dst, const struct vw_view *src,
 				return vw__fail(err, -EINVAL,
 						"cast: product(shape) too large");
 			prod *= shape[i];
-			t.shape[i] = shape[i];
+			ns[i] = shape[i];
 		}
 		if (prod != src->len)
 			return vw__fail(err, -EINVAL,
 					"cast: product(shape) * itemsize = %zd != buffer size %zd",
 					prod, src->len);
-		t.ndim = ndim;
-		vw__c_strides(ndim, t.shape, t.itemsize, t.strides);
+		nd = ndim;
+		vw__c_strides(ndim, ns, isz, nst);
 	}
-	vw__commit(dst, src, &t);
+	vw__publish(dst, src, src->buf, nd, ns, nst, fmt, &df);
 	return 0;
 }
 
@@ -351,7 +347,7 @@ VW_PUBLIC int vw_slice(struct vw_view *dst, const struct vw_view *src,
 		ns[out] = src->shape[d];
 		nst[out] = src->strides[d];
 	}
-	vw__publish(dst, src, (char *)base, out, ns, nst);
+	vw__publish(dst, src, (char *)base, out, ns, nst, NULL, NULL);
 	return 0;
 }
 
@@ -381,7 +377,7 @@ VW_PUBLIC int vw_transpose(struct vw_view *dst, const struct vw_view *src,
 		ns[i] = src->shape[a];
 		nst[i] = src->strides[a];
 	}
-	vw__publish(dst, src, src->buf, n, ns, nst);
+	vw__publish(dst, src, src->buf, n, ns, nst, NULL, NULL);
 	return 0;
 }
 

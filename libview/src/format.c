@@ -59,10 +59,10 @@ VW_PUBLIC int vw_format_parse(const char *fmt, struct vw_format *out,
 
 	if (!fmt || !*fmt)
 		return vw__fail(err, -EINVAL, "empty format");
-	if (strlen(fmt) >= VW_FORMAT_MAX)
+	if (strnlen(fmt, VW_FORMAT_MAX) >= VW_FORMAT_MAX)
 		return vw__fail(err, -EINVAL, "format '%.20s...' is too long",
 				fmt);
-	if (strchr("@<>=!", *p))
+	if (*p == '@' || *p == '<' || *p == '>' || *p == '=' || *p == '!')
 		order = *p++;
 	if (!*p)
 		return vw__fail(err, -EINVAL,

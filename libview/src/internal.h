@@ -42,12 +42,13 @@ void vw__commit(struct vw_view *dst, const struct vw_view *src,
 
 /*
  * Publish a view of src's memory with a new buf, shape and strides (the
- * caller's own arrays, not dst's) into dst; format, itemsize and readonly
- * come from src.  Takes a reference unless dst == src, whose reference
- * carries over.
+ * caller's own arrays, not dst's) into dst; readonly comes from src, and
+ * format/itemsize too unless format (with its parsed f) is given.  Takes a
+ * reference unless dst == src, whose reference carries over.
  */
 void vw__publish(struct vw_view *dst, const struct vw_view *src, char *buf,
-		 int ndim, const ssize_t *shape, const ssize_t *strides);
+		 int ndim, const ssize_t *shape, const ssize_t *strides,
+		 const char *format, const struct vw_format *f);
 
 /* The parsed format of a live view. */
 static inline void vw__view_format(const struct vw_view *v,

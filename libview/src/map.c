@@ -87,9 +87,10 @@ void vw__commit(struct vw_view *dst, const struct vw_view *src,
 }
 
 void vw__publish(struct vw_view *dst, const struct vw_view *src, char *buf,
-		 int ndim, const ssize_t *shape, const ssize_t *strides)
+		 int ndim, const ssize_t *shape, const ssize_t *strides,
+		 const char *format, const struct vw_format *f)
 {
-	ssize_t len = src->itemsize;
+	ssize_t len;
 
 	if (dst != src) {
 		vw__map_get(src->map);
@@ -99,6 +100,13 @@ void vw__publish(struct vw_view *dst, const struct vw_view *src, char *buf,
 		memcpy(dst->format, src->format, sizeof(dst->format));
 		dst->fmt = src->fmt;
 	}
+	if (format) {
+		memset(dst->format, 0, sizeof(dst->format));
+		strcpy(dst->format, format);	/* checked < VW_FORMAT_MAX */
+		dst->fmt = *f;
+		dst->itemsize = (ssize_t)f->itemsize;
+	}
+	len = dst->itemsize;
 	for (int i = 0; i < ndim; i++) {
 		dst->shape[i] = shape[i];
 		dst->strides[i] = strides[i];
