@@ -205,13 +205,29 @@ static void report(const char *cmd, int fd, int err, const char *name,
 	}
 }
 
+/* One control ioctl: open /dev/viewctl, call, say what failed, close.
+ * Returns the exit status (0 done, 1 error). */
+static int ctl_call(const char *cmd, unsigned long req, void *arg,
+		    const char *name, const char *val)
+{
+	int fd = open_ctl(cmd), rc;
+
+	if (fd < 0)
+		return 1;
+	rc = ioctl(fd, req, arg) < 0 ? errno : 0;
+	if (rc)
+		report(cmd, fd, rc, name, val);
+	close(fd);
+	return rc ? 1 : 0;
+}
+
 static int cmd_create(int argc, char **argv)
 {
 	struct viewdev_create c;
 	const char *fmt = "", *shape = "";
 	struct vw_error verr;
 	uint64_t size;
-	int i, fd, rc;
+	int i;
 
 	if (argc < 3) {
 		kmod_err("create", "expected NAME SIZE (see view kmod --help)");
@@ -270,20 +286,12 @@ static int cmd_create(int argc, char **argv)
 	strcpy(c.format, fmt);
 	strcpy(c.shape, shape);
 	c.size = size;
-	fd = open_ctl("create");
-	if (fd < 0)
-		return 1;
-	rc = ioctl(fd, VIEWDEV_IOC_CREATE, &c) < 0 ? errno : 0;
-	if (rc)
-		report("create", fd, rc, argv[1], argv[2]);
-	close(fd);
-	return rc ? 1 : 0;
+	return ctl_call("create", VIEWDEV_IOC_CREATE, &c, argv[1], argv[2]);
 }
 
 static int cmd_destroy(int argc, char **argv)
 {
 	struct viewdev_name d;
-	int fd, rc;
 
 	if (argc != 2) {
 		kmod_err("destroy", "expected NAME (see view kmod --help)");
@@ -293,21 +301,13 @@ static int cmd_destroy(int argc, char **argv)
 		return 1;
 	memset(&d, 0, sizeof(d));
 	strcpy(d.name, argv[1]);
-	fd = open_ctl("destroy");
-	if (fd < 0)
-		return 1;
-	rc = ioctl(fd, VIEWDEV_IOC_DESTROY, &d) < 0 ? errno : 0;
-	if (rc)
-		report("destroy", fd, rc, argv[1], "");
-	close(fd);
-	return rc ? 1 : 0;
+	return ctl_call("destroy", VIEWDEV_IOC_DESTROY, &d, argv[1], "");
 }
 
 static int cmd_resize(int argc, char **argv)
 {
 	struct viewdev_resize r;
 	uint64_t size;
-	int fd, rc;
 
 	if (argc != 3) {
 		kmod_err("resize", "expected NAME SIZE (see view kmod --help)");
@@ -318,14 +318,7 @@ static int cmd_resize(int argc, char **argv)
 	memset(&r, 0, sizeof(r));
 	strcpy(r.name, argv[1]);
 	r.size = size;
-	fd = open_ctl("resize");
-	if (fd < 0)
-		return 1;
-	rc = ioctl(fd, VIEWDEV_IOC_RESIZE, &r) < 0 ? errno : 0;
-	if (rc)
-		report("resize", fd, rc, argv[1], argv[2]);
-	close(fd);
-	return rc ? 1 : 0;
+	return ctl_call("resize", VIEWDEV_IOC_RESIZE, &r, argv[1], argv[2]);
 }
 
 /* A JSON string; names and metadata are printable ASCII already. */
