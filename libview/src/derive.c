@@ -388,7 +388,6 @@ VW_PUBLIC int vw_reshape(struct vw_view *dst, const struct vw_view *src,
 {
 	ssize_t od[VW_MAXDIM], os[VW_MAXDIM], ns[VW_MAXDIM];
 	ssize_t prod = 1;
-	struct vw_view t;
 	int rc, i, on = 0;
 
 	rc = vw__check(src, err);
@@ -451,26 +450,19 @@ VW_PUBLIC int vw_reshape(struct vw_view *dst, const struct vw_view *src,
 			ns[nk] = last;
 	}
 done:
-	vw__copy_hdr(&t, src);
-	t.ndim = ndim;
-	for (i = 0; i < ndim; i++) {
-		t.shape[i] = shape[i];
-		t.strides[i] = ns[i];
-	}
-	vw__commit(dst, src, &t);
+	vw__publish(dst, src, src->buf, ndim, shape, ns, NULL, NULL);
 	return 0;
 }
 
 VW_PUBLIC int vw_toreadonly(struct vw_view *dst, const struct vw_view *src,
 			    struct vw_error *err)
 {
-	struct vw_view t;
 	int rc = vw__check(src, err);
 
 	if (rc)
 		return rc;
-	vw__copy_hdr(&t, src);
-	t.readonly = 1;
-	vw__commit(dst, src, &t);
+	vw__publish(dst, src, src->buf, src->ndim, src->shape, src->strides,
+		    NULL, NULL);
+	dst->readonly = 1;
 	return 0;
 }

@@ -28,21 +28,9 @@ int vw__check(const struct vw_view *v, struct vw_error *err);
 void vw__map_get(struct vw_map *m);
 
 /*
- * Copy the header of src (every field, shape/strides up to ndim) into dst
- * without touching references.
- */
-void vw__copy_hdr(struct vw_view *dst, const struct vw_view *src);
-
-/*
- * Publish a derived view t into dst.  t's map is src's map; dst gets its own
- * reference unless dst == src, in which case src's reference carries over.
- */
-void vw__commit(struct vw_view *dst, const struct vw_view *src,
-		const struct vw_view *t);
-
-/*
- * Publish a view of src's memory with a new buf, shape and strides (the
- * caller's own arrays, not dst's) into dst; readonly comes from src, and
+ * The one way a view is made from another: publish a view of src's memory
+ * with buf, shape and strides into dst (copied index by index, so they may
+ * be src's own arrays even when dst == src); readonly comes from src, and
  * format/itemsize too unless format (with its parsed f) is given.  Takes a
  * reference unless dst == src, whose reference carries over.
  */

@@ -59,33 +59,6 @@ int vw__check(const struct vw_view *v, struct vw_error *err)
 	return 0;
 }
 
-void vw__copy_hdr(struct vw_view *dst, const struct vw_view *src)
-{
-	int n = src->ndim > 0 ? src->ndim : 0;
-
-	dst->buf = src->buf;
-	dst->map = src->map;
-	dst->len = src->len;
-	dst->itemsize = src->itemsize;
-	dst->ndim = src->ndim;
-	dst->readonly = src->readonly;
-	memcpy(dst->format, src->format, sizeof(dst->format));
-	dst->fmt = src->fmt;
-	/* a loop beats a memcpy call for the few dimensions views have */
-	for (int i = 0; i < n; i++) {
-		dst->shape[i] = src->shape[i];
-		dst->strides[i] = src->strides[i];
-	}
-}
-
-void vw__commit(struct vw_view *dst, const struct vw_view *src,
-		const struct vw_view *t)
-{
-	if (dst != src)
-		vw__map_get(t->map);
-	vw__copy_hdr(dst, t);
-}
-
 void vw__publish(struct vw_view *dst, const struct vw_view *src, char *buf,
 		 int ndim, const ssize_t *shape, const ssize_t *strides,
 		 const char *format, const struct vw_format *f)
@@ -349,8 +322,8 @@ VW_PUBLIC int vw_apply_meta(struct vw_view *dst, const struct vw_view *src,
 			    const char *fmt, const char *shape,
 			    struct vw_error *err)
 {
+	ssize_t dims[VW_MAXDIM], strides[VW_MAXDIM];
 	struct vw_format f;
-	struct vw_view t;
 	int rc, ndim;
 
 	vw_format_parse("B", &f, NULL);
@@ -370,28 +343,20 @@ VW_PUBLIC int vw_apply_meta(struct vw_view *dst, const struct vw_view *src,
 		if (rc)
 			return rc;
 	}
-	vw__copy_hdr(&t, src);
-	memset(t.format, 0, sizeof(t.format));
-	strcpy(t.format, fmt ? fmt : "B");
-	t.fmt = f;
-	t.itemsize = (ssize_t)f.itemsize;
 	if (shape) {
 		rc = vw_meta_check(fmt, shape, (uint64_t)src->len, err);
 		if (rc)
 			return rc;
-		ndim = vw_shape_parse(shape, t.shape, VW_MAXDIM, err);
+		ndim = vw_shape_parse(shape, dims, VW_MAXDIM, err);
 		if (ndim < 0)
 			return ndim;
-		t.ndim = ndim;
 	} else {
-		t.ndim = 1;
-		t.shape[0] = src->len / t.itemsize;
+		ndim = 1;
+		dims[0] = src->len / (ssize_t)f.itemsize;
 	}
-	t.len = t.itemsize;
-	for (int i = 0; i < t.ndim; i++)
-		t.len *= t.shape[i];
-	vw__c_strides(t.ndim, t.shape, t.itemsize, t.strides);
-	vw__commit(dst, src, &t);
+	vw__c_strides(ndim, dims, (ssize_t)f.itemsize, strides);
+	vw__publish(dst, src, src->buf, ndim, dims, strides, fmt ? fmt : "B",
+		    &f);
 	return 0;
 }
 
@@ -412,7 +377,8 @@ VW_PUBLIC int vw_dup(struct vw_view *dst, const struct vw_view *src,
 		return rc;
 	if (dst == src)
 		return 0;
-	vw__commit(dst, src, src);
+	vw__publish(dst, src, src->buf, src->ndim, src->shape, src->strides,
+		    NULL, NULL);
 	return 0;
 }
 
