@@ -281,12 +281,7 @@ VW_PUBLIC int vw_equal(const struct vw_view *a, const struct vw_view *b,
 		vw_unpack(&fb, pb, &vb);
 		if (!vw__value_eq(&va, &vb))
 			return 0;
-		for (i = n - 1; i >= 0; i--) {
-			if (++idx[i] < a->shape[i])
-				break;
-			idx[i] = 0;
-		}
-		if (i < 0)
+		if (!vw__next_index(idx, a->shape, n))
 			return 1;
 	}
 }

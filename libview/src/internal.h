@@ -45,6 +45,17 @@ static inline void vw__view_format(const struct vw_view *v,
 	*f = v->fmt;
 }
 
+/* Advance idx[0..n) to the next element in C order; 0 once it wraps. */
+static inline int vw__next_index(ssize_t *idx, const ssize_t *shape, int n)
+{
+	for (int i = n - 1; i >= 0; i--) {
+		if (++idx[i] < shape[i])
+			return 1;
+		idx[i] = 0;
+	}
+	return 0;
+}
+
 /* Set C-order strides for shape[0..ndim) and itemsize. */
 void vw__c_strides(int ndim, const ssize_t *shape, ssize_t itemsize,
 		   ssize_t *strides);

@@ -291,12 +291,7 @@ VW_PUBLIC int vw_hex(const struct vw_view *v, char sep, int bytes_per_sep,
 			vw__hex_bytes(&st, (const unsigned char *)p,
 				      (size_t)v->itemsize);
 		}
-		for (i = n - 1; i >= 0; i--) {
-			if (++idx[i] < v->shape[i])
-				break;
-			idx[i] = 0;
-		}
-		if (i < 0)
+		if (!vw__next_index(idx, v->shape, n))
 			break;
 	}
 	return st.err ? vw__fail(err, -EIO, "write error") : 0;
