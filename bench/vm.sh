@@ -34,8 +34,7 @@ else
 	SIZE_MB=128 REPS=7 OPS=40000 TMO=240
 fi
 
-kver=${VIEW_VM_KVER:-$(dpkg-query -W -f='${Depends}' linux-headers-amd64 2>/dev/null |
-	sed -n 's/^linux-headers-\([^ ,]*\).*/\1/p')}
+kver=${VIEW_VM_KVER:-$(bash tools/kver.sh)}
 [ -n "$kver" ] || skip "linux-headers-amd64 is not installed (make deps)"
 [ -d "/usr/src/linux-headers-$kver" ] || skip "no /usr/src/linux-headers-$kver"
 kernel=$vmdir/vmlinuz-$kver

@@ -5,8 +5,7 @@
 #
 #   make kmod                      against the headers linux-headers-amd64 depends on
 #   make kmod KMOD_KVER=6.12.x-amd64   against another installed header tree
-KMOD_KVER ?= $(shell dpkg-query -W -f='$${Depends}' linux-headers-amd64 2>/dev/null | \
-	sed -n 's/^linux-headers-\([^ ,]*\).*/\1/p')
+KMOD_KVER ?= $(shell bash tools/kver.sh)
 KMOD_KDIR ?= /usr/src/linux-headers-$(KMOD_KVER)
 KMOD_KO := kmod/viewdev.ko
 

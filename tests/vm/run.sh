@@ -30,8 +30,7 @@ fail() {
 
 # VIEW_VM_KVER=6.12.x+deb12-amd64 tests another kernel whose headers and
 # image (/boot or $vmdir) are installed.
-kver=${VIEW_VM_KVER:-$(dpkg-query -W -f='${Depends}' linux-headers-amd64 2>/dev/null |
-	sed -n 's/^linux-headers-\([^ ,]*\).*/\1/p')}
+kver=${VIEW_VM_KVER:-$(bash tools/kver.sh)}
 [ -n "$kver" ] || fail "linux-headers-amd64 is not installed (run make deps)"
 kernel=$vmdir/vmlinuz-$kver
 [ -s "$kernel" ] || kernel=/boot/vmlinuz-$kver

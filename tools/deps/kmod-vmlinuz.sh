@@ -4,12 +4,9 @@
 # Idempotent and quiet when the image is already there.
 set -euo pipefail
 dir=${VIEW_VM_DIR:-/opt/viewfs/vm}
-# The installed metapackage decides (tests/vm/run.sh and kmod/kmod.mk
-# read it the same way); apt's candidate only when it is not installed.
-kver=$(dpkg-query -W -f='${Depends}' linux-headers-amd64 2>/dev/null |
-	sed -n 's/^linux-headers-\([^ ,]*\).*/\1/p')
-[ -n "$kver" ] || kver=$(apt-cache depends linux-headers-amd64 2>/dev/null |
-	sed -n 's/^ *Depends: linux-headers-\(.*\)$/\1/p' | head -n 1)
+# The installed metapackage decides (as for kmod/kmod.mk and
+# tests/vm/run.sh); apt's candidate only when it is not installed.
+kver=$(bash "$(dirname "$0")/../kver.sh" --candidate)
 if [ -z "$kver" ]; then
 	echo "deps(kmod): cannot tell which kernel linux-headers-amd64 depends on" >&2
 	exit 1
