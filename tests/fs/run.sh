@@ -447,6 +447,28 @@ t_unprivileged() {	# a user mount: fusermount3, tmpfs in a user namespace, no pa
 	[ $rc = 0 ] || { echo "daemon exit $rc"; cat "$tmp/ulog"; return 1; }
 }
 
+# with_user_fuse CMD...: run the test function CMD in a private mount
+# namespace whose /dev/fuse is a node of the same device with mode 0666, so
+# an unprivileged user may open it as on a desktop (udev's mode), while the
+# host's node (0600 on a machine without udev) stays as it is.  The node
+# lives on a small tmpfs of the namespace's own (without nodev).
+with_user_fuse() {
+	local dev
+	dev=$(stat -c '%t %T' /dev/fuse) || return 1
+	set -- "$((0x${dev% *}))" "$((0x${dev#* }))" "$@"
+	unshare --mount --propagation private bash -c '
+		set -u
+		eval "$VIEWFS_TEST_DEFS"
+		major=$1 minor=$2; shift 2
+		mkdir -p "$tmp/userdev" &&
+			mount -t tmpfs -o mode=755,size=64k viewfs-userdev "$tmp/userdev" &&
+			mknod -m 666 "$tmp/userdev/fuse" c "$major" "$minor" &&
+			mount --bind "$tmp/userdev/fuse" /dev/fuse ||
+			{ echo "cannot set up a user-openable /dev/fuse in a private mount namespace"; exit 1; }
+		[ "$(stat -c %a /dev/fuse)" = 666 ] || { echo "/dev/fuse in the namespace is not 0666"; exit 1; }
+		"$@"' with_user_fuse "$@"
+}
+
 # The same edge cases on tmpfs (the reference) and on viewfs: errno
 # names, modes, link counts, which times move.
 t_semantics_like_tmpfs() {
@@ -525,7 +547,11 @@ if mount_fs -o max_files=5; then
 else fail=$((fail + 1)); fi
 t "ram_store_gone_after_unmount" t_ram_store_gone
 if setpriv --reuid=65534 --regid=65534 --clear-groups test -x "$bin" -a -x "$filesem"; then
-	t "unprivileged_user_mount_private_tmpfs_size" t_unprivileged
+	# the functions and settings the namespace's shell needs
+	VIEWFS_TEST_DEFS="$(declare -f)"$'\n'"$(declare -p tmp bin view filesem checks PY mnt root)"
+	export VIEWFS_TEST_DEFS
+	t "unprivileged_user_mount_private_tmpfs_size" with_user_fuse t_unprivileged
+	unset VIEWFS_TEST_DEFS
 	t "create_over_stale_negative_entry_checks_permission" t_create_over_stale_negative
 else
 	echo "skip unprivileged_user_mount_private_tmpfs_size: user nobody cannot run $bin (a parent directory is private)"

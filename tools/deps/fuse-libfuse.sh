@@ -30,8 +30,8 @@ if [ "$(id -u)" != 0 ]; then
 	exit 1
 fi
 
-# The mirror: the first deb.debian.org-style URI of the system's main
-# archive (deb822 sources first, then the one-line format).
+# The mirror: the first URI of the system's main archive (not the security
+# archive; deb822 sources first, then the one-line format).
 mirror=
 if [ -r /etc/apt/sources.list.d/debian.sources ]; then
 	mirror=$(awk '/^URIs:/ { for (i = 2; i <= NF; i++) if ($i !~ /security/) { print $i; exit } }' \
@@ -47,7 +47,7 @@ if [ -z "$mirror" ]; then
 fi
 mirror=${mirror%/}
 
-echo "deps: building libfuse $want_series from Debian's trixie source package ($mirror)"
+echo "deps: building libfuse (>= $want_series) from Debian's trixie source package ($mirror)"
 apt_dir=$top/apt
 mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial" "$apt_dir/sourceparts" "$top/src"
 cat >"$apt_dir/sources.list" <<SRC
@@ -65,9 +65,14 @@ rm -rf "$top/src"
 mkdir -p "$top/src"
 (cd "$top/src" && apt-get "${apt_opts[@]}" source --download-only -qq fuse3 >/dev/null)
 dsc=$(ls "$top"/src/fuse3_*.dsc | head -n 1)
-case "$(basename "$dsc")" in
-	fuse3_${want_series}*) ;;
-	*) echo "deps: trixie offers $(basename "$dsc"), expected fuse3 $want_series.x" >&2; exit 1 ;;
+# 3.17 is what trixie carried when this was written and is known to work;
+# a newer 3.x series (3.18 is in sid) has the same API for what viewfs uses
+# and is accepted.  Older ones lack passthrough.
+ver=$(basename "$dsc" .dsc); ver=${ver#fuse3_}; minor=${ver#3.}; minor=${minor%%.*}
+case "$ver" in
+	3.*) [ "$minor" -ge "${want_series#3.}" ] 2>/dev/null ||
+		{ echo "deps: trixie offers fuse3 $ver, older than $want_series" >&2; exit 1; } ;;
+	*) echo "deps: trixie offers fuse3 $ver, expected 3.x >= $want_series" >&2; exit 1 ;;
 esac
 # The .dsc was checked by apt against the signed Sources index; the
 # maintainer key dpkg-source would look for is not installed.
