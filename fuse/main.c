@@ -115,6 +115,13 @@ static const char usage_text[] =
 "        How long the kernel caches names and attributes (default 1).\n"
 "    -o stats\n"
 "        Print request counters at exit (reads, writes, opens, getxattr).\n"
+"    -o auto_unmount\n"
+"        Unmount when the daemon ends in any way, kill -9 included (a\n"
+"        watcher process of viewfs's own does it; a mount placed on the\n"
+"        mountpoint later is never touched).  Without it a crashed daemon\n"
+"        leaves \"Transport endpoint is not connected\" until\n"
+"        `fusermount3 -uz MOUNTPOINT`; viewfs refuses to mount over that and\n"
+"        says so.\n"
 "    -o allow_other\n"
 "        Let other users access the mount (access is then checked against\n"
 "        file modes: viewfs always mounts with default_permissions).\n"
@@ -155,6 +162,7 @@ struct vfs_opts {
 	char *timeout;
 	int stats;
 	int writeback;
+	int auto_unmount;
 };
 
 #define VOPT(t, m) { t, offsetof(struct vfs_opts, m), 1 }
@@ -167,6 +175,8 @@ static const struct fuse_opt vfs_opt_spec[] = {
 	VOPT("--store %s", store),
 	VOPT("stats", stats),
 	VOPT("writeback_cache", writeback),
+	/* ours, not libfuse's: see unmount.c */
+	VOPT("auto_unmount", auto_unmount),
 	FUSE_OPT_END
 };
 
@@ -484,8 +494,21 @@ int main(int argc, char *argv[])
 	signal(SIGINT, SIG_DFL);
 	if (fuse_set_signal_handlers(fs.se) != 0)
 		goto out_session;
+	if (vfs_mountpoint_dead(cmd.mountpoint)) {
+		fprintf(stderr, "viewfs: %s: a dead FUSE mount is still there (its daemon "
+			"ended without unmounting): clear it with `fusermount3 -uz %s` "
+			"(or umount -l), or mount with -o auto_unmount\n",
+			cmd.mountpoint, cmd.mountpoint);
+		goto out_signals;
+	}
 	if (fuse_session_mount(fs.se, cmd.mountpoint) != 0)
 		goto out_signals;
+	if (opts.auto_unmount && vfs_auto_unmount_start(cmd.mountpoint) < 0) {
+		fprintf(stderr, "viewfs: auto_unmount: cannot watch %s (a path with "
+			"blanks?): not mounting without it\n", cmd.mountpoint);
+		fuse_session_unmount(fs.se);
+		goto out_signals;
+	}
 	vfs_log("viewfs: mounted %s, store: %s\n", cmd.mountpoint, store_name(&fs));
 	fuse_daemonize(cmd.foreground);
 	if (!cmd.foreground) {

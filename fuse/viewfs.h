@@ -208,4 +208,16 @@ void vfs_op_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 void vfs_op_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size);
 void vfs_op_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name);
 
+/* unmount.c */
+/*
+ * -o auto_unmount: start a watcher process that detaches the fuse.viewfs
+ * mount on @path (absolute, as libfuse resolved it) once this process has
+ * ended without unmounting, kill -9 included.  Call after mounting, before
+ * serving.  0, -ENOENT if @path is not a viewfs mount in mountinfo (e.g. a
+ * path with blanks), or the errno of pipe/fork.
+ */
+int vfs_auto_unmount_start(const char *path);
+/* 1 if @mountpoint holds a FUSE mount whose daemon is gone (ENOTCONN). */
+int vfs_mountpoint_dead(const char *mountpoint);
+
 #endif /* VIEWFS_H */

@@ -447,6 +447,27 @@ t_unprivileged() {	# a user mount: fusermount3, tmpfs in a user namespace, no pa
 	[ $rc = 0 ] || { echo "daemon exit $rc"; cat "$tmp/ulog"; return 1; }
 }
 
+# -o auto_unmount: a daemon killed with SIGKILL leaves no dead mount (the
+# bound wait is for the watcher process, not a timing claim).
+t_auto_unmount() {
+	mount_fs -o auto_unmount,size=4m || return 1
+	echo x >"$mnt/f" || return 1
+	kill -9 "$pid"; wait "$pid" 2>/dev/null; pid=
+	for _ in $(seq 200); do is_mounted || break; sleep 0.05; done
+	! is_mounted || { echo "mount left behind after kill -9"; return 1; }
+	# and a clean unmount leaves the watcher nothing to do
+	mount_fs -o auto_unmount,size=4m || return 1
+	umount_fs
+}
+
+# Without it, a remount over the dead mount says how to clear it.
+t_dead_mount_named() {
+	mount_fs -o size=4m || return 1
+	kill -9 "$pid"; wait "$pid" 2>/dev/null; pid=
+	one_line_error "fusermount3 -uz $mnt" "$bin" "$mnt" -f || return 1
+	fusermount3 -uz "$mnt" && ! is_mounted
+}
+
 # with_user_fuse CMD...: run the test function CMD in a private mount
 # namespace whose /dev/fuse is a node of the same device with mode 0666, so
 # an unprivileged user may open it as on a desktop (udev's mode), while the
@@ -557,6 +578,8 @@ else
 	echo "skip unprivileged_user_mount_private_tmpfs_size: user nobody cannot run $bin (a parent directory is private)"
 	skip=$((skip + 1))
 fi
+t "auto_unmount_after_kill9" t_auto_unmount
+t "dead_mount_refused_with_how_to_clear" t_dead_mount_named
 t "sigterm_clean_shutdown" t_signal TERM
 t "sigint_clean_shutdown" t_signal INT
 
