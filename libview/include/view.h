@@ -114,7 +114,9 @@ int vw_format_parse(const char *fmt, struct vw_format *out,
  * vw_shape_parse - parse "D0,D1,..." (decimal, each >= 0) into shape[].
  * An empty string gives ndim 0.  Returns ndim.
  * Errors: -EINVAL malformed number or empty item; -E2BIG more than max
- * dimensions; -EOVERFLOW a dimension or the product beyond SSIZE_MAX.
+ * dimensions; -EOVERFLOW a dimension, or the product of the nonzero
+ * dimensions, beyond SSIZE_MAX (a zero dimension does not lift the bound
+ * on the others: "0,4294967296,4294967296" overflows).
  */
 int vw_shape_parse(const char *s, ssize_t *shape, int max,
 		   struct vw_error *err);
@@ -124,9 +126,18 @@ int vw_shape_parse(const char *s, ssize_t *shape, int max,
  * size bytes, as the user.view.* xattrs and the kernel attributes are
  * validated.  fmt or shape may be NULL or "" (not set: an attribute that
  * exists but is empty counts as absent, as an empty sysfs attribute does).
- * Rules: the format parses; the shape parses; product(shape) * itemsize
- * <= size.
- * Errors: -EINVAL with a message naming the bad value.
+ * Rules: the format parses; the shape parses; as NumPy's "array is too
+ * big", the product of the NONZERO dimensions times itemsize fits ssize_t
+ * (so does every C-order stride), even when another dimension is zero;
+ * product(shape) * itemsize <= size; a shape with a zero dimension is
+ * empty, but the product of its nonzero dimensions times itemsize must
+ * still be <= size unless it is just itemsize ("9223372036854775807,0" is
+ * refused: its tolist would never end; "0", "0,1", "24,0" on 24 bytes
+ * fit); a format without a shape needs size to be a multiple of its
+ * itemsize (25 bytes of 'd' are refused, not truncated to 3 items).
+ * Errors: -EINVAL with a message naming the bad value, for every rule
+ * (also a shape vw_shape_parse refuses with -E2BIG or -EOVERFLOW);
+ * err->code is then -EINVAL too.
  */
 int vw_meta_check(const char *fmt, const char *shape, uint64_t size,
 		  struct vw_error *err);
@@ -145,7 +156,8 @@ int vw_meta_check(const char *fmt, const char *shape, uint64_t size,
  * else as a 1-D view of format 'B' over every byte.  An empty file gives a
  * 1-D view of shape [0].
  * Errors: -errno of open/fstat/mmap (-ENOENT, -EACCES, -ENODEV ...);
- * -EINVAL bad flags or metadata that does not fit the file; -ENOMEM.
+ * -EINVAL bad flags or metadata that does not fit the file (see
+ * vw_meta_check; VW_NOMETA still opens it); -ENOMEM.
  */
 int vw_open(struct vw_view *out, const char *path, int flags,
 	    struct vw_error *err);
@@ -171,8 +183,10 @@ int vw_from_memory(struct vw_view *out, void *ptr, size_t len, int flags,
  * vw_apply_meta - turn a 1-D 'B' view of a whole file into the typed view
  * described by fmt and shape (either may be NULL): a cast to fmt and, if
  * shape is given, a reshape to it over the first product(shape)*itemsize
- * bytes.  NULL and "" both mean "not set".
- * Errors: -EINVAL bad format, bad shape, shape larger than the view.
+ * bytes.  NULL and "" both mean "not set".  fmt and shape must pass
+ * vw_meta_check for src's length (a format alone must divide it).
+ * Errors: -EINVAL bad format, bad shape, shape larger than the view, any
+ * other vw_meta_check rule.
  */
 int vw_apply_meta(struct vw_view *dst, const struct vw_view *src,
 		  const char *fmt, const char *shape, struct vw_error *err);
@@ -254,7 +268,11 @@ int vw_transpose(struct vw_view *dst, const struct vw_view *src,
  * vw_reshape - a view of src with a new C-order shape, without copying.
  * Works where NumPy's reshape would return a view: the new shape's
  * elements must be addressable with strides (contiguous runs of src).
- * Errors: -EINVAL product differs, negative dimension, ndim > VW_MAXDIM;
+ * The product of the nonzero dimensions times itemsize must fit ssize_t
+ * (overflow-checked, also when another dimension is zero: NumPy's "array
+ * is too big"), so a product that wraps to src's length is refused.
+ * Errors: -EINVAL product differs or is too big, negative dimension,
+ * ndim > VW_MAXDIM;
  * -ENOTSUP the strides do not allow a view (a copy would be needed).
  */
 int vw_reshape(struct vw_view *dst, const struct vw_view *src, int ndim,
@@ -285,7 +303,9 @@ enum vw_vtype {
 	VW_V_UINT,		/* u: an unsigned integer > INT64_MAX */
 	VW_V_FLOAT,		/* d */
 	VW_V_BOOL,		/* i is 0 or 1 */
-	VW_V_BYTES,		/* bytes[0..nbytes) (nbytes <= 1 for 'c') */
+	VW_V_BYTES,		/* bytes[0..nbytes), nbytes <= 8 (<= 1 for
+				   'c'); the library never makes one with
+				   more */
 	VW_V_BIGINT,		/* an integer beyond 64 bits: sign and d (its
 				   value rounded to double, or +-inf) */
 };
@@ -404,7 +424,8 @@ int vw_info_json(const struct vw_view *v, FILE *f, struct vw_error *err);
 
 /*
  * vw_format_value - write one value as Python's repr to f.
- * Errors: -EIO write error.
+ * Errors: -EIO write error; -EINVAL a bytes value with nbytes > 8 (breaks
+ * struct vw_value's rule; nothing is read past bytes[]).
  */
 int vw_format_value(const struct vw_value *val, FILE *f);
 
@@ -415,7 +436,10 @@ int vw_format_value(const struct vw_value *val, FILE *f);
 /* A parsed literal: a scalar value or a list/tuple of literals. */
 struct vw_literal {
 	int is_list;
-	struct vw_value value;		/* when !is_list (bytes: see data) */
+	struct vw_value value;		/* when !is_list; a bytes literal's
+					   value holds its first min(ndata, 8)
+					   bytes (nbytes == min(ndata, 8)):
+					   all of them are in data */
 	unsigned char *data;		/* bytes literal contents (owned) */
 	size_t ndata;
 	struct vw_literal *items;	/* when is_list (owned) */
@@ -425,7 +449,9 @@ struct vw_literal {
 /*
  * vw_literal_parse - parse a Python literal: ints (decimal, 0x, 0o, 0b,
  * '_' separators, any size), floats (incl. nan, inf, -inf names),
- * True/False, bytes (b'..' with escapes) and nested lists/tuples.
+ * True/False, bytes (b'..' with escapes, any length: data/ndata hold
+ * them, value.bytes only the first 8, see struct vw_literal) and nested
+ * lists/tuples.
  * The result owns heap memory: free it with vw_literal_free.
  * Errors: -EINVAL syntax error (message gives the position); -ENOMEM.
  */

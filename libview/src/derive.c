@@ -387,7 +387,7 @@ VW_PUBLIC int vw_reshape(struct vw_view *dst, const struct vw_view *src,
 			 struct vw_error *err)
 {
 	ssize_t od[VW_MAXDIM], os[VW_MAXDIM], ns[VW_MAXDIM];
-	ssize_t prod = 1;
+	ssize_t prod, nbytes, t;
 	int rc, i, on = 0;
 
 	rc = vw__check(src, err);
@@ -397,17 +397,19 @@ VW_PUBLIC int vw_reshape(struct vw_view *dst, const struct vw_view *src,
 		return vw__fail(err, -EINVAL,
 				"reshape: number of dimensions %d must be 0..%d",
 				ndim, VW_MAXDIM);
-	for (i = 0; i < ndim; i++) {
+	for (i = 0; i < ndim; i++)
 		if (shape[i] < 0)
 			return vw__fail(err, -EINVAL,
 					"reshape: negative dimension %zd",
 					shape[i]);
-		if (shape[i] && prod > SSIZE_MAX / shape[i])
-			return vw__fail(err, -EINVAL,
-					"reshape: product(shape) too large");
-		prod *= shape[i];
-	}
-	if (prod * src->itemsize != src->len)
+	/* overflow-checked, and a zero dimension does not lift the bound on
+	 * the others: a wrapped product would pass the size check and walk
+	 * past od[] below */
+	if (vw__shape_bytes(ndim, shape, src->itemsize, &nbytes, NULL))
+		return vw__fail(err, -EINVAL,
+				"reshape: product(shape) too large (array is too big)");
+	prod = nbytes / (src->itemsize ? src->itemsize : 1);
+	if (nbytes != src->len)
 		return vw__fail(err, -EINVAL,
 				"reshape: cannot reshape %zd elements into a shape of %zd elements",
 				src->len / (src->itemsize ? src->itemsize : 1),
@@ -436,7 +438,9 @@ VW_PUBLIC int vw_reshape(struct vw_view *dst, const struct vw_view *src,
 					op *= od[oj++];
 			}
 			for (int ok = oi; ok < oj - 1; ok++)
-				if (os[ok] != od[ok + 1] * os[ok + 1])
+				if (__builtin_mul_overflow(od[ok + 1],
+							   os[ok + 1], &t) ||
+				    os[ok] != t)
 					return vw__fail(err, -ENOTSUP,
 							"reshape: the view's strides do not allow this shape without a copy");
 			ns[nj - 1] = os[oj - 1];

@@ -100,7 +100,7 @@ VW_PUBLIC int vw_shape_parse(const char *s, ssize_t *shape, int max,
 {
 	const char *p = s;
 	int n = 0;
-	ssize_t prod = 1;
+	ssize_t nz = 1;		/* product of the nonzero dimensions */
 
 	if (!s)
 		return vw__fail(err, -EINVAL, "no shape");
@@ -129,11 +129,13 @@ VW_PUBLIC int vw_shape_parse(const char *s, ssize_t *shape, int max,
 			return vw__fail(err, -E2BIG,
 					"bad shape '%s': more than %d dimensions",
 					s, max);
-		if (d && prod > SSIZE_MAX / d)
+		/* a zero dimension does not lift the bound on the others */
+		if (d && nz > SSIZE_MAX / d)
 			return vw__fail(err, -EOVERFLOW,
 					"bad shape '%s': product of dimensions too large",
 					s);
-		prod *= d;
+		if (d)
+			nz *= d;
 		shape[n++] = d;
 		if (!*p)
 			return n;
@@ -145,36 +147,71 @@ VW_PUBLIC int vw_shape_parse(const char *s, ssize_t *shape, int max,
 	}
 }
 
+int vw__shape_bytes(int ndim, const ssize_t *shape, ssize_t itemsize,
+		    ssize_t *len, ssize_t *nz)
+{
+	ssize_t p = itemsize;
+	int zero = 0;
+
+	for (int i = 0; i < ndim; i++) {
+		if (shape[i] < 0)
+			return -EINVAL;
+		if (!shape[i]) {
+			zero = 1;
+			continue;
+		}
+		if (__builtin_mul_overflow(p, shape[i], &p))
+			return -EOVERFLOW;
+	}
+	if (nz)
+		*nz = p;
+	if (len)
+		*len = zero ? 0 : p;
+	return 0;
+}
+
 VW_PUBLIC int vw_meta_check(const char *fmt, const char *shape,
 			    uint64_t size, struct vw_error *err)
 {
 	struct vw_format f = { .itemsize = 1 };
-	ssize_t dims[VW_MAXDIM];
-	uint64_t need;
-	int ndim, i, rc;
+	ssize_t dims[VW_MAXDIM], len, nz;
+	int ndim, rc;
 
 	if (fmt && *fmt) {
 		rc = vw_format_parse(fmt, &f, err);
 		if (rc)
 			return rc;
 	}
-	if (!shape || !*shape)
-		return 0;
-	ndim = vw_shape_parse(shape, dims, VW_MAXDIM, err);
-	if (ndim < 0)
-		return -EINVAL;
-	need = f.itemsize;
-	for (i = 0; i < ndim; i++) {
-		if (dims[i] && need > UINT64_MAX / (uint64_t)dims[i])
+	if (!shape || !*shape) {
+		if (size % f.itemsize)
 			return vw__fail(err, -EINVAL,
-					"shape '%s' is too large", shape);
-		need *= (uint64_t)dims[i];
+					"format '%s' without a shape: the buffer's %llu bytes are not a multiple of its itemsize %zu",
+					fmt, (unsigned long long)size,
+					f.itemsize);
+		return 0;
 	}
-	if (need > size)
+	ndim = vw_shape_parse(shape, dims, VW_MAXDIM, err);
+	if (ndim < 0) {
+		if (err)
+			err->code = -EINVAL;	/* the errno returned */
+		return -EINVAL;
+	}
+	if (vw__shape_bytes(ndim, dims, (ssize_t)f.itemsize, &len, &nz))
+		return vw__fail(err, -EINVAL,
+				"shape '%s' is too large (array is too big: product of the nonzero dimensions * itemsize %zu overflows)",
+				shape, f.itemsize);
+	if ((uint64_t)len > size)
 		return vw__fail(err, -EINVAL,
 				"shape '%s' of format '%s' needs %llu bytes but the buffer has %llu",
 				shape, fmt && *fmt ? fmt : "B",
-				(unsigned long long)need,
+				(unsigned long long)len,
+				(unsigned long long)size);
+	/* an empty shape still may not describe more sub-arrays than the
+	 * buffer could hold ("9223372036854775807,0" would print [] forever) */
+	if (!len && nz > (ssize_t)f.itemsize && (uint64_t)nz > size)
+		return vw__fail(err, -EINVAL,
+				"shape '%s' of format '%s' has a zero dimension, but its other dimensions need %lld bytes and the buffer has %llu",
+				shape, fmt && *fmt ? fmt : "B", (long long)nz,
 				(unsigned long long)size);
 	return 0;
 }

@@ -326,8 +326,11 @@ static int vw__bytes(struct vw__lp *lp, struct vw_literal *out)
 	out->data = buf;
 	out->ndata = n;
 	out->value.type = VW_V_BYTES;
-	out->value.nbytes = n;
-	memcpy(out->value.bytes, buf, n < 8 ? n : 8);
+	/* value keeps its rule (bytes[0..nbytes), nbytes <= 8): a longer
+	 * literal's value holds its first 8 bytes; data has them all */
+	out->value.nbytes = n < sizeof(out->value.bytes) ?
+			    n : sizeof(out->value.bytes);
+	memcpy(out->value.bytes, buf, out->value.nbytes);
 	return 0;
 bad_prefix:
 	free(buf);

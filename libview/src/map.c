@@ -343,10 +343,10 @@ VW_PUBLIC int vw_apply_meta(struct vw_view *dst, const struct vw_view *src,
 		if (rc)
 			return rc;
 	}
+	rc = vw_meta_check(fmt, shape, (uint64_t)src->len, err);
+	if (rc)
+		return rc;
 	if (shape) {
-		rc = vw_meta_check(fmt, shape, (uint64_t)src->len, err);
-		if (rc)
-			return rc;
 		ndim = vw_shape_parse(shape, dims, VW_MAXDIM, err);
 		if (ndim < 0)
 			return ndim;

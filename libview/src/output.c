@@ -189,6 +189,8 @@ VW_PUBLIC int vw_format_value(const struct vw_value *val, FILE *f)
 		r = fputs(buf, f);
 		break;
 	case VW_V_BYTES:
+		if (val->nbytes > sizeof(val->bytes))
+			return -EINVAL;	/* breaks struct vw_value's rule */
 		return vw__bytes_repr(val->bytes, val->nbytes, f);
 	default:
 		r = -1;

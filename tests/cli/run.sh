@@ -85,6 +85,14 @@ if setfattr -n user.view.format -v '<h' "$m" 2>/dev/null &&
 	expect_out "set through metadata view" "[[1, 2, 3], [4, -7, 6]]" sh -c "'$V' set '$m' --slice 1,1 --value -7 && '$V' show '$m' --tolist"
 	setfattr -n user.view.shape -v 4,4 "$m"
 	expect_err "metadata larger than the file is an error" "$m" "$V" show "$m" --tolist
+	expect_out "metadata error says --raw shows the bytes" 1 sh -c "'$V' show '$m' --tolist 2>&1 >/dev/null | grep -c -- '--raw shows the bytes'"
+	setfattr -n user.view.shape -v 9223372036854775807,0 "$m"
+	expect_err "zero dimension does not lift the bound on the others" "$m" "$V" show "$m" --tolist
+	d25=$dir/d25
+	head -c 25 /dev/zero >"$d25"
+	setfattr -n user.view.format -v d "$d25"
+	expect_err "format alone on a size not a multiple of itemsize" "$d25" "$V" show "$d25" --tolist
+	expect_out "--raw still shows such a file" 25 sh -c "'$V' show '$d25' --raw --tobytes | wc -c"
 else
 	skip=$((skip + 1)); echo "skip metadata tests: no user xattrs on $dir"
 fi

@@ -416,6 +416,90 @@ static void test_meta_check_empty_strings_mean_not_set(void **state)
 	assert_int_equal(vw_meta_check("i", "", 16, NULL), 0);
 }
 
+static void test_shape_parse_zero_dimension_keeps_overflow_check(void **state)
+{
+	ssize_t shape[4];
+
+	(void)state;
+	/* a zero does not lift the bound on the nonzero dimensions */
+	assert_int_equal(vw_shape_parse("0,4294967296,4294967296", shape, 4,
+					NULL), -EOVERFLOW);
+	assert_int_equal(vw_shape_parse("4294967296,0,4294967296", shape, 4,
+					NULL), -EOVERFLOW);
+	assert_int_equal(vw_shape_parse("0,9223372036854775807", shape, 4,
+					NULL), 2);
+}
+
+static void test_meta_check_zero_dimension_keeps_overflow_check(void **state)
+{
+	struct vw_error err = { 0 };
+
+	(void)state;
+	/* NumPy: np.empty((0, 2**62, 4), 'i') -> array is too big */
+	assert_int_equal(vw_meta_check("i", "0,4611686018427387904,4", 1024,
+				       &err), -EINVAL);
+	assert_int_equal(err.code, -EINVAL);
+	/* 4 * (2**63 - 1) overflows: strides would be [-4, 4] */
+	assert_int_equal(vw_meta_check("<f", "0,9223372036854775807", 24,
+				       NULL), -EINVAL);
+	assert_int_equal(vw_meta_check("<f", "0,6", 24, NULL), 0);
+	assert_int_equal(vw_meta_check("i", "0", 0, NULL), 0);
+}
+
+static void test_meta_check_zero_dimension_bounds_the_others(void **state)
+{
+	(void)state;
+	/* 2**63-1 empty rows: tolist would print [] without end */
+	assert_int_equal(vw_meta_check("B", "9223372036854775807,0", 1 << 20,
+				       NULL), -EINVAL);
+	assert_int_equal(vw_meta_check(NULL, "9223372036854775807,0", 24,
+				       NULL), -EINVAL);
+	/* as many empty rows as the buffer has bytes is fine */
+	assert_int_equal(vw_meta_check("B", "24,0", 24, NULL), 0);
+	assert_int_equal(vw_meta_check("i", "6,0", 24, NULL), 0);
+	assert_int_equal(vw_meta_check("i", "7,0", 24, NULL), -EINVAL);
+}
+
+static void test_meta_check_bad_shape_error_code_is_einval(void **state)
+{
+	struct vw_error err = { 0 };
+
+	(void)state;
+	/* view.h: err->code is the errno returned */
+	assert_int_equal(vw_meta_check("B", "99999999999999999999", 16, &err),
+			 -EINVAL);
+	assert_int_equal(err.code, -EINVAL);
+	memset(&err, 0, sizeof(err));
+	assert_int_equal(vw_meta_check("B", "4294967296,4294967296", 16, &err),
+			 -EINVAL);
+	assert_int_equal(err.code, -EINVAL);
+	memset(&err, 0, sizeof(err));
+	{
+		char many[4 * VW_MAXDIM + 8] = "";
+
+		for (int i = 0; i <= VW_MAXDIM; i++)
+			strcat(many, i ? ",1" : "1");
+		assert_int_equal(vw_meta_check("B", many, 16, &err), -EINVAL);
+		assert_int_equal(err.code, -EINVAL);
+	}
+}
+
+static void test_meta_check_format_alone_must_divide_size(void **state)
+{
+	struct vw_error err = { 0 };
+
+	(void)state;
+	/* 25 bytes are not whole doubles */
+	assert_int_equal(vw_meta_check("d", NULL, 25, &err), -EINVAL);
+	assert_int_equal(err.code, -EINVAL);
+	assert_non_null(strstr(err.msg, "25"));
+	assert_int_equal(vw_meta_check("d", "", 25, NULL), -EINVAL);
+	assert_int_equal(vw_meta_check("d", NULL, 24, NULL), 0);
+	assert_int_equal(vw_meta_check("d", NULL, 0, NULL), 0);
+	/* with a shape, a prefix of the buffer is fine */
+	assert_int_equal(vw_meta_check("d", "3", 25, NULL), 0);
+}
+
 static const struct CMUnitTest tests[] = {
 	T(test_format_native_itemsizes_match_struct_calcsize),
 	T(test_format_standard_sizes_with_prefix),
@@ -453,6 +537,11 @@ static const struct CMUnitTest tests[] = {
 	T(test_shape_parse_wrapping_product_overflows),
 	T(test_meta_check_wrapping_product_refused),
 	T(test_meta_check_empty_strings_mean_not_set),
+	T(test_shape_parse_zero_dimension_keeps_overflow_check),
+	T(test_meta_check_zero_dimension_keeps_overflow_check),
+	T(test_meta_check_zero_dimension_bounds_the_others),
+	T(test_meta_check_bad_shape_error_code_is_einval),
+	T(test_meta_check_format_alone_must_divide_size),
 };
 
 UNIT_MAIN(tests)

@@ -1035,6 +1035,30 @@ static void test_assign_list_into_signed_bytes(void **state)
 	assert_memory_equal(f->mem, "\xff\x80\x7f", 3);
 }
 
+static void test_literal_long_bytes_value_keeps_its_rule(void **state)
+{
+	struct lfx *l = *state;
+	struct vw_literal *lit;
+	char *buf = NULL;
+	size_t n = 0;
+	FILE *f;
+
+	/* view.h: value.bytes[0..nbytes) -- never more than the 8 it holds */
+	lit = parse(l, "b'0123456789abcdef'");
+	assert_int_equal(lit->ndata, 16);
+	assert_memory_equal(lit->data, "0123456789abcdef", 16);
+	assert_int_equal(lit->value.type, VW_V_BYTES);
+	assert_true(lit->value.nbytes <= sizeof(lit->value.bytes));
+	assert_memory_equal(lit->value.bytes, "01234567",
+			    lit->value.nbytes);
+	f = open_memstream(&buf, &n);
+	assert_non_null(f);
+	assert_int_equal(vw_format_value(&lit->value, f), 0);
+	fclose(f);
+	assert_string_equal(buf, "b'01234567'");
+	free(buf);
+}
+
 static const struct CMUnitTest tests[] = {
 	TL(test_literal_decimal_ints),
 	TL(test_literal_prefixed_ints),
@@ -1051,6 +1075,7 @@ static const struct CMUnitTest tests[] = {
 	TL(test_literal_bools),
 	TL(test_literal_lowercase_true_refused),
 	TL(test_literal_bytes_simple),
+	TL(test_literal_long_bytes_value_keeps_its_rule),
 	TL(test_literal_bytes_double_quotes),
 	TL(test_literal_bytes_escapes),
 	TL(test_literal_bytes_empty),

@@ -999,6 +999,40 @@ static void test_open_empty_xattr_counts_as_absent(void **state)
 	assert_geometry(&o->v[0], 1, shape, strides, 2);
 }
 
+static void test_open_xattr_format_not_dividing_size_is_einval(void **state)
+{
+	struct ofx *o = *state;
+	unsigned char data[25] = { 0 };
+
+	/* 25 bytes of 'd': an error, not a silently truncated 3-item view */
+	write_file(o->path, data, sizeof(data));
+	set_xattr_or_skip(o->path, "user.view.format", "d");
+	assert_int_equal(vw_open(&o->v[0], o->path, VW_RDONLY, &o->err),
+			 -EINVAL);
+	assert_int_equal(o->err.code, -EINVAL);
+	assert_false(vw_is_valid(&o->v[0]));
+	assert_int_equal(vw_open(&o->v[0], o->path, VW_RDONLY | VW_NOMETA,
+				 &o->err), 0);
+}
+
+static void test_apply_meta_zero_dimension_overflow_is_einval(void **state)
+{
+	struct ofx *o = *state;
+	unsigned char data[24] = { 0 };
+
+	write_file(o->path, data, sizeof(data));
+	assert_int_equal(vw_open(&o->v[0], o->path, VW_RDONLY, &o->err), 0);
+	assert_int_equal(vw_apply_meta(&o->v[1], &o->v[0], "<f",
+				       "0,9223372036854775807", &o->err),
+			 -EINVAL);
+	assert_int_equal(vw_apply_meta(&o->v[1], &o->v[0], "i",
+				       "0,4611686018427387904,4", &o->err),
+			 -EINVAL);
+	assert_int_equal(vw_apply_meta(&o->v[1], &o->v[0], "d", NULL,
+				       &o->err), 0);
+	assert_int_equal(o->v[1].shape[0], 3);
+}
+
 static const struct CMUnitTest tests[] = {
 	TO(test_open_regular_file_gives_1d_B_view_of_every_byte),
 	TO(test_open_rdonly_view_is_readonly),
@@ -1024,6 +1058,8 @@ static const struct CMUnitTest tests[] = {
 	TO(test_open_nometa_ignores_xattrs),
 	TO(test_open_xattr_shape_larger_than_file_is_einval),
 	TO(test_open_xattr_bad_format_is_einval),
+	TO(test_open_xattr_format_not_dividing_size_is_einval),
+	TO(test_apply_meta_zero_dimension_overflow_is_einval),
 	TO(test_open_fd_reads_xattrs),
 	TO(test_open_other_user_xattrs_ignored),
 	TO(test_from_memory_gives_1d_B_view),

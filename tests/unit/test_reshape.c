@@ -6,6 +6,7 @@
 #include "unit_fixtures.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <string.h>
 
 static void grid(struct fx *f, struct vw_view *out, int ndim,
@@ -467,6 +468,39 @@ static void test_transpose_into_itself(void **state)
 	assert_int_equal(vw_map_refs(&f->v[0]), 2);
 }
 
+static void test_reshape_wrapping_byte_product_refused(void **state)
+{
+	struct fx *f = *state;
+	/* ((2**62) + 64) * 4 == 2**64 + 256 wraps to the 256 bytes of the
+	 * view: must be refused, not walk past the source dimensions */
+	ssize_t shape[] = { ((ssize_t)1 << 62) + 64 };
+	ssize_t s[] = { 64 };
+
+	fx_typed(f, &f->v[1], "i", 1, s);
+	assert_int_equal(f->v[1].len, 256);
+	assert_int_equal(vw_reshape(&f->v[2], &f->v[1], 1, shape, &f->err),
+			 -EINVAL);
+	assert_int_equal(f->err.code, -EINVAL);
+}
+
+static void test_reshape_zero_dimension_keeps_overflow_check(void **state)
+{
+	struct fx *f = *state;
+	/* np.empty(0, 'i').reshape(0, 2**62, 4): array is too big */
+	ssize_t shape[] = { 0, (ssize_t)1 << 62, 4 };
+	ssize_t shape2[] = { 0, SSIZE_MAX };
+	ssize_t ok[] = { 0, 1000 };
+
+	slice_expr(&f->v[1], &f->v[0], ":0");
+	assert_int_equal(vw_cast(&f->v[3], &f->v[1], "i", 0, NULL, &f->err), 0);
+	assert_int_equal(vw_reshape(&f->v[2], &f->v[3], 3, shape, &f->err),
+			 -EINVAL);
+	assert_int_equal(vw_reshape(&f->v[2], &f->v[3], 2, shape2, &f->err),
+			 -EINVAL);
+	assert_int_equal(vw_reshape(&f->v[2], &f->v[3], 2, ok, &f->err), 0);
+	assert_int_equal(f->v[2].len, 0);
+}
+
 static const struct CMUnitTest tests[] = {
 	T(test_transpose_null_perm_reverses_axes),
 	T(test_transpose_null_perm_reverses_three_axes),
@@ -502,6 +536,8 @@ static const struct CMUnitTest tests[] = {
 	T(test_reshape_too_many_dimensions_refused),
 	T(test_reshape_keeps_readonly),
 	T(test_reshape_product_overflow_refused),
+	T(test_reshape_wrapping_byte_product_refused),
+	T(test_reshape_zero_dimension_keeps_overflow_check),
 	T(test_reshape_zero_dimension_product_mismatch_refused),
 	T(test_reshape_into_itself),
 	T(test_transpose_into_itself),

@@ -332,6 +332,17 @@ static void open_view(struct vw_view *v, const char *path, int writable,
 	    (rc == -EACCES || rc == -EPERM || rc == -EROFS || rc == -ETXTBSY ||
 	     rc == -ENODEV))
 		rc = vw_open(v, path, VW_RDONLY | meta, &err);
+	if (rc == -EINVAL && !raw && !writable) {
+		struct vw_view bytes;
+		struct vw_error e2 = { 0 };
+
+		/* the file opens without its metadata: say how to see it */
+		if (!vw_open(&bytes, path, VW_RDONLY | VW_NOMETA, &e2)) {
+			vw_release(&bytes);
+			prog_path = "";
+			die(1, "%s (--raw shows the bytes)", err.msg);
+		}
+	}
 	if (rc) {
 		prog_path = "";	/* libview's message names the path */
 		die(1, "%s", err.msg);
