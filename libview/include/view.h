@@ -130,10 +130,11 @@ int vw_shape_parse(const char *s, ssize_t *shape, int max,
  * big", the product of the NONZERO dimensions times itemsize fits ssize_t
  * (so does every C-order stride), even when another dimension is zero;
  * product(shape) * itemsize <= size; a shape with a zero dimension is
- * empty, but the product of its nonzero dimensions times itemsize must
- * still be <= size unless it is just itemsize ("9223372036854775807,0" is
- * refused: its tolist would never end; "0", "0,1", "24,0" on 24 bytes
- * fit); a format without a shape needs size to be a multiple of its
+ * empty (as in memoryview, "0,2,3" fits an empty buffer), but the number
+ * of empty sub-arrays it describes (the product of the dimensions before
+ * the first zero, what tolist prints) must be <= VW_META_EMPTY_MAX or <=
+ * size ("9223372036854775807,0" is refused: its tolist would never end);
+ * a format without a shape needs size to be a multiple of its
  * itemsize (25 bytes of 'd' are refused, not truncated to 3 items).
  * Errors: -EINVAL with a message naming the bad value, for every rule
  * (also a shape vw_shape_parse refuses with -E2BIG or -EOVERFLOW);
@@ -141,6 +142,8 @@ int vw_shape_parse(const char *s, ssize_t *shape, int max,
  */
 int vw_meta_check(const char *fmt, const char *shape, uint64_t size,
 		  struct vw_error *err);
+/* Most empty sub-arrays vw_meta_check lets an empty shape describe. */
+#define VW_META_EMPTY_MAX (1ULL << 20)
 
 /* ------------------------------------------------------------------ */
 /* Opening and releasing                                               */

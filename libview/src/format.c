@@ -206,12 +206,21 @@ VW_PUBLIC int vw_meta_check(const char *fmt, const char *shape,
 				shape, fmt && *fmt ? fmt : "B",
 				(unsigned long long)len,
 				(unsigned long long)size);
-	/* an empty shape still may not describe more sub-arrays than the
-	 * buffer could hold ("9223372036854775807,0" would print [] forever) */
-	if (!len && nz > (ssize_t)f.itemsize && (uint64_t)nz > size)
-		return vw__fail(err, -EINVAL,
-				"shape '%s' of format '%s' has a zero dimension, but its other dimensions need %lld bytes and the buffer has %llu",
-				shape, fmt && *fmt ? fmt : "B", (long long)nz,
-				(unsigned long long)size);
+	/* An empty shape is what memoryview and NumPy accept, but an xattr is
+	 * untrusted: bound the empty lists tolist would print (the product
+	 * of the dimensions before the first zero; "9223372036854775807,0"
+	 * would print [] without end). */
+	if (!len) {
+		uint64_t outer = 1;
+
+		for (int i = 0; i < ndim && dims[i]; i++)
+			outer *= (uint64_t)dims[i];	/* <= nz: no overflow */
+		if (outer > VW_META_EMPTY_MAX && outer > size)
+			return vw__fail(err, -EINVAL,
+					"shape '%s' is empty but describes %llu empty sub-arrays (more than the buffer's %llu bytes and than %llu)",
+					shape, (unsigned long long)outer,
+					(unsigned long long)size,
+					(unsigned long long)VW_META_EMPTY_MAX);
+	}
 	return 0;
 }

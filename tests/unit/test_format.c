@@ -454,10 +454,15 @@ static void test_meta_check_zero_dimension_bounds_the_others(void **state)
 				       NULL), -EINVAL);
 	assert_int_equal(vw_meta_check(NULL, "9223372036854775807,0", 24,
 				       NULL), -EINVAL);
-	/* as many empty rows as the buffer has bytes is fine */
+	/* the bound: VW_META_EMPTY_MAX empty rows, or as many as bytes */
 	assert_int_equal(vw_meta_check("B", "24,0", 24, NULL), 0);
-	assert_int_equal(vw_meta_check("i", "6,0", 24, NULL), 0);
-	assert_int_equal(vw_meta_check("i", "7,0", 24, NULL), -EINVAL);
+	assert_int_equal(vw_meta_check("i", "1048576,0", 24, NULL), 0);
+	assert_int_equal(vw_meta_check("i", "1048577,0", 24, NULL), -EINVAL);
+	assert_int_equal(vw_meta_check("B", "2097152,0", 2097152, NULL), 0);
+	assert_int_equal(vw_meta_check("B", "1048577,3,0", 24, NULL), -EINVAL);
+	/* as memoryview: a leading zero describes no sub-arrays at all */
+	assert_int_equal(vw_meta_check("l", "0,2,3", 0, NULL), 0);
+	assert_int_equal(vw_meta_check("i", "0,4", 0, NULL), 0);
 }
 
 static void test_meta_check_bad_shape_error_code_is_einval(void **state)
