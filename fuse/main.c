@@ -473,8 +473,13 @@ int main(int argc, char *argv[])
 	}
 
 	/* Access checks by the kernel against the modes we report. */
+	/* Always nosuid,nodev, whatever -o suid,dev (or mount.fuse3/fstab)
+	 * asked for: libfuse takes the last of suid/nosuid and dev/nodev, and
+	 * these come after every user option.  Device nodes in the store are
+	 * then never opened as devices, set-id bits never honoured. */
 	if (fuse_opt_add_arg(&args, "-odefault_permissions") ||
-	    fuse_opt_add_arg(&args, "-ofsname=viewfs"))
+	    fuse_opt_add_arg(&args, "-ofsname=viewfs") ||
+	    fuse_opt_add_arg(&args, "-onosuid,nodev"))
 		goto out_store;
 	fs.se = fuse_session_new(&args, &vfs_ops, sizeof(vfs_ops), &fs);
 	if (!fs.se)
