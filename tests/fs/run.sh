@@ -348,6 +348,21 @@ t_enospc() {
 	rm "$mnt/big"
 }
 
+t_one_daemon_per_store() {	# a second daemon on the same --store refuses
+	local st=$tmp/lock-store m2=$tmp/m2 rc=0
+	mkdir -p "$st" "$m2"
+	mount_fs --store "$st" || return 1
+	one_line_error "in use by another viewfs daemon (pid $pid)" timeout 10 "$bin" "$m2" -f --store "$st" || rc=1
+	if grep -qs " $m2 " /proc/mounts; then fusermount3 -uz "$m2"; echo "second daemon mounted"; rc=1; fi
+	[ -z "$(ls -A "$mnt")" ] || { echo "the store shows: $(ls -A "$mnt")"; rc=1; }
+	umount_fs || return 1
+	# the lock ends with the daemon: the store mounts again
+	mount_fs --store "$st" || return 1
+	umount_fs || return 1
+	rm -rf "$st" "$m2"
+	return $rc
+}
+
 t_nosuid_nodev() {	# whatever the options, the mount is nosuid,nodev
 	local o
 	for o in suid,dev dev,suid,passthrough=off; do
@@ -555,6 +570,7 @@ else
 	skip=$((skip + 1))
 fi
 t "always_nosuid_nodev" t_nosuid_nodev
+t "one_daemon_per_store_dir" t_one_daemon_per_store
 t "sigterm_clean_shutdown" t_signal TERM
 t "sigint_clean_shutdown" t_signal INT
 
