@@ -284,6 +284,10 @@ int vfs_grow_allowed(struct vfs *fs, off_t old_size, off_t new_size)
 		return -errno;
 	if (sv.f_blocks == 0)
 		return 0;	/* no limit (tmpfs size=0) */
+	/* Larger than the whole store can ever hold: EFBIG, as POSIX has it;
+	 * ENOSPC is for sizes that fit the capacity but not the free space. */
+	if ((uint64_t)new_size > (uint64_t)sv.f_blocks * sv.f_frsize)
+		return -EFBIG;
 	if ((uint64_t)(new_size - old_size) > (uint64_t)sv.f_bavail * sv.f_frsize)
 		return -ENOSPC;
 	return 0;
@@ -461,12 +465,11 @@ void vfs_op_mknod(fuse_req_t req, fuse_ino_t parent, const char *name,
 {
 	struct vfs_inode *p = vfs_inode(req, parent);
 
-	/* Buffers are files; device nodes have no place here. */
-	if (S_ISCHR(mode) || S_ISBLK(mode)) {
-		fuse_reply_err(req, EPERM);
-		return;
-	}
-	if (!S_ISREG(mode) && !S_ISFIFO(mode) && !S_ISSOCK(mode)) {
+	/* Device nodes are made as tmpfs makes them (mknodat fails with EPERM
+	 * when the daemon lacks CAP_MKNOD); the mount is always nodev, so they
+	 * cannot be opened as devices through it. */
+	if (!S_ISREG(mode) && !S_ISFIFO(mode) && !S_ISSOCK(mode) &&
+	    !S_ISCHR(mode) && !S_ISBLK(mode)) {
 		fuse_reply_err(req, EINVAL);
 		return;
 	}

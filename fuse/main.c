@@ -99,7 +99,8 @@ static const char usage_text[] =
 "    -o size=BYTES\n"
 "        Capacity of the RAM store, with suffix k, m, g, t or % of RAM\n"
 "        (as tmpfs).  Default: half of RAM.  Writes, truncates and\n"
-"        fallocate beyond it fail with ENOSPC; df shows size and use.\n"
+"        fallocate beyond the free space fail with ENOSPC, sizes beyond\n"
+"        the whole capacity with EFBIG; df shows size and use.\n"
 "    -o max_files=N\n"
 "        Most files, directories and links the RAM store holds (ENOSPC\n"
 "        beyond).  Default: as tmpfs.\n"
@@ -483,8 +484,13 @@ int main(int argc, char *argv[])
 	}
 
 	/* Access checks by the kernel against the modes we report. */
+	/* Always nosuid,nodev, whatever -o suid,dev (or mount.fuse3/fstab)
+	 * asked for: libfuse takes the last of suid/nosuid and dev/nodev, and
+	 * these come after every user option.  Device nodes in the store are
+	 * then never opened as devices, set-id bits never honoured. */
 	if (fuse_opt_add_arg(&args, "-odefault_permissions") ||
-	    fuse_opt_add_arg(&args, "-ofsname=viewfs"))
+	    fuse_opt_add_arg(&args, "-ofsname=viewfs") ||
+	    fuse_opt_add_arg(&args, "-onosuid,nodev"))
 		goto out_store;
 	fs.se = fuse_session_new(&args, &vfs_ops, sizeof(vfs_ops), &fs);
 	if (!fs.se)

@@ -17,6 +17,8 @@
  * --store DIR: the tree lives in DIR itself, one file per buffer, so it
  * survives unmount, restart and a crash of the daemon.
  */
+#include <sys/sysmacros.h>
+#include <sys/file.h>
 #include "viewfs.h"
 
 #include <errno.h>
@@ -218,6 +220,63 @@ static int root_open(struct vfs *fs, int dirfd, const char *path)
 	return 0;
 }
 
+/* The pid holding a flock on the inode of fd, from /proc/locks, or 0. */
+static long lock_holder(int fd)
+{
+	char line[256];
+	struct stat st;
+	long pid = 0;
+	FILE *f;
+
+	if (fstat(fd, &st) < 0 || !(f = fopen("/proc/locks", "re")))
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned maj, min;
+		unsigned long long ino;
+		long p;
+
+		if (sscanf(line, "%*d: FLOCK %*s %*s %ld %x:%x:%llu", &p, &maj, &min, &ino) == 4 &&
+		    ino == (unsigned long long)st.st_ino &&
+		    makedev(maj, min) == st.st_dev) {
+			pid = p;
+			break;
+		}
+	}
+	fclose(f);
+	return pid;
+}
+
+/*
+ * One daemon per --store DIR: an exclusive flock on DIR itself, held for
+ * the daemon's lifetime (the descriptor survives fuse_daemonize's fork).
+ * Locking the directory, not a file in it, keeps every name in the store
+ * a buffer of the mounted tree.
+ */
+static int store_lock(struct vfs *fs)
+{
+	long pid;
+
+	fs->lock_fd = open(fs->store_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fs->lock_fd < 0) {
+		vfs_log("viewfs: --store %s: %s\n", fs->store_dir, strerror(errno));
+		return -errno;
+	}
+	if (flock(fs->lock_fd, LOCK_EX | LOCK_NB) == 0)
+		return 0;
+	if (errno != EWOULDBLOCK) {
+		vfs_log("viewfs: --store %s: lock: %s\n", fs->store_dir, strerror(errno));
+		return -errno;
+	}
+	pid = lock_holder(fs->lock_fd);
+	if (pid > 0)
+		vfs_log("viewfs: --store %s is in use by another viewfs daemon (pid %ld)\n",
+			fs->store_dir, pid);
+	else
+		vfs_log("viewfs: --store %s is in use by another viewfs daemon\n",
+			fs->store_dir);
+	return -EBUSY;
+}
+
 int vfs_store_open(struct vfs *fs, const char *dir, const char *size,
 		   const char *max_files)
 {
@@ -225,6 +284,7 @@ int vfs_store_open(struct vfs *fs, const char *dir, const char *size,
 	int ret;
 
 	fs->mnt_fd = -1;
+	fs->lock_fd = -1;
 	if (dir) {
 		if (size || max_files) {
 			vfs_log("viewfs: -o size= and -o max_files= bound the RAM store; "
@@ -240,9 +300,11 @@ int vfs_store_open(struct vfs *fs, const char *dir, const char *size,
 			return ret;
 		}
 		ret = root_open(fs, AT_FDCWD, fs->store_dir);
-		if (ret < 0)
+		if (ret < 0) {
 			vfs_log("viewfs: --store %s: %s\n", dir, strerror(-ret));
-		return ret;
+			return ret;
+		}
+		return store_lock(fs);
 	}
 
 	ret = private_tmpfs(size, max_files);
@@ -296,6 +358,9 @@ static int rm_one(const char *path, const struct stat *st, int flag,
 
 void vfs_store_close(struct vfs *fs)
 {
+	if (fs->lock_fd >= 0)
+		close(fs->lock_fd);
+	fs->lock_fd = -1;
 	if (fs->root.fd >= 0)
 		close(fs->root.fd);
 	fs->root.fd = -1;

@@ -94,6 +94,7 @@ struct vfs_dir {
 
 struct vfs {
 	enum vfs_store_kind store_kind;
+	int lock_fd;		/* --store DIR: flock held on DIR, or -1 */
 	char *store_dir;	/* --store DIR or the /dev/shm directory; owned */
 	int mnt_fd;		/* fsmount() descriptor (tmpfs store) or -1 */
 	struct vfs_inode root;

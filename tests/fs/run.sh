@@ -192,7 +192,14 @@ t_links_attrs() {
 	chown 1234:2345 "$mnt/h" && [ "$(stat -c %u:%g "$mnt/h2")" = 1234:2345 ] || { echo chown; return 1; }
 	touch -d "2001-02-03 04:05:06 UTC" "$mnt/h" || return 1
 	[ "$(stat -c %Y "$mnt/h")" = 981173106 ] || { echo "utimens: $(stat -c %Y "$mnt/h")"; return 1; }
-	expect_fail "not permitted" mknod "$mnt/null" c 1 3 || return 1
+	# device nodes as on tmpfs (root may make them); nodev: never opened as devices
+	mknod "$mnt/null" c 1 3 && mknod "$mnt/blk" b 1 2 || { echo "mknod of devices failed"; return 1; }
+	[ "$(stat -c '%F %t %T' "$mnt/null")" = "character special file 1 3" ] || { stat -c '%F %t %T' "$mnt/null"; return 1; }
+	[ "$(stat -c '%F %t %T %a' "$mnt/blk")" = "block special file 1 2 644" ] || { stat -c '%F %t %T %a' "$mnt/blk"; return 1; }
+	expect_fail "denied" dd if="$mnt/null" of=/dev/null count=1 status=none || return 1
+	mkdir -p "$mnt/devtree" && mknod "$mnt/devtree/c" c 1 5 && cp -a "$mnt/devtree" "$mnt/devtree2" || { echo "cp -a of a device"; return 1; }
+	[ "$(stat -c '%F %t %T' "$mnt/devtree2/c")" = "character special file 1 5" ] || { stat -c '%F %t %T' "$mnt/devtree2/c"; return 1; }
+	rm -rf "$mnt/null" "$mnt/blk" "$mnt/devtree" "$mnt/devtree2"
 	mkfifo "$mnt/fifo" && [ -p "$mnt/fifo" ] || return 1
 	# O_EXCL on an existing name
 	$PY -c "import os,sys
@@ -327,13 +334,44 @@ t_enospc() {
 	cmp -n "$n" /dev/zero "$mnt/fill" || return 1
 	[ "$(df --output=pcent "$mnt" | tail -1 | tr -d ' %')" -ge 95 ] || { df "$mnt"; return 1; }
 	rm "$mnt/fill"
-	expect_fail "No space left" truncate -s 100M "$mnt/t" || return 1
+	expect_fail "No space left" truncate -s 7900k "$mnt/t" || return 1
 	[ "$(stat -c %s "$mnt/t")" = 0 ] || { echo "failed truncate changed the size"; return 1; }
-	expect_fail "No space left" fallocate -l 100M "$mnt/t" || return 1
+	expect_fail "No space left" fallocate -l 7900k "$mnt/t" || return 1
 	[ "$(stat -c %s "$mnt/t")" = 0 ] || { echo "failed fallocate changed the size"; return 1; }
 	fallocate -l 4M "$mnt/t" || { echo "fallocate within capacity failed"; return 1; }
 	cmp "$tmp/keep" "$a" || return 1
 	rm "$mnt/t" "$a"
+	# beyond the capacity: EFBIG (POSIX), not ENOSPC
+	expect_fail "too large" truncate -s 999999999999999 "$mnt/big" || return 1
+	expect_fail "too large" fallocate -l 9M "$mnt/big" || return 1
+	[ "$(stat -c %s "$mnt/big")" = 0 ] || return 1
+	rm "$mnt/big"
+}
+
+t_one_daemon_per_store() {	# a second daemon on the same --store refuses
+	local st=$tmp/lock-store m2=$tmp/m2 rc=0
+	mkdir -p "$st" "$m2"
+	mount_fs --store "$st" || return 1
+	one_line_error "in use by another viewfs daemon (pid $pid)" timeout 10 "$bin" "$m2" -f --store "$st" || rc=1
+	if grep -qs " $m2 " /proc/mounts; then fusermount3 -uz "$m2"; echo "second daemon mounted"; rc=1; fi
+	[ -z "$(ls -A "$mnt")" ] || { echo "the store shows: $(ls -A "$mnt")"; rc=1; }
+	umount_fs || return 1
+	# the lock ends with the daemon: the store mounts again
+	mount_fs --store "$st" || return 1
+	umount_fs || return 1
+	rm -rf "$st" "$m2"
+	return $rc
+}
+
+t_nosuid_nodev() {	# whatever the options, the mount is nosuid,nodev
+	local o
+	for o in suid,dev dev,suid,passthrough=off; do
+		mount_fs -o "$o" || return 1
+		o=$(awk -v m="$mnt" '$5 == m {print $6}' /proc/self/mountinfo)
+		umount_fs || return 1
+		case ",$o," in *,nosuid,*) ;; *) echo "no nosuid: $o"; return 1;; esac
+		case ",$o," in *,nodev,*) ;; *) echo "no nodev: $o"; return 1;; esac
+	done
 }
 
 t_max_files() {
@@ -580,6 +618,8 @@ else
 fi
 t "auto_unmount_after_kill9" t_auto_unmount
 t "dead_mount_refused_with_how_to_clear" t_dead_mount_named
+t "always_nosuid_nodev" t_nosuid_nodev
+t "one_daemon_per_store_dir" t_one_daemon_per_store
 t "sigterm_clean_shutdown" t_signal TERM
 t "sigint_clean_shutdown" t_signal INT
 
