@@ -14,7 +14,6 @@
  * page cache keeps every mapping coherent, and it stays valid across opens
  * (keep_cache) because nothing but this daemon changes the store.
  */
-#include <sys/statvfs.h>
 #include "viewfs.h"
 
 #include <errno.h>
@@ -359,14 +358,10 @@ void vfs_op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t off,
 	}
 	/* Past the whole RAM store's capacity: EFBIG, as for truncate.  The
 	 * store checks its free space and undoes a partial allocation. */
-	if (!(mode & FALLOC_FL_PUNCH_HOLE) && vfs_data(req)->store_kind != VFS_STORE_DIR) {
-		struct statvfs sv;
-
-		if (fstatvfs(fd, &sv) == 0 && sv.f_blocks &&
-		    (uint64_t)off + (uint64_t)len > (uint64_t)sv.f_blocks * sv.f_frsize) {
-			fuse_reply_err(req, EFBIG);
-			return;
-		}
+	if (!(mode & FALLOC_FL_PUNCH_HOLE) &&
+	    vfs_fits_capacity(vfs_data(req), (uint64_t)off + (uint64_t)len, 0) == -EFBIG) {
+		fuse_reply_err(req, EFBIG);
+		return;
 	}
 	if (fallocate(fd, mode, off, len) < 0)
 		fuse_reply_err(req, errno);

@@ -274,11 +274,11 @@ void vfs_op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
  * DIR has the limits of its own file system, which may well allow sparse
  * files larger than its free space.
  */
-int vfs_grow_allowed(struct vfs *fs, off_t old_size, off_t new_size)
+int vfs_fits_capacity(struct vfs *fs, uint64_t size, uint64_t grow)
 {
 	struct statvfs sv;
 
-	if (new_size <= old_size || fs->store_kind == VFS_STORE_DIR)
+	if (fs->store_kind == VFS_STORE_DIR)
 		return 0;
 	if (fstatvfs(fs->root.fd, &sv) < 0)
 		return -errno;
@@ -286,11 +286,19 @@ int vfs_grow_allowed(struct vfs *fs, off_t old_size, off_t new_size)
 		return 0;	/* no limit (tmpfs size=0) */
 	/* Larger than the whole store can ever hold: EFBIG, as POSIX has it;
 	 * ENOSPC is for sizes that fit the capacity but not the free space. */
-	if ((uint64_t)new_size > (uint64_t)sv.f_blocks * sv.f_frsize)
+	if (size > (uint64_t)sv.f_blocks * sv.f_frsize)
 		return -EFBIG;
-	if ((uint64_t)(new_size - old_size) > (uint64_t)sv.f_bavail * sv.f_frsize)
+	if (grow > (uint64_t)sv.f_bavail * sv.f_frsize)
 		return -ENOSPC;
 	return 0;
+}
+
+int vfs_grow_allowed(struct vfs *fs, off_t old_size, off_t new_size)
+{
+	if (new_size <= old_size)
+		return 0;
+	return vfs_fits_capacity(fs, (uint64_t)new_size,
+				 (uint64_t)(new_size - old_size));
 }
 
 static int set_size(struct vfs *fs, struct vfs_inode *in, int fd, off_t size)

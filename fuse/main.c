@@ -486,8 +486,8 @@ int main(int argc, char *argv[])
 		goto out_store;
 	}
 
-	/* Access checks by the kernel against the modes we report. */
-	/* Always nosuid,nodev, whatever -o suid,dev (or mount.fuse3/fstab)
+	/* Access checks by the kernel against the modes we report.  Always
+	 * nosuid,nodev, whatever -o suid,dev (or mount.fuse3/fstab)
 	 * asked for: libfuse takes the last of suid/nosuid and dev/nodev, and
 	 * these come after every user option.  Device nodes in the store are
 	 * then never opened as devices, set-id bits never honoured. */

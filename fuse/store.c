@@ -17,8 +17,6 @@
  * --store DIR: the tree lives in DIR itself, one file per buffer, so it
  * survives unmount, restart and a crash of the daemon.
  */
-#include <sys/sysmacros.h>
-#include <sys/file.h>
 #include "viewfs.h"
 
 #include <errno.h>
@@ -28,8 +26,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sched.h>
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 

@@ -25,7 +25,6 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
-#include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -69,9 +68,8 @@ static void watch(int rfd, const char *path, const char *dev)
 	/* The daemon is gone.  A clean exit has unmounted already. */
 	if (mount_dev_of(path, now, sizeof(now)) != 0 || strcmp(now, dev))
 		_exit(0);
-	if (geteuid() == 0) {
+	if (geteuid() == 0)
 		_exit(umount2(path, MNT_DETACH) == 0 ? 0 : 1);
-	}
 	execlp("fusermount3", "fusermount3", "-uqz", "--", path, (char *)NULL);
 	_exit(1);
 }

@@ -405,7 +405,7 @@ VW_PUBLIC int vw_reshape(struct vw_view *dst, const struct vw_view *src,
 	/* overflow-checked, and a zero dimension does not lift the bound on
 	 * the others: a wrapped product would pass the size check and walk
 	 * past od[] below */
-	if (vw__shape_bytes(ndim, shape, src->itemsize, &nbytes, NULL))
+	if (vw__shape_bytes(ndim, shape, src->itemsize, &nbytes))
 		return vw__fail(err, -EINVAL,
 				"reshape: product(shape) too large (array is too big)");
 	prod = nbytes / (src->itemsize ? src->itemsize : 1);

@@ -148,7 +148,7 @@ VW_PUBLIC int vw_shape_parse(const char *s, ssize_t *shape, int max,
 }
 
 int vw__shape_bytes(int ndim, const ssize_t *shape, ssize_t itemsize,
-		    ssize_t *len, ssize_t *nz)
+		    ssize_t *len)
 {
 	ssize_t p = itemsize;
 	int zero = 0;
@@ -163,8 +163,6 @@ int vw__shape_bytes(int ndim, const ssize_t *shape, ssize_t itemsize,
 		if (__builtin_mul_overflow(p, shape[i], &p))
 			return -EOVERFLOW;
 	}
-	if (nz)
-		*nz = p;
 	if (len)
 		*len = zero ? 0 : p;
 	return 0;
@@ -174,7 +172,7 @@ VW_PUBLIC int vw_meta_check(const char *fmt, const char *shape,
 			    uint64_t size, struct vw_error *err)
 {
 	struct vw_format f = { .itemsize = 1 };
-	ssize_t dims[VW_MAXDIM], len, nz;
+	ssize_t dims[VW_MAXDIM], len;
 	int ndim, rc;
 
 	if (fmt && *fmt) {
@@ -196,7 +194,7 @@ VW_PUBLIC int vw_meta_check(const char *fmt, const char *shape,
 			err->code = -EINVAL;	/* the errno returned */
 		return -EINVAL;
 	}
-	if (vw__shape_bytes(ndim, dims, (ssize_t)f.itemsize, &len, &nz))
+	if (vw__shape_bytes(ndim, dims, (ssize_t)f.itemsize, &len))
 		return vw__fail(err, -EINVAL,
 				"shape '%s' is too large (array is too big: product of the nonzero dimensions * itemsize %zu overflows)",
 				shape, f.itemsize);
@@ -214,7 +212,7 @@ VW_PUBLIC int vw_meta_check(const char *fmt, const char *shape,
 		uint64_t outer = 1;
 
 		for (int i = 0; i < ndim && dims[i]; i++)
-			outer *= (uint64_t)dims[i];	/* <= nz: no overflow */
+			outer *= (uint64_t)dims[i];	/* checked above: no overflow */
 		if (outer > VW_META_EMPTY_MAX && outer > size)
 			return vw__fail(err, -EINVAL,
 					"shape '%s' is empty but describes %llu empty sub-arrays (more than the buffer's %llu bytes and than %llu)",

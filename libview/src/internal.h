@@ -58,13 +58,13 @@ static inline int vw__next_index(ssize_t *idx, const ssize_t *shape, int n)
 
 /*
  * Size of shape[0..ndim) items of itemsize bytes, as NumPy checks it: the
- * product of the NONZERO dimensions times itemsize (*nz) must fit ssize_t,
- * even when another dimension is zero; *len is 0 when a dimension is 0,
- * else *nz.  Either pointer may be NULL.  Then every C-order stride fits.
+ * product of the NONZERO dimensions times itemsize must fit ssize_t, even
+ * when another dimension is zero; *len (may be NULL) is 0 when a dimension
+ * is 0, else that product.  Then every C-order stride fits.
  * Returns 0, -EINVAL a negative dimension, -EOVERFLOW too big.
  */
 int vw__shape_bytes(int ndim, const ssize_t *shape, ssize_t itemsize,
-		    ssize_t *len, ssize_t *nz);
+		    ssize_t *len);
 
 /* Set C-order strides for shape[0..ndim) and itemsize. */
 void vw__c_strides(int ndim, const ssize_t *shape, ssize_t itemsize,
