@@ -7,6 +7,7 @@
 #   make test     sanitizer build (ASan+UBSan) into build/san/, then all tests
 #   make run      mount viewfs on ./mnt with a demo buffer;  make stop
 #   make bench    benchmarks (not tests)
+#   make fuzz     coverage-guided fuzzers, FUZZ_S seconds each (default 60)
 
 SAN ?= 0
 ifeq ($(SAN),1)
@@ -47,4 +48,4 @@ clean:
 	rm -rf build $(CLEAN)
 
 help:
-	@sed -n '3,9p' Makefile
+	@sed -n '3,10p' Makefile
