@@ -476,6 +476,20 @@ void vw_literal_free(struct vw_literal *lit);
 int vw_assign(const struct vw_view *v, const struct vw_literal *value,
 	      struct vw_error *err);
 
+/* ------------------------------------------------------------------ */
+/* Faults in the mapping                                               */
+/* ------------------------------------------------------------------ */
+
+/*
+ * vw_sigbus_guard - turn libview's SIGBUS guard off (enable 0) or back on
+ * (enable 1, the default); enable < 0 only asks.  Returns the previous
+ * setting (1 on, 0 off).  Never fails.  See "Faults in the mapping" above
+ * for what the guard does.  Off, libview installs no handler (if it has
+ * not yet) and its handler, if installed, forwards every SIGBUS to the
+ * disposition it found; the pre-population of writes stays.
+ */
+int vw_sigbus_guard(int enable);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,301 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Faults in mapped memory become errors (view.h, "Faults in the mapping").
+ *
+ * A mapping can lose pages under a live view: another process truncates
+ * the file, or a write fault needs a page its file system has no room for.
+ * The kernel then sends SIGBUS to the thread touching the page.  libview
+ * turns that into -EFAULT for its own accesses, and only those:
+ *
+ *  - Guard: every function that reads or writes a view's memory runs its
+ *    access loop through vw__guarded(), which records in a thread-local
+ *    chain (vw__cur) a sigjmp_buf and the page-aligned address ranges of
+ *    the mappings that loop touches.  The loop itself only reads and
+ *    writes memory: it never holds a lock or owns an allocation that a
+ *    jump out of it would leak (stdio calls happen between accesses, not
+ *    during one).
+ *  - Handler: vw__sigbus, installed once per process (pthread_once) by the
+ *    first guarded call, with SA_SIGINFO | SA_ONSTACK | SA_NODEFER.  For a
+ *    kernel-generated SIGBUS (si_code > 0) whose si_addr lies in a range
+ *    of the innermost guard of the faulting thread, it unlinks that guard
+ *    and siglongjmp()s to it.  Anything else goes to the disposition that
+ *    was in place when libview installed its handler (vw__old), as the
+ *    kernel would have delivered it; SIG_DFL (and SIG_IGN, which the
+ *    kernel does not honour for a fault) is restored and the fault re-runs,
+ *    so the process dies of SIGBUS exactly as without libview.
+ *  - Pre-population (vw__prepare): before the first byte of a write, the
+ *    pages the write will touch in a mapped regular file are faulted in
+ *    writable with madvise(MADV_POPULATE_WRITE), which reports EFAULT
+ *    where an access would raise SIGBUS; so a write that cannot complete
+ *    fails before it starts.
+ *
+ * The handler is async-signal-safe: it reads the thread-local chain
+ * (initial-exec TLS, no allocation), calls sigaction, sigprocmask, raise,
+ * siglongjmp and the previous handler, and keeps errno.
+ */
+#include "internal.h"
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#ifndef BUS_MCEERR_AR
+#define BUS_MCEERR_AR 4
+#endif
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ 22	/* Linux 5.14 */
+#endif
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23
+#endif
+
+/* Innermost active guard of this thread (NULL outside guarded loops). */
+static __thread struct vw__guard *volatile vw__cur
+	__attribute__((tls_model("initial-exec")));
+
+static atomic_int vw__enabled = 1;	/* vw_sigbus_guard() */
+static atomic_int vw__installed;	/* 1 once vw__sigbus is in place */
+static atomic_int vw__no_populate;	/* madvise said EINVAL: old kernel */
+static pthread_once_t vw__once = PTHREAD_ONCE_INIT;
+/* The SIGBUS disposition libview found; written once before its handler
+ * goes in (and reset to SIG_DFL by the handler for SA_RESETHAND). */
+static struct sigaction vw__old;
+
+/* A SIGBUS the kernel raised at the access that caused it (so returning
+ * from the handler re-runs the access): not one sent by kill/raise/sigqueue
+ * (si_code <= 0) nor an asynchronous memory-error report (BUS_MCEERR_AO). */
+static int vw__sync_fault(const siginfo_t *si)
+{
+	return si && si->si_code >= BUS_ADRALN && si->si_code <= BUS_MCEERR_AR;
+}
+
+/* Deliver a SIGBUS that is not libview's as the previous disposition
+ * would have received it. */
+static void vw__chain(int sig, siginfo_t *si, void *ctx)
+{
+	struct sigaction old = vw__old;
+	sigset_t mask, saved;
+
+	if (old.sa_handler == SIG_IGN && si && si->si_code <= 0)
+		return;		/* a sent SIGBUS that was ignored */
+	if (old.sa_handler == SIG_DFL || old.sa_handler == SIG_IGN) {
+		struct sigaction dfl;
+
+		memset(&dfl, 0, sizeof(dfl));
+		dfl.sa_handler = SIG_DFL;
+		sigemptyset(&dfl.sa_mask);
+		sigaction(SIGBUS, &dfl, NULL);
+		/* a fault re-runs the access and dies of it; a sent signal
+		 * is sent again (SIGBUS is not blocked: SA_NODEFER) */
+		if (!vw__sync_fault(si))
+			raise(SIGBUS);
+		return;
+	}
+	if (old.sa_flags & SA_RESETHAND) {
+		memset(&vw__old, 0, sizeof(vw__old));
+		vw__old.sa_handler = SIG_DFL;
+	}
+	/* the mask the previous handler would have run with */
+	mask = old.sa_mask;
+	if (!(old.sa_flags & SA_NODEFER))
+		sigaddset(&mask, SIGBUS);
+	sigprocmask(SIG_BLOCK, &mask, &saved);
+	if (old.sa_flags & SA_SIGINFO)
+		old.sa_sigaction(sig, si, ctx);
+	else
+		old.sa_handler(sig);
+	sigprocmask(SIG_SETMASK, &saved, NULL);
+}
+
+static void vw__sigbus(int sig, siginfo_t *si, void *ctx)
+{
+	struct vw__guard *g = vw__cur;
+	int saved_errno = errno;
+
+	if (g && vw__sync_fault(si) &&
+	    atomic_load_explicit(&vw__enabled, memory_order_relaxed)) {
+		uintptr_t a = (uintptr_t)si->si_addr;
+
+		for (int i = 0; i < g->n; i++) {
+			if (a < g->lo[i] || a >= g->hi[i])
+				continue;
+			g->addr = a;
+			g->which = i;
+			vw__cur = g->prev;
+			errno = saved_errno;
+			siglongjmp(g->jb, 1);
+		}
+	}
+	errno = saved_errno;
+	vw__chain(sig, si, ctx);
+}
+
+static void vw__install(void)
+{
+	struct sigaction sa;
+
+	if (sigaction(SIGBUS, NULL, &vw__old))
+		return;		/* cannot happen for SIGBUS; stay unguarded */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = vw__sigbus;
+	sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER |
+		      (vw__old.sa_flags & SA_RESTART);
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGBUS, &sa, NULL) == 0)
+		atomic_store(&vw__installed, 1);
+}
+
+VW_PUBLIC int vw_sigbus_guard(int enable)
+{
+	if (enable < 0)
+		return atomic_load(&vw__enabled);
+	return atomic_exchange(&vw__enabled, enable ? 1 : 0);
+}
+
+void vw__guard_init(struct vw__guard *g, const struct vw_view *a, int acc_a,
+		    const struct vw_view *b, int acc_b)
+{
+	const struct vw_view *v[2] = { a, b };
+	int acc[2] = { acc_a, acc_b };
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+
+	g->n = 0;
+	g->prev = NULL;
+	g->addr = 0;
+	g->which = 0;
+	for (int i = 0; i < 2; i++) {
+		uintptr_t base;
+		size_t len;
+
+		if (!v[i] || !v[i]->map)
+			continue;
+		vw__map_range(v[i]->map, &base, &len, NULL);
+		if (!len)
+			continue;
+		if (g->n && g->base[0] == base) {
+			g->access[0] |= acc[i];	/* one mapping, both ways */
+			continue;
+		}
+		g->base[g->n] = base;
+		g->lo[g->n] = base & ~(page - 1);
+		g->hi[g->n] = (base + len + page - 1) & ~(page - 1);
+		g->access[g->n] = acc[i];
+		g->n++;
+	}
+}
+
+int vw__guarded(struct vw__guard *g, int (*fn)(void *), void *arg)
+{
+	int rc;
+
+	if (!g->n || !atomic_load_explicit(&vw__enabled,
+					   memory_order_relaxed))
+		return fn(arg);
+	pthread_once(&vw__once, vw__install);
+	if (!atomic_load_explicit(&vw__installed, memory_order_relaxed))
+		return fn(arg);
+	g->prev = vw__cur;
+	if (sigsetjmp(g->jb, 0))
+		return -EFAULT;	/* the handler unlinked g */
+	atomic_signal_fence(memory_order_seq_cst);
+	vw__cur = g;
+	atomic_signal_fence(memory_order_seq_cst);
+	rc = fn(arg);
+	atomic_signal_fence(memory_order_seq_cst);
+	vw__cur = g->prev;
+	atomic_signal_fence(memory_order_seq_cst);
+	return rc;
+}
+
+int vw__fault_fail(struct vw_error *err, const struct vw__guard *g)
+{
+	int acc = g->access[g->which];
+
+	return vw__fail(err, -EFAULT,
+			"cannot %s byte %zu of the mapping: SIGBUS (the file was truncated below its mapped size, or its file system has no room for the page)",
+			acc == (VW__RD | VW__WR) ? "access" :
+			acc == VW__WR ? "write" : "read",
+			(size_t)(g->addr - g->base[g->which]));
+}
+
+/* madvise the page-aligned spans of a view; on failure, where. */
+struct vw__pop {
+	int advice;
+	uintptr_t page;
+	int err;		/* errno of the failed madvise */
+	uintptr_t at;		/* the first page it could not populate */
+};
+
+static int vw__madvise(uintptr_t lo, uintptr_t hi, int advice)
+{
+	for (int tries = 0; tries < 16; tries++) {
+		if (!madvise((void *)lo, hi - lo, advice))
+			return 0;
+		if (errno != EINTR && errno != EAGAIN)
+			break;
+	}
+	return errno ? errno : EIO;
+}
+
+static int vw__populate_span(uintptr_t lo, uintptr_t hi, void *arg)
+{
+	struct vw__pop *p = arg;
+	uintptr_t good = lo, bad = hi;	/* [lo, good) populates */
+
+	p->err = vw__madvise(lo, hi, p->advice);
+	if (!p->err)
+		return 0;
+	if (p->err == EFAULT || p->err == ENOMEM) {
+		/* find the first page that fails: [lo, bad) fails */
+		while (bad - good > p->page) {
+			uintptr_t mid = good + (bad - good) / p->page / 2 *
+					       p->page;
+
+			if (vw__madvise(lo, mid, p->advice))
+				bad = mid;
+			else
+				good = mid;
+		}
+	}
+	p->at = good;
+	return 1;
+}
+
+int vw__prepare(const struct vw_view *v, int writing, struct vw_error *err)
+{
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE), base, lo, hi;
+	struct vw__pop p = { writing ? MADV_POPULATE_WRITE : MADV_POPULATE_READ,
+			     page, 0, 0 };
+	size_t len;
+	int populate;
+
+	if (!v->len || atomic_load_explicit(&vw__no_populate,
+					    memory_order_relaxed))
+		return 0;
+	vw__map_range(v->map, &base, &len, &populate);
+	if (!populate)
+		return 0;
+	/* a view within one page faults at its first access or not at all */
+	vw__extent(v, &lo, &hi);
+	if ((lo & ~(page - 1)) == ((hi - 1) & ~(page - 1)))
+		return 0;
+	if (!vw__page_spans(v, (size_t)page, vw__populate_span, &p))
+		return 0;
+	if (p.err == EINVAL || p.err == ENOSYS) {
+		/* no MADV_POPULATE_* (Linux < 5.14): rely on the guard */
+		atomic_store(&vw__no_populate, 1);
+		return 0;
+	}
+	if (p.at < base)
+		p.at = base;	/* the view starts inside the first page */
+	return vw__fail(err, p.err == ENOMEM ? -ENOMEM : -EFAULT,
+			"cannot %s byte %zu of the mapping: madvise(%s): %s (%s); nothing was %s",
+			writing ? "write" : "read", (size_t)(p.at - base),
+			writing ? "MADV_POPULATE_WRITE" : "MADV_POPULATE_READ",
+			strerror(p.err),
+			p.err == ENOMEM ? "out of memory" :
+			"the file is shorter than its mapping, or its file system has no room for the page",
+			writing ? "written" : "copied");
+}
