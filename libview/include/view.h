@@ -31,6 +31,71 @@
  * prints, nothing aborts.  Views are not locked: concurrent use of one
  * struct vw_view from several threads needs the caller's lock; distinct
  * views on one mapping may be used from different threads.
+ *
+ * Faults in the mapping
+ * ---------------------
+ * A mapping can lose pages under a live view: another process truncates
+ * the file below its mapped size, or a write needs a page its file system
+ * has no room for (a full tmpfs or viewfs store).  The kernel answers an
+ * access to such a page with SIGBUS, which would kill the process.
+ * libview turns it into an error instead:
+ *
+ *  - Guarded functions: vw_get, vw_set, vw_tobytes, vw_frombytes,
+ *    vw_copy_to, vw_fill, vw_equal, vw_tolist, vw_hex and vw_assign (the
+ *    functions that touch a view's memory; vw_unpack and vw_pack work on
+ *    a bare pointer and are not guarded).  A SIGBUS raised by one of their
+ *    own accesses to a view's mapping makes the function return -EFAULT,
+ *    with a message in err naming the byte offset in the mapping
+ *    ("cannot read byte N of the mapping: SIGBUS (...)").  What was
+ *    already done stays done: bytes a read wrote to f or out before the
+ *    fault stay there (vw_tolist/vw_hex output is then cut short), and the
+ *    view and its mapping stay valid (release them as usual; other pages
+ *    can still be used).
+ *  - Writes are all-or-nothing where the kernel can tell in advance:
+ *    before the first byte is written to a view of a mapped regular file
+ *    (vw_open/vw_open_fd), the pages the write will touch (only those) are
+ *    faulted in writable with madvise(MADV_POPULATE_WRITE), and vw_copy_to
+ *    first faults in its source's pages (MADV_POPULATE_READ).  A page beyond
+ *    the end of the file, one its file system has no space for, or an I/O
+ *    error then fails the call with -EFAULT (-ENOMEM when the kernel is
+ *    out of memory) and nothing is written ("cannot write byte N of the
+ *    mapping: madvise(...): ...; nothing was written").  Pages populated
+ *    before the failing one stay allocated, with their contents
+ *    unchanged.  Not pre-populated: device nodes and vw_from_memory
+ *    memory (a device mapping may be I/O memory madvise cannot populate;
+ *    the caller's memory is the caller's), writes within one page (a
+ *    fault there writes nothing anyway), and all writes on kernels before
+ *    5.14 (madvise EINVAL: remembered, then only the guard).  The file
+ *    shrinking *during* a write still stops it with -EFAULT after part of
+ *    it was written (the lost part is gone with the file's end anyway).
+ *  - The handler: the first guarded call of the process installs, once
+ *    (pthread_once), a SIGBUS handler with sigaction(SA_SIGINFO |
+ *    SA_ONSTACK | SA_NODEFER, SA_RESTART as before), after reading the
+ *    disposition in place.  It acts only on a SIGBUS the kernel raised at
+ *    a faulting access (si_code BUS_ADRALN..BUS_MCEERR_AR) whose address
+ *    lies in the pages of a mapping the calling thread is accessing
+ *    inside a guarded function at that moment (a thread-local record set
+ *    around each access loop); it then siglongjmps out of the loop.  Any
+ *    other SIGBUS (another address, another thread's fault outside
+ *    libview, a signal sent by kill/raise/sigqueue, BUS_MCEERR_AO) goes to
+ *    the disposition libview found: a previous handler is called with the
+ *    same arguments and its sa_mask (SA_RESETHAND honoured); SIG_DFL or
+ *    SIG_IGN are restored and the fault re-runs (a sent signal is raised
+ *    again), so the process dies of SIGBUS as it would have without
+ *    libview.  The handler is async-signal-safe (no allocation, no locks;
+ *    initial-exec TLS) and keeps errno.  Each thread's faults are its own
+ *    (SIGBUS from a fault goes to the faulting thread).
+ *  - Living with other handlers: a program that installs its own SIGBUS
+ *    handler after libview's should chain to the one it replaces (as
+ *    libview does), or libview's faults reach it instead of becoming
+ *    -EFAULT.  One installed before libview's keeps working: libview
+ *    forwards to it.  vw_sigbus_guard(0) opts out: no handler is
+ *    installed (or an installed one forwards everything); guarded
+ *    functions then fault as plain memory accesses do, and only the
+ *    pre-population above still prevents partial writes.  Under
+ *    AddressSanitizer, whose own SIGBUS handler is then the "previous"
+ *    one, this works unchanged with the default handle_sigbus=1 (not with
+ *    handle_sigbus=2, which forbids other handlers).
  */
 #ifndef VIEW_H
 #define VIEW_H
@@ -325,7 +390,8 @@ struct vw_value {
 /*
  * vw_get - read the element at index[0..ndim) (negative indices count from
  * the end).  For a 0-d view index may be NULL.
- * Errors: -EINVAL released; -ERANGE index out of range.
+ * Errors: -EINVAL released; -ERANGE index out of range; -EFAULT the
+ * element's page is gone (see "Faults in the mapping").
  */
 int vw_get(const struct vw_view *v, const ssize_t *index,
 	   struct vw_value *out, struct vw_error *err);
@@ -350,7 +416,8 @@ int vw_pack(const struct vw_format *f, const struct vw_value *val, void *p,
 /*
  * vw_set - write one element (see vw_pack) at index[0..ndim).
  * Errors: -EINVAL released; -EROFS read-only view; -ERANGE index out of
- * range; those of vw_pack.
+ * range; those of vw_pack; -EFAULT, -ENOMEM the element's pages cannot be
+ * written (nothing is written; see "Faults in the mapping").
  */
 int vw_set(const struct vw_view *v, const ssize_t *index,
 	   const struct vw_value *val, struct vw_error *err);
@@ -363,7 +430,9 @@ int vw_set(const struct vw_view *v, const ssize_t *index,
  * vw_tobytes - memoryview.tobytes(order) into out[0..v->len).
  * order: 'C', 'F' or 'A' (memory order if the view is C- or F-contiguous,
  * else C).  outlen must be >= v->len.  Returns 0.
- * Errors: -EINVAL released or bad order; -ENOBUFS outlen too small.
+ * Errors: -EINVAL released or bad order; -ENOBUFS outlen too small;
+ * -EFAULT a page of the view is gone (out holds a part; see "Faults in
+ * the mapping").
  */
 int vw_tobytes(const struct vw_view *v, char order, void *out, size_t outlen,
 	       struct vw_error *err);
@@ -371,7 +440,9 @@ int vw_tobytes(const struct vw_view *v, char order, void *out, size_t outlen,
 /*
  * vw_frombytes - the reverse of vw_tobytes('C'): write len == v->len bytes
  * in C order through the view's strides.
- * Errors: -EINVAL released or len != nbytes; -EROFS read-only.
+ * Errors: -EINVAL released or len != nbytes; -EROFS read-only; -EFAULT,
+ * -ENOMEM the view's pages cannot be written (in a mapped regular file
+ * nothing is written; see "Faults in the mapping").
  */
 int vw_frombytes(const struct vw_view *v, const void *src, size_t len,
 		 struct vw_error *err);
@@ -381,14 +452,19 @@ int vw_frombytes(const struct vw_view *v, const void *src, size_t len,
  * and itemsize required; formats need not match).  Contiguous inner
  * dimensions are collapsed into memcpy runs; overlapping views are handled
  * (memmove semantics).
- * Errors: -EINVAL released, shape or itemsize differ; -EROFS dst read-only.
+ * Errors: -EINVAL released, shape or itemsize differ; -EROFS dst read-only;
+ * -ENOMEM; -EFAULT a page of src cannot be read or one of dst cannot be
+ * written (checked first for mapped regular files: nothing is written;
+ * see "Faults in the mapping").
  */
 int vw_copy_to(const struct vw_view *dst, const struct vw_view *src,
 	       struct vw_error *err);
 
 /*
  * vw_fill - store val into every element (converted once with vw_pack).
- * Errors: -EINVAL released; -EROFS; those of vw_pack.
+ * Errors: -EINVAL released; -EROFS; those of vw_pack; -EFAULT, -ENOMEM
+ * the view's pages cannot be written (in a mapped regular file nothing is
+ * written; see "Faults in the mapping").
  */
 int vw_fill(const struct vw_view *v, const struct vw_value *val,
 	    struct vw_error *err);
@@ -397,7 +473,8 @@ int vw_fill(const struct vw_view *v, const struct vw_value *val,
  * vw_equal - memoryview ==: shapes equal and every element equal by value
  * (Python rules: 1 == 1.0 == True, NaN != NaN, bytes only equal bytes).
  * Returns 1 equal, 0 not equal.
- * Errors: -EINVAL a view released.
+ * Errors: -EINVAL a view released; -EFAULT a page of either view is gone
+ * (see "Faults in the mapping").
  */
 int vw_equal(const struct vw_view *a, const struct vw_view *b,
 	     struct vw_error *err);
@@ -405,7 +482,9 @@ int vw_equal(const struct vw_view *a, const struct vw_view *b,
 /*
  * vw_tolist - write repr(memoryview.tolist()) to f: nested lists, ints,
  * floats as Python's repr (nan, inf, -0.0), True/False, b'x'.
- * Errors: -EINVAL released; -EIO write error on f.
+ * Errors: -EINVAL released; -EIO write error on f; -EFAULT a page of the
+ * view is gone (f holds the output up to there; see "Faults in the
+ * mapping").
  */
 int vw_tolist(const struct vw_view *v, FILE *f, struct vw_error *err);
 
@@ -413,7 +492,9 @@ int vw_tolist(const struct vw_view *v, FILE *f, struct vw_error *err);
  * vw_hex - memoryview.hex(sep, bytes_per_sep) to f (no newline).
  * sep 0 means no separator; bytes_per_sep as in Python (negative groups
  * from the left, 0 no separator).
- * Errors: -EINVAL released or sep not ASCII; -EIO write error.
+ * Errors: -EINVAL released or sep not ASCII; -EIO write error; -EFAULT a
+ * page of the view is gone (f holds the output up to there; see "Faults
+ * in the mapping").
  */
 int vw_hex(const struct vw_view *v, char sep, int bytes_per_sep, FILE *f,
 	   struct vw_error *err);
@@ -471,7 +552,9 @@ void vw_literal_free(struct vw_literal *lit);
  * raw bytes), or a scalar broadcast to every element.  Every element is
  * converted before any is written: on error nothing is written.
  * Errors: -EINVAL released, shape mismatch, wrong type; -ERANGE value out
- * of range; -EROFS read-only view; -ENOMEM.
+ * of range; -EROFS read-only view; -ENOMEM; -EFAULT the view's pages
+ * cannot be written (in a mapped regular file nothing is written: see
+ * "Faults in the mapping").
  */
 int vw_assign(const struct vw_view *v, const struct vw_literal *value,
 	      struct vw_error *err);
