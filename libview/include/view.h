@@ -68,34 +68,37 @@
  *    5.14 (madvise EINVAL: remembered, then only the guard).  The file
  *    shrinking *during* a write still stops it with -EFAULT after part of
  *    it was written (the lost part is gone with the file's end anyway).
- *  - The handler: the first guarded call of the process installs, once
- *    (pthread_once), a SIGBUS handler with sigaction(SA_SIGINFO |
- *    SA_ONSTACK | SA_NODEFER, SA_RESTART as before), after reading the
- *    disposition in place.  It acts only on a SIGBUS the kernel raised at
- *    a faulting access (si_code BUS_ADRALN..BUS_MCEERR_AR) whose address
- *    lies in the pages of a mapping the calling thread is accessing
- *    inside a guarded function at that moment (a thread-local record set
- *    around each access loop); it then siglongjmps out of the loop.  Any
- *    other SIGBUS (another address, another thread's fault outside
- *    libview, a signal sent by kill/raise/sigqueue, BUS_MCEERR_AO) goes to
- *    the disposition libview found: a previous handler is called with the
- *    same arguments and its sa_mask (SA_RESETHAND honoured); SIG_DFL or
- *    SIG_IGN are restored and the fault re-runs (a sent signal is raised
- *    again), so the process dies of SIGBUS as it would have without
- *    libview.  The handler is async-signal-safe (no allocation, no locks;
- *    initial-exec TLS) and keeps errno.  Each thread's faults are its own
- *    (SIGBUS from a fault goes to the faulting thread).
- *  - Living with other handlers: a program that installs its own SIGBUS
- *    handler after libview's should chain to the one it replaces (as
- *    libview does), or libview's faults reach it instead of becoming
- *    -EFAULT.  One installed before libview's keeps working: libview
- *    forwards to it.  vw_sigbus_guard(0) opts out: no handler is
- *    installed (or an installed one forwards everything); guarded
- *    functions then fault as plain memory accesses do, and only the
- *    pre-population above still prevents partial writes.  Under
- *    AddressSanitizer, whose own SIGBUS handler is then the "previous"
- *    one, this works unchanged with the default handle_sigbus=1 (not with
- *    handle_sigbus=2, which forbids other handlers).
+ *  - The handler: a guarded call (one that has mapped memory to touch)
+ *    looks at SIGBUS's disposition (one sigaction() call) and, unless it
+ *    is libview's handler, puts libview's in place with sigaction
+ *    (SA_SIGINFO | SA_ONSTACK | SA_NODEFER, and SA_RESTART if the one found
+ *    had it), keeping the one found as the one it forwards to.  The
+ *    handler acts only on a SIGBUS the kernel raised at a faulting access
+ *    (si_code BUS_ADRALN..BUS_MCEERR_AR) whose address lies in the pages
+ *    of a mapping the calling thread is accessing inside a guarded
+ *    function at that moment (a thread-local record set around each
+ *    access loop); it then siglongjmps out of the loop.  Any other SIGBUS
+ *    (another address, a fault outside libview's loops, a signal sent by
+ *    kill/raise/sigqueue, BUS_MCEERR_AO) goes to the disposition libview
+ *    found: a previous handler is called with the same arguments under
+ *    its sa_mask (SA_RESETHAND honoured); SIG_DFL or SIG_IGN is restored
+ *    and the fault re-runs (a sent signal is raised again), so the
+ *    process dies of SIGBUS as it would have without libview; a previous
+ *    handler that forwards back to libview's gets that default action too
+ *    (no loop).  The handler is async-signal-safe (no allocation, no
+ *    locks, initial-exec TLS) and keeps errno.  Faults are per thread
+ *    (the kernel sends a fault's SIGBUS to the faulting thread).
+ *  - Living with other handlers: a handler the program installs later
+ *    gets every SIGBUS until the next guarded call, which puts libview's
+ *    back in front of it (it then receives every SIGBUS that is not
+ *    libview's, as above).  A program's handler should therefore not
+ *    expect to see libview's faults.  vw_sigbus_guard(0) opts out: libview
+ *    then puts no handler in place (an installed one forwards
+ *    everything), guarded functions fault as plain memory accesses do,
+ *    and only the pre-population above still prevents partial writes.
+ *    Under AddressSanitizer, whose SIGBUS handler is then the one found,
+ *    this works with the default handle_sigbus=1 (not with
+ *    handle_sigbus=2, which refuses other handlers).
  */
 #ifndef VIEW_H
 #define VIEW_H

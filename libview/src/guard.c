@@ -14,15 +14,20 @@
  *    writes memory: it never holds a lock or owns an allocation that a
  *    jump out of it would leak (stdio calls happen between accesses, not
  *    during one).
- *  - Handler: vw__sigbus, installed once per process (pthread_once) by the
- *    first guarded call, with SA_SIGINFO | SA_ONSTACK | SA_NODEFER.  For a
- *    kernel-generated SIGBUS (si_code > 0) whose si_addr lies in a range
- *    of the innermost guard of the faulting thread, it unlinks that guard
- *    and siglongjmp()s to it.  Anything else goes to the disposition that
- *    was in place when libview installed its handler (vw__old), as the
- *    kernel would have delivered it; SIG_DFL (and SIG_IGN, which the
- *    kernel does not honour for a fault) is restored and the fault re-runs,
- *    so the process dies of SIGBUS exactly as without libview.
+ *  - Handler: vw__sigbus, put in place by every guarded call that finds
+ *    another disposition in place (vw__front: one sigaction() to look;
+ *    code that saves and restores SIGBUS handlers around libview calls,
+ *    as test harnesses do, would otherwise remove it), with SA_SIGINFO |
+ *    SA_ONSTACK | SA_NODEFER.  For a SIGBUS raised at a faulting access
+ *    whose si_addr lies in a range of the innermost guard of the faulting
+ *    thread, it unlinks that guard and siglongjmp()s to it.  Anything else
+ *    goes to the disposition libview found when it last put its handler in
+ *    place (vw__olds), as the kernel would have delivered it; SIG_DFL (and
+ *    SIG_IGN, which the kernel does not honour for a fault) is restored
+ *    and the fault re-runs, so the process dies of SIGBUS exactly as
+ *    without libview.  A previous handler that forwards back to libview's
+ *    (it found libview's when it was installed) gets the default action
+ *    instead of a loop.
  *  - Pre-population (vw__prepare): before the first byte of a write, the
  *    pages the write will touch in a mapped regular file are faulted in
  *    writable with madvise(MADV_POPULATE_WRITE), which reports EFAULT
@@ -54,14 +59,18 @@
 /* Innermost active guard of this thread (NULL outside guarded loops). */
 static __thread struct vw__guard *volatile vw__cur
 	__attribute__((tls_model("initial-exec")));
+/* 1 while this thread's handler forwards a SIGBUS (breaks handler loops). */
+static __thread volatile int vw__forwarding
+	__attribute__((tls_model("initial-exec")));
 
 static atomic_int vw__enabled = 1;	/* vw_sigbus_guard() */
-static atomic_int vw__installed;	/* 1 once vw__sigbus is in place */
 static atomic_int vw__no_populate;	/* madvise said EINVAL: old kernel */
-static pthread_once_t vw__once = PTHREAD_ONCE_INIT;
-/* The SIGBUS disposition libview found; written once before its handler
- * goes in (and reset to SIG_DFL by the handler for SA_RESETHAND). */
-static struct sigaction vw__old;
+/* The SIGBUS disposition libview's handler forwards to: the one it found
+ * when it last put itself in place.  Two slots, so that a handler reading
+ * one while vw__front() fills the other reads a whole struct. */
+static struct sigaction vw__olds[2];
+static atomic_int vw__oldi;
+static pthread_mutex_t vw__front_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* A SIGBUS the kernel raised at the access that caused it (so returning
  * from the handler re-runs the access): not one sent by kill/raise/sigqueue
@@ -71,41 +80,51 @@ static int vw__sync_fault(const siginfo_t *si)
 	return si && si->si_code >= BUS_ADRALN && si->si_code <= BUS_MCEERR_AR;
 }
 
+/* SIGBUS's default action, as the kernel would take it: a fault re-runs
+ * the access (after the return) and dies of it, a sent signal is sent
+ * again (SIGBUS is not blocked in the handler: SA_NODEFER). */
+static void vw__die_default(const siginfo_t *si)
+{
+	struct sigaction dfl;
+
+	memset(&dfl, 0, sizeof(dfl));
+	dfl.sa_handler = SIG_DFL;
+	sigemptyset(&dfl.sa_mask);
+	sigaction(SIGBUS, &dfl, NULL);
+	if (!vw__sync_fault(si))
+		raise(SIGBUS);
+}
+
 /* Deliver a SIGBUS that is not libview's as the previous disposition
  * would have received it. */
 static void vw__chain(int sig, siginfo_t *si, void *ctx)
 {
-	struct sigaction old = vw__old;
+	int i = atomic_load(&vw__oldi);
+	struct sigaction old = vw__olds[i];
 	sigset_t mask, saved;
 
-	if (old.sa_handler == SIG_IGN && si && si->si_code <= 0)
+	if (old.sa_handler == SIG_IGN && !vw__sync_fault(si))
 		return;		/* a sent SIGBUS that was ignored */
-	if (old.sa_handler == SIG_DFL || old.sa_handler == SIG_IGN) {
-		struct sigaction dfl;
-
-		memset(&dfl, 0, sizeof(dfl));
-		dfl.sa_handler = SIG_DFL;
-		sigemptyset(&dfl.sa_mask);
-		sigaction(SIGBUS, &dfl, NULL);
-		/* a fault re-runs the access and dies of it; a sent signal
-		 * is sent again (SIGBUS is not blocked: SA_NODEFER) */
-		if (!vw__sync_fault(si))
-			raise(SIGBUS);
+	if (old.sa_handler == SIG_DFL || old.sa_handler == SIG_IGN ||
+	    vw__forwarding) {
+		/* a fault cannot be ignored; and a previous handler that
+		 * forwards back to libview's would loop */
+		vw__die_default(si);
 		return;
 	}
-	if (old.sa_flags & SA_RESETHAND) {
-		memset(&vw__old, 0, sizeof(vw__old));
-		vw__old.sa_handler = SIG_DFL;
-	}
+	if (old.sa_flags & SA_RESETHAND)
+		vw__olds[i].sa_handler = SIG_DFL;
 	/* the mask the previous handler would have run with */
 	mask = old.sa_mask;
 	if (!(old.sa_flags & SA_NODEFER))
 		sigaddset(&mask, SIGBUS);
 	sigprocmask(SIG_BLOCK, &mask, &saved);
+	vw__forwarding = 1;
 	if (old.sa_flags & SA_SIGINFO)
 		old.sa_sigaction(sig, si, ctx);
 	else
 		old.sa_handler(sig);
+	vw__forwarding = 0;
 	sigprocmask(SIG_SETMASK, &saved, NULL);
 }
 
@@ -114,7 +133,7 @@ static void vw__sigbus(int sig, siginfo_t *si, void *ctx)
 	struct vw__guard *g = vw__cur;
 	int saved_errno = errno;
 
-	if (g && vw__sync_fault(si) &&
+	if (g && vw__sync_fault(si) && !vw__forwarding &&
 	    atomic_load_explicit(&vw__enabled, memory_order_relaxed)) {
 		uintptr_t a = (uintptr_t)si->si_addr;
 
@@ -128,23 +147,43 @@ static void vw__sigbus(int sig, siginfo_t *si, void *ctx)
 			siglongjmp(g->jb, 1);
 		}
 	}
-	errno = saved_errno;
 	vw__chain(sig, si, ctx);
+	errno = saved_errno;
 }
 
-static void vw__install(void)
+static int vw__is_ours(const struct sigaction *sa)
 {
-	struct sigaction sa;
+	return (sa->sa_flags & SA_SIGINFO) && sa->sa_sigaction == vw__sigbus;
+}
 
-	if (sigaction(SIGBUS, NULL, &vw__old))
-		return;		/* cannot happen for SIGBUS; stay unguarded */
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_sigaction = vw__sigbus;
-	sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER |
-		      (vw__old.sa_flags & SA_RESTART);
-	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGBUS, &sa, NULL) == 0)
-		atomic_store(&vw__installed, 1);
+/* Put libview's handler in place unless it is: the disposition found
+ * becomes the one it forwards to.  Returns 1 when it is in place. */
+static int vw__front(void)
+{
+	struct sigaction cur, sa;
+	int ok = 0, i;
+
+	if (sigaction(SIGBUS, NULL, &cur))
+		return 0;
+	if (vw__is_ours(&cur))
+		return 1;
+	pthread_mutex_lock(&vw__front_lock);
+	if (sigaction(SIGBUS, NULL, &cur) == 0) {
+		ok = vw__is_ours(&cur);
+		if (!ok) {
+			i = !atomic_load(&vw__oldi);
+			vw__olds[i] = cur;
+			atomic_store(&vw__oldi, i);
+			memset(&sa, 0, sizeof(sa));
+			sa.sa_sigaction = vw__sigbus;
+			sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER |
+				      (cur.sa_flags & SA_RESTART);
+			sigemptyset(&sa.sa_mask);
+			ok = sigaction(SIGBUS, &sa, NULL) == 0;
+		}
+	}
+	pthread_mutex_unlock(&vw__front_lock);
+	return ok;
 }
 
 VW_PUBLIC int vw_sigbus_guard(int enable)
@@ -193,9 +232,9 @@ int vw__guarded(struct vw__guard *g, int (*fn)(void *), void *arg)
 	if (!g->n || !atomic_load_explicit(&vw__enabled,
 					   memory_order_relaxed))
 		return fn(arg);
-	pthread_once(&vw__once, vw__install);
-	if (!atomic_load_explicit(&vw__installed, memory_order_relaxed))
+	if (!vw__front())
 		return fn(arg);
+	vw__forwarding = 0;	/* a forwarded handler may have jumped out */
 	g->prev = vw__cur;
 	if (sigsetjmp(g->jb, 0))
 		return -EFAULT;	/* the handler unlinked g */
