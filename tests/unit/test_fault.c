@@ -407,29 +407,39 @@ static void exit_42(int sig, siginfo_t *si, void *ctx)
 }
 
 /* Run this binary again with only test NAME, VW_FAULT_ROLE=role and
- * SIGBUS left to the default by ASan; returns the wait status. */
-static int run_child(const char *name, const char *role)
+ * SIGBUS left to the default by ASan; returns the wait status.  The child
+ * reports on a pipe (VW_FAULT_FD) that libview turned its own fault into
+ * -EFAULT before it went on (child_expect_guarded_fault): *guarded says
+ * whether it did. */
+static int run_child(const char *name, const char *role, int *guarded)
 {
 	char *argv[] = { "/proc/self/exe", (char *)name, NULL };
 	const char *asan = getenv("ASAN_OPTIONS");
-	char opts[512];
-	int status;
+	char opts[512], fdnum[16], c = 0;
+	int status, p[2];
 	pid_t pid;
 
 	snprintf(opts, sizeof(opts), "%s%shandle_sigbus=0", asan ? asan : "",
 		 asan && *asan ? ":" : "");
+	assert_int_equal(pipe(p), 0);
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
 		int null = open("/dev/null", O_WRONLY);
 
+		close(p[0]);
 		dup2(null, 1);
 		dup2(null, 2);
+		snprintf(fdnum, sizeof(fdnum), "%d", p[1]);
+		setenv("VW_FAULT_FD", fdnum, 1);
 		setenv("VW_FAULT_ROLE", role, 1);
 		setenv("ASAN_OPTIONS", opts, 1);
 		execv(argv[0], argv);
 		_exit(127);
 	}
+	close(p[1]);
+	*guarded = read(p[0], &c, 1) == 1 && c == 'g';
+	close(p[0]);
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	return status;
 }
@@ -453,9 +463,13 @@ static void child_expect_guarded_fault(struct ffx *f)
 	ssize_t idx = (ssize_t)(2 * f->page);
 	struct vw_value val;
 
+	const char *fd = getenv("VW_FAULT_FD");
+
 	lose_from(f, 2 * f->page);
 	if (vw_get(&f->v[0], &idx, &val, &f->err) != -EFAULT)
 		_exit(3);
+	if (!fd || write(atoi(fd), "g", 1) != 1)
+		_exit(6);
 }
 
 /* In the child: touch the lost page directly, outside libview. */
@@ -471,7 +485,7 @@ static void test_sigbus_outside_libview_reaches_previous_handler(void **state)
 {
 	struct ffx *f = *state;
 	const char *role = getenv("VW_FAULT_ROLE");
-	int st;
+	int st, guarded;
 
 	if (role && !strcmp(role, "chain")) {
 		struct sigaction sa;
@@ -486,7 +500,8 @@ static void test_sigbus_outside_libview_reaches_previous_handler(void **state)
 		child_touch_lost_page(f);
 	}
 	st = run_child("test_sigbus_outside_libview_reaches_previous_handler",
-		       "chain");
+		       "chain", &guarded);
+	assert_true(guarded);
 	assert_true(WIFEXITED(st));
 	assert_int_equal(WEXITSTATUS(st), 42);
 }
@@ -495,14 +510,16 @@ static void test_sigbus_outside_libview_still_kills(void **state)
 {
 	struct ffx *f = *state;
 	const char *role = getenv("VW_FAULT_ROLE");
-	int st;
+	int st, guarded;
 
 	if (role && !strcmp(role, "default")) {
 		child_default_sigbus();
 		child_expect_guarded_fault(f);
 		child_touch_lost_page(f);
 	}
-	st = run_child("test_sigbus_outside_libview_still_kills", "default");
+	st = run_child("test_sigbus_outside_libview_still_kills", "default",
+		       &guarded);
+	assert_true(guarded);
 	if (WIFEXITED(st))
 		fail_msg("child exited %d instead of dying of SIGBUS",
 			 WEXITSTATUS(st));
@@ -514,7 +531,7 @@ static void test_sent_sigbus_still_kills(void **state)
 {
 	struct ffx *f = *state;
 	const char *role = getenv("VW_FAULT_ROLE");
-	int st;
+	int st, guarded;
 
 	if (role && !strcmp(role, "kill")) {
 		child_default_sigbus();
@@ -522,7 +539,8 @@ static void test_sent_sigbus_still_kills(void **state)
 		kill(getpid(), SIGBUS);
 		_exit(4);
 	}
-	st = run_child("test_sent_sigbus_still_kills", "kill");
+	st = run_child("test_sent_sigbus_still_kills", "kill", &guarded);
+	assert_true(guarded);
 	assert_true(WIFSIGNALED(st));
 	assert_int_equal(WTERMSIG(st), SIGBUS);
 }
@@ -531,7 +549,7 @@ static void test_opt_out_leaves_sigbus_to_the_process(void **state)
 {
 	struct ffx *f = *state;
 	const char *role = getenv("VW_FAULT_ROLE");
-	int st;
+	int st, guarded;
 
 	if (role && !strcmp(role, "optout")) {
 		ssize_t idx = (ssize_t)(2 * f->page);
@@ -545,7 +563,9 @@ static void test_opt_out_leaves_sigbus_to_the_process(void **state)
 		_exit(4);	/* not reached */
 	}
 	assert_int_equal(vw_sigbus_guard(-1), 1);	/* the default */
-	st = run_child("test_opt_out_leaves_sigbus_to_the_process", "optout");
+	st = run_child("test_opt_out_leaves_sigbus_to_the_process", "optout",
+		       &guarded);
+	assert_false(guarded);
 	if (WIFEXITED(st))
 		fail_msg("child exited %d instead of dying of SIGBUS",
 			 WEXITSTATUS(st));
