@@ -72,7 +72,12 @@
  *    looks at SIGBUS's disposition (one sigaction() call) and, unless it
  *    is libview's handler, puts libview's in place with sigaction
  *    (SA_SIGINFO | SA_ONSTACK | SA_NODEFER, and SA_RESTART if the one found
- *    had it), keeping the one found as the one it forwards to.  The
+ *    had it), keeping the one found as the one it forwards to.  vw_get
+ *    and vw_set, which touch one element (the system call would cost
+ *    twenty times the access), do so only while libview's handler has
+ *    never been in place; after code that replaced it they are guarded
+ *    again once any other guarded call or vw_sigbus_guard(1) has put it
+ *    back.  The
  *    handler acts only on a SIGBUS the kernel raised at a faulting access
  *    (si_code BUS_ADRALN..BUS_MCEERR_AR) whose address lies in the pages
  *    of a mapping the calling thread is accessing inside a guarded
@@ -89,8 +94,8 @@
  *    locks, initial-exec TLS) and keeps errno.  Faults are per thread
  *    (the kernel sends a fault's SIGBUS to the faulting thread).
  *  - Living with other handlers: a handler the program installs later
- *    gets every SIGBUS until the next guarded call, which puts libview's
- *    back in front of it (it then receives every SIGBUS that is not
+ *    gets every SIGBUS until the next guarded call (other than vw_get and
+ *    vw_set) or vw_sigbus_guard(1), which puts libview's back in front of it (it then receives every SIGBUS that is not
  *    libview's, as above).  A program's handler should therefore not
  *    expect to see libview's faults.  vw_sigbus_guard(0) opts out: libview
  *    then puts no handler in place (an installed one forwards
@@ -567,12 +572,15 @@ int vw_assign(const struct vw_view *v, const struct vw_literal *value,
 /* ------------------------------------------------------------------ */
 
 /*
- * vw_sigbus_guard - turn libview's SIGBUS guard off (enable 0) or back on
+ * vw_sigbus_guard - turn libview's SIGBUS guard off (enable 0) or on
  * (enable 1, the default); enable < 0 only asks.  Returns the previous
  * setting (1 on, 0 off).  Never fails.  See "Faults in the mapping" above
- * for what the guard does.  Off, libview installs no handler (if it has
- * not yet) and its handler, if installed, forwards every SIGBUS to the
- * disposition it found; the pre-population of writes stays.
+ * for what the guard does.  On (1) also puts libview's handler in place
+ * now, in front of the disposition in place (kept as the one it forwards
+ * to), unless it is there already: call it after code that replaced the
+ * SIGBUS handler, before using vw_get/vw_set.  Off (0), libview puts no
+ * handler in place and one already installed forwards every SIGBUS to
+ * the disposition it found; the pre-population of writes stays.
  */
 int vw_sigbus_guard(int enable);
 

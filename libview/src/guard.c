@@ -65,6 +65,7 @@ static __thread volatile int vw__forwarding
 
 static atomic_int vw__enabled = 1;	/* vw_sigbus_guard() */
 static atomic_int vw__no_populate;	/* madvise said EINVAL: old kernel */
+static atomic_int vw__ever;		/* 1 once libview's handler went in */
 /* The SIGBUS disposition libview's handler forwards to: the one it found
  * when it last put itself in place.  Two slots, so that a handler reading
  * one while vw__front() fills the other reads a whole struct. */
@@ -181,6 +182,8 @@ static int vw__front(void)
 			sigemptyset(&sa.sa_mask);
 			ok = sigaction(SIGBUS, &sa, NULL) == 0;
 		}
+		if (ok)
+			atomic_store(&vw__ever, 1);
 	}
 	pthread_mutex_unlock(&vw__front_lock);
 	return ok;
@@ -188,9 +191,14 @@ static int vw__front(void)
 
 VW_PUBLIC int vw_sigbus_guard(int enable)
 {
+	int was;
+
 	if (enable < 0)
 		return atomic_load(&vw__enabled);
-	return atomic_exchange(&vw__enabled, enable ? 1 : 0);
+	was = atomic_exchange(&vw__enabled, enable ? 1 : 0);
+	if (enable)
+		vw__front();
+	return was;
 }
 
 void vw__guard_init(struct vw__guard *g, const struct vw_view *a, int acc_a,
@@ -201,6 +209,7 @@ void vw__guard_init(struct vw__guard *g, const struct vw_view *a, int acc_a,
 	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
 
 	g->n = 0;
+	g->lookup = 1;
 	g->prev = NULL;
 	g->addr = 0;
 	g->which = 0;
@@ -232,7 +241,9 @@ int vw__guarded(struct vw__guard *g, int (*fn)(void *), void *arg)
 	if (!g->n || !atomic_load_explicit(&vw__enabled,
 					   memory_order_relaxed))
 		return fn(arg);
-	if (!vw__front())
+	if ((g->lookup || !atomic_load_explicit(&vw__ever,
+						memory_order_relaxed)) &&
+	    !vw__front())
 		return fn(arg);
 	vw__forwarding = 0;	/* a forwarded handler may have jumped out */
 	g->prev = vw__cur;

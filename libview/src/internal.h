@@ -129,6 +129,9 @@ struct vw__guard {
 	sigjmp_buf jb;
 	struct vw__guard *prev;	/* the guard this one is nested in */
 	int n;			/* ranges in use */
+	int lookup;		/* 1 (the default): check that libview's
+				   handler is in place (one sigaction call);
+				   0: only put it in place the first time */
 	uintptr_t lo[2], hi[2];	/* page-aligned spans of the mappings */
 	uintptr_t base[2];	/* the mappings' base addresses */
 	int access[2];		/* VW__RD | VW__WR */
