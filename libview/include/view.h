@@ -64,8 +64,9 @@
  *    unchanged.  Not pre-populated: device nodes and vw_from_memory
  *    memory (a device mapping may be I/O memory madvise cannot populate;
  *    the caller's memory is the caller's), writes within one page (a
- *    fault there writes nothing anyway), and all writes on kernels before
- *    5.14 (madvise EINVAL: remembered, then only the guard).  The file
+ *    fault there writes nothing anyway), and mappings madvise refuses
+ *    (EINVAL: kernels before 5.14, mappings it cannot populate; EPERM)
+ *    which then have only the guard.  The file
  *    shrinking *during* a write still stops it with -EFAULT after part of
  *    it was written (the lost part is gone with the file's end anyway).
  *  - The handler: a guarded call (one that has mapped memory to touch)
@@ -248,7 +249,9 @@ int vw_open_fd(struct vw_view *out, int fd, int flags, struct vw_error *err);
  * vw_from_memory - a 1-D 'B' view over the caller's memory [ptr, ptr+len).
  * The caller keeps the memory valid until every view on it is released.
  * flags: VW_RDONLY or VW_RDWR.  release, if non-NULL, is called with
- * (ptr, len, arg) when the last view on it is released.
+ * (ptr, len, arg) when the last view on it is released.  A SIGBUS in
+ * [ptr, ptr+len) during a guarded call is an error as for mapped files,
+ * but writes into it are not pre-populated (see "Faults in the mapping").
  * Errors: -EINVAL ptr NULL with len > 0, bad flags; -ENOMEM.
  */
 int vw_from_memory(struct vw_view *out, void *ptr, size_t len, int flags,

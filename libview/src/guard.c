@@ -49,6 +49,9 @@
 #ifndef BUS_MCEERR_AR
 #define BUS_MCEERR_AR 4
 #endif
+#ifndef EHWPOISON
+#define EHWPOISON 133	/* madvise: a poisoned page */
+#endif
 #ifndef MADV_POPULATE_READ
 #define MADV_POPULATE_READ 22	/* Linux 5.14 */
 #endif
@@ -64,7 +67,6 @@ static __thread volatile int vw__forwarding
 	__attribute__((tls_model("initial-exec")));
 
 static atomic_int vw__enabled = 1;	/* vw_sigbus_guard() */
-static atomic_int vw__no_populate;	/* madvise said EINVAL: old kernel */
 static atomic_int vw__ever;		/* 1 once libview's handler went in */
 /* The SIGBUS disposition libview's handler forwards to: the one it found
  * when it last put itself in place.  Two slots, so that a handler reading
@@ -297,7 +299,7 @@ static int vw__populate_span(uintptr_t lo, uintptr_t hi, void *arg)
 	p->err = vw__madvise(lo, hi, p->advice);
 	if (!p->err)
 		return 0;
-	if (p->err == EFAULT || p->err == ENOMEM) {
+	if (p->err == EFAULT || p->err == ENOMEM || p->err == EHWPOISON) {
 		/* find the first page that fails: [lo, bad) fails */
 		while (bad - good > p->page) {
 			uintptr_t mid = good + (bad - good) / p->page / 2 *
@@ -321,8 +323,7 @@ int vw__prepare(const struct vw_view *v, int writing, struct vw_error *err)
 	size_t len;
 	int populate;
 
-	if (!v->len || atomic_load_explicit(&vw__no_populate,
-					    memory_order_relaxed))
+	if (!v->len)
 		return 0;
 	vw__map_range(v->map, &base, &len, &populate);
 	if (!populate)
@@ -333,11 +334,10 @@ int vw__prepare(const struct vw_view *v, int writing, struct vw_error *err)
 		return 0;
 	if (!vw__page_spans(v, (size_t)page, vw__populate_span, &p))
 		return 0;
-	if (p.err == EINVAL || p.err == ENOSYS) {
-		/* no MADV_POPULATE_* (Linux < 5.14): rely on the guard */
-		atomic_store(&vw__no_populate, 1);
-		return 0;
-	}
+	if (p.err != EFAULT && p.err != ENOMEM && p.err != EHWPOISON)
+		return 0;	/* EINVAL: Linux < 5.14 or a mapping madvise
+				   cannot populate; EPERM: sealed: the guard
+				   is all there is */
 	if (p.at < base)
 		p.at = base;	/* the view starts inside the first page */
 	return vw__fail(err, p.err == ENOMEM ? -ENOMEM : -EFAULT,

@@ -377,6 +377,23 @@ static void test_strided_fill_past_the_end_writes_nothing(void **state)
 	assert_file_unchanged(f, 2 * f->page);
 }
 
+static void test_reversed_transposed_fill_past_the_end_writes_nothing(void **state)
+{
+	struct ffx *f = *state;
+	struct vw_value one = val_int(1);
+	ssize_t shape[] = { NPAGES, (ssize_t)f->page };
+
+	assert_int_equal(vw_cast(&f->v[1], &f->v[0], "B", 2, shape, &f->err),
+			 0);
+	slice_expr(&f->v[2], &f->v[1], "::-1,::-1");
+	assert_int_equal(vw_transpose(&f->v[3], &f->v[2], NULL, 0, &f->err),
+			 0);
+	lose_from(f, 2 * f->page - 1);
+	assert_fault(f, vw_fill(&f->v[3], &one, &f->err), 2 * f->page);
+	assert_fault(f, vw_fill(&f->v[2], &one, &f->err), 2 * f->page);
+	assert_file_unchanged(f, 2 * f->page - 1);
+}
+
 static void test_fill_of_pages_still_in_the_file_succeeds(void **state)
 {
 	struct ffx *f = *state;
@@ -607,6 +624,7 @@ static const struct CMUnitTest tests[] = {
 	TF(test_assign_list_past_the_end_writes_nothing),
 	TF(test_assign_scalar_past_the_end_writes_nothing),
 	TF(test_strided_fill_past_the_end_writes_nothing),
+	TF(test_reversed_transposed_fill_past_the_end_writes_nothing),
 	TF(test_fill_of_pages_still_in_the_file_succeeds),
 	TF(test_from_memory_mapping_fault_is_efault),
 	TF(test_sigbus_outside_libview_reaches_previous_handler),
