@@ -61,7 +61,8 @@
  *    out of memory) and nothing is written ("cannot write byte N of the
  *    mapping: madvise(...): ...; nothing was written").  Pages populated
  *    before the failing one stay allocated, with their contents
- *    unchanged.  Not pre-populated: device nodes and vw_from_memory
+ *    unchanged (holes among them now take space: a store that had no
+ *    room for the write is left full).  Not pre-populated: device nodes and vw_from_memory
  *    memory (a device mapping may be I/O memory madvise cannot populate;
  *    the caller's memory is the caller's), writes within one page (a
  *    fault there writes nothing anyway), and mappings madvise refuses

@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -431,6 +432,39 @@ static void test_from_memory_mapping_fault_is_efault(void **state)
 	assert_fault(f, vw_hex(&f->v[1], 0, 0, f->cap.f, &f->err), f->page);
 }
 
+/* Guards are per thread: a fault in another thread is caught there. */
+struct thread_job {
+	struct ffx *f;
+	int rc;
+};
+
+static void *hex_in_thread(void *arg)
+{
+	struct thread_job *j = arg;
+	FILE *null = fopen("/dev/null", "w");
+
+	j->rc = null ? vw_hex(&j->f->v[1], 0, 0, null, &j->f->err) : -ENOENT;
+	if (null)
+		fclose(null);
+	return NULL;
+}
+
+static void test_fault_in_another_thread_is_efault_there(void **state)
+{
+	struct ffx *f = *state;
+	struct thread_job j = { f, 1 };
+	pthread_t t;
+
+	assert_int_equal(vw_dup(&f->v[1], &f->v[0], &f->err), 0);
+	lose_from(f, f->page);
+	assert_int_equal(pthread_create(&t, NULL, hex_in_thread, &j), 0);
+	assert_int_equal(pthread_join(t, NULL), 0);
+	assert_fault(f, j.rc, f->page);
+	/* and this thread's guard still works */
+	capture_open(&f->cap);
+	assert_fault(f, vw_hex(&f->v[0], 0, 0, f->cap.f, &f->err), f->page);
+}
+
 /* ---- other SIGBUS are not libview's (in a fresh child process) ---- */
 
 static void exit_42(int sig, siginfo_t *si, void *ctx)
@@ -627,6 +661,7 @@ static const struct CMUnitTest tests[] = {
 	TF(test_reversed_transposed_fill_past_the_end_writes_nothing),
 	TF(test_fill_of_pages_still_in_the_file_succeeds),
 	TF(test_from_memory_mapping_fault_is_efault),
+	TF(test_fault_in_another_thread_is_efault_there),
 	TF(test_sigbus_outside_libview_reaches_previous_handler),
 	TF(test_sigbus_outside_libview_still_kills),
 	TF(test_sent_sigbus_still_kills),
