@@ -38,73 +38,75 @@
  * the file below its mapped size, or a write needs a page its file system
  * has no room for (a full tmpfs or viewfs store).  The kernel answers an
  * access to such a page with SIGBUS, which would kill the process.
- * libview turns it into an error instead:
+ * libview turns it into an error instead; its one process-wide side
+ * effect is the SIGBUS handler described here.
  *
  *  - Guarded functions: vw_get, vw_set, vw_tobytes, vw_frombytes,
  *    vw_copy_to, vw_fill, vw_equal, vw_tolist, vw_hex and vw_assign (the
  *    functions that touch a view's memory; vw_unpack and vw_pack work on
  *    a bare pointer and are not guarded).  A SIGBUS raised by one of their
- *    own accesses to a view's mapping makes the function return -EFAULT,
- *    with a message in err naming the byte offset in the mapping
- *    ("cannot read byte N of the mapping: SIGBUS (...)").  What was
- *    already done stays done: bytes a read wrote to f or out before the
- *    fault stay there (vw_tolist/vw_hex output is then cut short), and the
- *    view and its mapping stay valid (release them as usual; other pages
- *    can still be used).
+ *    own accesses to a view's mapping (a file mapping or vw_from_memory
+ *    memory) makes the function return -EFAULT, err->code -EFAULT, with a
+ *    message naming the byte offset in the mapping ("cannot read byte N
+ *    of the mapping: SIGBUS (...)").  What was done stays done: output a
+ *    read wrote to f or out before the fault stays there (vw_tolist and
+ *    vw_hex output is then cut short), and the view and its mapping stay
+ *    valid (release them as usual; the pages still there can be used).
  *  - Writes are all-or-nothing where the kernel can tell in advance:
  *    before the first byte is written to a view of a mapped regular file
- *    (vw_open/vw_open_fd), the pages the write will touch (only those) are
- *    faulted in writable with madvise(MADV_POPULATE_WRITE), and vw_copy_to
- *    first faults in its source's pages (MADV_POPULATE_READ).  A page beyond
- *    the end of the file, one its file system has no space for, or an I/O
- *    error then fails the call with -EFAULT (-ENOMEM when the kernel is
- *    out of memory) and nothing is written ("cannot write byte N of the
- *    mapping: madvise(...): ...; nothing was written").  Pages populated
- *    before the failing one stay allocated, with their contents
- *    unchanged (holes among them now take space: a store that had no
- *    room for the write is left full).  Not pre-populated: device nodes and vw_from_memory
- *    memory (a device mapping may be I/O memory madvise cannot populate;
- *    the caller's memory is the caller's), writes within one page (a
- *    fault there writes nothing anyway), and mappings madvise refuses
- *    (EINVAL: kernels before 5.14, mappings it cannot populate; EPERM)
- *    which then have only the guard.  The file
- *    shrinking *during* a write still stops it with -EFAULT after part of
- *    it was written (the lost part is gone with the file's end anyway).
- *  - The handler: a guarded call (one that has mapped memory to touch)
- *    looks at SIGBUS's disposition (one sigaction() call) and, unless it
- *    is libview's handler, puts libview's in place with sigaction
- *    (SA_SIGINFO | SA_ONSTACK | SA_NODEFER, and SA_RESTART if the one found
- *    had it), keeping the one found as the one it forwards to.  vw_get
- *    and vw_set, which touch one element (the system call would cost
- *    twenty times the access), do so only while libview's handler has
- *    never been in place; after code that replaced it they are guarded
- *    again once any other guarded call or vw_sigbus_guard(1) has put it
- *    back.  The
- *    handler acts only on a SIGBUS the kernel raised at a faulting access
- *    (si_code BUS_ADRALN..BUS_MCEERR_AR) whose address lies in the pages
- *    of a mapping the calling thread is accessing inside a guarded
- *    function at that moment (a thread-local record set around each
- *    access loop); it then siglongjmps out of the loop.  Any other SIGBUS
- *    (another address, a fault outside libview's loops, a signal sent by
- *    kill/raise/sigqueue, BUS_MCEERR_AO) goes to the disposition libview
- *    found: a previous handler is called with the same arguments under
- *    its sa_mask (SA_RESETHAND honoured); SIG_DFL or SIG_IGN is restored
- *    and the fault re-runs (a sent signal is raised again), so the
- *    process dies of SIGBUS as it would have without libview; a previous
- *    handler that forwards back to libview's gets that default action too
- *    (no loop).  The handler is async-signal-safe (no allocation, no
- *    locks, initial-exec TLS) and keeps errno.  Faults are per thread
- *    (the kernel sends a fault's SIGBUS to the faulting thread).
- *  - Living with other handlers: a handler the program installs later
- *    gets every SIGBUS until the next guarded call (other than vw_get and
- *    vw_set) or vw_sigbus_guard(1), which puts libview's back in front of it (it then receives every SIGBUS that is not
- *    libview's, as above).  A program's handler should therefore not
- *    expect to see libview's faults.  vw_sigbus_guard(0) opts out: libview
- *    then puts no handler in place (an installed one forwards
- *    everything), guarded functions fault as plain memory accesses do,
- *    and only the pre-population above still prevents partial writes.
- *    Under AddressSanitizer, whose SIGBUS handler is then the one found,
- *    this works with the default handle_sigbus=1 (not with
+ *    (vw_open/vw_open_fd), the pages the write will touch (only those)
+ *    are faulted in writable with madvise(MADV_POPULATE_WRITE), and
+ *    vw_copy_to first faults in its source's pages (MADV_POPULATE_READ).
+ *    A page beyond the end of the file, one its file system has no space
+ *    for, or an I/O error then fails the call with -EFAULT (-ENOMEM when
+ *    the kernel is out of memory) and nothing is written ("cannot write
+ *    byte N of the mapping: madvise(...): ...; nothing was written").
+ *    Pages populated before the failing one stay allocated, contents
+ *    unchanged (holes among them now take space: a store that had no room
+ *    for the write is left full).  Not pre-populated, so guarded only:
+ *    device nodes and vw_from_memory memory (a device mapping may be I/O
+ *    memory; the caller's memory is the caller's), writes within one page
+ *    (a fault there writes nothing anyway), and mappings madvise refuses
+ *    (EINVAL: Linux before 5.14, or a mapping it cannot populate; EPERM).
+ *    A file that shrinks *during* a write still stops it with -EFAULT
+ *    after part was written (the part lost is gone with the file's end).
+ *  - The handler: a guarded call (one with mapped memory to touch) looks
+ *    at SIGBUS's disposition (one sigaction() call) and, unless it is
+ *    libview's handler, puts libview's in place with sigaction
+ *    (SA_SIGINFO | SA_ONSTACK | SA_NODEFER, plus SA_RESTART if the one
+ *    found had it), keeping the one found as the one it forwards to.
+ *    vw_get and vw_set, which touch one element (the system call would
+ *    cost twenty times the access), do this only until libview's handler
+ *    has first been in place; after code that replaced it they are
+ *    guarded again once another guarded call or vw_sigbus_guard(1) has
+ *    put it back.  The handler acts only on a SIGBUS the kernel raised at
+ *    a faulting access (si_code BUS_ADRALN..BUS_MCEERR_AR) whose address
+ *    lies in the pages of a mapping the faulting thread is accessing
+ *    inside a guarded function at that moment (a thread-local record set
+ *    around each access loop); it then siglongjmps out of the loop.  Any
+ *    other SIGBUS (another address, a fault outside libview's loops, a
+ *    signal sent by kill/raise/sigqueue, BUS_MCEERR_AO) goes to the
+ *    disposition libview found: a previous handler is called with the
+ *    same arguments under its own sa_mask (SA_RESETHAND honoured); for
+ *    SIG_DFL or SIG_IGN the default is restored and the fault re-runs (a
+ *    sent signal is raised again), so the process dies of SIGBUS as it
+ *    would have without libview; a previous handler that forwards back
+ *    to libview's gets that default action too (no loop).  The handler is
+ *    async-signal-safe (no allocation, no locks, initial-exec TLS) and
+ *    keeps errno.  Threads: guards are per thread, and the kernel sends a
+ *    fault's SIGBUS to the faulting thread, so each thread's faults are
+ *    its own; the handler can be put in place from any thread.
+ *  - Other handlers: a handler the program installs later gets every
+ *    SIGBUS until the next guarded call (other than vw_get and vw_set) or
+ *    vw_sigbus_guard(1) puts libview's back in front of it; from then on
+ *    it receives every SIGBUS that is not libview's, as above.  So a
+ *    program's handler should not expect libview's faults.  A program
+ *    that wants no handler from libview calls vw_sigbus_guard(0) before
+ *    its first guarded call: libview then puts none in place (one already
+ *    there forwards everything), guarded functions fault as plain memory
+ *    accesses do, and only the pre-population above still prevents
+ *    partial writes.  Under AddressSanitizer, whose SIGBUS handler is then
+ *    the one found, this works with the default handle_sigbus=1 (not with
  *    handle_sigbus=2, which refuses other handlers).
  */
 #ifndef VIEW_H

@@ -17,7 +17,8 @@
  *  - Handler: vw__sigbus, put in place by every guarded call that finds
  *    another disposition in place (vw__front: one sigaction() to look;
  *    code that saves and restores SIGBUS handlers around libview calls,
- *    as test harnesses do, would otherwise remove it), with SA_SIGINFO |
+ *    as test harnesses do, would otherwise remove it; vw_get and vw_set
+ *    look only until it first went in: g->lookup 0), with SA_SIGINFO |
  *    SA_ONSTACK | SA_NODEFER.  For a SIGBUS raised at a faulting access
  *    whose si_addr lies in a range of the innermost guard of the faulting
  *    thread, it unlinks that guard and siglongjmp()s to it.  Anything else
