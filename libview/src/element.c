@@ -10,6 +10,7 @@
 #include <limits.h>
 #include <math.h>
 #include <stdint.h>
+#include <unistd.h>
 
 static void vw__swap(unsigned char *b, size_t n)
 {
@@ -419,6 +420,7 @@ VW_PUBLIC int vw_set(const struct vw_view *v, const ssize_t *index,
 	struct vw_format f;
 	struct vw__elem_job j = { &f, NULL, NULL, val, err };
 	struct vw_view one;
+	uintptr_t page;
 	struct vw__guard g;
 	int rc = vw__check(v, err);
 
@@ -433,14 +435,18 @@ VW_PUBLIC int vw_set(const struct vw_view *v, const ssize_t *index,
 	if (rc)
 		return rc;
 	vw__view_format(v, &f);
-	/* the element as a 0-d view, to reserve its pages */
-	one = *v;
-	one.buf = j.p;
-	one.ndim = 0;
-	one.len = v->itemsize;
-	rc = vw__prepare(&one, 1, err);
-	if (rc)
-		return rc;
+	page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	if (((uintptr_t)j.p & ~(page - 1)) !=
+	    (((uintptr_t)j.p + (uintptr_t)v->itemsize - 1) & ~(page - 1))) {
+		/* across two pages: reserve both (as a 0-d view) first */
+		one = *v;
+		one.buf = j.p;
+		one.ndim = 0;
+		one.len = v->itemsize;
+		rc = vw__prepare(&one, 1, err);
+		if (rc)
+			return rc;
+	}
 	vw__guard_init(&g, NULL, 0, v, VW__WR);
 	g.lookup = 0;	/* a system call costs 20 times the access */
 	rc = vw__guarded(&g, vw__set_run, &j);
