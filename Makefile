@@ -14,6 +14,12 @@ ifeq ($(SAN),1)
 BUILD ?= build/san
 SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 OPT := -O1 -g
+else ifeq ($(SAN),thread)
+# ThreadSanitizer build of the daemon (tests/fs runs it under a concurrent
+# workload when build/tsan/bin/viewfs exists): make SAN=thread viewfs
+BUILD ?= build/tsan
+SANFLAGS := -fsanitize=thread -fno-omit-frame-pointer
+OPT := -O1 -g
 else
 BUILD ?= build
 SANFLAGS :=

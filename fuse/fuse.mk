@@ -20,6 +20,8 @@ VIEWFS_FUSE_LIBS := $(shell $(VIEWFS_PKG) --libs fuse3 2>/dev/null)
 VIEWFS_CFLAGS := $(CFLAGS_COMMON) -std=gnu11 -Ilibview/include $(VIEWFS_FUSE_CFLAGS)
 
 ALL += $(VIEWFS_BIN)
+.PHONY: viewfs
+viewfs: $(VIEWFS_BIN)
 
 $(BUILD)/obj/fuse/%.o: fuse/%.c
 	@mkdir -p $(dir $@)
