@@ -19,9 +19,17 @@ SANFLAGS :=
 OPT := -O2 -g
 endif
 
+# The one version of the whole tree (libview's soname and file name, the
+# .pc file, view/viewfs --version, the module's MODULE_VERSION, DKMS).
+VERSION := $(shell cat VERSION)
+ifeq ($(shell echo '$(VERSION)' | grep -Ex '[0-9]+\.[0-9]+\.[0-9]+'),)
+$(error VERSION must hold MAJOR.MINOR.PATCH, not '$(VERSION)')
+endif
+VERSION_MAJOR := $(firstword $(subst ., ,$(VERSION)))
+
 CC ?= cc
 WARN := -Wall -Wextra -Werror
-CFLAGS_COMMON := $(OPT) $(WARN) $(SANFLAGS) -fPIC -D_GNU_SOURCE -MMD -MP
+CFLAGS_COMMON := $(OPT) $(WARN) $(SANFLAGS) -fPIC -D_GNU_SOURCE -MMD -MP -DVIEW_VERSION='"$(VERSION)"'
 LDFLAGS_COMMON := $(SANFLAGS)
 
 # Targets the fragments add to.
@@ -39,6 +47,9 @@ all: all-targets
 -include bench/bench.mk
 
 all-targets: $(ALL)
+
+# A new VERSION rebuilds what prints or embeds it.
+$(LIBVIEW_OBJS) $(VIEW_OBJS) $(VIEWFS_OBJS): VERSION
 
 deps:
 	@bash tools/deps.sh
