@@ -7,6 +7,8 @@
 #   make test     sanitizer build (ASan+UBSan) into build/san/, then all tests
 #   make run      mount viewfs on ./mnt with a demo buffer;  make stop
 #   make bench    benchmarks (not tests)
+#   make install  install into PREFIX (default /usr/local; DESTDIR stages);
+#                 make uninstall removes exactly that; make install-dkms
 
 SAN ?= 0
 ifeq ($(SAN),1)
@@ -32,11 +34,38 @@ WARN := -Wall -Wextra -Werror
 CFLAGS_COMMON := $(OPT) $(WARN) $(SANFLAGS) -fPIC -D_GNU_SOURCE -MMD -MP -DVIEW_VERSION='"$(VERSION)"'
 LDFLAGS_COMMON := $(SANFLAGS)
 
-# Targets the fragments add to.
+# Installation: GNU directory variables (any may be set on the command
+# line), DESTDIR for staged installs.  mount(8) looks for its helpers only
+# in /sbin, so mount.fuse.viewfs goes there for the system prefixes /usr
+# and /usr/local, and into sbindir for any other prefix (a trial install
+# stays inside its prefix; set mounthelperdir=/sbin to have mount(8) use it).
+PREFIX ?= /usr/local
+prefix ?= $(PREFIX)
+exec_prefix ?= $(prefix)
+bindir ?= $(exec_prefix)/bin
+sbindir ?= $(exec_prefix)/sbin
+libdir ?= $(exec_prefix)/lib
+includedir ?= $(prefix)/include
+datarootdir ?= $(prefix)/share
+mandir ?= $(datarootdir)/man
+docdir ?= $(datarootdir)/doc/viewfs
+pkgconfigdir ?= $(libdir)/pkgconfig
+mounthelperdir ?= $(if $(filter /usr /usr/local,$(patsubst %/,%,$(prefix))),/sbin,$(sbindir))
+INSTALL ?= install
+INSTALL_PROGRAM ?= $(INSTALL) -m 0755
+INSTALL_DATA ?= $(INSTALL) -m 0644
+# Run after install/uninstall without DESTDIR, so ld.so finds libview.so.N.
+LDCONFIG ?= $(if $(filter 0,$(shell id -u)),ldconfig,:)
+
+# Targets the fragments add to: ALL (built by `make`), CLEAN, and
+# INSTALL_TARGETS / UNINSTALL_TARGETS (phony rules each fragment defines
+# for its own files; `make install` runs every one, `make uninstall` too).
 ALL :=
 CLEAN :=
+INSTALL_TARGETS :=
+UNINSTALL_TARGETS :=
 
-.PHONY: all deps test test-unit test-diff test-fs test-vm run stop bench clean help
+.PHONY: all deps test test-unit test-diff test-fs test-vm run stop bench clean help install uninstall
 all: all-targets
 
 -include libview/libview.mk
@@ -45,8 +74,15 @@ all: all-targets
 -include kmod/kmod.mk
 -include tests/tests.mk
 -include bench/bench.mk
+-include docs/man/man.mk
 
 all-targets: $(ALL)
+
+install: $(INSTALL_TARGETS)
+	$(if $(DESTDIR),@:,$(LDCONFIG))
+
+uninstall: $(UNINSTALL_TARGETS)
+	$(if $(DESTDIR),@:,$(LDCONFIG))
 
 # A new VERSION rebuilds what prints or embeds it.
 $(LIBVIEW_OBJS) $(VIEW_OBJS) $(VIEWFS_OBJS): VERSION
@@ -58,4 +94,4 @@ clean:
 	rm -rf build $(CLEAN)
 
 help:
-	@sed -n '3,9p' Makefile
+	@sed -n '3,11p' Makefile

@@ -21,3 +21,15 @@ kmod-clean:
 CLEAN += kmod/*.o kmod/*.ko kmod/*.mod kmod/*.mod.c kmod/.*.cmd kmod/modules.order \
 	Module.symvers modules.order .Module.symvers.cmd .modules.order.cmd \
 	.module-common.o .module-common.o.cmd
+
+# make install / uninstall: the UAPI header, as <linux/viewdev.h> (where
+# the kernel's headers_install would put include/uapi/viewdev.h).
+INSTALL_TARGETS += install-uapi
+UNINSTALL_TARGETS += uninstall-uapi
+.PHONY: install-uapi uninstall-uapi
+install-uapi: kmod/include/uapi/viewdev.h
+	$(INSTALL) -d $(DESTDIR)$(includedir)/linux
+	$(INSTALL_DATA) kmod/include/uapi/viewdev.h $(DESTDIR)$(includedir)/linux/viewdev.h
+
+uninstall-uapi:
+	rm -f $(DESTDIR)$(includedir)/linux/viewdev.h

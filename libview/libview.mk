@@ -30,3 +30,25 @@ $(LIBVIEW_SO): $(BUILD)/lib/$(LIBVIEW_REAL)
 	ln -sf $(LIBVIEW_SONAME) $@
 
 -include $(LIBVIEW_OBJS:.o=.d)
+
+# make install / uninstall: the library, its symlinks, view.h, libview.pc.
+LIBVIEW_INST := $(addprefix $(DESTDIR)$(libdir)/,$(LIBVIEW_REAL) $(LIBVIEW_SONAME) libview.so libview.a) \
+	$(DESTDIR)$(includedir)/view.h $(DESTDIR)$(pkgconfigdir)/libview.pc
+INSTALL_TARGETS += install-libview
+UNINSTALL_TARGETS += uninstall-libview
+.PHONY: install-libview uninstall-libview
+
+install-libview: $(LIBVIEW_A) $(LIBVIEW_SO) libview/libview.pc.in
+	$(INSTALL) -d $(DESTDIR)$(libdir) $(DESTDIR)$(includedir) $(DESTDIR)$(pkgconfigdir)
+	$(INSTALL_DATA) $(BUILD)/lib/$(LIBVIEW_REAL) $(DESTDIR)$(libdir)/$(LIBVIEW_REAL)
+	ln -sfn $(LIBVIEW_REAL) $(DESTDIR)$(libdir)/$(LIBVIEW_SONAME)
+	ln -sfn $(LIBVIEW_SONAME) $(DESTDIR)$(libdir)/libview.so
+	$(INSTALL_DATA) $(LIBVIEW_A) $(DESTDIR)$(libdir)/libview.a
+	$(INSTALL_DATA) libview/include/view.h $(DESTDIR)$(includedir)/view.h
+	sed -e 's|@prefix@|$(prefix)|' -e 's|@libdir@|$(libdir)|' \
+		-e 's|@includedir@|$(includedir)|' -e 's|@VERSION@|$(VERSION)|' \
+		libview/libview.pc.in >$(DESTDIR)$(pkgconfigdir)/libview.pc
+	chmod 0644 $(DESTDIR)$(pkgconfigdir)/libview.pc
+
+uninstall-libview:
+	rm -f $(LIBVIEW_INST)
