@@ -52,3 +52,13 @@ install-libview: $(LIBVIEW_A) $(LIBVIEW_SO) libview/libview.pc.in
 
 uninstall-libview:
 	rm -f $(LIBVIEW_INST)
+
+# libview's ABI (tools/abi.sh: exported symbols, public struct layout and
+# constants) against the committed libview/libview.abi.  tests/install
+# runs the check; after an intended change, `make abi-update` and commit.
+.PHONY: abi-check abi-update
+abi-check: $(LIBVIEW_SO)
+	@bash tools/abi.sh $(LIBVIEW_SO) | diff -u libview/libview.abi - && echo "abi-check: libview ABI unchanged"
+
+abi-update: $(LIBVIEW_SO)
+	bash tools/abi.sh $(LIBVIEW_SO) >libview/libview.abi
