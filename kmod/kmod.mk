@@ -33,3 +33,26 @@ install-uapi: kmod/include/uapi/viewdev.h
 
 uninstall-uapi:
 	rm -f $(DESTDIR)$(includedir)/linux/viewdev.h
+
+# make install-dkms / uninstall-dkms: the module's source for DKMS under
+# $(dkmsdir)/viewdev-$(VERSION) (DESTDIR applies), in the source tree's
+# own layout so the same Kbuild files build it.  Not part of `make
+# install`.  uninstall-dkms first runs `dkms remove` when DKMS knows the
+# version (no DESTDIR), then removes exactly the files and directories
+# install-dkms made.
+dkmsdir ?= /usr/src
+DKMS_DIR := $(DESTDIR)$(dkmsdir)/viewdev-$(VERSION)
+DKMS_SRC := Kbuild VERSION kmod/Kbuild $(sort $(wildcard kmod/*.c kmod/*.h)) kmod/include/uapi/viewdev.h
+DKMS_DIRS := kmod/include/uapi kmod/include kmod
+.PHONY: install-dkms uninstall-dkms
+install-dkms: $(DKMS_SRC) kmod/dkms.conf.in
+	$(INSTALL) -d $(addprefix $(DKMS_DIR)/,$(DKMS_DIRS))
+	$(foreach f,$(DKMS_SRC),$(INSTALL_DATA) $(f) $(DKMS_DIR)/$(f) &&) :
+	sed 's|@VERSION@|$(VERSION)|' kmod/dkms.conf.in >$(DKMS_DIR)/dkms.conf
+	chmod 0644 $(DKMS_DIR)/dkms.conf
+
+uninstall-dkms:
+	$(if $(DESTDIR),,-@command -v dkms >/dev/null && dkms status -m viewdev -v $(VERSION) 2>/dev/null | grep -q . && \
+		dkms remove -m viewdev -v $(VERSION) --all)
+	rm -f $(addprefix $(DKMS_DIR)/,$(DKMS_SRC) dkms.conf)
+	-rmdir $(addprefix $(DKMS_DIR)/,$(DKMS_DIRS)) $(DKMS_DIR)
