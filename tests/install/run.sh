@@ -236,6 +236,17 @@ else
 	skipped "no private libfuse in $fuse_prefix (make deps): viewfs uses the system's"
 fi
 
+unit=$p/share/doc/viewfs/examples/mnt-buf.mount
+if [ ! -f "$unit" ]; then
+	bad "no example systemd unit $unit"
+elif command -v systemd-analyze >/dev/null; then
+	systemd-analyze verify --man=no "$unit" >"$tmp/unit.log" 2>&1 &&
+		grep -qx 'Type=fuse.viewfs' "$unit" &&
+		ok "the example mount unit passes systemd-analyze verify" || bad "mnt-buf.mount: $(cat "$tmp/unit.log")"
+else
+	skipped "systemd-analyze missing: example unit not verified"
+fi
+
 # ------------------------------------------------------ man pages
 man=$p/share/man
 if command -v groff >/dev/null && command -v man >/dev/null; then
