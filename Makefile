@@ -31,8 +31,10 @@ VERSION_MAJOR := $(firstword $(subst ., ,$(VERSION)))
 
 CC ?= cc
 WARN := -Wall -Wextra -Werror
-CFLAGS_COMMON := $(OPT) $(WARN) $(SANFLAGS) -fPIC -D_GNU_SOURCE -MMD -MP -DVIEW_VERSION='"$(VERSION)"'
-LDFLAGS_COMMON := $(SANFLAGS)
+# CPPFLAGS, CFLAGS and LDFLAGS from the caller come last (a distribution's
+# hardening flags, e.g. dpkg-buildflags in debian/rules).
+CFLAGS_COMMON := $(OPT) $(WARN) $(SANFLAGS) -fPIC -D_GNU_SOURCE -MMD -MP -DVIEW_VERSION='"$(VERSION)"' $(CPPFLAGS) $(CFLAGS)
+LDFLAGS_COMMON := $(SANFLAGS) $(LDFLAGS)
 
 # Installation: GNU directory variables (any may be set on the command
 # line), DESTDIR for staged installs.  mount(8) looks for its helpers only
@@ -83,6 +85,20 @@ install: $(INSTALL_TARGETS)
 
 uninstall: $(UNINSTALL_TARGETS)
 	$(if $(DESTDIR),@:,$(LDCONFIG))
+
+# make deb: the Debian packages (debian/) built from a copy of this tree
+# in build/deb/viewfs-VERSION (dpkg-buildpackage puts its results next to
+# the tree it builds), then lintian: build/deb/*.deb, build/deb/lintian.log.
+DEB_DIR := build/deb
+.PHONY: deb
+deb:
+	rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/viewfs-$(VERSION)
+	tar -C . --exclude=./build --exclude=./.git --exclude=./mnt --exclude='*.o' --exclude='*.ko' \
+		--exclude='.*.cmd' --exclude='*.mod*' --exclude='*.d' -cf - . | tar -C $(DEB_DIR)/viewfs-$(VERSION) -xf -
+	cd $(DEB_DIR)/viewfs-$(VERSION) && dpkg-buildpackage -us -uc -b >../build.log 2>&1 || \
+		{ tail -n 40 ../build.log; exit 1; }
+	lintian --fail-on error $(DEB_DIR)/viewfs_$(VERSION)_*.changes >$(DEB_DIR)/lintian.log 2>&1; \
+		rc=$$?; cat $(DEB_DIR)/lintian.log; exit $$rc
 
 # A new VERSION rebuilds what prints or embeds it.
 $(LIBVIEW_OBJS) $(VIEW_OBJS) $(VIEWFS_OBJS): VERSION

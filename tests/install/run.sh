@@ -15,7 +15,10 @@
 #    private mount namespace (tests/install/mount.sh); uninstall leaves
 #    no file behind;
 #  * DKMS: make install-dkms, dkms add + build against the installed
-#    headers (its own dkms tree in a temporary directory), uninstall-dkms.
+#    headers (its own dkms tree in a temporary directory), uninstall-dkms;
+#  * make deb: dpkg-buildpackage -b of debian/ (viewfs, libview0,
+#    libview-dev, viewdev-dkms), lintian without errors, the packages'
+#    contents and versions (about 20 s).
 # Last line: "RESULT: P passed, F failed, S skipped".
 set -u
 build=${1:-build/san}
@@ -357,6 +360,38 @@ else
 			bad "uninstall-dkms left: $(find "$kd/usr" | head)"
 	else
 		bad "make install-dkms: $(tail -n 10 "$tmp/dkms.log")"
+	fi
+fi
+
+# ------------------------------------------------------ Debian packages
+if ! command -v dpkg-buildpackage >/dev/null || ! command -v dh >/dev/null || ! command -v lintian >/dev/null ||
+   ! dpkg-query -W -f='${Status}' dh-dkms 2>/dev/null | grep -q 'install ok installed'; then
+	skipped "make deb: dpkg-dev, debhelper, dh-dkms or lintian missing (make deps)"
+else
+	deb=$tmp/deb
+	if make --no-print-directory -s -C "$root" deb DEB_DIR="$deb" >"$tmp/deb.log" 2>&1; then
+		ok "make deb: dpkg-buildpackage -b and lintian --fail-on error pass"
+		cv=$(dpkg-parsechangelog -l debian/changelog -S Version)
+		[ "${cv%%-*}" = "$version" ] && ok "debian/changelog version $cv = VERSION" ||
+			bad "debian/changelog version $cv, VERSION $version"
+		contents() { dpkg-deb -c "$deb/${1}_${cv}_$2.deb" 2>/dev/null | awk '{print $6}' | sed 's|^\./||'; }
+		want_in() { # PACKAGE ARCH PATH...: each path is in the package
+			local pk=$1 ar=$2 f m=; shift 2
+			contents "$pk" "$ar" >"$tmp/pk"
+			for f in "$@"; do grep -qx "$f" "$tmp/pk" || m="$m $f"; done
+			[ -z "$m" ] && ok "package $pk holds $*" || bad "package $pk misses:$m"
+		}
+		ma=$(dpkg-architecture -qDEB_HOST_MULTIARCH)
+		want_in viewfs amd64 usr/sbin/viewfs usr/bin/view sbin/mount.fuse.viewfs usr/share/man/man8/viewfs.8.gz
+		want_in libview0 amd64 "usr/lib/$ma/libview.so.$version" "usr/lib/$ma/libview.so.$major"
+		want_in libview-dev amd64 usr/include/view.h usr/include/linux/viewdev.h "usr/lib/$ma/libview.so" \
+			"usr/lib/$ma/libview.a" "usr/lib/$ma/pkgconfig/libview.pc" usr/share/man/man3/libview.3.gz
+		want_in viewdev-dkms all "usr/src/viewdev-$version/dkms.conf" "usr/src/viewdev-$version/kmod/viewdev_main.c"
+		dpkg-deb -f "$deb/viewdev-dkms_${cv}_all.deb" Depends | grep -q dkms &&
+		dpkg-deb -f "$deb/viewfs_${cv}_amd64.deb" Depends | grep -q libfuse3 &&
+			ok "viewdev-dkms depends on dkms, viewfs on libfuse3" || bad "package dependencies"
+	else
+		bad "make deb: $(tail -n 30 "$tmp/deb.log")"
 	fi
 fi
 finish
