@@ -327,33 +327,44 @@ else
 fi
 
 # ------------------------------------------------------ DKMS
-kver=$(bash tools/kver.sh 2>/dev/null)
+# Against the headers the project builds for (tools/kver.sh) and every
+# other kernel whose headers are installed (/lib/modules/KVER/build).
+kvers=$({ bash tools/kver.sh 2>/dev/null
+	for b in /lib/modules/*/build; do [ -e "$b/Makefile" ] && basename "$(dirname "$b")"; done; } | awk 'NF && !seen[$0]++')
 if ! command -v dkms >/dev/null; then
 	skipped "DKMS: no dkms (make deps)"
-elif [ -z "$kver" ] || [ ! -d "/lib/modules/$kver/build" ]; then
-	skipped "DKMS: no kernel headers for '$kver' (make deps)"
+elif [ -z "$kvers" ]; then
+	skipped "DKMS: no kernel headers installed (make deps)"
 else
 	kd=$tmp/dkms
 	mkdir -p "$kd/tree"
 	src=$kd/usr/src/viewdev-$version
-	# sign_file: DKMS would otherwise make a signing key in /var/lib/dkms
 	if "${MAKE_INST[@]}" install-dkms DESTDIR="$kd" >"$tmp/dkms.log" 2>&1 &&
 	   [ -f "$src/dkms.conf" ] && grep -qx "PACKAGE_VERSION=\"$version\"" "$src/dkms.conf"; then
 		ok "make install-dkms: $src ($(find "$src" -type f | wc -l) files)"
+		# sign_file: DKMS would otherwise make a signing key in /var/lib/dkms
 		if sign_file=$kd/no-signing dkms add -m viewdev -v "$version" --sourcetree "$kd/usr/src" \
-			--dkmstree "$kd/tree" >>"$tmp/dkms.log" 2>&1 &&
-		   sign_file=$kd/no-signing dkms build -m viewdev -v "$version" -k "$kver" --sourcetree "$kd/usr/src" \
 			--dkmstree "$kd/tree" >>"$tmp/dkms.log" 2>&1; then
-			ko=$kd/tree/viewdev/$version/$kver/$(uname -m)/module/viewdev.ko
-			[ -f "$ko" ] || ko=$(ls "$kd/tree/viewdev/$version/$kver"/*/module/viewdev.ko* 2>/dev/null | head -n 1)
-			mv=$(modinfo -F version "$ko" 2>/dev/null)
-			vm=$(modinfo -F vermagic "$ko" 2>/dev/null)
-			[ "$mv" = "$version" ] && [ "${vm%% *}" = "$kver" ] &&
-				ok "dkms build against $kver: viewdev.ko, MODULE_VERSION $mv" ||
-				bad "dkms module: version '$mv' vermagic '$vm' ($ko)"
+			for kver in $kvers; do
+				if [ ! -e "/lib/modules/$kver/build/Makefile" ]; then
+					bad "DKMS: no /lib/modules/$kver/build for the project's kernel $kver"
+					continue
+				fi
+				if sign_file=$kd/no-signing dkms build -m viewdev -v "$version" -k "$kver" \
+					--sourcetree "$kd/usr/src" --dkmstree "$kd/tree" >>"$tmp/dkms.log" 2>&1; then
+					ko=$(ls "$kd/tree/viewdev/$version/$kver"/*/module/viewdev.ko* 2>/dev/null | head -n 1)
+					mv=$(modinfo -F version "$ko" 2>/dev/null)
+					vm=$(modinfo -F vermagic "$ko" 2>/dev/null)
+					[ "$mv" = "$version" ] && [ "${vm%% *}" = "$kver" ] &&
+						ok "dkms build against $kver: viewdev.ko, MODULE_VERSION $mv" ||
+						bad "dkms module for $kver: version '$mv' vermagic '$vm' ($ko)"
+				else
+					bad "dkms build against $kver: $(tail -n 10 "$tmp/dkms.log")"
+					find "$kd/tree" -name make.log -exec tail -n 20 {} \;
+				fi
+			done
 		else
-			bad "dkms add/build: $(tail -n 20 "$tmp/dkms.log")"
-			find "$kd/tree" -name make.log -exec tail -n 20 {} \;
+			bad "dkms add: $(tail -n 10 "$tmp/dkms.log")"
 		fi
 		"${MAKE_INST[@]}" uninstall-dkms DESTDIR="$kd" >>"$tmp/dkms.log" 2>&1
 		[ ! -e "$src" ] && [ -z "$(find "$kd/usr" ! -type d)" ] && ok "make uninstall-dkms removes the source tree" ||
