@@ -150,9 +150,21 @@ if "${MAKE_INST[@]}" install DESTDIR="$dest" >"$tmp/inst.log" 2>&1; then
 	grep -q "^viewfs='/usr/local/sbin/viewfs'" "$dest/sbin/mount.fuse.viewfs" &&
 		ok "libview.pc and the mount helper name the final paths, not DESTDIR" ||
 		bad "libview.pc / helper paths: $(cat "$dest/usr/local/lib/pkgconfig/libview.pc")"
+	# a second install over the first changes nothing
+	(cd "$dest" && find . ! -type d -exec stat -c '%n %a %s' {} + | LC_ALL=C sort) >"$tmp/sum1"
+	"${MAKE_INST[@]}" install DESTDIR="$dest" >>"$tmp/inst.log" 2>&1 &&
+	(cd "$dest" && find . ! -type d -exec stat -c '%n %a %s' {} + | LC_ALL=C sort) >"$tmp/sum2" &&
+	cmp -s "$tmp/sum1" "$tmp/sum2" && ok "make install twice: the same files" ||
+		bad "second install differs: $(diff "$tmp/sum1" "$tmp/sum2" | head -n 5)"
+	# files of others in the same directories survive uninstall
+	echo other >"$dest/usr/local/lib/libother.so.1"
+	echo other >"$dest/usr/local/share/man/man1/other.1"
 	if "${MAKE_INST[@]}" uninstall DESTDIR="$dest" >>"$tmp/inst.log" 2>&1; then
-		left=$(find "$dest" ! -type d)
-		[ -z "$left" ] && ok "make uninstall DESTDIR leaves no file" || bad "left after uninstall: $left"
+		left=$(cd "$dest" && find . ! -type d | LC_ALL=C sort | tr '\n' ' ')
+		[ "$left" = "./usr/local/lib/libother.so.1 ./usr/local/share/man/man1/other.1 " ] &&
+			ok "make uninstall DESTDIR removes all it installed and nothing else" ||
+			bad "after uninstall: '$left'"
+		rm -f "$dest/usr/local/lib/libother.so.1" "$dest/usr/local/share/man/man1/other.1"
 	else
 		bad "make uninstall DESTDIR: $(tail -n 5 "$tmp/inst.log")"
 	fi
