@@ -7,6 +7,7 @@
 #   make test     sanitizer build (ASan+UBSan) into build/san/, then all tests
 #   make run      mount viewfs on ./mnt with a demo buffer;  make stop
 #   make bench    benchmarks (not tests)
+#   make fuzz     coverage-guided fuzzers, FUZZ_S seconds each (default 60)
 #   make install  install into PREFIX (default /usr/local; DESTDIR stages);
 #                 make uninstall removes exactly that; make install-dkms
 
@@ -110,4 +111,4 @@ clean:
 	rm -rf build $(CLEAN)
 
 help:
-	@sed -n '3,11p' Makefile
+	@sed -n '3,12p' Makefile
