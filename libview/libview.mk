@@ -25,7 +25,7 @@ $(BUILD)/lib/$(LIBVIEW_REAL): $(LIBVIEW_OBJS) libview/libview.map VERSION
 	$(CC) -shared $(LDFLAGS_COMMON) -Wl,--version-script=libview/libview.map -Wl,-soname,$(LIBVIEW_SONAME) -o $@ $(LIBVIEW_OBJS) -lm
 
 $(LIBVIEW_SO): $(BUILD)/lib/$(LIBVIEW_REAL)
-	rm -f $(filter-out $<,$(wildcard $(BUILD)/lib/libview.so.*.*.*))
+	$(if $(filter-out $<,$(wildcard $(BUILD)/lib/libview.so.*.*.*)),rm -f $(filter-out $<,$(wildcard $(BUILD)/lib/libview.so.*.*.*)))
 	ln -sf $(LIBVIEW_REAL) $(BUILD)/lib/$(LIBVIEW_SONAME)
 	ln -sf $(LIBVIEW_SONAME) $@
 
