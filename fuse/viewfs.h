@@ -40,7 +40,10 @@
 #define VFS_HAVE_PASSTHROUGH 0
 #endif
 
-#define VIEWFS_VERSION "0.1"
+#ifndef VIEW_VERSION
+#error "VIEW_VERSION comes from the top-level VERSION file (Makefile)"
+#endif
+#define VIEWFS_VERSION VIEW_VERSION
 
 #define VFS_STR_(x) #x
 #define VFS_STR(x) VFS_STR_(x)

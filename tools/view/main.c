@@ -20,7 +20,7 @@
 #include <unistd.h>
 
 #ifndef VIEW_VERSION
-#define VIEW_VERSION "0.1.0"
+#error "VIEW_VERSION comes from the top-level VERSION file (Makefile)"
 #endif
 
 
