@@ -1,12 +1,13 @@
 # viewfs — top-level build.  Each part keeps its rules in its own fragment
-# (libview/libview.mk, tools/view/view.mk, fuse/fuse.mk, kmod/kmod.mk,
-# tests/tests.mk); this file holds the shared flags and the user targets.
+# (libview/libview.mk, python/python.mk, tools/view/view.mk, fuse/fuse.mk,
+# kmod/kmod.mk, tests/tests.mk); this file holds the shared flags and the user targets.
 #
 #   make deps     install every Debian package the project needs
 #   make          build into build/  (build/lib/libview.{a,so}, build/bin/*)
 #   make test     sanitizer build (ASan+UBSan) into build/san/, then all tests
 #   make run      mount viewfs on ./mnt with a demo buffer;  make stop
 #   make bench    benchmarks (not tests)
+#   make install-python / uninstall-python   the Python module (python/python.mk)
 
 SAN ?= 0
 ifeq ($(SAN),1)
@@ -32,6 +33,7 @@ CLEAN :=
 all: all-targets
 
 -include libview/libview.mk
+-include python/python.mk
 -include tools/view/view.mk
 -include fuse/fuse.mk
 -include kmod/kmod.mk
