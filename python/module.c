@@ -139,6 +139,7 @@ static int pv_create_fd(int fd, const char *fmt, const char *shape,
 			ssize_t nbytes, struct vw_error *err)
 {
 	const char *name = "user.view.format";
+	int rc;
 
 	if (ftruncate(fd, (off_t)nbytes) < 0)
 		goto fail_errno;
@@ -149,14 +150,16 @@ static int pv_create_fd(int fd, const char *fmt, const char *shape,
 		goto fail_xattr;
 	return 0;
 fail_xattr:
-	snprintf(err->msg, sizeof(err->msg), "cannot set %s='%s': %s%s",
-		 name, name[10] == 'f' ? fmt : shape, strerror(errno),
-		 errno == ENOTSUP ? " (the file system has no user xattrs)" : "");
-	return err->code = -errno;
+	rc = errno;
+	snprintf(err->msg, sizeof(err->msg), "cannot set %s='%.64s': %s%s",
+		 name, name[10] == 'f' ? fmt : shape, strerror(rc),
+		 rc == ENOTSUP ? " (the file system has no user xattrs)" : "");
+	return err->code = -rc;
 fail_errno:
-	snprintf(err->msg, sizeof(err->msg), "cannot size the file to %zd bytes: %s",
-		 nbytes, strerror(errno));
-	return err->code = -errno;
+	rc = errno;
+	snprintf(err->msg, sizeof(err->msg),
+		 "cannot size the file to %zd bytes: %s", nbytes, strerror(rc));
+	return err->code = -rc;
 }
 
 static PyObject *pv_create(PyObject *mod, PyObject *args, PyObject *kwds)
