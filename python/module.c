@@ -46,9 +46,11 @@ PyObject *pv_raise(enum pv_op op, int rc, const struct vw_error *err,
 		PyErr_SetString(type, msg);
 		return NULL;
 	}
-	/* OSError(errno, msg, filename) picks FileNotFoundError & co. */
-	exc = PyObject_CallFunction(PyExc_OSError, "isO", -rc, msg,
-				    filename ? filename : Py_None);
+	/* OSError(errno, msg) picks FileNotFoundError & co.; libview's
+	 * message already names the path, so no filename (str() would
+	 * repeat it) */
+	(void)filename;
+	exc = PyObject_CallFunction(PyExc_OSError, "is", -rc, msg);
 	if (exc) {
 		PyErr_SetObject((PyObject *)Py_TYPE(exc), exc);
 		Py_DECREF(exc);

@@ -19,9 +19,11 @@ class Skip(Exception):
 
 
 def tmpdir():
-    """A fresh directory on a tmpfs with user xattrs (/dev/shm), else
+    """A fresh directory with user xattrs: under $PYVIEW_TMPDIR when set
+    (run.sh points it at a viewfs mount), else on /dev/shm (tmpfs), else
     $TMPDIR; removed by the caller (tests use it as a context manager)."""
-    for base in ('/dev/shm', os.environ.get('TMPDIR', '/tmp')):
+    forced = os.environ.get('PYVIEW_TMPDIR')
+    for base in ([forced] if forced else ['/dev/shm', os.environ.get('TMPDIR', '/tmp')]):
         try:
             d = tempfile.TemporaryDirectory(prefix='pyview.', dir=base)
         except OSError:
@@ -35,6 +37,8 @@ def tmpdir():
             continue
         os.unlink(probe)
         return d
+    if forced:
+        raise AssertionError('PYVIEW_TMPDIR=%s has no user xattrs' % forced)
     raise Skip('no directory with user xattrs (/dev/shm or $TMPDIR)')
 
 

@@ -6,6 +6,8 @@
 #   - difftest.py: random slices/casts/transposes/reshapes against NumPy and
 #     memoryview (PYVIEW_SEED, default 1; PYVIEW_CASES, default 400), each
 #     case counted;
+#   - test_zero_copy.py again on a viewfs mount of $1/bin/viewfs (root and
+#     /dev/fuse needed, else one skip saying why);
 #   - with the sanitizer build (the module links libasan): everything runs
 #     with LD_PRELOAD of gcc's libasan and PYTHONMALLOC=malloc, so ASan sees
 #     Python objects too; then test_leaks.py runs again with LeakSanitizer,
@@ -55,7 +57,7 @@ fi
 
 pass=0 fail=0 skipn=0 failed=()
 out=$(mktemp)
-trap 'rm -f "$out" "$out".lsan*' EXIT
+trap 'rm -f "$out" "$out".lsan* "$out".viewfs' EXIT
 
 # run NAME CMD...: add the COUNTS line CMD prints; no COUNTS (a crash) or a
 # non-zero exit with no failure counted is one failure.
@@ -84,6 +86,39 @@ for t in tests/python/test_*.py; do
 	run "$(basename "$t" .py)" "${pyenv[@]}" "$py" tests/python/harness.py "$t"
 done
 run difftest "${pyenv[@]}" "$py" tests/python/difftest.py --seed "${PYVIEW_SEED:-1}" --cases "${PYVIEW_CASES:-400}"
+
+# The zero-copy and two-process tests again on a viewfs mount (the real
+# deployment), where this machine allows mounting: root, /dev/fuse, the
+# daemon built.  Otherwise one skip, with the reason.
+viewfs_part() {
+	local bin=$PWD/$build/bin/viewfs mnt vpid ok=0
+	[ "$(id -u)" = 0 ] || { echo "  viewfs: skip: mounting needs root"; return 77; }
+	[ -c /dev/fuse ] || { echo "  viewfs: skip: no /dev/fuse"; return 77; }
+	[ -x "$bin" ] || { echo "  viewfs: skip: $bin not built"; return 77; }
+	command -v fusermount3 >/dev/null || { echo "  viewfs: skip: no fusermount3 (make deps)"; return 77; }
+	mnt=$(mktemp -d /tmp/pyview-viewfs.XXXXXX)
+	"$bin" "$mnt" -f >"$out.viewfs" 2>&1 &
+	vpid=$!
+	for _ in $(seq 200); do
+		grep -qs " $mnt fuse.viewfs " /proc/mounts && stat "$mnt" >/dev/null 2>&1 && { ok=1; break; }
+		kill -0 "$vpid" 2>/dev/null || break
+		sleep 0.05
+	done
+	if [ "$ok" -eq 1 ]; then
+		echo "  viewfs: mounted $bin on $mnt"
+		run test_zero_copy@viewfs env PYVIEW_TMPDIR="$mnt" "${pyenv[@]}" "$py" \
+			tests/python/harness.py tests/python/test_zero_copy.py
+		fusermount3 -u "$mnt" || umount -l "$mnt"
+		wait "$vpid" || { echo "--- FAIL viewfs daemon exit status $?:"; tail -n 20 "$out.viewfs"; fail=$((fail + 1)); failed+=("viewfs-daemon"); }
+	else
+		echo "--- FAIL viewfs: mount failed:"; tail -n 20 "$out.viewfs"
+		kill "$vpid" 2>/dev/null; wait "$vpid" 2>/dev/null
+		fail=$((fail + 1)); failed+=("viewfs-mount")
+	fi
+	rmdir "$mnt" 2>/dev/null
+	return 0
+}
+viewfs_part || skipn=$((skipn + 1))
 
 if [ "$san" -eq 1 ]; then
 	# full stacks (Python has no frame pointers), so a leak made by the
