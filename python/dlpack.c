@@ -173,7 +173,7 @@ PyObject *pv_dlpack(PvView *self, PyObject *args, PyObject *kwds)
 		return PyErr_NoMemory();
 	if (vw_dup(&h->view, v, &err)) {
 		free(h);
-		return pv_raise(PV_OP_DERIVE, -EINVAL, &err, NULL);
+		return pv_raise(PV_OP_DERIVE, -EINVAL, &err);
 	}
 	for (int i = 0; i < v->ndim; i++) {
 		h->shape[i] = v->shape[i];

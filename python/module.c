@@ -36,8 +36,7 @@ static PyObject *pv_exc_type(enum pv_op op, int rc, const char *msg)
 	return PyExc_ValueError;
 }
 
-PyObject *pv_raise(enum pv_op op, int rc, const struct vw_error *err,
-		   PyObject *filename)
+PyObject *pv_raise(enum pv_op op, int rc, const struct vw_error *err)
 {
 	const char *msg = err && err->msg[0] ? err->msg : strerror(-rc);
 	PyObject *type = pv_exc_type(op, rc, msg), *exc;
@@ -49,7 +48,6 @@ PyObject *pv_raise(enum pv_op op, int rc, const struct vw_error *err,
 	/* OSError(errno, msg) picks FileNotFoundError & co.; libview's
 	 * message already names the path, so no filename (str() would
 	 * repeat it) */
-	(void)filename;
 	exc = PyObject_CallFunction(PyExc_OSError, "is", -rc, msg);
 	if (exc) {
 		PyErr_SetObject((PyObject *)Py_TYPE(exc), exc);
@@ -77,7 +75,7 @@ static PyObject *pv_open(PyObject *mod, PyObject *args, PyObject *kwds)
 		     &err);
 	Py_END_ALLOW_THREADS
 	if (rc) {
-		pv_raise(PV_OP_OPEN, rc, &err, path);
+		pv_raise(PV_OP_OPEN, rc, &err);
 		Py_DECREF(path);
 		return NULL;
 	}
@@ -217,7 +215,7 @@ static PyObject *pv_create(PyObject *mod, PyObject *args, PyObject *kwds)
 		snprintf(err.msg, sizeof(err.msg), "%s: %s%s",
 			 PyBytes_AS_STRING(path), strerror(errno),
 			 rc == -EEXIST ? " (pass overwrite=True to replace it)" : "");
-		pv_raise(PV_OP_OPEN, rc, &err, path);
+		pv_raise(PV_OP_OPEN, rc, &err);
 		goto out;
 	}
 	rc = pv_create_fd(fd, fmt, text, nbytes, &err);
@@ -227,7 +225,7 @@ static PyObject *pv_create(PyObject *mod, PyObject *args, PyObject *kwds)
 	if (rc) {
 		if (created)
 			unlink(PyBytes_AS_STRING(path));
-		pv_raise(PV_OP_OPEN, rc, &err, path);
+		pv_raise(PV_OP_OPEN, rc, &err);
 		goto out;
 	}
 	res = pv_view_new(&v, NULL);

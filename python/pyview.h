@@ -65,8 +65,7 @@ enum pv_op {
 	PV_OP_INDEX,		/* element index: ERANGE IndexError */
 	PV_OP_COPY,		/* tobytes, hex, assignment */
 };
-PyObject *pv_raise(enum pv_op op, int rc, const struct vw_error *err,
-		   PyObject *filename);
+PyObject *pv_raise(enum pv_op op, int rc, const struct vw_error *err);
 
 /* ValueError as memoryview's for an operation on a released view: returns
  * -1 if v is released (and raises), else 0. */

@@ -102,7 +102,7 @@ PyObject *pv_view_from_object(PyObject *obj)
 			return NULL;
 		rc = vw_dup(&v, &src->view, &err);
 		if (rc)
-			return pv_raise(PV_OP_DERIVE, rc, &err, NULL);
+			return pv_raise(PV_OP_DERIVE, rc, &err);
 		return pv_derived(src, &v);
 	}
 	e = PyMem_RawCalloc(1, sizeof(*e));
@@ -186,7 +186,7 @@ static PyObject *pv_fromfd(PyObject *cls, PyObject *args, PyObject *kwds)
 			&err);
 	Py_END_ALLOW_THREADS
 	if (rc)
-		return pv_raise(PV_OP_OPEN, rc, &err, NULL);
+		return pv_raise(PV_OP_OPEN, rc, &err);
 	return pv_view_new(&v, NULL);
 }
 
@@ -352,7 +352,7 @@ static PyObject *pv_get_element(PvView *self, const ssize_t *index)
 	int rc = vw_get(&self->view, index, &val, &err);
 
 	if (rc)
-		return pv_raise(PV_OP_INDEX, rc, &err, NULL);
+		return pv_raise(PV_OP_INDEX, rc, &err);
 	return pv_value_to_py(&val);
 }
 
@@ -368,7 +368,7 @@ static PyObject *pv_item(PvView *self, Py_ssize_t i)
 		return pv_get_element(self, &i);
 	rc = vw_slice(&v, &self->view, &it, 1, &err);
 	if (rc)
-		return pv_raise(PV_OP_DERIVE, rc, &err, NULL);
+		return pv_raise(PV_OP_DERIVE, rc, &err);
 	return pv_derived(self, &v);
 }
 
@@ -401,7 +401,7 @@ static PyObject *pv_subscript(PvView *self, PyObject *key)
 	}
 	rc = vw_slice(&v, &self->view, idx, nidx, &err);
 	if (rc)
-		return pv_raise(PV_OP_DERIVE, rc, &err, NULL);
+		return pv_raise(PV_OP_DERIVE, rc, &err);
 	return pv_derived(self, &v);
 }
 
@@ -438,7 +438,7 @@ static int pv_assign(PvView *self, const struct vw_view *dst, PyObject *value)
 		rc = vw_copy_to(dst, &src->view, &err);
 		Py_DECREF(src);
 		if (rc) {
-			pv_raise(PV_OP_COPY, rc, &err, NULL);
+			pv_raise(PV_OP_COPY, rc, &err);
 			return -1;
 		}
 		return 0;
@@ -448,7 +448,7 @@ static int pv_assign(PvView *self, const struct vw_view *dst, PyObject *value)
 	rc = vw_assign(dst, &lit, &err);
 	vw_literal_free(&lit);
 	if (rc) {
-		pv_raise(PV_OP_COPY, rc, &err, NULL);
+		pv_raise(PV_OP_COPY, rc, &err);
 		return -1;
 	}
 	(void)self;
@@ -483,24 +483,29 @@ static int pv_ass_subscript(PvView *self, PyObject *key, PyObject *value)
 	if (pv_parse_key(&self->view, key, idx, &nidx, &all_int))
 		return -1;
 	if (all_int && nidx == self->view.ndim) {
-		ssize_t index[VW_MAXDIM];
 		struct vw_value val;
 
-		for (int i = 0; i < nidx; i++)
-			index[i] = idx[i].start;
+		/* the element as a 0-d view: an index out of range is then
+		 * vw_slice's -ERANGE (IndexError), a value out of range
+		 * vw_set's (ValueError) */
 		if (pv_value_from_py(value, &self->view, &val))
 			return -1;
-		rc = vw_set(&self->view, index, &val, &err);
+		rc = vw_slice(&v, &self->view, idx, nidx, &err);
 		if (rc) {
-			pv_raise(rc == -ERANGE && strncmp(err.msg, "index", 5) == 0 ?
-				 PV_OP_INDEX : PV_OP_ELEMENT, rc, &err, NULL);
+			pv_raise(PV_OP_INDEX, rc, &err);
+			return -1;
+		}
+		rc = vw_set(&v, NULL, &val, &err);
+		vw_release(&v);
+		if (rc) {
+			pv_raise(PV_OP_ELEMENT, rc, &err);
 			return -1;
 		}
 		return 0;
 	}
 	rc = vw_slice(&v, &self->view, idx, nidx, &err);
 	if (rc) {
-		pv_raise(PV_OP_DERIVE, rc, &err, NULL);
+		pv_raise(PV_OP_DERIVE, rc, &err);
 		return -1;
 	}
 	rc = pv_assign(self, &v, value);
@@ -605,7 +610,7 @@ static PyObject *pv_richcompare(PvView *self, PyObject *other, int op)
 	eq = vw_is_valid(&o->view) ? vw_equal(&self->view, &o->view, &err) : 0;
 	Py_DECREF(o);
 	if (eq < 0)
-		return pv_raise(PV_OP_COPY, eq, &err, NULL);
+		return pv_raise(PV_OP_COPY, eq, &err);
 done:
 	return PyBool_FromLong(op == Py_EQ ? eq : !eq);
 }
@@ -691,7 +696,7 @@ static PyObject *pv_cast(PvView *self, PyObject *args, PyObject *kwds)
 	rc = vw_cast(&v, &self->view, fmt, ndim,
 		     shape && shape != Py_None ? dims : NULL, &err);
 	if (rc)
-		return pv_raise(PV_OP_CAST, rc, &err, NULL);
+		return pv_raise(PV_OP_CAST, rc, &err);
 	return pv_derived(self, &v);
 }
 
@@ -724,7 +729,7 @@ static PyObject *pv_transpose(PvView *self, PyObject *args)
 		rc = vw_transpose(&v, &self->view, NULL, 0, &err);
 	}
 	if (rc)
-		return pv_raise(PV_OP_DERIVE, rc, &err, NULL);
+		return pv_raise(PV_OP_DERIVE, rc, &err);
 	return pv_derived(self, &v);
 }
 
@@ -788,7 +793,7 @@ static PyObject *pv_reshape(PvView *self, PyObject *args)
 		return NULL;
 	rc = vw_reshape(&v, &self->view, n, dims, &err);
 	if (rc)
-		return pv_raise(PV_OP_DERIVE, rc, &err, NULL);
+		return pv_raise(PV_OP_DERIVE, rc, &err);
 	return pv_derived(self, &v);
 }
 
@@ -803,7 +808,7 @@ static PyObject *pv_toreadonly(PvView *self, PyObject *unused)
 		return NULL;
 	rc = vw_toreadonly(&v, &self->view, &err);
 	if (rc)
-		return pv_raise(PV_OP_DERIVE, rc, &err, NULL);
+		return pv_raise(PV_OP_DERIVE, rc, &err);
 	return pv_derived(self, &v);
 }
 
@@ -868,7 +873,7 @@ static PyObject *pv_tobytes(PvView *self, PyObject *args, PyObject *kwds)
 			PyBytes_AS_STRING(bytes), (size_t)self->view.len, &err);
 	if (rc) {
 		Py_DECREF(bytes);
-		return pv_raise(PV_OP_COPY, rc, &err, NULL);
+		return pv_raise(PV_OP_COPY, rc, &err);
 	}
 	return bytes;
 }
@@ -923,7 +928,7 @@ static PyObject *pv_hex(PvView *self, PyObject *args, PyObject *kwds)
 		rc = -ENOMEM;
 	if (rc) {
 		free(text);
-		return pv_raise(PV_OP_COPY, rc, &err, NULL);
+		return pv_raise(PV_OP_COPY, rc, &err);
 	}
 	res = PyUnicode_DecodeASCII(text, (Py_ssize_t)len, "strict");
 	free(text);
