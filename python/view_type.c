@@ -414,7 +414,7 @@ static int pv_same_format(const struct vw_view *a, const struct vw_view *b)
 }
 
 /* dst[...] = value for a whole (sub-)view. */
-static int pv_assign(PvView *self, const struct vw_view *dst, PyObject *value)
+static int pv_assign(const struct vw_view *dst, PyObject *value)
 {
 	struct vw_error err = { 0 };
 	struct vw_literal lit;
@@ -451,7 +451,6 @@ static int pv_assign(PvView *self, const struct vw_view *dst, PyObject *value)
 		pv_raise(PV_OP_COPY, rc, &err);
 		return -1;
 	}
-	(void)self;
 	return 0;
 }
 
@@ -475,7 +474,7 @@ static int pv_ass_subscript(PvView *self, PyObject *key, PyObject *value)
 	if (self->view.ndim == 0) {
 		if (key == Py_Ellipsis ||
 		    (PyTuple_Check(key) && PyTuple_GET_SIZE(key) == 0))
-			return pv_assign(self, &self->view, value);
+			return pv_assign(&self->view, value);
 		PyErr_SetString(PyExc_TypeError,
 				"invalid indexing of 0-dim memory");
 		return -1;
@@ -508,7 +507,7 @@ static int pv_ass_subscript(PvView *self, PyObject *key, PyObject *value)
 		pv_raise(PV_OP_DERIVE, rc, &err);
 		return -1;
 	}
-	rc = pv_assign(self, &v, value);
+	rc = pv_assign(&v, value);
 	vw_release(&v);
 	return rc;
 }
