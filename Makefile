@@ -1,12 +1,14 @@
 # viewfs — top-level build.  Each part keeps its rules in its own fragment
 # (libview/libview.mk, python/python.mk, tools/view/view.mk, fuse/fuse.mk,
-# kmod/kmod.mk, tests/tests.mk); this file holds the shared flags and the user targets.
+# kmod/kmod.mk, tests/tests.mk); this file holds the shared flags and the
+# user targets.
 #
 #   make deps     install every Debian package the project needs
 #   make          build into build/  (build/lib/libview.{a,so}, build/bin/*)
 #   make test     sanitizer build (ASan+UBSan) into build/san/, then all tests
 #   make run      mount viewfs on ./mnt with a demo buffer;  make stop
 #   make bench    benchmarks (not tests)
+#   make fuzz     coverage-guided fuzzers, FUZZ_S seconds each (default 60)
 #   make install-python / uninstall-python   the Python module (python/python.mk)
 
 SAN ?= 0
@@ -49,4 +51,4 @@ clean:
 	rm -rf build $(CLEAN)
 
 help:
-	@sed -n '3,9p' Makefile
+	@sed -n '4,12p' Makefile

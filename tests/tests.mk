@@ -7,6 +7,7 @@ TEST_BINS :=
 -include tests/unit/unit.mk
 -include tests/fs/fs.mk
 -include tests/vm/vm.mk
+-include tests/fuzz/fuzz.mk
 
 test-bins: $(TEST_BINS)
 

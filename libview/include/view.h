@@ -55,7 +55,9 @@ extern "C" {
 /* Human-readable error detail. */
 struct vw_error {
 	int code;		/* the negative errno also returned */
-	char msg[256];		/* one line, no trailing newline */
+	char msg[256];		/* one line, no trailing newline; control
+				   characters quoted from input are
+				   written as \xNN */
 };
 
 struct vw_map;			/* opaque, reference counted */
@@ -423,7 +425,13 @@ int vw_equal(const struct vw_view *a, const struct vw_view *b,
 /*
  * vw_tolist - write repr(memoryview.tolist()) to f: nested lists, ints,
  * floats as Python's repr (nan, inf, -0.0), True/False, b'x'.
- * Errors: -EINVAL released; -EIO write error on f.
+ * An empty view prints one "[]" per sub-array before its first zero
+ * dimension; at most max(VW_META_EMPTY_MAX, length of its mapping) of
+ * them (the bound vw_meta_check puts on metadata, here for views any
+ * derivation made: reshape to "4611686018427387904,0", or a transposed
+ * "0,N").
+ * Errors: -EINVAL released; -E2BIG an empty view beyond that bound
+ * (nothing written); -EIO write error on f.
  */
 int vw_tolist(const struct vw_view *v, FILE *f, struct vw_error *err);
 

@@ -24,6 +24,9 @@ int vw__fail(struct vw_error *err, int code, const char *fmt, ...)
 /* 0 if v holds a reference, else -EINVAL with a message. */
 int vw__check(const struct vw_view *v, struct vw_error *err);
 
+/* Length in bytes of a mapping (0 for an empty one). */
+size_t vw__map_len(const struct vw_map *m);
+
 /* Take one more reference on a mapping. */
 void vw__map_get(struct vw_map *m);
 

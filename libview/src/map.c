@@ -32,6 +32,11 @@ struct vw_map {
 	void *arg;
 };
 
+size_t vw__map_len(const struct vw_map *m)
+{
+	return m->len;
+}
+
 /* Base address for empty views: never dereferenced, never NULL. */
 static char vw__empty[1];
 
@@ -388,12 +393,9 @@ VW_PUBLIC int vw_open(struct vw_view *out, const char *path, int flags,
 	close(fd);
 	if (rc && err && strncmp(err->msg, path, strlen(path))) {
 		char msg[sizeof(err->msg)];
-		int n = snprintf(msg, sizeof(msg), "%.*s: ",
-				 (int)sizeof(msg) / 2, path);
 
-		snprintf(msg + n, sizeof(msg) - (size_t)n, "%.*s",
-			 (int)(sizeof(msg) - (size_t)n - 1), err->msg);
-		memcpy(err->msg, msg, sizeof(msg));
+		memcpy(msg, err->msg, sizeof(msg));
+		vw__fail(err, rc, "%.*s: %s", (int)sizeof(msg) / 2, path, msg);
 	}
 	return rc;
 }

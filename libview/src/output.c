@@ -228,6 +228,21 @@ VW_PUBLIC int vw_tolist(const struct vw_view *v, FILE *f,
 
 	if (rc)
 		return rc;
+	/* An empty view prints one "[]" per sub-array before its first zero
+	 * dimension: bound that as vw_meta_check bounds empty shapes, here for
+	 * views any derivation made (a transposed "0,N" is "N,0"). */
+	if (v->len == 0) {
+		uint64_t outer = 1, lim = VW_META_EMPTY_MAX;
+
+		if (vw__map_len(v->map) > lim)
+			lim = vw__map_len(v->map);
+		for (int i = 0; i < v->ndim && v->shape[i]; i++)
+			if (__builtin_mul_overflow(outer, (uint64_t)v->shape[i], &outer) ||
+			    outer > lim)
+				return vw__fail(err, -E2BIG,
+						"tolist: this empty view would print more than %llu empty lists",
+						(unsigned long long)lim);
+	}
 	vw__view_format(v, &fm);
 	rc = vw__tolist_rec(v, &fm, v->buf, 0, f);
 	if (rc)
