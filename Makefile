@@ -51,4 +51,4 @@ clean:
 	rm -rf build $(CLEAN)
 
 help:
-	@sed -n '4,12p' Makefile
+	@sed -n '6,12p' Makefile
