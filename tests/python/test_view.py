@@ -372,3 +372,15 @@ def test_iteration_over_first_axis():
     v = libview.View(bytearray(range(6))).cast('B', [3, 2])
     assert [r.tolist() for r in v] == [[0, 1], [2, 3], [4, 5]]
     assert list(v[0]) == [0, 1]
+
+
+def test_buffer_requests_are_honoured_as_memoryview_does():
+    import struct as st
+    b = bytearray(8)
+    v = libview.View(b)
+    st.pack_into('<H', v, 2, 0x0102)          # a writable request
+    assert b[2:4] == b'\x02\x01'
+    expect_raises(TypeError, st.pack_into, 'B', v.toreadonly(), 0, 1)  # refused
+    expect_raises(BufferError, np.frombuffer, v[::2], 'u1')  # needs contiguous
+    assert bytes(v[::-1]) == bytes(reversed(b))  # a strided request copies in order
+    assert v._exports == 0
