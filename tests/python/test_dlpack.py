@@ -141,3 +141,16 @@ def test_capsule_contents_follow_the_abi():
         assert shape == [2, k] and strides == [k, -1], (fmt, shape, strides)
         assert t.data == base + (k - 1) * v.itemsize, fmt
         del t, cap
+
+
+def test_torch_from_dlpack_shares_memory():
+    try:
+        import torch
+    except ImportError:
+        raise Skip('torch is not installed (not a Debian package dependency here)')
+    v = libview.View(bytearray(16)).cast('f')
+    t = torch.from_dlpack(v)
+    v[2] = 1.5
+    assert t[2].item() == 1.5
+    t[3] = -2.0
+    assert v[3] == -2.0
