@@ -1,6 +1,7 @@
 # viewfs — top-level build.  Each part keeps its rules in its own fragment
-# (libview/libview.mk, tools/view/view.mk, fuse/fuse.mk, kmod/kmod.mk,
-# tests/tests.mk); this file holds the shared flags and the user targets.
+# (libview/libview.mk, python/python.mk, tools/view/view.mk, fuse/fuse.mk,
+# kmod/kmod.mk, tests/tests.mk); this file holds the shared flags and the
+# user targets.
 #
 #   make deps     install every Debian package the project needs
 #   make          build into build/  (build/lib/libview.{a,so}, build/bin/*)
@@ -8,8 +9,9 @@
 #   make run      mount viewfs on ./mnt with a demo buffer;  make stop
 #   make bench    benchmarks (not tests)
 #   make fuzz     coverage-guided fuzzers, FUZZ_S seconds each (default 60)
-#   make install  install into PREFIX (default /usr/local; DESTDIR stages);
-#                 make uninstall removes exactly that; make install-dkms
+#   make install  install into PREFIX (default /usr/local; DESTDIR stages),
+#                 the Python module included; make uninstall removes exactly
+#                 that; make install-dkms the module source for DKMS
 
 SAN ?= 0
 ifeq ($(SAN),1)
@@ -78,6 +80,7 @@ UNINSTALL_TARGETS :=
 all: all-targets
 
 -include libview/libview.mk
+-include python/python.mk
 -include tools/view/view.mk
 -include fuse/fuse.mk
 -include kmod/kmod.mk
@@ -117,4 +120,4 @@ clean:
 	rm -rf build $(CLEAN)
 
 help:
-	@sed -n '3,12p' Makefile
+	@sed -n '6,14p' Makefile

@@ -17,7 +17,7 @@ test:
 	@$(MAKE) --no-print-directory SAN=thread viewfs
 	@bash tests/run.sh build/san
 
-# Run one suite: make test-unit / test-diff / test-fs / test-vm
+# Run one suite: make test-unit / test-diff / test-fs / test-vm / test-python
 # (a static pattern rule: make applies no implicit rule to .PHONY targets)
 SUITES := $(patsubst tests/%/run.sh,%,$(wildcard tests/*/run.sh))
 $(addprefix test-,$(SUITES)): test-%:

@@ -264,6 +264,24 @@ int vw_from_memory(struct vw_view *out, void *ptr, size_t len, int flags,
 		   void *arg, struct vw_error *err);
 
 /*
+ * vw_from_strided - a view with the exact layout of a Py_buffer over the
+ * caller's memory: element [0,...,0] at buf, format fmt (NULL means "B"),
+ * shape[0..ndim) and strides[0..ndim) in bytes (any sign, zero allowed).
+ * The mapping covers the lowest to the highest byte any element touches
+ * (nothing when a dimension is 0); release, if non-NULL, is called with
+ * (buf, 0, arg) when the last view on it is released (the pointer given,
+ * not the lowest address).  flags: VW_RDONLY or VW_RDWR.  No byte is read.
+ * Errors: -EINVAL buf NULL, bad flags, bad format (see vw_format_parse),
+ * ndim outside 0..VW_MAXDIM, a negative dimension, product(shape) *
+ * itemsize or the byte extent beyond SSIZE_MAX or wrapping the address
+ * space; -ENOMEM.
+ */
+int vw_from_strided(struct vw_view *out, void *buf, const char *fmt,
+		    int ndim, const ssize_t *shape, const ssize_t *strides,
+		    int flags, void (*release)(void *ptr, size_t len, void *arg),
+		    void *arg, struct vw_error *err);
+
+/*
  * vw_apply_meta - turn a 1-D 'B' view of a whole file into the typed view
  * described by fmt and shape (either may be NULL): a cast to fmt and, if
  * shape is given, a reshape to it over the first product(shape)*itemsize

@@ -157,6 +157,86 @@ VW_PUBLIC int vw_from_memory(struct vw_view *out, void *ptr, size_t len,
 	return 0;
 }
 
+/* Lowest and highest byte offsets from element [0,...,0] that a strided
+ * layout touches: [*lo, *hi).  0 when it fits ssize_t, else -EOVERFLOW. */
+static int vw__byte_extent(int ndim, const ssize_t *shape, const ssize_t *strides,
+		      ssize_t itemsize, ssize_t *lo, ssize_t *hi)
+{
+	ssize_t l = 0, h = itemsize, d;
+
+	for (int i = 0; i < ndim; i++) {
+		if (shape[i] == 0) {
+			*lo = *hi = 0;
+			return 0;
+		}
+	}
+	for (int i = 0; i < ndim; i++) {
+		if (__builtin_mul_overflow(shape[i] - 1, strides[i], &d))
+			return -EOVERFLOW;
+		if (__builtin_add_overflow(d < 0 ? l : h, d, d < 0 ? &l : &h))
+			return -EOVERFLOW;
+	}
+	*lo = l;
+	*hi = h;
+	return 0;
+}
+
+VW_PUBLIC int vw_from_strided(struct vw_view *out, void *buf, const char *fmt,
+			      int ndim, const ssize_t *shape,
+			      const ssize_t *strides, int flags,
+			      void (*release)(void *ptr, size_t len, void *arg),
+			      void *arg, struct vw_error *err)
+{
+	ssize_t lo, hi, span, nbytes;
+	struct vw_format f;
+	struct vw_map *m;
+	uintptr_t base = (uintptr_t)buf;
+	int rc;
+
+	if (flags & ~VW_RDWR)
+		return vw__fail(err, -EINVAL, "bad flags 0x%x", flags);
+	if (!buf)
+		return vw__fail(err, -EINVAL, "NULL buffer pointer");
+	if (!fmt)
+		fmt = "B";
+	rc = vw_format_parse(fmt, &f, err);
+	if (rc)
+		return rc;
+	if (ndim < 0 || ndim > VW_MAXDIM || (ndim && (!shape || !strides)))
+		return vw__fail(err, -EINVAL,
+				"number of dimensions %d must be 0..%d",
+				ndim, VW_MAXDIM);
+	rc = vw__shape_bytes(ndim, shape, (ssize_t)f.itemsize, &nbytes);
+	if (rc == -EINVAL)
+		return vw__fail(err, rc, "negative dimension in shape");
+	if (rc || vw__byte_extent(ndim, shape, strides, (ssize_t)f.itemsize,
+			     &lo, &hi) ||
+	    __builtin_sub_overflow(hi, lo, &span) || (lo < 0 && base < (uintptr_t)-lo) ||
+	    (hi > 0 && UINTPTR_MAX - base < (uintptr_t)hi))
+		return vw__fail(err, -EINVAL,
+				"strided layout of format '%s' is too large",
+				fmt);
+	m = vw__map_new(buf, 0, 0);
+	if (!m)
+		return vw__fail(err, -ENOMEM, "out of memory");
+	m->release = release;
+	m->arg = arg;
+	memset(out, 0, sizeof(*out));
+	out->map = m;
+	out->buf = buf;
+	out->readonly = !(flags & VW_RDWR);
+	out->itemsize = (ssize_t)f.itemsize;
+	strcpy(out->format, fmt);	/* vw_format_parse checked the length */
+	out->fmt = f;
+	out->ndim = ndim;
+	for (int i = 0; i < ndim; i++) {
+		out->shape[i] = shape[i];
+		out->strides[i] = strides[i];
+	}
+	out->len = nbytes;
+	return 0;
+}
+
 /* Size of what fd refers to: st_size, or SEEK_END for device nodes. */
 static int vw__fd_size(int fd, const struct stat *st, size_t *size,
 		       struct vw_error *err)

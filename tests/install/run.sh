@@ -17,7 +17,7 @@
 #  * DKMS: make install-dkms, dkms add + build against the installed
 #    headers (its own dkms tree in a temporary directory), uninstall-dkms;
 #  * make deb: dpkg-buildpackage -b of debian/ (viewfs, libview0,
-#    libview-dev, viewdev-dkms), lintian without errors, the packages'
+#    libview-dev, viewdev-dkms, python3-libview), lintian without errors, the packages'
 #    contents and versions (about 20 s).
 # Last line: "RESULT: P passed, F failed, S skipped".
 set -u
@@ -410,6 +410,7 @@ else
 		want_in libview-dev amd64 usr/include/view.h usr/include/linux/viewdev.h "usr/lib/$ma/libview.so" \
 			"usr/lib/$ma/libview.a" "usr/lib/$ma/pkgconfig/libview.pc" usr/share/man/man3/libview.3.gz
 		want_in viewdev-dkms all "usr/src/viewdev-$version/dkms.conf" "usr/src/viewdev-$version/kmod/viewdev_main.c"
+		want_in python3-libview amd64 "usr/lib/python3/dist-packages/libview$(/usr/bin/python3-config --extension-suffix)"
 		dpkg-deb -f "$deb/viewdev-dkms_${cv}_all.deb" Depends | grep -q dkms &&
 		dpkg-deb -f "$deb/viewfs_${cv}_amd64.deb" Depends | grep -q libfuse3 &&
 			ok "viewdev-dkms depends on dkms, viewfs on libfuse3" || bad "package dependencies"

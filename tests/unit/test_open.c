@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* Unit tests: opening, mapping, metadata, releasing and reference counting
- * (vw_open, vw_open_fd, vw_from_memory, vw_apply_meta, vw_release, vw_dup,
- * vw_is_valid, vw_map_refs, vw_toreadonly), and the rule that a released
+ * (vw_open, vw_open_fd, vw_from_memory, vw_from_strided, vw_apply_meta,
+ * vw_release, vw_dup, vw_is_valid, vw_map_refs, vw_toreadonly), and the rule that a released
  * or zeroed view refuses every operation. */
 #include "unit_fixtures.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -461,6 +462,89 @@ static void test_from_memory_bad_flags_refused(void **state)
 
 	assert_int_equal(vw_from_memory(&o->v[0], mem, 4, 0x40, NULL, NULL,
 					&o->err), -EINVAL);
+}
+
+/* ---- vw_from_strided: a Py_buffer's layout over caller memory ---- */
+
+static void test_from_strided_keeps_format_shape_and_negative_strides(void **state)
+{
+	struct ofx *o = *state;
+	static int32_t mem[12] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 };
+	ssize_t shape[] = { 3, 2 }, strides[] = { -16, 8 };
+	struct vw_value val;
+	ssize_t idx[] = { 0, 1 };
+
+	/* element [0,0] is mem[8]: rows 8,4,0 backwards, every other column */
+	assert_int_equal(vw_from_strided(&o->v[0], &mem[8], "<i", 2, shape,
+					 strides, VW_RDONLY, NULL, NULL,
+					 &o->err), 0);
+	assert_string_equal(o->v[0].format, "<i");
+	assert_int_equal(o->v[0].itemsize, 4);
+	assert_int_equal(o->v[0].len, 24);
+	assert_int_equal(o->v[0].readonly, 1);
+	assert_int_equal(o->v[0].strides[0], -16);
+	assert_int_equal(vw_get(&o->v[0], idx, &val, &o->err), 0);
+	assert_int_equal(val.i, 10);
+	idx[0] = 2;
+	assert_int_equal(vw_get(&o->v[0], idx, &val, &o->err), 0);
+	assert_int_equal(val.i, 2);
+}
+
+static void test_from_strided_null_format_is_B_and_0d_allowed(void **state)
+{
+	struct ofx *o = *state;
+	static unsigned char mem[1] = { 7 };
+	struct vw_value val;
+
+	assert_int_equal(vw_from_strided(&o->v[0], mem, NULL, 0, NULL, NULL,
+					 VW_RDWR, NULL, NULL, &o->err), 0);
+	assert_string_equal(o->v[0].format, "B");
+	assert_int_equal(o->v[0].ndim, 0);
+	assert_int_equal(o->v[0].len, 1);
+	assert_int_equal(vw_get(&o->v[0], NULL, &val, &o->err), 0);
+	assert_int_equal(val.i, 7);
+}
+
+static void test_from_strided_refuses_bad_arguments(void **state)
+{
+	struct ofx *o = *state;
+	static char mem[8];
+	ssize_t shape[] = { 2 }, neg[] = { -1 }, strides[] = { 1 };
+	ssize_t huge[] = { SSIZE_MAX / 2 }, big[] = { 4 };
+
+	assert_int_equal(vw_from_strided(&o->v[0], NULL, "B", 1, shape, strides,
+					 VW_RDONLY, NULL, NULL, &o->err), -EINVAL);
+	assert_int_equal(vw_from_strided(&o->v[0], mem, "Zd", 1, shape, strides,
+					 VW_RDONLY, NULL, NULL, &o->err), -EINVAL);
+	assert_int_equal(vw_from_strided(&o->v[0], mem, "B", 1, neg, strides,
+					 VW_RDONLY, NULL, NULL, &o->err), -EINVAL);
+	assert_int_equal(vw_from_strided(&o->v[0], mem, "B", VW_MAXDIM + 1,
+					 shape, strides, VW_RDONLY, NULL, NULL,
+					 &o->err), -EINVAL);
+	assert_int_equal(vw_from_strided(&o->v[0], mem, "B", 1, shape, strides,
+					 0x40, NULL, NULL, &o->err), -EINVAL);
+	/* (n - 1) * stride overflows ssize_t */
+	assert_int_equal(vw_from_strided(&o->v[0], mem, "B", 1, huge, big,
+					 VW_RDONLY, NULL, NULL, &o->err), -EINVAL);
+	assert_false(vw_is_valid(&o->v[0]));
+}
+
+static void test_from_strided_release_callback_gets_buf_after_last_view(void **state)
+{
+	struct ofx *o = *state;
+	static char mem[16];
+	struct cb_count c = { 0 };
+	ssize_t shape[] = { 4 }, strides[] = { -4 };
+
+	assert_int_equal(vw_from_strided(&o->v[0], mem + 12, "i", 1, shape,
+					 strides, VW_RDWR, count_release, &c,
+					 &o->err), 0);
+	assert_int_equal(vw_transpose(&o->v[1], &o->v[0], NULL, 0, &o->err), 0);
+	vw_release(&o->v[0]);
+	assert_int_equal(c.calls, 0);
+	vw_release(&o->v[1]);
+	assert_int_equal(c.calls, 1);
+	assert_ptr_equal(c.ptr, mem + 12);
 }
 
 static void test_release_callback_runs_once_parent_released_first(void **state)
@@ -1067,6 +1151,10 @@ static const struct CMUnitTest tests[] = {
 	TO(test_from_memory_null_ptr_with_length_refused),
 	TO(test_from_memory_null_ptr_zero_length_is_empty_view),
 	TO(test_from_memory_bad_flags_refused),
+	TO(test_from_strided_keeps_format_shape_and_negative_strides),
+	TO(test_from_strided_null_format_is_B_and_0d_allowed),
+	TO(test_from_strided_refuses_bad_arguments),
+	TO(test_from_strided_release_callback_gets_buf_after_last_view),
 	TO(test_release_callback_runs_once_parent_released_first),
 	TO(test_release_callback_runs_once_child_released_first),
 	TO(test_release_callback_gets_ptr_and_len),

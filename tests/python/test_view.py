@@ -1,0 +1,386 @@
+"""The View API, one behaviour per test: opening and creating, attributes,
+indexing and assignment, derived views outliving their parent, release(),
+and the exception each error raises (the one memoryview would)."""
+import errno
+import os
+import struct
+
+import libview
+import numpy as np
+
+from harness import Skip, expect_raises, tmpdir
+
+
+def make(d, name, data, fmt=None, shape=None):
+    p = os.path.join(d, name)
+    with open(p, 'wb') as f:
+        f.write(data)
+    if fmt is not None:
+        os.setxattr(p, 'user.view.format', fmt.encode())
+    if shape is not None:
+        os.setxattr(p, 'user.view.shape', shape.encode())
+    return p
+
+
+def test_open_without_metadata_is_1d_bytes():
+    with tmpdir() as d:
+        v = libview.open(make(d, 'f', b'\x01\x02\x03'))
+        assert (v.format, v.shape, v.strides, v.readonly) == ('B', (3,), (1,), True)
+        assert v.tolist() == [1, 2, 3]
+
+
+def test_open_typed_by_xattrs():
+    with tmpdir() as d:
+        data = struct.pack('<6i', *range(6))
+        v = libview.open(make(d, 'f', data, '<i', '2,3'))
+        assert (v.format, v.shape, v.strides, v.itemsize) == ('<i', (2, 3), (12, 4), 4)
+        assert v.tolist() == [[0, 1, 2], [3, 4, 5]]
+
+
+def test_open_raw_ignores_xattrs():
+    with tmpdir() as d:
+        v = libview.open(make(d, 'f', bytes(8), 'd', '1'), raw=True)
+        assert (v.format, v.shape) == ('B', (8,))
+
+
+def test_open_bad_metadata_is_valueerror():
+    with tmpdir() as d:
+        e = expect_raises(ValueError, libview.open, make(d, 'f', bytes(25), 'd'))
+        assert 'f' in str(e) and '25' in str(e), str(e)
+
+
+def test_open_missing_file_is_filenotfounderror():
+    with tmpdir() as d:
+        e = expect_raises(FileNotFoundError, libview.open, os.path.join(d, 'nope'))
+        assert e.errno == errno.ENOENT and 'nope' in str(e)
+
+
+def test_open_writable_maps_shared():
+    with tmpdir() as d:
+        p = make(d, 'f', bytes(4))
+        v = libview.open(p, writable=True)
+        assert not v.readonly
+        v[2] = 200
+        with open(p, 'rb') as f:
+            assert f.read() == b'\x00\x00\xc8\x00'
+
+
+def test_open_empty_file_is_shape_0():
+    with tmpdir() as d:
+        v = libview.open(make(d, 'f', b''))
+        assert v.shape == (0,) and v.tolist() == [] and v.tobytes() == b''
+
+
+def test_create_sizes_file_and_sets_metadata():
+    with tmpdir() as d:
+        p = os.path.join(d, 'c')
+        v = libview.create(p, (4, 5), '<d')
+        assert os.path.getsize(p) == 160
+        assert os.getxattr(p, 'user.view.format') == b'<d'
+        assert os.getxattr(p, 'user.view.shape') == b'4,5'
+        assert (v.format, v.shape, v.readonly) == ('<d', (4, 5), False)
+        w = libview.open(p)
+        assert (w.format, w.shape) == ('<d', (4, 5))
+
+
+def test_create_int_shape_and_default_format():
+    with tmpdir() as d:
+        v = libview.create(os.path.join(d, 'c'), 7)
+        assert (v.format, v.shape) == ('B', (7,))
+
+
+def test_create_refuses_existing_file_unless_overwrite():
+    with tmpdir() as d:
+        p = make(d, 'f', b'old')
+        expect_raises(FileExistsError, libview.create, p, 2, 'H')
+        with open(p, 'rb') as f:
+            assert f.read() == b'old'
+        v = libview.create(p, 2, 'H', overwrite=True)
+        assert v.shape == (2,) and os.path.getsize(p) == 4
+
+
+def test_create_bad_format_is_valueerror_and_no_file():
+    with tmpdir() as d:
+        p = os.path.join(d, 'c')
+        expect_raises(ValueError, libview.create, p, 2, 'Zd')
+        expect_raises(ValueError, libview.create, p, (2, -1), 'B')
+        expect_raises(ValueError, libview.create, p, (), 'B')
+        assert not os.path.exists(p)
+
+
+def test_fromfd_borrows_descriptor():
+    with tmpdir() as d:
+        p = make(d, 'f', b'\x05\x06', 'B', '2')
+        fd = os.open(p, os.O_RDWR)
+        try:
+            v = libview.View.fromfd(fd, writable=True)
+            os.fstat(fd)  # still open
+            v[0] = 9
+        finally:
+            os.close(fd)
+        assert v.tolist() == [9, 6]  # the mapping outlives the descriptor
+
+
+def test_view_of_bytearray_is_writable_and_shares():
+    b = bytearray(b'abc')
+    v = libview.View(b)
+    assert not v.readonly and v.obj is b
+    v[1] = ord('X')
+    assert b == bytearray(b'aXc')
+
+
+def test_view_of_bytes_is_readonly():
+    v = libview.View(b'abc')
+    assert v.readonly
+    expect_raises(TypeError, v.__setitem__, 0, 1)
+
+
+def test_view_of_numpy_keeps_layout():
+    a = np.arange(24, dtype=np.int16).reshape(4, 6)[::-1, ::2]
+    v = libview.View(a)
+    assert v.shape == a.shape and v.strides == a.strides
+    assert v.tolist() == a.tolist()
+    assert np.dtype(v.dtype) == a.dtype
+
+
+def test_view_keeps_exporter_locked_until_last_view():
+    b = bytearray(b'abcd')
+    v = libview.View(b)
+    s = v[1:3]
+    del v
+    expect_raises(BufferError, b.extend, b'x')  # still exported through s
+    s.release()
+    b.extend(b'x')
+
+
+def test_view_refuses_unsupported_format():
+    expect_raises(ValueError, libview.View, np.zeros(2, dtype=np.complex128))
+
+
+def test_attributes_match_memoryview():
+    b = bytearray(range(24))
+    v = libview.View(b).cast('i', [2, 3])
+    m = memoryview(b).cast('i', [2, 3])
+    for a in ('format', 'itemsize', 'ndim', 'shape', 'strides', 'nbytes',
+              'readonly', 'c_contiguous', 'f_contiguous', 'contiguous'):
+        assert getattr(v, a) == getattr(m, a), a
+    assert len(v) == len(m) == 2
+
+
+def test_memoryview_of_view_has_exact_layout():
+    a = np.arange(30, dtype='>u2').reshape(5, 6)
+    v = libview.View(a)[1:4, ::-2]
+    m = memoryview(v)
+    assert (m.format, m.shape, m.strides, m.readonly) == (v.format, v.shape, v.strides, v.readonly)
+    assert m.obj is v
+
+
+def test_numpy_asarray_of_view_has_exact_layout():
+    b = bytearray(48)
+    v = libview.View(b).cast('d', [2, 3]).T
+    a = np.asarray(v)
+    assert a.shape == v.shape and a.strides == v.strides and a.dtype == np.dtype(v.dtype)
+    assert a.ctypes.data == np.frombuffer(b, dtype='u1').ctypes.data
+
+
+def test_readonly_view_exports_readonly_buffer():
+    v = libview.View(b'abcd')
+    assert np.asarray(v).flags.writeable is False
+    assert memoryview(v).readonly
+
+def test_getitem_element_and_subview():
+    v = libview.View(bytearray(range(12))).cast('B', [3, 4])
+    assert v[1, 2] == 6 and v[-1, -1] == 11
+    assert v[1].tolist() == [4, 5, 6, 7]
+    assert v[:, 1].tolist() == [1, 5, 9]
+    assert v[..., 0].tolist() == [0, 4, 8]
+    assert v[::-2, 1:3].tolist() == [[9, 10], [1, 2]]
+
+
+def test_getitem_errors():
+    v = libview.View(bytearray(4))
+    expect_raises(IndexError, v.__getitem__, 4)
+    expect_raises(IndexError, v.__getitem__, (0, 0))
+    expect_raises(ValueError, v.__getitem__, slice(None, None, 0))
+    expect_raises(TypeError, v.__getitem__, 'x')
+    expect_raises(IndexError, v.__getitem__, 2 ** 70)
+
+
+def test_zero_dim_view():
+    v = libview.View(bytearray(8)).cast('d', [])
+    assert v.ndim == 0 and v.shape == () and v[()] == 0.0
+    v[()] = 2.5
+    assert v.tolist() == 2.5 and v[...].tolist() == 2.5
+    expect_raises(TypeError, v.__getitem__, 0)
+
+
+def test_setitem_element_rules_as_memoryview():
+    v = libview.View(bytearray(8)).cast('h')
+    v[0] = -5
+    assert v[0] == -5
+    expect_raises(ValueError, v.__setitem__, 1, 40000)  # out of range
+    expect_raises(TypeError, v.__setitem__, 1, 1.5)     # float into int
+    expect_raises(TypeError, v.__setitem__, 1, 'x')
+    expect_raises(IndexError, v.__setitem__, 9, 1)
+    assert v.tolist() == [-5, 0, 0, 0]
+
+
+def test_setitem_subview_from_list_scalar_and_buffer():
+    v = libview.View(bytearray(12)).cast('B', [3, 4])
+    v[0] = [1, 2, 3, 4]
+    v[1:, ::2] = 7
+    v[2, 1::2] = np.array([8, 9], dtype=np.uint8)
+    assert v.tolist() == [[1, 2, 3, 4], [7, 0, 7, 0], [7, 8, 7, 9]]
+
+
+def test_setitem_structure_mismatch_is_valueerror_and_writes_nothing():
+    v = libview.View(bytearray(4))
+    expect_raises(ValueError, v.__setitem__, slice(0, 2), [1, 2, 3])
+    expect_raises(ValueError, v.__setitem__, slice(0, 2), np.zeros(2, dtype=np.int32))
+    expect_raises(ValueError, v.__setitem__, slice(None), [1, 2, 3, 256])
+    assert v.tolist() == [0, 0, 0, 0]
+
+
+def test_setitem_overlapping_copy():
+    v = libview.View(bytearray(range(6)))
+    v[1:] = v[:-1]
+    assert v.tolist() == [0, 0, 1, 2, 3, 4]
+
+
+def test_setitem_readonly_is_typeerror():
+    v = libview.View(bytearray(4)).toreadonly()
+    assert v.readonly
+    expect_raises(TypeError, v.__setitem__, 0, 1)
+
+
+def test_cast_errors_as_memoryview():
+    v = libview.View(bytearray(12))
+    expect_raises(TypeError, v.cast, 'd')                 # 12 % 8
+    expect_raises(ValueError, v.cast, 'Zd')
+    expect_raises(TypeError, v.cast, 'i', [2, 2])         # product
+    expect_raises(ValueError, v.cast, 'i', [3, 0])
+    expect_raises(TypeError, v[::2].cast, 'B')            # not contiguous
+    expect_raises(TypeError, v.cast('i').cast, 'h')       # two non-byte formats
+
+
+def test_transpose_and_reshape():
+    v = libview.View(bytearray(range(24))).cast('B', [2, 3, 4])
+    a = np.arange(24, dtype=np.uint8).reshape(2, 3, 4)
+    assert v.transpose().tolist() == a.transpose().tolist()
+    assert v.transpose(1, 0, 2).tolist() == a.transpose(1, 0, 2).tolist()
+    assert v.transpose((2, 0, 1)).tolist() == a.transpose(2, 0, 1).tolist()
+    assert v.transpose(-1, 0, 1).tolist() == a.transpose(-1, 0, 1).tolist()
+    assert v.reshape(4, 6).tolist() == a.reshape(4, 6).tolist()
+    assert v.reshape((-1, 2)).shape == (12, 2)
+    expect_raises(ValueError, v.transpose, 0, 0, 1)
+    expect_raises(ValueError, v.reshape, 5, 5)
+    expect_raises(ValueError, v.transpose().reshape, 24)  # would need a copy
+
+
+def test_tobytes_orders_and_hex():
+    b = bytearray(range(6))
+    v = libview.View(b).cast('B', [2, 3])
+    m = memoryview(b).cast('B', [2, 3])
+    for o in ('C', 'F', 'A', None):
+        assert v.tobytes(o) == m.tobytes(o), o
+    assert v.hex() == m.hex() and v.hex(':', 2) == m.hex(':', 2)
+    assert v.hex(b'-', -4) == m.hex(b'-', -4)
+    expect_raises(ValueError, v.tobytes, 'X')
+    expect_raises(ValueError, v.hex, '::')
+    expect_raises(TypeError, v.hex, 5)
+
+
+def test_tolist_values_of_each_kind():
+    cases = [('?', b'\x00\x02', [False, True]), ('c', b'zy', [b'z', b'y']),
+             ('b', b'\xfd', [-3]), ('<H', b'\xff\xff', [65535]),
+             ('>q', b'\x80' + bytes(7), [-2 ** 63]), ('Q', b'\xff' * 8, [2 ** 64 - 1]),
+             ('<d', struct.pack('<d', -0.0), [-0.0]), ('f', struct.pack('f', float('inf')), [float('inf')]),
+             ('e', struct.pack('e', 1.5), [1.5])]
+    for fmt, raw, want in cases:
+        got = libview.View(raw).cast(fmt).tolist()
+        assert got == want and [type(x) for x in got] == [type(x) for x in want], (fmt, got)
+    assert str(libview.View(struct.pack('<d', -0.0)).cast('<d').tolist()) == '[-0.0]'
+
+
+def test_equality_with_memoryview_and_numpy():
+    b = bytearray(range(8))
+    v = libview.View(b).cast('H')
+    assert v == memoryview(b).cast('H')
+    assert v == np.frombuffer(b, dtype=np.uint16)
+    assert v != memoryview(b)  # 4 items vs 8
+    assert (v == 5) is False
+
+
+def test_derived_views_outlive_parent():
+    with tmpdir() as d:
+        p = make(d, 'f', bytes(range(16)), 'B', '4,4')
+        v = libview.open(p)
+        parts = [v[1], v.T, v.cast('B'), v[::2, ::-1], v.reshape(16), v.toreadonly()]
+        assert v._map_refs == 7
+        v.release()
+        assert v.released
+        assert parts[0].tolist() == [4, 5, 6, 7]
+        assert parts[3].tolist() == [[3, 2, 1, 0], [11, 10, 9, 8]]
+        assert parts[0]._map_refs == 6
+        del parts[:5]
+        expect_raises(ValueError, len, v)
+
+
+def test_release_refused_while_buffer_exported():
+    v = libview.View(bytearray(4))
+    m = memoryview(v)
+    e = expect_raises(BufferError, v.release)
+    assert 'export' in str(e)
+    m.release()
+    v.release()
+    assert v.released
+
+
+def test_released_view_refuses_everything_with_valueerror():
+    v = libview.View(bytearray(4))
+    v.release()
+    v.release()  # twice is fine
+    for f in (lambda: v[0], lambda: v.tolist(), lambda: v.shape, lambda: v.cast('B'),
+              lambda: memoryview(v), lambda: v.__dlpack__(), lambda: v.tobytes()):
+        expect_raises(ValueError, f)
+    assert 'released' in repr(v)
+
+
+def test_context_manager_releases():
+    with libview.View(bytearray(4)) as v:
+        assert v[0] == 0
+    assert v.released
+    with tmpdir() as d:
+        with libview.open(make(d, 'f', b'ab')) as w:
+            pass
+        assert w.released
+
+
+def test_numpy_array_outlives_view():
+    with tmpdir() as d:
+        p = make(d, 'f', bytes(8), '<i', '2')
+        v = libview.open(p, writable=True)
+        a = np.asarray(v)
+        expect_raises(BufferError, v.release)
+        del v
+        a[1] = 42
+        with open(p, 'rb') as f:
+            assert struct.unpack('<2i', f.read()) == (0, 42)
+
+
+def test_iteration_over_first_axis():
+    v = libview.View(bytearray(range(6))).cast('B', [3, 2])
+    assert [r.tolist() for r in v] == [[0, 1], [2, 3], [4, 5]]
+    assert list(v[0]) == [0, 1]
+
+
+def test_buffer_requests_are_honoured_as_memoryview_does():
+    import struct as st
+    b = bytearray(8)
+    v = libview.View(b)
+    st.pack_into('<H', v, 2, 0x0102)          # a writable request
+    assert b[2:4] == b'\x02\x01'
+    expect_raises(TypeError, st.pack_into, 'B', v.toreadonly(), 0, 1)  # refused
+    expect_raises(BufferError, np.frombuffer, v[::2], 'u1')  # needs contiguous
+    assert bytes(v[::-1]) == bytes(reversed(b))  # a strided request copies in order
+    assert v._exports == 0
