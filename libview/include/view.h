@@ -239,7 +239,8 @@ int vw_meta_check(const char *fmt, const char *shape, uint64_t size,
  * 1-D view of shape [0].
  * Errors: -errno of open/fstat/mmap (-ENOENT, -EACCES, -ENODEV ...);
  * -EINVAL bad flags or metadata that does not fit the file (see
- * vw_meta_check; VW_NOMETA still opens it); -ENOMEM.
+ * vw_meta_check; VW_NOMETA still opens it); -EFBIG a size beyond
+ * SSIZE_MAX; -ENOMEM.
  */
 int vw_open(struct vw_view *out, const char *path, int flags,
 	    struct vw_error *err);
@@ -359,9 +360,12 @@ int vw_slice(struct vw_view *dst, const struct vw_view *src,
 	     const struct vw_index *idx, int nidx, struct vw_error *err);
 
 /*
- * vw_transpose - NumPy a.transpose(perm); perm NULL reverses the axes (and
- * nperm is ignored).  Negative axes are refused (VIEW-CLI.md).
- * Errors: -EINVAL perm not a permutation of 0..ndim-1 (nperm != ndim).
+ * vw_transpose - NumPy a.transpose(perm): axis i of dst is axis perm[i] of
+ * src (shape and stride), buf unchanged; perm NULL reverses the axes (and
+ * nperm is ignored).  perm must name each of 0..ndim-1 exactly once;
+ * negative axes are refused, not counted from the end as NumPy does.
+ * Errors: -EINVAL perm not a permutation of 0..ndim-1 (nperm != ndim, an
+ * axis repeated, negative or >= ndim).
  */
 int vw_transpose(struct vw_view *dst, const struct vw_view *src,
 		 const int *perm, int nperm, struct vw_error *err);
@@ -576,7 +580,8 @@ struct vw_literal {
  * them, value.bytes only the first 8, see struct vw_literal) and nested
  * lists/tuples.
  * The result owns heap memory: free it with vw_literal_free.
- * Errors: -EINVAL syntax error (message gives the position); -ENOMEM.
+ * Errors: -EINVAL syntax error (message gives the position), lists
+ * nested more than 100 deep; -ENOMEM.
  */
 int vw_literal_parse(const char *s, struct vw_literal *out,
 		     struct vw_error *err);
@@ -586,7 +591,9 @@ void vw_literal_free(struct vw_literal *lit);
 
 /*
  * vw_assign - `m[...] = value` for the whole view v: a 0-d view takes one
- * element; an n-D view a nested list of exactly its shape, or a bytes
+ * element (a '?' view the truth value of any literal, a list included, as
+ * memoryview's m[()] = x); an n-D view a nested list of exactly its shape
+ * (no deeper: its elements are never lists, also for '?'), or a bytes
  * literal (1-D 'B' view: one byte per element; any view: exactly nbytes
  * raw bytes), or a scalar broadcast to every element.  Every element is
  * converted before any is written: on error nothing is written.

@@ -474,6 +474,12 @@ static int vw__pack_nested(const struct vw_view *v, const struct vw_format *f,
 	int rc;
 
 	if (dim == v->ndim) {
+		/* An element of an n-D view is never a list, not even for '?'
+		 * (only a 0-d view takes any object, as memoryview's m[()]). */
+		if (lit->is_list)
+			return vw__fail(err, -EINVAL,
+					"value does not match the view's shape: a list nested deeper than its %d dimensions",
+					v->ndim);
 		rc = vw__pack_leaf(f, lit, *p, err);
 		*p += v->itemsize;
 		return rc;

@@ -122,5 +122,12 @@ else
 	skip=$((skip + 1)); echo "skip full-store tests: needs root and mount -t tmpfs"
 fi
 
+# view kmod's errors are escaped as view show/set's (issue 14): a name with
+# a newline and an ESC byte gives one line and no control byte
+expect_err "kmod error naming a control character is one line" "$f" "$V" kmod create "$(printf 'a\nb\033')" 1
+if grep -q "$(printf '\033')" "$dir/err" || ! grep -qF 'a\x0ab\x1b' "$dir/err"; then
+	bad "kmod error not escaped: $(od -c "$dir/err" | head -3)"
+else ok "kmod error escapes control characters as \\xNN"; fi
+
 echo "RESULT: $pass passed, $fail failed, $skip skipped"
 [ $fail -eq 0 ]

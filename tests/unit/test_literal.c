@@ -443,18 +443,26 @@ static void test_literal_deep_nesting_does_not_crash(void **state)
 {
 	static char s[200002];
 	struct vw_literal lit;
+	struct vw_error err;
 	int rc;
 
 	(void)state;
 	memset(s, '[', 100000);
 	memset(s + 100000, ']', 100000);
 	s[200000] = 0;
-	/* either parsed (and freed) or refused; never a stack overflow */
-	rc = vw_literal_parse(s, &lit, NULL);
-	if (rc == 0)
-		vw_literal_free(&lit);
-	else
-		assert_true(rc == -EINVAL || rc == -ENOMEM || rc == -E2BIG);
+	/* refused past 100 levels (view.h), never a stack overflow */
+	rc = vw_literal_parse(s, &lit, &err);
+	assert_int_equal(rc, -EINVAL);
+	assert_non_null(strstr(err.msg, "nested too deeply"));
+	memset(s, '[', 100);
+	memset(s + 100, ']', 100);
+	s[200] = 0;
+	assert_int_equal(vw_literal_parse(s, &lit, &err), 0);	/* 100 levels */
+	vw_literal_free(&lit);
+	memset(s, '[', 101);
+	memset(s + 101, ']', 101);
+	s[202] = 0;
+	assert_int_equal(vw_literal_parse(s, &lit, &err), -EINVAL);
 }
 
 /* ---- vw_assign ---- */
@@ -462,6 +470,27 @@ static void test_literal_deep_nesting_does_not_crash(void **state)
 static int assign(struct lfx *l, const struct vw_view *v, const char *s)
 {
 	return vw_assign(v, parse(l, s), &l->fx->err);
+}
+
+/* Issue 14: an element of an n-D view is never a list, not even for '?'
+ * (NumPy refuses too); only a 0-d view takes any object (m[()] = x). */
+static void test_assign_bool_view_refuses_too_deep_list(void **state)
+{
+	struct lfx *l = *state;
+	struct fx *f = l->fx;
+
+	slice_expr(&f->v[1], &f->v[0], ":4");
+	assert_int_equal(vw_cast(&f->v[2], &f->v[1], "?", 0, NULL, &f->err), 0);
+	slice_expr(&f->v[3], &f->v[2], "::2");
+	assert_int_equal(assign(l, &f->v[3], "[[0], [1]]"), -EINVAL);
+	assert_non_null(strstr(f->err.msg, "nested deeper"));
+	assert_memory_equal(f->mem, "\x00\x01\x02\x03", 4);
+	assert_int_equal(assign(l, &f->v[3], "[[0]]"), -EINVAL);
+	/* the 0-d view takes the list's truth value, as memoryview */
+	slice_expr(&f->v[5], &f->v[2], ":1");
+	assert_int_equal(vw_reshape(&f->v[6], &f->v[5], 0, NULL, &f->err), 0);
+	assert_int_equal(assign(l, &f->v[6], "[0]"), 0);
+	assert_int_equal(f->mem[0], 1);
 }
 
 static void test_assign_0d_scalar(void **state)
@@ -1136,6 +1165,7 @@ static const struct CMUnitTest tests[] = {
 	TL(test_literal_bytes_octal_escape),
 	TL(test_literal_bytes_escaped_quote),
 	TL(test_literal_nested_tuples),
+	TL(test_assign_bool_view_refuses_too_deep_list),
 	TL(test_literal_signed_list_items),
 	TL(test_literal_negative_beyond_uint64_is_bigint),
 	TL(test_literal_bigint_rounds_to_nearest_double),

@@ -546,12 +546,9 @@ static void test_slice_huge_step_selects_first_element(void **state)
 	 * ssize_t, which must not be undefined behaviour (UBSan) */
 	slice_expr(&f->v[1], &f->v[0], "::2");
 	rc = try_slice_expr(&f->v[2], &f->v[1], "::4611686018427387904");
-	if (rc == 0) {
-		assert_int_equal(f->v[2].shape[0], 1);
-		assert_ptr_equal(f->v[2].buf, f->mem);
-	} else {
-		assert_true(rc == -EOVERFLOW || rc == -EINVAL);
-	}
+	assert_int_equal(rc, 0);
+	assert_int_equal(f->v[2].shape[0], 1);
+	assert_ptr_equal(f->v[2].buf, f->mem);
 }
 
 static void test_slice_most_negative_step(void **state)
@@ -561,12 +558,9 @@ static void test_slice_most_negative_step(void **state)
 
 	/* m[::-2**63] (saturated): one element, the last */
 	rc = try_slice_expr(&f->v[1], &f->v[0], "::-9223372036854775808");
-	if (rc == 0) {
-		assert_int_equal(f->v[1].shape[0], 1);
-		assert_ptr_equal(f->v[1].buf, f->mem + 255);
-	} else {
-		assert_true(rc == -EOVERFLOW || rc == -EINVAL);
-	}
+	assert_int_equal(rc, 0);
+	assert_int_equal(f->v[1].shape[0], 1);
+	assert_ptr_equal(f->v[1].buf, f->mem + 255);
 }
 
 static void test_slice_most_negative_integer_is_erange(void **state)

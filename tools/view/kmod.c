@@ -49,13 +49,16 @@ static void kmod_err(const char *cmd, const char *fmt, ...)
 
 static void kmod_err(const char *cmd, const char *fmt, ...)
 {
+	char msg[1024];
+	int n = snprintf(msg, sizeof(msg), "view: kmod %s: ", cmd);
 	va_list ap;
 
-	fprintf(stderr, "view: kmod %s: ", cmd);
+	if (n < 0 || (size_t)n >= sizeof(msg))
+		n = 0;
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg + n, sizeof(msg) - (size_t)n, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	view_put_line(stderr, msg);
 }
 
 /* SIZE: decimal bytes with an optional K/M/G/T suffix (powers of 1024). */

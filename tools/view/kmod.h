@@ -11,6 +11,15 @@
  * Returns the process exit status: 0 done, 1 error (one line on stderr),
  * 2 usage error.
  */
+#include <stdio.h>
+
 int view_kmod_main(int argc, char **argv);
+
+/*
+ * view_put_line - write msg to f as one line: control characters (which a
+ * user's file name, value or option may hold) as \xNN, then a newline.
+ * Every error message of the CLI goes through it.
+ */
+void view_put_line(FILE *f, const char *msg);
 
 #endif /* VIEW_KMOD_H */

@@ -110,15 +110,20 @@ static void die(int code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg + n, sizeof(msg) - (size_t)n, fmt, ap);
 	va_end(ap);
+	view_put_line(stderr, msg);
+	exit(code);
+}
+
+void view_put_line(FILE *f, const char *msg)
+{
 	/* one line whatever the user's input held: escape control characters */
 	for (const unsigned char *p = (const unsigned char *)msg; *p; p++) {
 		if (*p < 0x20 || *p == 0x7f)
-			fprintf(stderr, "\\x%02x", *p);
+			fprintf(f, "\\x%02x", *p);
 		else
-			fputc(*p, stderr);
+			fputc(*p, f);
 	}
-	fputc('\n', stderr);
-	exit(code);
+	fputc('\n', f);
 }
 
 enum op_kind { OP_OFFSET, OP_LENGTH, OP_CAST, OP_SLICE, OP_TRANSPOSE,
