@@ -79,14 +79,14 @@ UNINSTALL_TARGETS :=
 .PHONY: all deps test test-unit test-diff test-fs test-vm run stop bench clean help install uninstall
 all: all-targets
 
--include libview/libview.mk
--include python/python.mk
--include tools/view/view.mk
--include fuse/fuse.mk
--include kmod/kmod.mk
--include tests/tests.mk
--include bench/bench.mk
--include docs/man/man.mk
+include libview/libview.mk
+include python/python.mk
+include tools/view/view.mk
+include fuse/fuse.mk
+include kmod/kmod.mk
+include tests/tests.mk
+include bench/bench.mk
+include docs/man/man.mk
 
 all-targets: $(ALL)
 

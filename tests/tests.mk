@@ -4,10 +4,10 @@
 # pass, 77 skip (with the reason printed), anything else fail.  A suite
 # adds itself by existing; fragments add build-only targets to TEST_BINS.
 TEST_BINS :=
--include tests/unit/unit.mk
--include tests/fs/fs.mk
--include tests/vm/vm.mk
--include tests/fuzz/fuzz.mk
+include tests/unit/unit.mk
+include tests/fs/fs.mk
+include tests/vm/vm.mk
+include tests/fuzz/fuzz.mk
 
 test-bins: $(TEST_BINS)
 

@@ -9,7 +9,7 @@ UNIT_CFLAGS := $(CFLAGS_COMMON) -std=gnu11 -Ilibview/include -Itests/unit
 TEST_BINS += $(UNIT_BINS)
 
 # Keep the objects: make would otherwise delete them as intermediates.
-.SECONDARY: $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/obj/tests/unit/%.o)
+.SECONDARY: $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/obj/tests/unit/%.o) $(UNIT_FIXTURE_OBJ)
 
 $(BUILD)/obj/tests/unit/%.o: tests/unit/%.c
 	@mkdir -p $(dir $@)
