@@ -60,6 +60,10 @@ void viewdev_bytes_put(u64 bytes);
 /* viewdev_buf.c */
 int viewdev_class_init(void);
 void viewdev_class_exit(void);
+/* The buffers' tmpfs instance with huge=@huge; !@required: fall back to
+ * plain shmem (0) where tmpfs refuses the option.  0 or -errno. */
+int viewdev_store_init(const char *huge, bool required);
+void viewdev_store_exit(void);
 struct viewdev_buf *viewdev_buf_create(const struct viewdev_create *req);
 void viewdev_buf_unpublish(struct viewdev_buf *buf);
 int viewdev_buf_resize(struct viewdev_buf *buf, u64 size);

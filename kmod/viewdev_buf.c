@@ -16,6 +16,7 @@
 #include <linux/idr.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/mount.h>
 #include <linux/sched.h>
 #include <linux/shmem_fs.h>
 #include <linux/slab.h>
@@ -155,6 +156,24 @@ static void viewdev_vm_close(struct vm_area_struct *vma)
 	module_put(THIS_MODULE);
 }
 
+/*
+ * Where a mapping goes: shmem's own choice, which aligns mappings of a
+ * huge-page store to 2 MiB so that its faults can map whole huge pages.
+ */
+static unsigned long viewdev_get_unmapped_area(struct file *file,
+					       unsigned long addr,
+					       unsigned long len,
+					       unsigned long pgoff,
+					       unsigned long flags)
+{
+	struct viewdev_buf *buf = file->private_data;
+	struct file *shm = buf->shmem;
+
+	if (shm->f_op->get_unmapped_area)
+		return shm->f_op->get_unmapped_area(shm, addr, len, pgoff, flags);
+	return viewdev_mm_get_unmapped_area(file, addr, len, pgoff, flags);
+}
+
 static int viewdev_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	struct viewdev_buf *buf = file->private_data;
@@ -167,8 +186,11 @@ static int viewdev_mmap(struct file *file, struct vm_area_struct *vma)
 	ret = buf->shmem->f_op->mmap(buf->shmem, vma);
 	if (ret)
 		return ret;
-	if (!vma->vm_ops || vma->vm_ops->open || vma->vm_ops->close)
-		return 0;	/* not shmem's plain table: leave it alone */
+	if (!vma->vm_ops || vma->vm_ops->open || vma->vm_ops->close) {
+		/* not shmem's plain table: leave it alone, and say so once */
+		pr_warn_once("viewdev: shmem's vm_operations have open/close; mappings do not pin their buffer\n");
+		return 0;
+	}
 
 	mutex_lock(&viewdev_vm_ops_lock);
 	if (!viewdev_shmem_vm_ops) {
@@ -202,6 +224,7 @@ static const struct file_operations viewdev_buf_fops = {
 	.write_iter = viewdev_write_iter,
 	.llseek = viewdev_llseek,
 	.mmap = viewdev_mmap,
+	.get_unmapped_area = viewdev_get_unmapped_area,
 	.fsync = viewdev_fsync,
 };
 
@@ -345,6 +368,45 @@ static void viewdev_dev_release(struct device *dev)
 	kfree(dev);
 }
 
+/*
+ * The buffers' shmem files live in a tmpfs instance of the module's own,
+ * mounted nowhere, with huge=HUGE (the module parameter), as i915 keeps
+ * its objects: with within_size (the default) a buffer gets transparent
+ * huge pages for every 2 MiB its size covers, and a small buffer pays no
+ * huge page.  NULL: the kernel's internal shm mount (no huge= of ours).
+ */
+static struct vfsmount *viewdev_mnt;
+
+int viewdev_store_init(const char *huge, bool required)
+{
+	struct file_system_type *type = get_fs_type("tmpfs");
+	struct vfsmount *mnt;
+	char opts[32];
+
+	/* tmpfs is built in: the reference get_fs_type took is no module's */
+	if (!type)
+		return required ? -ENODEV : 0;
+	snprintf(opts, sizeof(opts), "huge=%s", huge);
+	mnt = vfs_kern_mount(type, SB_KERNMOUNT, type->name, opts);
+	if (IS_ERR(mnt)) {
+		if (required)
+			return PTR_ERR(mnt);
+		pr_info("viewdev: no tmpfs with %s (%ld): buffers use plain shmem pages\n",
+			opts, PTR_ERR(mnt));
+		return 0;
+	}
+	viewdev_mnt = mnt;
+	return 0;
+}
+
+/* Files still mapped keep the instance alive until they are released. */
+void viewdev_store_exit(void)
+{
+	if (viewdev_mnt)
+		kern_unmount(viewdev_mnt);
+	viewdev_mnt = NULL;
+}
+
 int viewdev_class_init(void)
 {
 	int ret;
@@ -408,7 +470,11 @@ struct viewdev_buf *viewdev_buf_create(const struct viewdev_create *req)
 	buf->devt = MKDEV(MAJOR(viewdev_devt_base), minor);
 
 	snprintf(label, sizeof(label), "viewdev:%s", buf->name);
-	buf->shmem = shmem_file_setup(label, buf->size, VM_NORESERVE);
+	if (viewdev_mnt)
+		buf->shmem = shmem_file_setup_with_mnt(viewdev_mnt, label, buf->size,
+						       VM_NORESERVE);
+	else
+		buf->shmem = shmem_file_setup(label, buf->size, VM_NORESERVE);
 	if (IS_ERR(buf->shmem)) {
 		ret = PTR_ERR(buf->shmem);
 		goto err_minor;

@@ -59,4 +59,13 @@ static inline ssize_t viewdev_iocb_iter_write(struct file *file,
 }
 #endif
 
+/* mm->get_unmapped_area became mm_get_unmapped_area() in 6.10. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
+#define viewdev_mm_get_unmapped_area(file, addr, len, pgoff, flags) \
+	mm_get_unmapped_area(current->mm, file, addr, len, pgoff, flags)
+#else
+#define viewdev_mm_get_unmapped_area(file, addr, len, pgoff, flags) \
+	current->mm->get_unmapped_area(file, addr, len, pgoff, flags)
+#endif
+
 #endif /* VIEWDEV_COMPAT_H */

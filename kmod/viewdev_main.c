@@ -33,6 +33,10 @@ static unsigned long long max_total_bytes = 256ULL << 20;
 module_param(max_total_bytes, ullong, 0644);
 MODULE_PARM_DESC(max_total_bytes, "most bytes in all buffers together (-ENOSPC beyond)");
 
+static char *huge = "within_size";
+module_param(huge, charp, 0444);
+MODULE_PARM_DESC(huge, "transparent huge pages for buffers, as tmpfs's huge=: never, always, within_size (default: a huge page for every 2 MiB a buffer's size covers), advise");
+
 /* Guards viewdev_buffers, the count below and node publication. */
 DEFINE_MUTEX(viewdev_lock);
 LIST_HEAD(viewdev_buffers);
@@ -376,11 +380,26 @@ static struct miscdevice viewdev_ctl = {
 
 static int __init viewdev_init(void)
 {
+	static const char *const modes[] = { "never", "always", "within_size", "advise" };
+	bool known = false;
+	size_t i;
 	int ret;
 
+	for (i = 0; i < ARRAY_SIZE(modes); i++)
+		known |= !strcmp(huge, modes[i]);
+	if (!known) {
+		pr_err("viewdev: huge=%s: expected never, always, within_size or advise\n", huge);
+		return -EINVAL;
+	}
+	/* the default falls back where tmpfs has no huge pages; a choice does not */
+	ret = viewdev_store_init(huge, strcmp(huge, "within_size") != 0);
+	if (ret) {
+		pr_err("viewdev: huge=%s: the kernel's tmpfs refuses it (%d)\n", huge, ret);
+		return ret;
+	}
 	ret = viewdev_class_init();
 	if (ret)
-		return ret;
+		goto err_store;
 	ret = misc_register(&viewdev_ctl);
 	if (ret)
 		goto err_class;
@@ -388,6 +407,8 @@ static int __init viewdev_init(void)
 
 err_class:
 	viewdev_class_exit();
+err_store:
+	viewdev_store_exit();
 	return ret;
 }
 
@@ -406,6 +427,7 @@ static void __exit viewdev_exit(void)
 		viewdev_destroy_locked(buf);
 	mutex_unlock(&viewdev_lock);
 	viewdev_class_exit();
+	viewdev_store_exit();
 }
 
 module_init(viewdev_init);

@@ -988,6 +988,63 @@ static void test_mmap_shares_pages_with_read_write(void **state)
 	close(fd);
 }
 
+/* kB of field (e.g. "ShmemPmdMapped:") in the smaps entry of the mapping
+ * at p, or -1 if the entry or field is missing. */
+static long smaps_kb(const void *p, const char *field)
+{
+	char line[256];
+	unsigned long lo, hi, a = (unsigned long)(uintptr_t)p;
+	int in = 0;
+	long kb = -1;
+	FILE *f = fopen("/proc/self/smaps", "re");
+
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 && strchr(line, '-') < strchr(line, ' ')) {
+			in = a >= lo && a < hi;
+			continue;
+		}
+		if (in && !strncmp(line, field, strlen(field))) {
+			kb = strtol(line + strlen(field), NULL, 10);
+			break;
+		}
+	}
+	fclose(f);
+	return kb;
+}
+
+/* huge=within_size (the default): a mapping of a 4 MiB buffer is 2 MiB
+ * aligned and its faults map whole huge pages; an 8 KiB buffer pays none. */
+static void test_mmap_big_buffer_gets_huge_pages(void **state)
+{
+	size_t big = 4u << 20, small = 8192;
+	unsigned char *p, *q;
+	int fd, fd2;
+
+	(void)state;
+	assert_int_equal(create("hugebuf", big), 0);
+	assert_int_equal(create("smallbuf", small), 0);
+	fd = open_node("hugebuf", O_RDWR);
+	fd2 = open_node("smallbuf", O_RDWR);
+	p = mmap(NULL, big, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	q = mmap(NULL, small, PROT_READ | PROT_WRITE, MAP_SHARED, fd2, 0);
+	assert_true(p != MAP_FAILED && q != MAP_FAILED);
+	assert_int_equal((uintptr_t)p % (2u << 20), 0);
+	memset(p, 0x5a, big);
+	memset(q, 0xa5, small);
+	print_message("    ShmemPmdMapped: 4 MiB buffer %ld kB, 8 KiB buffer %ld kB\n",
+		      smaps_kb(p, "ShmemPmdMapped:"), smaps_kb(q, "ShmemPmdMapped:"));
+	assert_true(smaps_kb(p, "ShmemPmdMapped:") >= 2048);
+	assert_int_equal(smaps_kb(q, "ShmemPmdMapped:"), 0);
+	assert_int_equal(p[big - 1], 0x5a);
+	assert_int_equal(munmap(p, big), 0);
+	assert_int_equal(munmap(q, small), 0);
+	close(fd);
+	close(fd2);
+	assert_int_equal(destroy("hugebuf"), 0);
+	assert_int_equal(destroy("smallbuf"), 0);
+}
+
 static void test_mmap_past_end_is_sigbus(void **state)
 {
 	unsigned char *p;
@@ -1581,6 +1638,7 @@ int main(int argc, char **argv)
 		T(test_readonly_open_refuses_writes),
 		T(test_mmap_shares_pages_with_read_write),
 		T(test_mmap_past_end_is_sigbus),
+		T(test_mmap_big_buffer_gets_huge_pages),
 		T(test_two_processes_share_one_buffer),
 		T(test_resize_grow_keeps_data_zero_fills),
 		T(test_resize_shrink_cuts_mappings),
