@@ -3,6 +3,36 @@
 #include "fuzz.h"
 
 #include <errno.h>
+#include <limits.h>
+
+const char *const fuzz_formats[FUZZ_NFORMATS] = {
+	"B", "b", "c", "h", "H", "i", "I", "l", "L", "q", "Q", "n", "N",
+	"f", "d", "e", "?", "P", "<i", ">d", "!q", "=H", "@l",
+};
+
+unsigned fuzz_take(struct fuzz_prog *pr)
+{
+	return pr->p < pr->end ? *pr->p++ : 0;
+}
+
+ssize_t fuzz_take_num(struct fuzz_prog *pr)
+{
+	unsigned b = fuzz_take(pr);
+	uint64_t u = 0;
+
+	switch (b) {
+	case 0xff: return SSIZE_MAX;
+	case 0xfe: return -SSIZE_MAX - 1;
+	case 0xfd: return (ssize_t)1 << 62;
+	case 0xfc: return ((ssize_t)1 << 62) + 64;
+	case 0xfb:
+		for (int i = 0; i < 8; i++)
+			u |= (uint64_t)fuzz_take(pr) << (8 * i);
+		return (ssize_t)u;
+	case 0xfa: return -((ssize_t)1 << 40);
+	default: return (ssize_t)(int8_t)b;
+	}
+}
 
 FILE *fuzz_null(void)
 {

@@ -56,6 +56,21 @@ void fuzz_check_view(const struct vw_view *v, const char *base, size_t len);
  */
 void fuzz_base(unsigned sel, char *buf, struct vw_view *out);
 
+/* A fuzz input read as a little program, byte by byte (0 past the end). */
+struct fuzz_prog {
+	const uint8_t *p, *end;
+};
+unsigned fuzz_take(struct fuzz_prog *pr);
+/* A signed small number (the next byte as int8_t), or an extreme to reach
+ * the overflow paths: 0xff SSIZE_MAX, 0xfe SSIZE_MIN, 0xfd 1<<62, 0xfc
+ * (1<<62)+64, 0xfa -(1<<40), 0xfb any 64-bit value in the next 8 bytes
+ * (little-endian). */
+ssize_t fuzz_take_num(struct fuzz_prog *pr);
+
+/* Every format code, with and without byte-order prefixes. */
+extern const char *const fuzz_formats[];
+#define FUZZ_NFORMATS 23
+
 /* Abort unless err is a proper error report of ret (< 0). */
 void fuzz_check_err(int ret, const struct vw_error *err);
 

@@ -21,34 +21,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static char buf[FUZZ_BUF];
 static char out[FUZZ_BUF];
 
-static const char *const formats[] = {
-	"B", "b", "c", "h", "H", "i", "I", "l", "L", "q", "Q", "n", "N",
-	"f", "d", "e", "?", "P", "<i", ">d", "!q", "=H", "@l", NULL,
-};
-#define NFORMATS (sizeof(formats) / sizeof(formats[0]))
-
-struct prog {
-	const uint8_t *p, *end;
-};
-
-static unsigned take(struct prog *pr)
-{
-	return pr->p < pr->end ? *pr->p++ : 0;
-}
-
-static ssize_t take_num(struct prog *pr)
-{
-	unsigned b = take(pr);
-
-	switch (b) {
-	case 0xff: return SSIZE_MAX;
-	case 0xfe: return -SSIZE_MAX - 1;
-	case 0xfd: return (ssize_t)1 << 62;
-	case 0xfc: return -((ssize_t)1 << 40);
-	default: return (ssize_t)(int8_t)b;
-	}
-}
-
 static void count_release(void *ptr, size_t len, void *arg)
 {
 	(void)ptr;
@@ -57,7 +29,7 @@ static void count_release(void *ptr, size_t len, void *arg)
 }
 
 /* A few derivations, each checked against the described extent. */
-static void derive(struct vw_view *v, struct prog *pr, const char *base,
+static void derive(struct vw_view *v, struct fuzz_prog *pr, const char *base,
 		   size_t len)
 {
 	struct vw_error err;
@@ -65,13 +37,13 @@ static void derive(struct vw_view *v, struct prog *pr, const char *base,
 	struct vw_index ix = { .is_slice = 1, .has_step = 1 };
 
 	for (int k = 0; k < 8 && pr->p < pr->end; k++) {
-		unsigned op = take(pr);
+		unsigned op = fuzz_take(pr);
 		int ret;
 
 		memset(&err, 0, sizeof(err));
 		switch (op % 5) {
 		case 0:
-			ix.step = take_num(pr);
+			ix.step = fuzz_take_num(pr);
 			ret = vw_slice(&w, v, &ix, v->ndim ? 1 : 0, &err);
 			break;
 		case 1:
@@ -102,26 +74,27 @@ static void derive(struct vw_view *v, struct prog *pr, const char *base,
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct prog pr = { data, data + size };
+	struct fuzz_prog pr = { data, data + size };
 	ssize_t shape[8], strides[8];
 	__int128 lo = 0, hi, items = 1;
-	const char *fmt = formats[take(&pr) % NFORMATS];
+	unsigned k = fuzz_take(&pr) % (FUZZ_NFORMATS + 1);
+	const char *fmt = k < FUZZ_NFORMATS ? fuzz_formats[k] : NULL;	/* NULL: "B" */
 	struct vw_format f = { .itemsize = 1 };
 	struct vw_error err = { 0 };
 	struct vw_view v;
-	int ndim = (int)(take(&pr) % 6), calls = 0, ret, empty = 0;
+	int ndim = (int)(fuzz_take(&pr) % 6), calls = 0, ret, empty = 0;
 	size_t off;
 	char *start;
 
 	if (fmt)
 		FUZZ_ASSERT(vw_format_parse(fmt, &f, NULL) == 0);
 	for (int i = 0; i < ndim; i++) {
-		shape[i] = take_num(&pr);
-		strides[i] = take_num(&pr);
+		shape[i] = fuzz_take_num(&pr);
+		strides[i] = fuzz_take_num(&pr);
 		if (shape[i] < 0)
 			shape[i] = ~shape[i];	/* shapes are >= 0 */
 	}
-	off = take(&pr) * (FUZZ_BUF / 256);
+	off = fuzz_take(&pr) * (FUZZ_BUF / 256);
 	start = buf + off;
 	hi = (__int128)f.itemsize;
 	for (int i = 0; i < ndim; i++) {
