@@ -181,7 +181,6 @@ static void detach_file(fuse_req_t req, struct vfs_inode *in, struct vfs_file *f
 	struct vfs *fs = vfs_data(req);
 
 	vfs_link_del(fs, &fs->files, &f->link);
-	close(f->fd);
 	pthread_mutex_lock(&in->lock);
 	if (--in->nopen == 0 && in->backing_id) {
 #if VFS_HAVE_PASSTHROUGH
@@ -191,7 +190,10 @@ static void detach_file(fuse_req_t req, struct vfs_inode *in, struct vfs_file *f
 #endif
 		in->backing_id = 0;
 	}
+	if (in->nopen == 0)	/* unlinked while open: its xattr bytes */
+		vfs_space_last_close(fs, in, f->fd);
 	pthread_mutex_unlock(&in->lock);
+	close(f->fd);
 	free(f);
 }
 
@@ -327,7 +329,13 @@ void vfs_op_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *in,
 	out.buf[0].pos = off;
 	if (fs->killpriv_v2 && caller_lacks_fsetid(req))
 		kill_suidgid_notify(req, ino, vfs_inode(req, ino), out.buf[0].fd);
-	n = fuse_buf_copy(&out, in, 0);
+	/* -o reserve: a write past the end leaves no unreserved hole */
+	n = vfs_space_write_gap(fs, out.buf[0].fd, off);
+	if (!n)
+		n = fuse_buf_copy(&out, in, 0);
+	if (fi->writepage && (n < 0 || (size_t)n < fuse_buf_size(in)))
+		vfs_space_write_lost(fs, out.buf[0].fd, off, fuse_buf_size(in),
+				     n < 0 ? (int)-n : ENOSPC);
 	if (n < 0)
 		fuse_reply_err(req, (int)-n);
 	else
@@ -356,17 +364,9 @@ void vfs_op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t off,
 		fuse_reply_err(req, EOPNOTSUPP);
 		return;
 	}
-	/* Past the whole RAM store's capacity: EFBIG, as for truncate.  The
-	 * store checks its free space and undoes a partial allocation. */
-	if (!(mode & FALLOC_FL_PUNCH_HOLE) &&
-	    vfs_fits_capacity(vfs_data(req), (uint64_t)off + (uint64_t)len, 0) == -EFBIG) {
-		fuse_reply_err(req, EFBIG);
-		return;
-	}
-	if (fallocate(fd, mode, off, len) < 0)
-		fuse_reply_err(req, errno);
-	else
-		fuse_reply_err(req, 0);
+	/* The EFBIG rule; the store checks its free space and undoes a
+	 * partial allocation. */
+	fuse_reply_err(req, -vfs_space_fallocate(vfs_data(req), fd, mode, off, len));
 }
 
 void vfs_op_lseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence,
@@ -390,6 +390,11 @@ void vfs_op_copy_file_range(fuse_req_t req, fuse_ino_t ino_in, off_t off_in,
 	ssize_t n;
 
 	(void)ino_in; (void)ino_out;
+	n = vfs_space_write_gap(vfs_data(req), file_of(fi_out)->fd, off_out);
+	if (n < 0) {
+		fuse_reply_err(req, (int)-n);
+		return;
+	}
 	n = copy_file_range(file_of(fi_in)->fd, &off_in, file_of(fi_out)->fd,
 			    &off_out, len, (unsigned)flags);
 	if (n < 0)

@@ -164,6 +164,8 @@ struct vfs_opts {
 	char *passthrough;
 	char *store;
 	char *timeout;
+	char *reserve;
+	char *max_xattr_bytes;
 	int stats;
 	int writeback;
 	int auto_unmount;
@@ -175,6 +177,8 @@ static const struct fuse_opt vfs_opt_spec[] = {
 	VOPT("max_files=%s", max_files),
 	VOPT("passthrough=%s", passthrough),
 	VOPT("timeout=%s", timeout),
+	VOPT("reserve=%s", reserve),
+	VOPT("max_xattr_bytes=%s", max_xattr_bytes),
 	VOPT("--store=%s", store),
 	VOPT("--store %s", store),
 	VOPT("stats", stats),
@@ -476,8 +480,11 @@ int main(int argc, char *argv[])
 	raise_fd_limit();
 	if (vfs_inode_table_init(&fs) < 0)
 		goto out_args;
+	vfs_space_init(&fs);
 	if (vfs_store_open(&fs, opts.store, opts.size, opts.max_files) < 0)
 		goto out_store;	/* it may have resolved store_dir or made mnt_fd */
+	if (vfs_space_configure(&fs, opts.reserve, opts.max_xattr_bytes) < 0)
+		goto out_store;
 	if (fs.store_kind == VFS_STORE_DIR &&
 	    path_below(fs.store_dir, cmd.mountpoint)) {
 		fprintf(stderr, "viewfs: mountpoint %s is inside --store %s: the daemon "
@@ -548,6 +555,10 @@ int main(int argc, char *argv[])
 			atomic_load(&fs.n_open), atomic_load(&fs.n_read),
 			atomic_load(&fs.n_write), atomic_load(&fs.n_getxattr),
 			atomic_load(&fs.n_getxattr_security));
+	if (fs.stats && fs.space.xattr_counted)
+		vfs_log("viewfs: stats: user xattr bytes charged %llu of %llu\n",
+			(unsigned long long)vfs_space_xattr_bytes(&fs),
+			(unsigned long long)fs.space.max_xattr);
 out_signals:
 	fuse_remove_signal_handlers(fs.se);
 out_session:
@@ -557,6 +568,7 @@ out_store:
 	vfs_dirs_free(&fs);
 	vfs_store_close(&fs);
 	vfs_inode_table_free(&fs);
+	vfs_space_fini(&fs);
 out_args:
 	free(cmd.mountpoint);
 	fuse_opt_free_args(&args);
@@ -565,5 +577,7 @@ out_args:
 	free(opts.passthrough);
 	free(opts.store);
 	free(opts.timeout);
+	free(opts.reserve);
+	free(opts.max_xattr_bytes);
 	return ret;
 }
