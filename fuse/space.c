@@ -75,6 +75,9 @@ void vfs_space_fini(struct vfs *fs)
 
 	if (!sp->inited)
 		return;
+	if (sp->log_dropped)
+		vfs_log("viewfs: %lu more such messages were not logged (rate limit)\n",
+			sp->log_dropped);
 	pthread_mutex_destroy(&sp->grow_lock);
 	pthread_mutex_destroy(&sp->log_lock);
 	sp->inited = 0;
