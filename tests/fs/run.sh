@@ -547,6 +547,17 @@ t_semantics_like_tmpfs() {
 	diff -u "$tmp/sem.ref" "$tmp/sem.out"
 }
 
+# on_mount FUNC [viewfs options...]: mount, run FUNC [on $mnt], unmount
+# whatever it returned (a failed check leaves no mount behind).
+on_mount() {
+	local f=$1 rc
+	shift
+	mount_fs "$@" || return 1
+	"$f"; rc=$?
+	if is_mounted; then umount_fs || rc=1; fi
+	return $rc
+}
+
 # Issue 9 item 3: no acknowledged write is lost silently.  On a 64M store
 # a 60M buffer is sized, another file fills the store, and one byte is
 # stored into every page of a MAP_SHARED mapping of the buffer: either
@@ -554,10 +565,12 @@ t_semantics_like_tmpfs() {
 # after the caches are dropped (without reservation ~40% read back as
 # zero with passthrough=off; with passthrough the writer died of SIGBUS).
 t_reserve_mapped_writes_kept() {	# $1 = on|off (passthrough)
-	mount_fs -o size=64M,passthrough="$1" || return 1
+	on_mount reserve_mapped_writes -o size=64M,passthrough="$1"
+}
+reserve_mapped_writes() {
 	if ! truncate -s 60M "$mnt/hole" 2>"$tmp/err"; then
 		grep -q "No space left" "$tmp/err" || { cat "$tmp/err"; return 1; }
-		umount_fs; return
+		return 0
 	fi
 	dd if=/dev/zero of="$mnt/other" bs=1M count=30 status=none 2>/dev/null	# may fill the store
 	$PY -c "
@@ -574,16 +587,15 @@ import sys
 d = open('$mnt/hole', 'rb').read()
 bad = [i >> 12 for i in range(0, len(d), 4096) if d[i] != (i >> 12) % 251 + 1]
 if len(d) != 60 << 20 or bad:
-    sys.exit('%d bytes, %d of %d pages lost (first %s)' % (len(d), len(bad), len(d) >> 12, bad[:3]))" || return 1
-	umount_fs
+    sys.exit('%d bytes, %d of %d pages lost (first %s)' % (len(d), len(bad), len(d) >> 12, bad[:3]))"
 }
 
 # Two grows that each fit but not together: exactly one succeeds, the
 # other fails with ENOSPC and leaves its file as it was (the kernel's own
 # accounting, no check-then-act).  df counts the reserved buffer.
-t_reserve_concurrent_grows() {
+t_reserve_concurrent_grows() { on_mount reserve_concurrent_grows -o size=64M; }
+reserve_concurrent_grows() {
 	local round ok a b
-	mount_fs -o size=64M || return 1
 	for round in 1 2 3; do
 		truncate -s 40M "$mnt/a" 2>"$tmp/err.a" & a=$!
 		truncate -s 40M "$mnt/b" 2>"$tmp/err.b" & b=$!
@@ -604,30 +616,29 @@ t_reserve_concurrent_grows() {
 	# beyond the whole capacity: still EFBIG
 	expect_fail "too large" truncate -s 65M "$mnt/d" || return 1
 	expect_fail "too large" truncate -s 999999999999999 "$mnt/d" || return 1
-	[ "$(stat -c %s "$mnt/d")" = 0 ] || return 1
-	umount_fs
+	[ "$(stat -c %s "$mnt/d")" = 0 ]
 }
 
 # reserve=off: tmpfs's sparse files; no ENOSPC at sizing, EFBIG kept.
-t_reserve_off() {
-	mount_fs -o size=64M,reserve=off || return 1
+t_reserve_off() { on_mount reserve_off -o size=64M,reserve=off; }
+reserve_off() {
 	truncate -s 60M "$mnt/x" && truncate -s 60M "$mnt/y" || { echo "sparse grows refused"; return 1; }
 	[ "$(du -k "$mnt/x" | cut -f1)" -lt 1024 ] || { echo "60M sparse file uses space"; return 1; }
 	[ "$(df -B1M --output=used "$mnt" | tail -1 | tr -d ' ')" -lt 2 ] || { df "$mnt"; return 1; }
 	expect_fail "too large" truncate -s 65M "$mnt/x" || return 1
-	[ "$(stat -c %s "$mnt/x")" = $((60 << 20)) ] || return 1
-	umount_fs
+	[ "$(stat -c %s "$mnt/x")" = $((60 << 20)) ]
 }
 
 # reserve=on with --store DIR reserves with DIR's own fallocate.
 t_reserve_store_dir() {
 	local st=$tmp/store-res
 	mkdir -p "$st"
-	mount_fs --store "$st" -o reserve=on || return 1
-	truncate -s 8M "$mnt/r" || return 1
-	[ "$(du -k "$st/r" | cut -f1)" -ge 8192 ] || { echo "reserve=on with --store: $(du -k "$st/r")"; return 1; }
-	umount_fs || return 1
+	on_mount reserve_store_dir --store "$st" -o reserve=on || return 1
 	rm -rf "$st"
+}
+reserve_store_dir() {
+	truncate -s 8M "$mnt/r" || return 1
+	[ "$(du -k "$tmp/store-res/r" | cut -f1)" -ge 8192 ] || { echo "reserve=on with --store: $(du -k "$tmp/store-res/r")"; return 1; }
 }
 
 # Issue 9 item 9: as nobody, 64 KiB user.* values until ENOSPC: the total
@@ -635,8 +646,12 @@ t_reserve_store_dir() {
 # name + value + 64 bytes), and removing, replacing, unlinking, rmdir and
 # rename-over give bytes back.
 t_xattr_bound() {
+	on_mount xattr_bound -o size=64M,allow_other,stats || return 1
+	# every attribute removed, every object gone: nothing charged
+	grep -q "user xattr bytes charged 0 of 4194304" "$tmp/log" || { grep stats "$tmp/log"; return 1; }
+}
+xattr_bound() {
 	local U="setpriv --reuid=65534 --regid=65534 --clear-groups"
-	mount_fs -o size=64M,allow_other,stats || return 1
 	mkdir "$mnt/pub" && chmod 1777 "$mnt/pub" || return 1
 	$U $PY -c "
 import errno, os, sys
@@ -701,15 +716,18 @@ else: sys.exit('bytes of the unlinked file not back after its close')
 os.unlink(q)
 " || return 1
 	grep -q "exceed max_xattr_bytes=4194304" "$tmp/log" || { echo "ENOSPC not logged:"; cat "$tmp/log"; return 1; }
-	rmdir "$mnt/pub" || return 1
-	umount_fs || return 1
-	grep -q "user xattr bytes charged 0 of 4194304" "$tmp/log" || { grep stats "$tmp/log"; return 1; }
+	rmdir "$mnt/pub"
 }
 
 # Issue 9 item 11: a refused setxattr says why in the daemon's log at its
 # default level (no -d), escaped, and a flood is rate-limited.
 t_setxattr_refusal_logged() {
-	mount_fs -o size=16M || return 1
+	on_mount setxattr_refusals -o size=16M || return 1
+	local n; n=$(grep -c "refused" "$tmp/log")
+	[ "$n" -ge 2 ] && [ "$n" -le 100 ] || { echo "$n refusal lines for 301 refusals"; return 1; }
+	grep -q "were not logged (rate limit)" "$tmp/log" || { tail -n 3 "$tmp/log"; return 1; }
+}
+setxattr_refusals() {
 	head -c 24 /dev/zero >"$mnt/f"
 	setfattr -n user.view.format -v '<f' "$mnt/f" || return 1
 	expect_fail "invalid" setfattr -n user.view.shape -v $'4,\x1b[31m9' "$mnt/f" || return 1
@@ -720,11 +738,7 @@ import os
 for i in range(300):
     try: os.setxattr('$mnt/f', 'user.view.shape', b'%d' % (7 + i))
     except OSError: pass
-	" || return 1
-	umount_fs || return 1
-	local n; n=$(grep -c "refused" "$tmp/log")
-	[ "$n" -ge 2 ] && [ "$n" -le 100 ] || { echo "$n refusal lines for 301 refusals"; return 1; }
-	grep -q "were not logged (rate limit)" "$tmp/log" || { tail -n 3 "$tmp/log"; return 1; }
+	"
 }
 
 # ---------------------------------------------------------------- run
