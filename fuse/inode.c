@@ -282,11 +282,11 @@ void vfs_op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 }
 
 /*
- * Growing a file by truncate or fallocate must fit the free space of the
- * store: tmpfs would grow a sparse file past its size= and only fail the
- * writes that follow.  That is the RAM store's capacity rule; a --store
- * DIR has the limits of its own file system, which may well allow sparse
- * files larger than its free space.
+ * The RAM store's capacity rule.  space.c asks only for EFBIG (grow 0):
+ * with -o reserve the free space is checked by the kernel's allocation
+ * itself, without it files are sparse as on tmpfs.  A --store DIR has the
+ * limits of its own file system, which may well allow sparse files larger
+ * than its free space.
  */
 int vfs_fits_capacity(struct vfs *fs, uint64_t size, uint64_t grow)
 {

@@ -125,7 +125,8 @@ static const char usage_text[] =
 "    -o writeback_cache\n"
 "        Without passthrough only: let the kernel gather small writes in its\n"
 "        page cache (much faster 4 KiB writes).  A full store is then\n"
-"        reported by fsync(2) and close(2), no longer by write(2).\n"
+"        reported by fsync(2) and close(2), no longer by write(2)\n"
+"        (writes inside a buffer sized with reserve=on cannot fail).\n"
 "    -o timeout=SECONDS\n"
 "        How long the kernel caches names and attributes (default 1).\n"
 "    -o stats\n"
@@ -573,7 +574,7 @@ int main(int argc, char *argv[])
 			atomic_load(&fs.n_write), atomic_load(&fs.n_getxattr),
 			atomic_load(&fs.n_getxattr_security));
 	if (fs.stats && fs.space.xattr_counted)
-		vfs_log("viewfs: stats: user xattr bytes charged %llu of %llu\n",
+		vfs_log("viewfs: user xattr bytes charged at exit: %llu of %llu\n",
 			(unsigned long long)vfs_space_xattr_bytes(&fs),
 			(unsigned long long)fs.space.max_xattr);
 out_signals:
