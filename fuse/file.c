@@ -181,6 +181,7 @@ static void detach_file(fuse_req_t req, struct vfs_inode *in, struct vfs_file *f
 	struct vfs *fs = vfs_data(req);
 
 	vfs_link_del(fs, &fs->files, &f->link);
+	vfs_handle_released(fs);
 	pthread_mutex_lock(&in->lock);
 	if (--in->nopen == 0 && in->backing_id) {
 #if VFS_HAVE_PASSTHROUGH
@@ -307,12 +308,14 @@ void vfs_op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		 struct fuse_file_info *fi)
 {
 	struct fuse_bufvec buf = FUSE_BUFVEC_INIT(size);
+	struct vfs *fs = vfs_data(req);
 
 	(void)ino;
-	atomic_fetch_add(&vfs_data(req)->n_read, 1);
+	atomic_fetch_add(&fs->n_read, 1);
 	buf.buf[0].flags = FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK;
 	buf.buf[0].fd = file_of(fi)->fd;
 	buf.buf[0].pos = off;
+	vfs_handle_done(fs);	/* before the reply: see vfs_handle_done */
 	fuse_reply_data(req, &buf, FUSE_BUF_SPLICE_MOVE);
 }
 
@@ -336,6 +339,7 @@ void vfs_op_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *in,
 	if (fi->writepage && (n < 0 || (size_t)n < fuse_buf_size(in)))
 		vfs_space_write_lost(fs, out.buf[0].fd, off, fuse_buf_size(in),
 				     n < 0 ? (int)-n : ENOSPC);
+	vfs_handle_done(fs);
 	if (n < 0)
 		fuse_reply_err(req, (int)-n);
 	else
@@ -345,19 +349,20 @@ void vfs_op_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *in,
 void vfs_op_fsync(fuse_req_t req, fuse_ino_t ino, int datasync,
 		  struct fuse_file_info *fi)
 {
-	int fd = file_of(fi)->fd;
+	struct vfs *fs = vfs_data(req);
+	int fd = file_of(fi)->fd, ret;
 
 	(void)ino;
-	if ((datasync ? fdatasync(fd) : fsync(fd)) < 0)
-		fuse_reply_err(req, errno);
-	else
-		fuse_reply_err(req, 0);
+	ret = (datasync ? fdatasync(fd) : fsync(fd)) < 0 ? errno : 0;
+	vfs_handle_done(fs);
+	fuse_reply_err(req, ret);
 }
 
 void vfs_op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t off,
 		      off_t len, struct fuse_file_info *fi)
 {
-	int fd = file_of(fi)->fd;
+	struct vfs *fs = vfs_data(req);
+	int fd = file_of(fi)->fd, ret;
 
 	(void)ino;
 	if (mode & ~(FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE)) {
@@ -366,18 +371,24 @@ void vfs_op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t off,
 	}
 	/* The EFBIG rule; the store checks its free space and undoes a
 	 * partial allocation. */
-	fuse_reply_err(req, -vfs_space_fallocate(vfs_data(req), fd, mode, off, len));
+	ret = -vfs_space_fallocate(fs, fd, mode, off, len);
+	vfs_handle_done(fs);
+	fuse_reply_err(req, ret);
 }
 
 void vfs_op_lseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence,
 		  struct fuse_file_info *fi)
 {
+	struct vfs *fs = vfs_data(req);
 	off_t r;
+	int e;
 
 	(void)ino;
 	r = lseek(file_of(fi)->fd, off, whence);
+	e = errno;
+	vfs_handle_done(fs);
 	if (r < 0)
-		fuse_reply_err(req, errno);
+		fuse_reply_err(req, e);
 	else
 		fuse_reply_lseek(req, r);
 }
@@ -387,18 +398,23 @@ void vfs_op_copy_file_range(fuse_req_t req, fuse_ino_t ino_in, off_t off_in,
 			    off_t off_out, struct fuse_file_info *fi_out,
 			    size_t len, int flags)
 {
+	struct vfs *fs = vfs_data(req);
 	ssize_t n;
+	int e;
 
 	(void)ino_in; (void)ino_out;
-	n = vfs_space_write_gap(vfs_data(req), file_of(fi_out)->fd, off_out);
+	n = vfs_space_write_gap(fs, file_of(fi_out)->fd, off_out);
 	if (n < 0) {
+		vfs_handle_done(fs);
 		fuse_reply_err(req, (int)-n);
 		return;
 	}
 	n = copy_file_range(file_of(fi_in)->fd, &off_in, file_of(fi_out)->fd,
 			    &off_out, len, (unsigned)flags);
+	e = errno;
+	vfs_handle_done(fs);
 	if (n < 0)
-		fuse_reply_err(req, errno);
+		fuse_reply_err(req, e);
 	else
 		fuse_reply_write(req, (size_t)n);
 }

@@ -20,6 +20,8 @@ VIEWFS_FUSE_LIBS := $(shell $(VIEWFS_PKG) --libs fuse3 2>/dev/null)
 VIEWFS_CFLAGS := $(CFLAGS_COMMON) -std=gnu11 -Ilibview/include $(VIEWFS_FUSE_CFLAGS)
 
 ALL += $(VIEWFS_BIN)
+.PHONY: viewfs
+viewfs: $(VIEWFS_BIN)
 
 $(BUILD)/obj/fuse/%.o: fuse/%.c
 	@mkdir -p $(dir $@)
@@ -40,3 +42,24 @@ run:
 
 stop:
 	@bash fuse/run.sh stop $(BUILD) $(RUN_MNT)
+
+# make install / uninstall: viewfs goes to sbindir (a system daemon that
+# root mounts at boot through mount(8)/fstab; users may still run it by
+# path through fusermount3), the mount(8) helper to mounthelperdir (see
+# Makefile), the systemd unit to docdir/examples.  The installed viewfs
+# keeps its rpath to $(VIEWFS_FUSE_PREFIX)/lib: libfuse 3.17 stays where
+# `make deps` built it and is not installed (or removed) here.
+VIEWFS_INST := $(DESTDIR)$(sbindir)/viewfs $(DESTDIR)$(mounthelperdir)/mount.fuse.viewfs \
+	$(DESTDIR)$(docdir)/examples/mnt-buf.mount
+INSTALL_TARGETS += install-viewfs
+UNINSTALL_TARGETS += uninstall-viewfs
+.PHONY: install-viewfs uninstall-viewfs
+install-viewfs: $(VIEWFS_BIN) fuse/mount.fuse.viewfs.in fuse/mnt-buf.mount
+	$(INSTALL) -d $(DESTDIR)$(sbindir) $(DESTDIR)$(mounthelperdir) $(DESTDIR)$(docdir)/examples
+	$(INSTALL_PROGRAM) $(VIEWFS_BIN) $(DESTDIR)$(sbindir)/viewfs
+	sed 's|@sbindir@|$(sbindir)|' fuse/mount.fuse.viewfs.in >$(DESTDIR)$(mounthelperdir)/mount.fuse.viewfs
+	chmod 0755 $(DESTDIR)$(mounthelperdir)/mount.fuse.viewfs
+	$(INSTALL_DATA) fuse/mnt-buf.mount $(DESTDIR)$(docdir)/examples/mnt-buf.mount
+
+uninstall-viewfs:
+	rm -f $(VIEWFS_INST)

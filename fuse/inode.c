@@ -610,6 +610,7 @@ void vfs_op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		    struct fuse_file_info *fi)
 {
 	struct vfs_dir *d = (struct vfs_dir *)(uintptr_t)fi->fh;
+	struct vfs *fs = vfs_data(req);
 	char *buf = malloc(size ? size : 1);
 	size_t used = 0;
 	int err = 0;
@@ -651,6 +652,7 @@ void vfs_op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		d->offset = de->d_off;
 	}
 	pthread_mutex_unlock(&d->lock);
+	vfs_handle_done(fs);	/* before the reply: see vfs_handle_done */
 	if (err && used == 0)
 		fuse_reply_err(req, err);
 	else
@@ -663,6 +665,7 @@ void vfs_op_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 	struct vfs_dir *d = (struct vfs_dir *)(uintptr_t)fi->fh;
 
 	(void)ino;
+	vfs_handle_released(vfs_data(req));
 	dir_free(vfs_data(req), d);
 	fuse_reply_err(req, 0);
 }

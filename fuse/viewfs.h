@@ -40,7 +40,10 @@
 #define VFS_HAVE_PASSTHROUGH 0
 #endif
 
-#define VIEWFS_VERSION "0.1"
+#ifndef VIEW_VERSION
+#error "VIEW_VERSION comes from the top-level VERSION file (Makefile)"
+#endif
+#define VIEWFS_VERSION VIEW_VERSION
 
 #define VFS_STR_(x) #x
 #define VFS_STR(x) VFS_STR_(x)
@@ -140,6 +143,28 @@ struct vfs {
 	int stats;
 	atomic_ulong n_getxattr, n_getxattr_security, n_read, n_write, n_open;
 };
+
+/*
+ * The kernel sends RELEASE (RELEASEDIR) for a handle only once every
+ * request on it has been answered, so the release may close and free what
+ * those requests used.  That order passes through /dev/fuse, which
+ * ThreadSanitizer cannot see: in its build, every request on a handle
+ * calls vfs_handle_done() after its last use of the handle and before its
+ * reply (after the reply the handle may be gone), and release calls
+ * vfs_handle_released() before freeing: a happens-before edge on one
+ * address of struct vfs, which outlives every handle.  What libfuse does
+ * with the descriptor inside the reply itself (fuse_reply_data reads the
+ * store file) stays invisible: tests/fs/tsan.supp names it.  No code in
+ * other builds.
+ */
+#if defined(__SANITIZE_THREAD__)
+#include <sanitizer/tsan_interface.h>
+#define vfs_handle_done(fs) __tsan_release(&(fs)->files)
+#define vfs_handle_released(fs) __tsan_acquire(&(fs)->files)
+#else
+#define vfs_handle_done(fs) ((void)(fs))
+#define vfs_handle_released(fs) ((void)(fs))
+#endif
 
 /* main.c */
 static inline struct vfs *vfs_data(fuse_req_t req)

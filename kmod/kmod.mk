@@ -21,3 +21,38 @@ kmod-clean:
 CLEAN += kmod/*.o kmod/*.ko kmod/*.mod kmod/*.mod.c kmod/.*.cmd kmod/modules.order \
 	Module.symvers modules.order .Module.symvers.cmd .modules.order.cmd \
 	.module-common.o .module-common.o.cmd
+
+# make install / uninstall: the UAPI header, as <linux/viewdev.h> (where
+# the kernel's headers_install would put include/uapi/viewdev.h).
+INSTALL_TARGETS += install-uapi
+UNINSTALL_TARGETS += uninstall-uapi
+.PHONY: install-uapi uninstall-uapi
+install-uapi: kmod/include/uapi/viewdev.h
+	$(INSTALL) -d $(DESTDIR)$(includedir)/linux
+	$(INSTALL_DATA) kmod/include/uapi/viewdev.h $(DESTDIR)$(includedir)/linux/viewdev.h
+
+uninstall-uapi:
+	rm -f $(DESTDIR)$(includedir)/linux/viewdev.h
+
+# make install-dkms / uninstall-dkms: the module's source for DKMS under
+# $(dkmsdir)/viewdev-$(VERSION) (DESTDIR applies), in the source tree's
+# own layout so the same Kbuild files build it.  Not part of `make
+# install`.  uninstall-dkms first runs `dkms remove` when DKMS knows the
+# version (no DESTDIR), then removes exactly the files and directories
+# install-dkms made.
+dkmsdir ?= /usr/src
+DKMS_DIR := $(DESTDIR)$(dkmsdir)/viewdev-$(VERSION)
+DKMS_SRC := Kbuild VERSION kmod/Kbuild $(sort $(wildcard kmod/*.c kmod/*.h)) kmod/include/uapi/viewdev.h
+DKMS_DIRS := kmod/include/uapi kmod/include kmod
+.PHONY: install-dkms uninstall-dkms
+install-dkms: $(DKMS_SRC) kmod/dkms.conf.in
+	$(INSTALL) -d $(addprefix $(DKMS_DIR)/,$(DKMS_DIRS))
+	$(foreach f,$(DKMS_SRC),$(INSTALL_DATA) $(f) $(DKMS_DIR)/$(f) &&) :
+	sed 's|@VERSION@|$(VERSION)|' kmod/dkms.conf.in >$(DKMS_DIR)/dkms.conf
+	chmod 0644 $(DKMS_DIR)/dkms.conf
+
+uninstall-dkms:
+	$(if $(DESTDIR),,-@command -v dkms >/dev/null && dkms status -m viewdev -v $(VERSION) 2>/dev/null | grep -q . && \
+		dkms remove -m viewdev -v $(VERSION) --all)
+	rm -f $(addprefix $(DKMS_DIR)/,$(DKMS_SRC) dkms.conf)
+	-rmdir $(addprefix $(DKMS_DIR)/,$(DKMS_DIRS)) $(DKMS_DIR)

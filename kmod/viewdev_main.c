@@ -414,3 +414,4 @@ module_exit(viewdev_exit);
 MODULE_DESCRIPTION("viewdev: shared memory buffers as character devices");
 MODULE_AUTHOR("viewfs project");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(VIEWDEV_MODVER);

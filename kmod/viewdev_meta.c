@@ -15,6 +15,7 @@
 #include "viewdev.h"
 
 #define VIEWDEV_MAXDIM 64	/* as libview's VW_MAXDIM */
+#define VIEWDEV_EMPTY_MAX (1ULL << 20)	/* as libview's VW_META_EMPTY_MAX */
 
 struct viewdev_code {
 	char code;
@@ -58,14 +59,24 @@ int viewdev_format_itemsize(const char *fmt)
 	return -EINVAL;
 }
 
-/* Number of items the shape describes ("" is none: 0 dims, 0 items). */
-static int viewdev_shape_items(const char *shape, u64 *items)
+/*
+ * Parse a shape: *items is the product of all dimensions, *nonzero the
+ * product of the nonzero ones (what NumPy bounds as "array is too big"),
+ * *outer the product of the dimensions before the first zero (the number
+ * of empty sub-arrays an empty shape describes).  "" is no shape: 0 dims,
+ * *items 0, *nonzero and *outer 1.  A zero dimension does not lift the
+ * bound on the others: *nonzero must fit S64_MAX.
+ */
+static int viewdev_shape_parse(const char *shape, u64 *items, u64 *nonzero,
+			       u64 *outer)
 {
 	const char *p = shape;
+	bool zero = false;
 	int ndim = 0;
-	u64 prod = 1;
 
 	*items = 0;
+	*nonzero = 1;
+	*outer = 1;
 	if (!*p)
 		return 0;
 	for (;;) {
@@ -79,36 +90,47 @@ static int viewdev_shape_items(const char *shape, u64 *items)
 				return -EINVAL;
 			p++;
 		}
-		if (++ndim > VIEWDEV_MAXDIM)
+		if (++ndim > VIEWDEV_MAXDIM || dim > S64_MAX)
 			return -EINVAL;
-		if (dim > S64_MAX || check_mul_overflow(prod, dim, &prod) ||
-		    prod > S64_MAX)
+		if (!dim)
+			zero = true;
+		else if (check_mul_overflow(*nonzero, dim, nonzero) ||
+			 *nonzero > S64_MAX)
 			return -EINVAL;
+		if (!zero)
+			*outer = *nonzero;
 		if (!*p)
 			break;
 		if (*p++ != ',')
 			return -EINVAL;
 	}
-	*items = prod;
+	*items = zero ? 0 : *nonzero;
 	return 0;
 }
 
 /*
  * 0 when fmt and shape (NUL-terminated, "" unset) are valid metadata for
- * a buffer of size bytes, else -EINVAL.
+ * a buffer of size bytes, else -EINVAL.  The rules are libview's
+ * vw_meta_check (view.h): product(nonzero dims) * itemsize fits S64_MAX,
+ * product(shape) * itemsize <= size, and an empty shape describes at most
+ * max(VIEWDEV_EMPTY_MAX, size) empty sub-arrays.
  */
 int viewdev_meta_check(const char *fmt, const char *shape, u64 size)
 {
 	int itemsize = viewdev_format_itemsize(fmt);
-	u64 items, bytes;
+	u64 items, nonzero, outer, bytes;
 	int ret;
 
 	if (itemsize < 0)
 		return itemsize;
-	ret = viewdev_shape_items(shape, &items);
+	ret = viewdev_shape_parse(shape, &items, &nonzero, &outer);
 	if (ret)
 		return ret;
+	if (check_mul_overflow(nonzero, (u64)itemsize, &bytes) || bytes > S64_MAX)
+		return -EINVAL;
 	if (check_mul_overflow(items, (u64)itemsize, &bytes) || bytes > size)
+		return -EINVAL;
+	if (*shape && !items && outer > VIEWDEV_EMPTY_MAX && outer > size)
 		return -EINVAL;
 	return 0;
 }

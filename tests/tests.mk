@@ -7,12 +7,14 @@ TEST_BINS :=
 -include tests/unit/unit.mk
 -include tests/fs/fs.mk
 -include tests/vm/vm.mk
+-include tests/fuzz/fuzz.mk
 
 test-bins: $(TEST_BINS)
 
 test:
 	@$(MAKE) --no-print-directory deps
 	@$(MAKE) --no-print-directory SAN=1 all test-bins
+	@$(MAKE) --no-print-directory SAN=thread viewfs
 	@bash tests/run.sh build/san
 
 # Run one suite: make test-unit / test-diff / test-fs / test-vm

@@ -104,6 +104,135 @@ void vw__copy_strided(char *dst, const ssize_t *ds, const char *src,
 	}
 }
 
+/* Add the page span of bytes [a, b) to the current span of a walk. */
+struct vw__spanwalk {
+	uintptr_t page, lo, hi;	/* current span; hi == 0: none yet */
+	int (*fn)(uintptr_t lo, uintptr_t hi, void *arg);
+	void *arg;
+};
+
+static int vw__span_add(struct vw__spanwalk *w, uintptr_t a, uintptr_t b)
+{
+	uintptr_t lo = a & ~(w->page - 1);
+	uintptr_t hi = (b + w->page - 1) & ~(w->page - 1);
+	int rc;
+
+	if (w->hi && lo <= w->hi && hi >= w->lo) {
+		if (lo < w->lo)
+			w->lo = lo;
+		if (hi > w->hi)
+			w->hi = hi;
+		return 0;
+	}
+	if (w->hi) {
+		rc = w->fn(w->lo, w->hi, w->arg);
+		if (rc)
+			return rc;
+	}
+	w->lo = lo;
+	w->hi = hi;
+	return 0;
+}
+
+/* The pages of one innermost run of count items, stride s, from p. */
+static int vw__span_run(struct vw__spanwalk *w, uintptr_t p, ssize_t s,
+			ssize_t count, ssize_t itemsize)
+{
+	ssize_t as = s < 0 ? -s : s;
+	int rc;
+
+	if ((size_t)as <= w->page) {
+		/* gaps shorter than a page: every page in between is hit */
+		uintptr_t a = p, b = p + (uintptr_t)((count - 1) * s);
+
+		if (s < 0) {
+			a = b;
+			b = p;
+		}
+		return vw__span_add(w, a, b + (uintptr_t)itemsize);
+	}
+	for (ssize_t k = 0; k < count; k++, p += (uintptr_t)s) {
+		rc = vw__span_add(w, p, p + (uintptr_t)itemsize);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+int vw__page_spans(const struct vw_view *v, size_t page,
+		   int (*fn)(uintptr_t lo, uintptr_t hi, void *arg),
+		   void *arg)
+{
+	struct vw__spanwalk w = { page, 0, 0, fn, arg };
+	struct vw__plan pl;
+	ssize_t idx[VW_MAXDIM], itemsize = v->itemsize;
+	uintptr_t p = (uintptr_t)v->buf;
+	int n, i, rc;
+
+	if (!vw__plan(&pl, v->strides, v->strides, v->shape, v->ndim))
+		return 0;
+	n = pl.ndim;
+	if (n && pl.ds[n - 1] == itemsize) {
+		itemsize *= pl.shape[n - 1];
+		n--;
+	}
+	if (n == 0) {
+		rc = vw__span_add(&w, p, p + (uintptr_t)itemsize);
+		return rc ? rc : fn(w.lo, w.hi, arg);
+	}
+	memset(idx, 0, sizeof(ssize_t) * n);
+	for (;;) {
+		rc = vw__span_run(&w, p, pl.ds[n - 1], pl.shape[n - 1],
+				  itemsize);
+		if (rc)
+			return rc;
+		for (i = n - 2; i >= 0; i--) {
+			p += (uintptr_t)pl.ds[i];
+			if (++idx[i] < pl.shape[i])
+				break;
+			p -= (uintptr_t)(pl.ds[i] * pl.shape[i]);
+			idx[i] = 0;
+		}
+		if (i < 0)
+			break;
+	}
+	return w.hi ? fn(w.lo, w.hi, arg) : 0;
+}
+
+/* One strided copy, as an access loop a SIGBUS guard can run. */
+struct vw__copy_job {
+	char *dst;
+	const ssize_t *ds;
+	const char *src;
+	const ssize_t *ss;
+	const ssize_t *shape;
+	int ndim;
+	ssize_t itemsize;
+};
+
+static int vw__copy_job_run(void *arg)
+{
+	const struct vw__copy_job *j = arg;
+
+	vw__copy_strided(j->dst, j->ds, j->src, j->ss, j->shape, j->ndim,
+			 j->itemsize);
+	return 0;
+}
+
+/* Run the copy under a guard of rd's (read) and wr's (written) mappings,
+ * either may be NULL: 0 or -EFAULT. */
+static int vw__copy_guarded(const struct vw_view *rd, const struct vw_view *wr,
+			    const struct vw__copy_job *j,
+			    struct vw_error *err)
+{
+	struct vw__guard g;
+
+	vw__guard_init(&g, rd, VW__RD, wr, VW__WR);
+	if (vw__guarded(&g, vw__copy_job_run, (void *)j))
+		return vw__fault_fail(err, &g);
+	return 0;
+}
+
 static void vw__f_strides(int ndim, const ssize_t *shape, ssize_t itemsize,
 			  ssize_t *strides)
 {
@@ -137,9 +266,12 @@ VW_PUBLIC int vw_tobytes(const struct vw_view *v, char order, void *out,
 		vw__f_strides(v->ndim, v->shape, v->itemsize, st);
 	else
 		vw__c_strides(v->ndim, v->shape, v->itemsize, st);
-	vw__copy_strided(out, st, v->buf, v->strides, v->shape, v->ndim,
-			 v->itemsize);
-	return 0;
+	{
+		struct vw__copy_job j = { out, st, v->buf, v->strides,
+					  v->shape, v->ndim, v->itemsize };
+
+		return vw__copy_guarded(v, NULL, &j, err);
+	}
 }
 
 VW_PUBLIC int vw_frombytes(const struct vw_view *v, const void *src,
@@ -157,13 +289,19 @@ VW_PUBLIC int vw_frombytes(const struct vw_view *v, const void *src,
 				"%zu bytes given for a view of %zd bytes", len,
 				v->len);
 	vw__c_strides(v->ndim, v->shape, v->itemsize, st);
-	vw__copy_strided(v->buf, v->strides, src, st, v->shape, v->ndim,
-			 v->itemsize);
-	return 0;
+	rc = vw__prepare(v, 1, err);
+	if (rc)
+		return rc;
+	{
+		struct vw__copy_job j = { v->buf, v->strides, src, st,
+					  v->shape, v->ndim, v->itemsize };
+
+		return vw__copy_guarded(NULL, v, &j, err);
+	}
 }
 
 /* Lowest and one-past-highest byte a view touches. */
-static void vw__extent(const struct vw_view *v, uintptr_t *lo, uintptr_t *hi)
+void vw__extent(const struct vw_view *v, uintptr_t *lo, uintptr_t *hi)
 {
 	intptr_t a = 0, b = v->itemsize;
 
@@ -212,14 +350,25 @@ VW_PUBLIC int vw_copy_to(const struct vw_view *dst, const struct vw_view *src,
 
 		if (!tmp)
 			return vw__fail(err, -ENOMEM, "out of memory");
-		vw_tobytes(src, 'C', tmp, (size_t)src->len, NULL);
-		rc = vw_frombytes(dst, tmp, (size_t)src->len, err);
+		rc = vw_tobytes(src, 'C', tmp, (size_t)src->len, err);
+		if (!rc)
+			rc = vw_frombytes(dst, tmp, (size_t)src->len, err);
 		free(tmp);
 		return rc;
 	}
-	vw__copy_strided(dst->buf, dst->strides, src->buf, src->strides,
-			 dst->shape, dst->ndim, dst->itemsize);
-	return 0;
+	/* the source first: a copy that cannot read all of it writes none */
+	rc = vw__prepare(src, 0, err);
+	if (!rc)
+		rc = vw__prepare(dst, 1, err);
+	if (rc)
+		return rc;
+	{
+		struct vw__copy_job j = { dst->buf, dst->strides, src->buf,
+					  src->strides, dst->shape, dst->ndim,
+					  dst->itemsize };
+
+		return vw__copy_guarded(src, dst, &j, err);
+	}
 }
 
 VW_PUBLIC int vw_fill(const struct vw_view *v, const struct vw_value *val,
@@ -238,33 +387,33 @@ VW_PUBLIC int vw_fill(const struct vw_view *v, const struct vw_value *val,
 	rc = vw_pack(&f, val, item, err);
 	if (rc)
 		return rc;
-	/* a zero source stride repeats the one packed item */
-	vw__copy_strided(v->buf, v->strides, (const char *)item, zero,
-			 v->shape, v->ndim, v->itemsize);
-	return 0;
-}
-
-VW_PUBLIC int vw_equal(const struct vw_view *a, const struct vw_view *b,
-		       struct vw_error *err)
-{
-	ssize_t idx[VW_MAXDIM];
-	struct vw_format fa, fb;
-	int rc, n;
-
-	rc = vw__check(a, err);
-	if (!rc)
-		rc = vw__check(b, err);
+	rc = vw__prepare(v, 1, err);
 	if (rc)
 		return rc;
-	if (a->ndim != b->ndim)
-		return 0;
-	n = a->ndim;
-	for (int i = 0; i < n; i++) {
-		if (a->shape[i] != b->shape[i])
-			return 0;
-		if (a->shape[i] == 0)
-			return 1;	/* as CPython: no elements to compare */
+	{
+		/* a zero source stride repeats the one packed item */
+		struct vw__copy_job j = { v->buf, v->strides,
+					  (const char *)item, zero, v->shape,
+					  v->ndim, v->itemsize };
+
+		return vw__copy_guarded(NULL, v, &j, err);
 	}
+}
+
+/* The element loop of vw_equal (an access loop a guard can run):
+ * 1 equal, 0 not. */
+struct vw__eq_job {
+	const struct vw_view *a, *b;
+};
+
+static int vw__equal_run(void *arg)
+{
+	const struct vw__eq_job *j = arg;
+	const struct vw_view *a = j->a, *b = j->b;
+	ssize_t idx[VW_MAXDIM];
+	struct vw_format fa, fb;
+	int n = a->ndim;
+
 	vw__view_format(a, &fa);
 	vw__view_format(b, &fb);
 	memset(idx, 0, sizeof(ssize_t) * (n > 0 ? n : 1));
@@ -284,4 +433,30 @@ VW_PUBLIC int vw_equal(const struct vw_view *a, const struct vw_view *b,
 		if (!vw__next_index(idx, a->shape, n))
 			return 1;
 	}
+}
+
+VW_PUBLIC int vw_equal(const struct vw_view *a, const struct vw_view *b,
+		       struct vw_error *err)
+{
+	struct vw__eq_job j = { a, b };
+	struct vw__guard g;
+	int rc, n;
+
+	rc = vw__check(a, err);
+	if (!rc)
+		rc = vw__check(b, err);
+	if (rc)
+		return rc;
+	if (a->ndim != b->ndim)
+		return 0;
+	n = a->ndim;
+	for (int i = 0; i < n; i++) {
+		if (a->shape[i] != b->shape[i])
+			return 0;
+		if (a->shape[i] == 0)
+			return 1;	/* as CPython: no elements to compare */
+	}
+	vw__guard_init(&g, a, VW__RD, b, VW__RD);
+	rc = vw__guarded(&g, vw__equal_run, &j);
+	return rc < 0 ? vw__fault_fail(err, &g) : rc;
 }

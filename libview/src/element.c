@@ -10,6 +10,7 @@
 #include <limits.h>
 #include <math.h>
 #include <stdint.h>
+#include <unistd.h>
 
 static void vw__swap(unsigned char *b, size_t n)
 {
@@ -365,11 +366,36 @@ static int vw__elem(const struct vw_view *v, const ssize_t *index,
 	return 0;
 }
 
+/* One element's access, as a loop a guard can run. */
+struct vw__elem_job {
+	const struct vw_format *f;
+	char *p;
+	struct vw_value *out;		/* get */
+	const struct vw_value *val;	/* set */
+	struct vw_error *err;
+};
+
+static int vw__get_run(void *arg)
+{
+	const struct vw__elem_job *j = arg;
+
+	vw_unpack(j->f, j->p, j->out);
+	return 0;
+}
+
+static int vw__set_run(void *arg)
+{
+	const struct vw__elem_job *j = arg;
+
+	return vw_pack(j->f, j->val, j->p, j->err);
+}
+
 VW_PUBLIC int vw_get(const struct vw_view *v, const ssize_t *index,
 		     struct vw_value *out, struct vw_error *err)
 {
 	struct vw_format f;
-	char *p;
+	struct vw__elem_job j = { &f, NULL, out, NULL, err };
+	struct vw__guard g;
 	int rc = vw__check(v, err);
 
 	if (rc)
@@ -377,11 +403,14 @@ VW_PUBLIC int vw_get(const struct vw_view *v, const ssize_t *index,
 	if (v->ndim && !index)
 		return vw__fail(err, -EINVAL, "no index for a %d-D view",
 				v->ndim);
-	rc = vw__elem(v, index, &p, err);
+	rc = vw__elem(v, index, &j.p, err);
 	if (rc)
 		return rc;
 	vw__view_format(v, &f);
-	vw_unpack(&f, p, out);
+	vw__guard_init(&g, v, VW__RD, NULL, 0);
+	g.lookup = 0;	/* a system call costs 20 times the access */
+	if (vw__guarded(&g, vw__get_run, &j))
+		return vw__fault_fail(err, &g);
 	return 0;
 }
 
@@ -389,7 +418,10 @@ VW_PUBLIC int vw_set(const struct vw_view *v, const ssize_t *index,
 		     const struct vw_value *val, struct vw_error *err)
 {
 	struct vw_format f;
-	char *p;
+	struct vw__elem_job j = { &f, NULL, NULL, val, err };
+	struct vw_view one;
+	uintptr_t page;
+	struct vw__guard g;
 	int rc = vw__check(v, err);
 
 	if (rc)
@@ -399,11 +431,26 @@ VW_PUBLIC int vw_set(const struct vw_view *v, const ssize_t *index,
 	if (v->ndim && !index)
 		return vw__fail(err, -EINVAL, "no index for a %d-D view",
 				v->ndim);
-	rc = vw__elem(v, index, &p, err);
+	rc = vw__elem(v, index, &j.p, err);
 	if (rc)
 		return rc;
 	vw__view_format(v, &f);
-	return vw_pack(&f, val, p, err);
+	page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	if (((uintptr_t)j.p & ~(page - 1)) !=
+	    (((uintptr_t)j.p + (uintptr_t)v->itemsize - 1) & ~(page - 1))) {
+		/* across two pages: reserve both (as a 0-d view) first */
+		one = *v;
+		one.buf = j.p;
+		one.ndim = 0;
+		one.len = v->itemsize;
+		rc = vw__prepare(&one, 1, err);
+		if (rc)
+			return rc;
+	}
+	vw__guard_init(&g, NULL, 0, v, VW__WR);
+	g.lookup = 0;	/* a system call costs 20 times the access */
+	rc = vw__guarded(&g, vw__set_run, &j);
+	return rc == -EFAULT ? vw__fault_fail(err, &g) : rc;
 }
 
 /* Python == of a float and an integer (neg, mag): exact comparison. */

@@ -12,11 +12,26 @@
 int vw__fail(struct vw_error *err, int code, const char *fmt, ...)
 {
 	if (err) {
+		char raw[sizeof(err->msg)];
+		size_t o = 0;
 		va_list ap;
 
 		va_start(ap, fmt);
-		vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+		vsnprintf(raw, sizeof(raw), fmt, ap);
 		va_end(ap);
+		/* One line whatever the caller's input held: control characters
+		 * quoted from it are written as \xNN (as the CLI prints them). */
+		for (const unsigned char *p = (const unsigned char *)raw; *p; p++) {
+			int ctl = *p < 0x20 || *p == 0x7f;
+
+			if (o + (ctl ? 4 : 1) >= sizeof(err->msg))
+				break;
+			if (ctl)
+				o += (size_t)snprintf(err->msg + o, 5, "\\x%02x", *p);
+			else
+				err->msg[o++] = (char)*p;
+		}
+		err->msg[o] = '\0';
 		err->code = code;
 	}
 	return code;

@@ -28,9 +28,15 @@ struct vw_map {
 	void *addr;		/* NULL for an empty mapping */
 	size_t len;
 	int is_mmap;		/* 1: munmap on last put */
+	int is_reg;		/* 1: an mmap of a regular file */
 	void (*release)(void *ptr, size_t len, void *arg);
 	void *arg;
 };
+
+size_t vw__map_len(const struct vw_map *m)
+{
+	return m->len;
+}
 
 /* Base address for empty views: never dereferenced, never NULL. */
 static char vw__empty[1];
@@ -49,6 +55,15 @@ static void vw__map_put(struct vw_map *m)
 	else if (m->release)
 		m->release(m->addr, m->len, m->arg);
 	free(m);
+}
+
+void vw__map_range(const struct vw_map *m, uintptr_t *base, size_t *len,
+		   int *populate)
+{
+	*base = (uintptr_t)m->addr;
+	*len = m->addr ? m->len : 0;
+	if (populate)
+		*populate = m->is_mmap && m->is_reg && m->addr;
 }
 
 int vw__check(const struct vw_view *v, struct vw_error *err)
@@ -281,6 +296,7 @@ VW_PUBLIC int vw_open_fd(struct vw_view *out, int fd, int flags,
 			munmap(addr, size);
 		return vw__fail(err, -ENOMEM, "out of memory");
 	}
+	m->is_reg = S_ISREG(st.st_mode);
 	vw__byte_view(&raw, m, !(flags & VW_RDWR));
 	if (!fmt[0] && !shape[0]) {
 		*out = raw;
@@ -308,12 +324,9 @@ VW_PUBLIC int vw_open(struct vw_view *out, const char *path, int flags,
 	close(fd);
 	if (rc && err && strncmp(err->msg, path, strlen(path))) {
 		char msg[sizeof(err->msg)];
-		int n = snprintf(msg, sizeof(msg), "%.*s: ",
-				 (int)sizeof(msg) / 2, path);
 
-		snprintf(msg + n, sizeof(msg) - (size_t)n, "%.*s",
-			 (int)(sizeof(msg) - (size_t)n - 1), err->msg);
-		memcpy(err->msg, msg, sizeof(msg));
+		memcpy(msg, err->msg, sizeof(msg));
+		vw__fail(err, rc, "%.*s: %s", (int)sizeof(msg) / 2, path, msg);
 	}
 	return rc;
 }

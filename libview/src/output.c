@@ -220,16 +220,48 @@ static int vw__tolist_rec(const struct vw_view *v, const struct vw_format *fm,
 	return fputc(']', f) < 0 ? -EIO : 0;
 }
 
+struct vw__tolist_job {
+	const struct vw_view *v;
+	FILE *f;
+};
+
+static int vw__tolist_run(void *arg)
+{
+	const struct vw__tolist_job *j = arg;
+	struct vw_format fm;
+
+	vw__view_format(j->v, &fm);
+	return vw__tolist_rec(j->v, &fm, j->v->buf, 0, j->f);
+}
+
 VW_PUBLIC int vw_tolist(const struct vw_view *v, FILE *f,
 			struct vw_error *err)
 {
-	struct vw_format fm;
+	struct vw__tolist_job j = { v, f };
+	struct vw__guard g;
 	int rc = vw__check(v, err);
 
 	if (rc)
 		return rc;
-	vw__view_format(v, &fm);
-	rc = vw__tolist_rec(v, &fm, v->buf, 0, f);
+	/* An empty view prints one "[]" per sub-array before its first zero
+	 * dimension: bound that as vw_meta_check bounds empty shapes, here for
+	 * views any derivation made (a transposed "0,N" is "N,0"). */
+	if (v->len == 0) {
+		uint64_t outer = 1, lim = VW_META_EMPTY_MAX;
+
+		if (vw__map_len(v->map) > lim)
+			lim = vw__map_len(v->map);
+		for (int i = 0; i < v->ndim && v->shape[i]; i++)
+			if (__builtin_mul_overflow(outer, (uint64_t)v->shape[i], &outer) ||
+			    outer > lim)
+				return vw__fail(err, -E2BIG,
+						"tolist: this empty view would print more than %llu empty lists",
+						(unsigned long long)lim);
+	}
+	vw__guard_init(&g, v, VW__RD, NULL, 0);
+	rc = vw__guarded(&g, vw__tolist_run, &j);
+	if (rc == -EFAULT)
+		return vw__fault_fail(err, &g);
 	if (rc)
 		return vw__fail(err, rc, "write error");
 	return 0;
@@ -263,12 +295,45 @@ static void vw__hex_bytes(struct vw__hexstate *st, const unsigned char *b,
 	}
 }
 
+struct vw__hex_job {
+	const struct vw_view *v;
+	struct vw__hexstate *st;
+};
+
+static int vw__hex_run(void *arg)
+{
+	const struct vw__hex_job *j = arg;
+	const struct vw_view *v = j->v;
+	ssize_t idx[VW_MAXDIM];
+	int i, n = v->ndim;
+
+	memset(idx, 0, sizeof(ssize_t) * (n > 0 ? n : 1));
+	for (;;) {
+		const char *p = v->buf;
+
+		for (i = 0; i < n; i++)
+			p += idx[i] * v->strides[i];
+		if (n && v->strides[n - 1] == v->itemsize) {
+			/* a contiguous innermost row at once */
+			vw__hex_bytes(j->st, (const unsigned char *)p,
+				      (size_t)(v->shape[n - 1] * v->itemsize));
+			idx[n - 1] = v->shape[n - 1] - 1;
+		} else {
+			vw__hex_bytes(j->st, (const unsigned char *)p,
+				      (size_t)v->itemsize);
+		}
+		if (!vw__next_index(idx, v->shape, n))
+			return 0;
+	}
+}
+
 VW_PUBLIC int vw_hex(const struct vw_view *v, char sep, int bytes_per_sep,
 		     FILE *f, struct vw_error *err)
 {
 	struct vw__hexstate st = { f, 0, 0, sep, bytes_per_sep, 0 };
-	ssize_t idx[VW_MAXDIM];
-	int rc = vw__check(v, err), i, n = v ? v->ndim : 0;
+	struct vw__hex_job j = { v, &st };
+	struct vw__guard g;
+	int rc = vw__check(v, err);
 
 	if (rc)
 		return rc;
@@ -278,24 +343,9 @@ VW_PUBLIC int vw_hex(const struct vw_view *v, char sep, int bytes_per_sep,
 	st.total = (size_t)v->len;
 	if (!v->len)
 		return 0;
-	memset(idx, 0, sizeof(ssize_t) * (n > 0 ? n : 1));
-	for (;;) {
-		const char *p = v->buf;
-
-		for (i = 0; i < n; i++)
-			p += idx[i] * v->strides[i];
-		if (n && v->strides[n - 1] == v->itemsize) {
-			/* a contiguous innermost row at once */
-			vw__hex_bytes(&st, (const unsigned char *)p,
-				      (size_t)(v->shape[n - 1] * v->itemsize));
-			idx[n - 1] = v->shape[n - 1] - 1;
-		} else {
-			vw__hex_bytes(&st, (const unsigned char *)p,
-				      (size_t)v->itemsize);
-		}
-		if (!vw__next_index(idx, v->shape, n))
-			break;
-	}
+	vw__guard_init(&g, v, VW__RD, NULL, 0);
+	if (vw__guarded(&g, vw__hex_run, &j))
+		return vw__fault_fail(err, &g);
 	return st.err ? vw__fail(err, -EIO, "write error") : 0;
 }
 

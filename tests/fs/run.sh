@@ -354,6 +354,40 @@ t_enospc() {
 	rm "$mnt/big"
 }
 
+# Crash consistency of --store (tests/fs/crash.py): 50 SIGKILLs of the
+# daemon (and the writer) at random moments per data path, remount, and
+# every byte and xattr a completed fsync/fdatasync/msync made durable
+# must be there.  The seed is fixed, so a failure reproduces.
+t_crash() {
+	local st=$tmp/crash-store-$1
+	mkdir -p "$st"
+	"$PY" "$root/tests/fs/crash.py" "$bin" "$st" "$mnt" 50 "$2" -o passthrough="$1"
+	local rc=$?
+	rm -rf "$st"
+	return $rc
+}
+
+# Races in the daemon: the ThreadSanitizer build (make SAN=thread viewfs,
+# built by make test) under 16 client processes churning shared names
+# (tests/fs/churn.py: create/write/read/rename/link/unlink/truncate/chmod/
+# utime/xattrs/readdir/mmap/mkdir/rmdir).  Any TSan report makes the
+# daemon exit 66, which fails umount_fs; the reports are shown.
+t_tsan() {
+	local tbin=$root/build/tsan/bin/viewfs rc=0 save=$bin
+	[ -x "$tbin" ] || { echo "$tbin not built (make SAN=thread viewfs)"; return 1; }
+	rm -f "$tmp"/tsan.*
+	bin=$tbin
+	TSAN_OPTIONS="halt_on_error=0 exitcode=66 log_path=$tmp/tsan suppressions=$root/tests/fs/tsan.supp" \
+		mount_fs -o passthrough="$1",allow_other || { bin=$save; return 1; }
+	bin=$save
+	"$PY" "$root/tests/fs/churn.py" "$mnt" 16 2500 12 "$2" || rc=1
+	umount_fs || rc=1
+	if ls "$tmp"/tsan.* >/dev/null 2>&1; then
+		grep -h -A14 "WARNING: ThreadSanitizer" "$tmp"/tsan.* | head -n 40; rc=1
+	fi
+	return $rc
+}
+
 t_one_daemon_per_store() {	# a second daemon on the same --store refuses
 	local st=$tmp/lock-store m2=$tmp/m2 rc=0
 	mkdir -p "$st" "$m2"
@@ -848,6 +882,10 @@ t "auto_unmount_after_kill9" t_auto_unmount
 t "dead_mount_refused_with_how_to_clear" t_dead_mount_named
 t "always_nosuid_nodev" t_nosuid_nodev
 t "one_daemon_per_store_dir" t_one_daemon_per_store
+t "store_crash_consistency_passthrough_on" t_crash on 17
+t "tsan_concurrent_clients_passthrough_on" t_tsan on 21
+t "tsan_concurrent_clients_passthrough_off" t_tsan off 22
+t "store_crash_consistency_passthrough_off" t_crash off 18
 t "sigterm_clean_shutdown" t_signal TERM
 t "sigint_clean_shutdown" t_signal INT
 

@@ -505,6 +505,21 @@ static void test_meta_check_format_alone_must_divide_size(void **state)
 	assert_int_equal(vw_meta_check("d", "3", 25, NULL), 0);
 }
 
+/* view.h: err->msg is one line even when it quotes input with control
+ * characters (found by tests/fuzz: a shape holding a newline). */
+static void test_error_message_stays_one_line(void **state)
+{
+	struct fx *f = *state;
+
+	assert_int_equal(vw_format_parse("i\n\x1b[2J", &(struct vw_format){ 0 }, &f->err),
+			 -EINVAL);
+	assert_null(strchr(f->err.msg, '\n'));
+	assert_null(strchr(f->err.msg, '\x1b'));
+	assert_non_null(strstr(f->err.msg, "i\\x0a\\x1b[2J"));
+	assert_int_equal(vw_meta_check("B", "2,\n3", 64, &f->err), -EINVAL);
+	assert_null(strchr(f->err.msg, '\n'));
+}
+
 static const struct CMUnitTest tests[] = {
 	T(test_format_native_itemsizes_match_struct_calcsize),
 	T(test_format_standard_sizes_with_prefix),
@@ -547,6 +562,7 @@ static const struct CMUnitTest tests[] = {
 	T(test_meta_check_zero_dimension_bounds_the_others),
 	T(test_meta_check_bad_shape_error_code_is_einval),
 	T(test_meta_check_format_alone_must_divide_size),
+	T(test_error_message_stays_one_line),
 };
 
 UNIT_MAIN(tests)

@@ -501,6 +501,44 @@ static void test_reshape_zero_dimension_keeps_overflow_check(void **state)
 	assert_int_equal(f->v[2].len, 0);
 }
 
+/* Found by tests/fuzz (chain): a reshape of an empty view to (1<<62, 0),
+ * or a transposed (0, N), describes more empty lists than tolist may
+ * print; bounded by max(VW_META_EMPTY_MAX, mapping length) (view.h). */
+static void test_tolist_of_huge_empty_view_refused(void **state)
+{
+	struct fx *f = *state;
+	ssize_t empty[] = { 0 }, huge[] = { (ssize_t)1 << 62, 0 };
+	ssize_t wide[] = { 0, (ssize_t)VW_META_EMPTY_MAX + 1 };
+	ssize_t fits[] = { (ssize_t)VW_META_EMPTY_MAX, 0 };
+	struct vw_index none = { .is_slice = 1, .has_stop = 1, .stop = 0 };
+
+	assert_int_equal(vw_slice(&f->v[1], &f->v[0], &none, 1, &f->err), 0);
+	assert_int_equal(vw_reshape(&f->v[2], &f->v[1], 2, huge, &f->err), 0);
+	capture_open(&f->cap);
+	assert_int_equal(vw_tolist(&f->v[2], f->cap.f, &f->err), -E2BIG);
+	assert_int_equal(f->err.code, -E2BIG);
+	assert_string_equal(capture_text(&f->cap), "");
+	capture_free(&f->cap);
+
+	assert_int_equal(vw_reshape(&f->v[3], &f->v[1], 2, wide, &f->err), 0);
+	capture_open(&f->cap);
+	assert_int_equal(vw_tolist(&f->v[3], f->cap.f, &f->err), 0);	/* "[]" */
+	assert_string_equal(capture_text(&f->cap), "[]");
+	capture_free(&f->cap);
+	assert_int_equal(vw_transpose(&f->v[4], &f->v[3], NULL, 0, &f->err), 0);
+	capture_open(&f->cap);
+	assert_int_equal(vw_tolist(&f->v[4], f->cap.f, &f->err), -E2BIG);
+	capture_free(&f->cap);
+
+	assert_int_equal(vw_reshape(&f->v[5], &f->v[1], 2, fits, &f->err), 0);
+	capture_open(&f->cap);
+	assert_int_equal(vw_tolist(&f->v[5], f->cap.f, &f->err), 0);
+	assert_int_equal(strlen(capture_text(&f->cap)),
+			 2 + 2 * VW_META_EMPTY_MAX + 2 * (VW_META_EMPTY_MAX - 1));
+	capture_free(&f->cap);
+	assert_int_equal(vw_reshape(&f->v[6], &f->v[1], 1, empty, &f->err), 0);
+}
+
 static const struct CMUnitTest tests[] = {
 	T(test_transpose_null_perm_reverses_axes),
 	T(test_transpose_null_perm_reverses_three_axes),
@@ -541,6 +579,7 @@ static const struct CMUnitTest tests[] = {
 	T(test_reshape_zero_dimension_product_mismatch_refused),
 	T(test_reshape_into_itself),
 	T(test_transpose_into_itself),
+	T(test_tolist_of_huge_empty_view_refused),
 };
 
 UNIT_MAIN(tests)

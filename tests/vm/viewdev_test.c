@@ -435,6 +435,29 @@ static void test_create_rejects_bad_shape(void **state)
 	assert_int_equal(create_full("shp0", 64, "d", "0,5", -1), 0);
 }
 
+/* A zero dimension does not lift the bound on the others (libview's rule,
+ * NumPy's "array is too big"), and an empty shape may not describe more
+ * empty sub-arrays than max(1 << 20, size): its tolist would never end. */
+static void test_create_rejects_overflow_behind_zero_dim(void **state)
+{
+	static const char *const bad[] = {
+		"0,4611686018427387904,4",	/* nonzero product * 8 overflows */
+		"0,4294967296,4294967296",
+		"9223372036854775807,0",	/* 2^63-1 empty rows */
+		"2097152,0",
+	};
+	size_t k;
+
+	(void)state;
+	for (k = 0; k < sizeof(bad) / sizeof(bad[0]); k++)
+		assert_int_equal(create_full("z", 64, "d", bad[k], -1), -EINVAL);
+	assert_int_equal(create_full("z", 64, "d", "1048576,0", -1), 0);
+	assert_int_equal(destroy("z"), 0);
+	assert_int_equal(create_full("z", 64, "d", "0,1152921504606846975", -1), 0);
+	assert_int_equal(attr_write("z", "shape", "0,4611686018427387904,4"), -EINVAL);
+	assert_int_equal(destroy("z"), 0);
+}
+
 static void test_create_rejects_shape_larger_than_size(void **state)
 {
 	(void)state;
@@ -1527,6 +1550,7 @@ int main(int argc, char **argv)
 		T(test_create_rejects_duplicate_name),
 		T(test_create_rejects_bad_format),
 		T(test_create_rejects_bad_shape),
+		T(test_create_rejects_overflow_behind_zero_dim),
 		T(test_create_rejects_shape_larger_than_size),
 		T(test_create_rejects_size_beyond_file_limit),
 		T(test_create_zero_size_buffer),

@@ -4,7 +4,9 @@
  * `view kmod` (the viewdev control node, tools/view/kmod.c).  The exact
  * contract of show/set is ../shared/VIEW-CLI.md: options apply left to
  * right to a view of the whole file; any error prints one line on stderr,
- * exits non-zero and leaves the file untouched.
+ * exits non-zero and leaves the file untouched (libview turns a SIGBUS in
+ * its accesses into -EFAULT and populates the pages a write will touch
+ * before writing any: view.h, "Faults in the mapping").
  */
 #include "view.h"
 #include "kmod.h"
@@ -18,7 +20,7 @@
 #include <unistd.h>
 
 #ifndef VIEW_VERSION
-#define VIEW_VERSION "0.1.0"
+#error "VIEW_VERSION comes from the top-level VERSION file (Makefile)"
 #endif
 
 
@@ -80,7 +82,11 @@ static const char usage_text[] =
 "\n"
 "EXIT STATUS\n"
 "  0 success; 1 error (one line on stderr, the file unchanged);\n"
-"  2 usage error.\n"
+"  2 usage error.  A page the file no longer has (another process\n"
+"  truncated it) or has no room for (a full store) is such an error, not\n"
+"  a crash: set checks every page it will write before the first byte;\n"
+"  show may have printed part of its output when the file shrinks under\n"
+"  it.\n"
 "\n"
 "EXAMPLES\n"
 "  printf XYZ > f; view set f --slice 2 --value 74; cat f      # XYJ\n"

@@ -15,3 +15,14 @@ $(VIEW_BIN): $(VIEW_OBJS) $(LIBVIEW_A)
 	$(CC) $(LDFLAGS_COMMON) -o $@ $(VIEW_OBJS) $(LIBVIEW_A) -lm
 
 -include $(VIEW_OBJS:.o=.d)
+
+# make install / uninstall
+INSTALL_TARGETS += install-view
+UNINSTALL_TARGETS += uninstall-view
+.PHONY: install-view uninstall-view
+install-view: $(VIEW_BIN)
+	$(INSTALL) -d $(DESTDIR)$(bindir)
+	$(INSTALL_PROGRAM) $(VIEW_BIN) $(DESTDIR)$(bindir)/view
+
+uninstall-view:
+	rm -f $(DESTDIR)$(bindir)/view
