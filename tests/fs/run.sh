@@ -690,6 +690,14 @@ t_reserve_store_dir() {
 	mkdir -p "$st"
 	on_mount reserve_store_dir --store "$st" -o reserve=on || return 1
 	rm -rf "$st"
+	# a file system without fallocate (ramfs): refused at start, clearly
+	local rf=$tmp/ramfs rc=0
+	mkdir -p "$rf" && mount -t ramfs viewfs-ramfs "$rf" || return 1
+	one_line_error "cannot reserve space" timeout 10 "$bin" "$mnt" -f --store "$rf" -o reserve=on || rc=1
+	[ -z "$(ls -A "$rf")" ] || { echo "the probe left: $(ls -A "$rf")"; rc=1; }
+	umount "$rf" && rmdir "$rf"
+	! is_mounted || { echo "mounted anyway"; return 1; }
+	return $rc
 }
 reserve_store_dir() {
 	truncate -s 8M "$mnt/r" || return 1
