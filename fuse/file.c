@@ -182,7 +182,6 @@ static void detach_file(fuse_req_t req, struct vfs_inode *in, struct vfs_file *f
 
 	vfs_link_del(fs, &fs->files, &f->link);
 	vfs_handle_released(fs);
-	close(f->fd);
 	pthread_mutex_lock(&in->lock);
 	if (--in->nopen == 0 && in->backing_id) {
 #if VFS_HAVE_PASSTHROUGH
@@ -192,7 +191,10 @@ static void detach_file(fuse_req_t req, struct vfs_inode *in, struct vfs_file *f
 #endif
 		in->backing_id = 0;
 	}
+	if (in->nopen == 0)	/* unlinked while open: its xattr bytes */
+		vfs_space_last_close(fs, in, f->fd);
 	pthread_mutex_unlock(&in->lock);
+	close(f->fd);
 	free(f);
 }
 
@@ -330,7 +332,13 @@ void vfs_op_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *in,
 	out.buf[0].pos = off;
 	if (fs->killpriv_v2 && caller_lacks_fsetid(req))
 		kill_suidgid_notify(req, ino, vfs_inode(req, ino), out.buf[0].fd);
-	n = fuse_buf_copy(&out, in, 0);
+	/* -o reserve: a write past the end leaves no unreserved hole */
+	n = vfs_space_write_gap(fs, out.buf[0].fd, off);
+	if (!n)
+		n = fuse_buf_copy(&out, in, 0);
+	if (fi->writepage && (n < 0 || (size_t)n < fuse_buf_size(in)))
+		vfs_space_write_lost(fs, out.buf[0].fd, off, fuse_buf_size(in),
+				     n < 0 ? (int)-n : ENOSPC);
 	vfs_handle_done(fs);
 	if (n < 0)
 		fuse_reply_err(req, (int)-n);
@@ -361,14 +369,9 @@ void vfs_op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t off,
 		fuse_reply_err(req, EOPNOTSUPP);
 		return;
 	}
-	/* Past the whole RAM store's capacity: EFBIG, as for truncate.  The
-	 * store checks its free space and undoes a partial allocation. */
-	if (!(mode & FALLOC_FL_PUNCH_HOLE) &&
-	    vfs_fits_capacity(fs, (uint64_t)off + (uint64_t)len, 0) == -EFBIG) {
-		fuse_reply_err(req, EFBIG);
-		return;
-	}
-	ret = fallocate(fd, mode, off, len) < 0 ? errno : 0;
+	/* The EFBIG rule; the store checks its free space and undoes a
+	 * partial allocation. */
+	ret = -vfs_space_fallocate(fs, fd, mode, off, len);
 	vfs_handle_done(fs);
 	fuse_reply_err(req, ret);
 }
@@ -400,6 +403,12 @@ void vfs_op_copy_file_range(fuse_req_t req, fuse_ino_t ino_in, off_t off_in,
 	int e;
 
 	(void)ino_in; (void)ino_out;
+	n = vfs_space_write_gap(fs, file_of(fi_out)->fd, off_out);
+	if (n < 0) {
+		vfs_handle_done(fs);
+		fuse_reply_err(req, (int)-n);
+		return;
+	}
 	n = copy_file_range(file_of(fi_in)->fd, &off_in, file_of(fi_out)->fd,
 			    &off_out, len, (unsigned)flags);
 	e = errno;

@@ -149,6 +149,20 @@ static struct vfs_inode *inode_get(struct vfs *fs, int fd, const struct stat *st
 	return fresh;
 }
 
+struct vfs_inode *vfs_inode_find(struct vfs *fs, dev_t dev, ino_t ino)
+{
+	struct vfs_inode *in;
+
+	pthread_mutex_lock(&fs->lock);
+	for (in = fs->table[hash_key(dev, ino, fs->table_size)]; in; in = in->next)
+		if (in->dev == dev && in->ino == ino) {
+			in->nlookup++;
+			break;
+		}
+	pthread_mutex_unlock(&fs->lock);
+	return in;
+}
+
 void vfs_inode_put(struct vfs *fs, struct vfs_inode *in, uint64_t n)
 {
 	struct vfs_inode **pp;
@@ -268,11 +282,11 @@ void vfs_op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 }
 
 /*
- * Growing a file by truncate or fallocate must fit the free space of the
- * store: tmpfs would grow a sparse file past its size= and only fail the
- * writes that follow.  That is the RAM store's capacity rule; a --store
- * DIR has the limits of its own file system, which may well allow sparse
- * files larger than its free space.
+ * The RAM store's capacity rule.  space.c asks only for EFBIG (grow 0):
+ * with -o reserve the free space is checked by the kernel's allocation
+ * itself, without it files are sparse as on tmpfs.  A --store DIR has the
+ * limits of its own file system, which may well allow sparse files larger
+ * than its free space.
  */
 int vfs_fits_capacity(struct vfs *fs, uint64_t size, uint64_t grow)
 {
@@ -293,18 +307,9 @@ int vfs_fits_capacity(struct vfs *fs, uint64_t size, uint64_t grow)
 	return 0;
 }
 
-int vfs_grow_allowed(struct vfs *fs, off_t old_size, off_t new_size)
-{
-	if (new_size <= old_size)
-		return 0;
-	return vfs_fits_capacity(fs, (uint64_t)new_size,
-				 (uint64_t)(new_size - old_size));
-}
-
 static int set_size(struct vfs *fs, struct vfs_inode *in, int fd, off_t size)
 {
 	char path[64];
-	struct stat st;
 	int ret, own = -1;
 
 	if (fd < 0) {
@@ -315,13 +320,8 @@ static int set_size(struct vfs *fs, struct vfs_inode *in, int fd, off_t size)
 		if (fd < 0)
 			return -errno;
 	}
-	ret = 0;
-	if (fstat(fd, &st) < 0)
-		ret = -errno;
-	if (!ret)
-		ret = vfs_grow_allowed(fs, st.st_size, size);
-	if (!ret && ftruncate(fd, size) < 0)
-		ret = -errno;
+	/* the capacity rule and, with -o reserve, the allocation */
+	ret = vfs_space_truncate(fs, fd, size);
 	if (own >= 0)
 		close(own);
 	return ret;
@@ -534,18 +534,14 @@ void vfs_op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent,
 
 void vfs_op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
-	if (unlinkat(vfs_inode(req, parent)->fd, name, 0) < 0)
-		fuse_reply_err(req, errno);
-	else
-		fuse_reply_err(req, 0);
+	fuse_reply_err(req, -vfs_space_unlinkat(vfs_data(req), vfs_inode(req, parent)->fd,
+						name, 0));
 }
 
 void vfs_op_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
-	if (unlinkat(vfs_inode(req, parent)->fd, name, AT_REMOVEDIR) < 0)
-		fuse_reply_err(req, errno);
-	else
-		fuse_reply_err(req, 0);
+	fuse_reply_err(req, -vfs_space_unlinkat(vfs_data(req), vfs_inode(req, parent)->fd,
+						name, AT_REMOVEDIR));
 }
 
 void vfs_op_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
@@ -555,11 +551,9 @@ void vfs_op_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 		fuse_reply_err(req, EINVAL);
 		return;
 	}
-	if (renameat2(vfs_inode(req, parent)->fd, name,
-		      vfs_inode(req, newparent)->fd, newname, flags) < 0)
-		fuse_reply_err(req, errno);
-	else
-		fuse_reply_err(req, 0);
+	fuse_reply_err(req, -vfs_space_renameat2(vfs_data(req), vfs_inode(req, parent)->fd, name,
+						 vfs_inode(req, newparent)->fd, newname,
+						 flags));
 }
 
 /* ------------------------------------------------------------------ */

@@ -101,6 +101,20 @@ static const char usage_text[] =
 "        (as tmpfs).  Default: half of RAM.  Writes, truncates and\n"
 "        fallocate beyond the free space fail with ENOSPC, sizes beyond\n"
 "        the whole capacity with EFBIG; df shows size and use.\n"
+"    -o reserve=on|off\n"
+"        on (default for the RAM store): a buffer of N bytes owns N bytes.\n"
+"        Growing a file (truncate, ftruncate, fallocate, a write past its\n"
+"        end) allocates its pages at once, so ENOSPC comes from that call\n"
+"        and df counts it, and no later store into the buffer, mmap\n"
+"        included, can fail for lack of space.  off: sparse files as on\n"
+"        tmpfs (a store into a hole of a full store fails later: SIGBUS\n"
+"        with passthrough, a lost write-back without, logged).  Default\n"
+"        off for --store DIR; on there needs fallocate in DIR's file system.\n"
+"    -o max_xattr_bytes=BYTES\n"
+"        Bound on the user.* extended attributes of the RAM store, each\n"
+"        counted as name + value + 64 bytes (kernel memory outside size=).\n"
+"        Default: size/16, at most 64m; 0: no bound.  ENOSPC beyond.  With\n"
+"        --store DIR its file system bounds them.\n"
 "    -o max_files=N\n"
 "        Most files, directories and links the RAM store holds (ENOSPC\n"
 "        beyond).  Default: as tmpfs.\n"
@@ -111,7 +125,8 @@ static const char usage_text[] =
 "    -o writeback_cache\n"
 "        Without passthrough only: let the kernel gather small writes in its\n"
 "        page cache (much faster 4 KiB writes).  A full store is then\n"
-"        reported by fsync(2) and close(2), no longer by write(2).\n"
+"        reported by fsync(2) and close(2), no longer by write(2)\n"
+"        (writes inside a buffer sized with reserve=on cannot fail).\n"
 "    -o timeout=SECONDS\n"
 "        How long the kernel caches names and attributes (default 1).\n"
 "    -o stats\n"
@@ -136,9 +151,12 @@ static const char usage_text[] =
 "    -V, --version  Versions of viewfs and libfuse, and passthrough support.\n"
 "\n"
 "LIMITS\n"
-"    Files are sparse: growing a file with truncate reserves nothing, so a\n"
-"    later write (or a store into an mmap, which then gets SIGBUS) into a\n"
-"    hole can fail when the store is full.  The mount is always nosuid\n"
+"    With reserve=on a buffer's pages are allocated when it is sized; a\n"
+"    write past the end through kernel passthrough (which the daemon does\n"
+"    not see) and FALLOC_FL_PUNCH_HOLE leave holes, and a store into a\n"
+"    hole of a full store fails as with reserve=off.  Refused setxattr\n"
+"    calls and lost write-backs are logged (at most 10 lines at once, then\n"
+"    one a second).  The mount is always nosuid\n"
 "    and nodev (suid/dev options are overridden): device nodes can be made\n"
 "    (by root) and copied, but not opened as devices.  Only user.*\n"
 "    extended attributes are kept; no POSIX ACLs.  One daemon per --store\n"
@@ -164,6 +182,8 @@ struct vfs_opts {
 	char *passthrough;
 	char *store;
 	char *timeout;
+	char *reserve;
+	char *max_xattr_bytes;
 	int stats;
 	int writeback;
 	int auto_unmount;
@@ -175,6 +195,8 @@ static const struct fuse_opt vfs_opt_spec[] = {
 	VOPT("max_files=%s", max_files),
 	VOPT("passthrough=%s", passthrough),
 	VOPT("timeout=%s", timeout),
+	VOPT("reserve=%s", reserve),
+	VOPT("max_xattr_bytes=%s", max_xattr_bytes),
 	VOPT("--store=%s", store),
 	VOPT("--store %s", store),
 	VOPT("stats", stats),
@@ -476,8 +498,11 @@ int main(int argc, char *argv[])
 	raise_fd_limit();
 	if (vfs_inode_table_init(&fs) < 0)
 		goto out_args;
+	vfs_space_init(&fs);
 	if (vfs_store_open(&fs, opts.store, opts.size, opts.max_files) < 0)
 		goto out_store;	/* it may have resolved store_dir or made mnt_fd */
+	if (vfs_space_configure(&fs, opts.reserve, opts.max_xattr_bytes) < 0)
+		goto out_store;
 	if (fs.store_kind == VFS_STORE_DIR &&
 	    path_below(fs.store_dir, cmd.mountpoint)) {
 		fprintf(stderr, "viewfs: mountpoint %s is inside --store %s: the daemon "
@@ -548,6 +573,10 @@ int main(int argc, char *argv[])
 			atomic_load(&fs.n_open), atomic_load(&fs.n_read),
 			atomic_load(&fs.n_write), atomic_load(&fs.n_getxattr),
 			atomic_load(&fs.n_getxattr_security));
+	if (fs.stats && fs.space.xattr_counted)
+		vfs_log("viewfs: user xattr bytes charged at exit: %llu of %llu\n",
+			(unsigned long long)vfs_space_xattr_bytes(&fs),
+			(unsigned long long)fs.space.max_xattr);
 out_signals:
 	fuse_remove_signal_handlers(fs.se);
 out_session:
@@ -557,6 +586,7 @@ out_store:
 	vfs_dirs_free(&fs);
 	vfs_store_close(&fs);
 	vfs_inode_table_free(&fs);
+	vfs_space_fini(&fs);
 out_args:
 	free(cmd.mountpoint);
 	fuse_opt_free_args(&args);
@@ -565,5 +595,7 @@ out_args:
 	free(opts.passthrough);
 	free(opts.store);
 	free(opts.timeout);
+	free(opts.reserve);
+	free(opts.max_xattr_bytes);
 	return ret;
 }

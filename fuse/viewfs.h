@@ -70,6 +70,8 @@ struct vfs_inode {
 	pthread_mutex_t lock;	/* guards nopen, backing_id, xattr checks */
 	int nopen;		/* open file handles of this inode */
 	int backing_id;		/* passthrough backing shared by all opens; 0 none */
+	int xattr_dead;		/* unlinked while open: xattr bytes given back at
+				 * the last close (space.c) */
 };
 
 /* A place in one of vfs's lists of open handles (files, dirs). */
@@ -84,6 +86,23 @@ struct vfs_file {
 	int fd;			/* read/write descriptor on the store file; owned */
 	int passthrough;	/* opened with the inode's backing id */
 	struct vfs_link link;	/* in vfs.files */
+};
+
+/*
+ * Space accounting of one store (space.c): reservation of sized buffers
+ * and the bound on user.* xattr bytes.  Part of struct vfs.
+ */
+struct vfs_space {
+	int inited;		/* the mutexes below exist */
+	int reserve;		/* -o reserve: growing a file allocates its pages */
+	pthread_mutex_t grow_lock;	/* serialises allocating grows */
+	int xattr_counted;	/* RAM store: user.* bytes are counted */
+	uint64_t max_xattr;	/* bound on xattr_bytes; 0 none */
+	atomic_ullong xattr_bytes;	/* charged bytes of user.* xattrs */
+	pthread_mutex_t log_lock;	/* guards the log_* rate limit */
+	int log_tokens;		/* lines vfs_log_limited may still print now */
+	long long log_last;	/* CLOCK_MONOTONIC second of the last call */
+	unsigned long log_dropped;	/* lines suppressed since the last one */
 };
 
 /* One open directory. */
@@ -101,6 +120,7 @@ struct vfs {
 	char *store_dir;	/* --store DIR or the /dev/shm directory; owned */
 	int mnt_fd;		/* fsmount() descriptor (tmpfs store) or -1 */
 	struct vfs_inode root;
+	struct vfs_space space;	/* space.c */
 
 	pthread_mutex_t lock;	/* guards the inode table */
 	struct vfs_inode **table;
@@ -200,7 +220,12 @@ void vfs_op_fsyncdir(fuse_req_t req, fuse_ino_t ino, int datasync,
 int vfs_make_entry(struct vfs *fs, struct vfs_inode *parent, const char *name,
 		   struct fuse_entry_param *e);
 void vfs_chown_new(fuse_req_t req, struct vfs_inode *parent, const char *name);
-int vfs_grow_allowed(struct vfs *fs, off_t old_size, off_t new_size);
+/*
+ * The inode of the store object (dev, ino) if the kernel knows it, with
+ * one lookup reference taken (give it back with vfs_inode_put); NULL if
+ * the table has none.
+ */
+struct vfs_inode *vfs_inode_find(struct vfs *fs, dev_t dev, ino_t ino);
 /*
  * The RAM store's capacity rule for a file of @size bytes that needs @grow
  * more bytes of the store: -EFBIG if @size exceeds the whole capacity,
@@ -240,6 +265,85 @@ void vfs_op_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 		     size_t size);
 void vfs_op_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size);
 void vfs_op_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name);
+
+/* space.c: reservation, the xattr bound, rate-limited messages */
+/* Set up fs->space (before the store is opened); vfs_space_fini undoes it
+ * and may be called whether or not vfs_space_init was. */
+void vfs_space_init(struct vfs *fs);
+void vfs_space_fini(struct vfs *fs);
+/*
+ * After the store is open: -o reserve=on|off (NULL: on for the RAM
+ * stores, off for --store DIR; on with --store probes DIR's fallocate)
+ * and -o max_xattr_bytes=N (NULL: capacity / 16, at most 64 MiB; 0: no
+ * bound; refused with --store).  0, or -EINVAL/-errno of the probe after
+ * a one-line message.
+ */
+int vfs_space_configure(struct vfs *fs, const char *reserve,
+			const char *max_xattr_bytes);
+/*
+ * Set the size of the store file fd (open for writing) to @size for
+ * setattr: -EFBIG above the RAM store's whole capacity; with reserve a
+ * grow allocates the new pages first (-ENOSPC, file unchanged, when they
+ * do not fit); -errno of fstat/fallocate/ftruncate.
+ */
+int vfs_space_truncate(struct vfs *fs, int fd, off_t size);
+/*
+ * fallocate(2) for the FUSE request: the EFBIG rule unless punching, and
+ * allocations serialised with grows.  0 or -errno.
+ */
+int vfs_space_fallocate(struct vfs *fs, int fd, int mode, off_t off, off_t len);
+/*
+ * Before a write or copy into fd at @off: with reserve, allocate the gap
+ * between the end of the file and @off (size unchanged) so it is no
+ * unreserved hole.  0, -ENOSPC or -errno.
+ */
+int vfs_space_write_gap(struct vfs *fs, int fd, off_t off);
+/* Log (rate-limited) that a write-back WRITE of @len bytes at @off into
+ * fd failed with @err: the kernel has no one to report it to but fsync. */
+void vfs_space_write_lost(struct vfs *fs, int fd, off_t off, size_t len,
+			  int err);
+/*
+ * setxattr(path, ...) with the store's xattr bound, under in->lock held
+ * by the caller.  0; -ENOSPC past max_xattr_bytes (logged with uid);
+ * -ENOENT on an object without a name left; -errno of the store.
+ */
+int vfs_space_setxattr(struct vfs *fs, struct vfs_inode *in, const char *path,
+		       const char *name, const char *value, size_t size,
+		       int flags, uid_t uid);
+/* removexattr(path, name), giving its bytes back; takes in->lock.  0 or
+ * -errno. */
+int vfs_space_removexattr(struct vfs *fs, struct vfs_inode *in,
+			  const char *path, const char *name);
+/*
+ * unlinkat(2) / renameat2(2) in the store; the object that loses its last
+ * name gives its xattr bytes back (at once, or at its last close if it is
+ * open).  Nothing extra when no xattr bytes are charged.  0 or -errno.
+ */
+int vfs_space_unlinkat(struct vfs *fs, int dirfd, const char *name, int flags);
+int vfs_space_renameat2(struct vfs *fs, int olddirfd, const char *oldname,
+			int newdirfd, const char *newname, unsigned int flags);
+/* Under in->lock when its last open handle (descriptor fd) closes. */
+void vfs_space_last_close(struct vfs *fs, struct vfs_inode *in, int fd);
+/* The charged user.* xattr bytes of the store (for -o stats). */
+uint64_t vfs_space_xattr_bytes(struct vfs *fs);
+/*
+ * Print fmt (one line, no newline) at the default level, at most
+ * LOG_BURST lines at once and one a second after that; suppressed lines
+ * are counted in the next one.  For messages a user's request causes.
+ */
+void vfs_log_limited(struct vfs *fs, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Log a refused setxattr with the escaped name, value and reason. */
+void vfs_log_xattr(struct vfs *fs, uid_t uid, const struct vfs_inode *in,
+		   const char *name, const void *value, size_t size,
+		   const char *why);
+/*
+ * Escape at most @max bytes of in into out (printable ASCII as is, \\, \"
+ * and \xHH otherwise; "..." when cut), always NUL-terminated.  Returns
+ * the length written.
+ */
+size_t vfs_escape(char *out, size_t outlen, const void *in, size_t inlen,
+		  size_t max);
 
 /* unmount.c */
 /*

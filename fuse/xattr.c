@@ -68,7 +68,7 @@ static int read_meta(const char *path, const char *name, char **out)
 }
 
 static int check_meta(struct vfs *fs, struct vfs_inode *in, const char *path,
-		      const char *name, const char *value, size_t size)
+		      const char *name, const char *value, size_t size, uid_t uid)
 {
 	int is_fmt = strcmp(name, XATTR_FORMAT) == 0;
 	char *mine = NULL, *other = NULL;
@@ -77,12 +77,15 @@ static int check_meta(struct vfs *fs, struct vfs_inode *in, const char *path,
 	int ret;
 
 	if (size > META_MAX || memchr(value, '\0', size)) {
-		if (fs->debug)
-			vfs_log("viewfs: %s: value too long or contains NUL\n", name);
+		vfs_log_xattr(fs, uid, in, name, value, size,
+			      "value too long or contains NUL (EINVAL)");
 		return -EINVAL;
 	}
-	if (in->type != S_IFREG)
+	if (in->type != S_IFREG) {
+		vfs_log_xattr(fs, uid, in, name, value, size,
+			      "only regular files take view metadata (EINVAL)");
 		return -EINVAL;	/* metadata describes a buffer's bytes */
+	}
 	mine = strndup(value, size);
 	if (!mine)
 		return -ENOMEM;
@@ -97,8 +100,10 @@ static int check_meta(struct vfs *fs, struct vfs_inode *in, const char *path,
 	ret = vw_meta_check(is_fmt ? mine : other, is_fmt ? other : mine,
 			    (uint64_t)st.st_size, &err);
 	if (ret < 0) {
-		if (fs->debug)
-			vfs_log("viewfs: %s=%s refused: %s\n", name, mine, err.msg);
+		char why[sizeof(err.msg) + 16];
+
+		snprintf(why, sizeof(why), "%s (EINVAL)", err.msg);
+		vfs_log_xattr(fs, uid, in, name, value, size, why);
 		ret = -EINVAL;
 	}
 out:
@@ -123,9 +128,11 @@ void vfs_op_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 	/* The check and the store are one step against concurrent setters. */
 	pthread_mutex_lock(&in->lock);
 	if (!strcmp(name, XATTR_FORMAT) || !strcmp(name, XATTR_SHAPE))
-		ret = check_meta(fs, in, path, name, value, size);
-	if (!ret && setxattr(path, name, value, size, flags) < 0)
-		ret = -errno;
+		ret = check_meta(fs, in, path, name, value, size,
+				 fuse_req_ctx(req)->uid);
+	if (!ret)	/* with the store's bound on xattr bytes */
+		ret = vfs_space_setxattr(fs, in, path, name, value, size, flags,
+					 fuse_req_ctx(req)->uid);
 	pthread_mutex_unlock(&in->lock);
 	fuse_reply_err(req, -ret);
 }
@@ -237,8 +244,5 @@ void vfs_op_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
 		fuse_reply_err(req, -ret);
 		return;
 	}
-	if (removexattr(path, name) < 0)
-		fuse_reply_err(req, errno);
-	else
-		fuse_reply_err(req, 0);
+	fuse_reply_err(req, -vfs_space_removexattr(vfs_data(req), in, path, name));
 }

@@ -112,7 +112,8 @@ one_line_error() {
 
 t_cli() {
 	"$bin" --help >"$tmp/help" || return 1
-	for w in SYNOPSIS OPTIONS "--store DIR" "size=BYTES" "passthrough=auto" max_files allow_other LIMITS; do
+	for w in SYNOPSIS OPTIONS "--store DIR" "size=BYTES" "passthrough=auto" max_files allow_other LIMITS \
+		"reserve=on|off" "max_xattr_bytes=BYTES"; do
 		grep -q -- "$w" "$tmp/help" || { echo "--help lacks $w"; return 1; }
 	done
 	"$bin" --version | grep -q "^viewfs " || return 1
@@ -121,6 +122,9 @@ t_cli() {
 	expect_fail "usage" "$bin" || return 1
 	expect_fail "bad size=abc" "$bin" "$mnt" -o size=abc || return 1
 	expect_fail "max_files" "$bin" "$mnt" --store "$tmp" -o max_files=3 || return 1
+	one_line_error "bad reserve=maybe" "$bin" "$mnt" -o reserve=maybe || return 1
+	one_line_error "bad max_xattr_bytes=lots" "$bin" "$mnt" -o max_xattr_bytes=lots || return 1
+	one_line_error "max_xattr_bytes" "$bin" "$mnt" --store "$tmp" -o max_xattr_bytes=1m || return 1
 	one_line_error "invalid argument" "$bin" "$mnt" extra_argument || return 1
 	one_line_error "bad mount point" "$bin" "$tmp/no/such/dir" || return 1
 	one_line_error "bad timeout=nan" timeout 5 "$bin" "$mnt" -f -o timeout=nan || return 1
@@ -153,7 +157,9 @@ t_tools() {
 	head -c 3000000 /dev/urandom >"$src"
 	truncate -s 1G "$mnt/big" || return 1
 	[ "$(stat -c %s "$mnt/big")" = 1073741824 ] || { echo "truncate -s 1G: size wrong"; return 1; }
-	[ "$(du -k "$mnt/big" | cut -f1)" -lt 1024 ] || { echo "1G sparse file uses space"; return 1; }
+	# reserve=on (the RAM store's default): the buffer owns its 1G
+	# (t_reserve_off checks that reserve=off keeps it sparse)
+	[ "$(du -k "$mnt/big" | cut -f1)" -ge 1048576 ] || { echo "1G buffer does not own its pages: $(du -k "$mnt/big")"; return 1; }
 	dd if="$src" of="$mnt/big" bs=64k conv=notrunc status=none || return 1
 	cmp -n 3000000 "$src" "$mnt/big" || return 1
 	[ "$(du -k "$mnt/big" | cut -f1)" -ge 2900 ] || { echo "du after 3 MB written: $(du -k "$mnt/big")"; return 1; }
@@ -575,6 +581,229 @@ t_semantics_like_tmpfs() {
 	diff -u "$tmp/sem.ref" "$tmp/sem.out"
 }
 
+# on_mount FUNC [viewfs options...]: mount, run FUNC [on $mnt], unmount
+# whatever it returned (a failed check leaves no mount behind).
+on_mount() {
+	local f=$1 rc
+	shift
+	mount_fs "$@" || return 1
+	"$f"; rc=$?
+	if is_mounted; then umount_fs || rc=1; fi
+	return $rc
+}
+
+# Issue 9 item 3: no acknowledged write is lost silently.  On a 64M store
+# a 60M buffer is sized, another file fills the store, and one byte is
+# stored into every page of a MAP_SHARED mapping of the buffer: either
+# sizing the buffer failed with ENOSPC, or every stored byte is there
+# after the caches are dropped (without reservation ~40% read back as
+# zero with passthrough=off; with passthrough the writer died of SIGBUS).
+t_reserve_mapped_writes_kept() {	# $1 = on|off (passthrough)
+	on_mount reserve_mapped_writes -o size=64M,passthrough="$1"
+}
+reserve_mapped_writes() {
+	if ! truncate -s 60M "$mnt/hole" 2>"$tmp/err"; then
+		grep -q "No space left" "$tmp/err" || { cat "$tmp/err"; return 1; }
+		return 0
+	fi
+	dd if=/dev/zero of="$mnt/other" bs=1M count=30 status=none 2>/dev/null	# may fill the store
+	$PY -c "
+import mmap, os
+fd = os.open('$mnt/hole', os.O_RDWR)
+m = mmap.mmap(fd, 60 << 20, mmap.MAP_SHARED)
+for i in range(0, 60 << 20, 4096):
+    m[i] = (i >> 12) % 251 + 1
+m.close(); os.close(fd)" || { echo "the writer failed (exit $?)"; return 1; }
+	sync
+	echo 3 >/proc/sys/vm/drop_caches
+	$PY -c "
+import sys
+d = open('$mnt/hole', 'rb').read()
+bad = [i >> 12 for i in range(0, len(d), 4096) if d[i] != (i >> 12) % 251 + 1]
+if len(d) != 60 << 20 or bad:
+    sys.exit('%d bytes, %d of %d pages lost (first %s)' % (len(d), len(bad), len(d) >> 12, bad[:3]))"
+}
+
+# Two grows that each fit but not together: exactly one succeeds, the
+# other fails with ENOSPC and leaves its file as it was (the kernel's own
+# accounting, no check-then-act).  df counts the reserved buffer.
+t_reserve_concurrent_grows() { on_mount reserve_concurrent_grows -o size=64M; }
+reserve_concurrent_grows() {
+	local round ok a b
+	for round in 1 2 3; do
+		truncate -s 40M "$mnt/a" 2>"$tmp/err.a" & a=$!
+		truncate -s 40M "$mnt/b" 2>"$tmp/err.b" & b=$!
+		ok=0
+		wait $a && ok=$((ok + 1))
+		wait $b && ok=$((ok + 1))
+		[ "$ok" = 1 ] || { echo "round $round: $ok of two 40M grows on a 64M store succeeded"; return 1; }
+		cat "$tmp/err.a" "$tmp/err.b" | grep -q "No space left" || { cat "$tmp/err.a" "$tmp/err.b"; return 1; }
+		[ "$(($(stat -c %s "$mnt/a") + $(stat -c %s "$mnt/b")))" = $((40 << 20)) ] ||
+			{ ls -l "$mnt"; echo "the failed grow changed its file"; return 1; }
+		# the one reserved buffer is in df's use
+		[ "$(df -B1M --output=used "$mnt" | tail -1 | tr -d ' ')" -ge 40 ] || { df "$mnt"; return 1; }
+		rm -f "$mnt/a" "$mnt/b"
+	done
+	# shrinking and O_TRUNC give the pages back
+	truncate -s 60M "$mnt/c" && truncate -s 1M "$mnt/c" && truncate -s 60M "$mnt/d" || return 1
+	: >"$mnt/d" && truncate -s 60M "$mnt/c" || { echo "shrink/O_TRUNC did not free"; return 1; }
+	# beyond the whole capacity: still EFBIG
+	expect_fail "too large" truncate -s 65M "$mnt/d" || return 1
+	expect_fail "too large" truncate -s 999999999999999 "$mnt/d" || return 1
+	[ "$(stat -c %s "$mnt/d")" = 0 ]
+}
+
+# reserve=off: tmpfs's sparse files; no ENOSPC at sizing, EFBIG kept.
+t_reserve_off() { on_mount reserve_off -o size=64M,reserve=off; }
+reserve_off() {
+	truncate -s 60M "$mnt/x" && truncate -s 60M "$mnt/y" || { echo "sparse grows refused"; return 1; }
+	[ "$(du -k "$mnt/x" | cut -f1)" -lt 1024 ] || { echo "60M sparse file uses space"; return 1; }
+	[ "$(df -B1M --output=used "$mnt" | tail -1 | tr -d ' ')" -lt 2 ] || { df "$mnt"; return 1; }
+	expect_fail "too large" truncate -s 65M "$mnt/x" || return 1
+	[ "$(stat -c %s "$mnt/x")" = $((60 << 20)) ]
+}
+
+# reserve=off without passthrough: a store through a mapping into a hole
+# of a full store is lost at write-back, as documented, but never
+# silently: the daemon's log says so.
+t_reserve_off_lost_writeback_logged() {
+	on_mount reserve_off_lost_writeback -o size=16M,reserve=off,passthrough=off
+}
+reserve_off_lost_writeback() {
+	truncate -s 12M "$mnt/hole" || return 1
+	dd if=/dev/zero of="$mnt/other" bs=1M count=16 status=none 2>/dev/null
+	$PY -c "
+import mmap, os
+fd = os.open('$mnt/hole', os.O_RDWR)
+m = mmap.mmap(fd, 12 << 20, mmap.MAP_SHARED)
+for i in range(0, 12 << 20, 4096):
+    m[i] = 1
+m.close(); os.close(fd)" || return 1
+	sync
+	grep -q "write-back of [0-9]* bytes at offset [0-9]* of inode [0-9]* failed: No space left" "$tmp/log" ||
+		{ echo "no lost write-back in the log:"; cat "$tmp/log"; return 1; }
+}
+
+# reserve=on with --store DIR reserves with DIR's own fallocate.
+t_reserve_store_dir() {
+	local st=$tmp/store-res
+	mkdir -p "$st"
+	on_mount reserve_store_dir --store "$st" -o reserve=on || return 1
+	rm -rf "$st"
+	# a file system without fallocate (ramfs): refused at start, clearly
+	local rf=$tmp/ramfs rc=0
+	mkdir -p "$rf" && mount -t ramfs viewfs-ramfs "$rf" || return 1
+	one_line_error "cannot reserve space" timeout 10 "$bin" "$mnt" -f --store "$rf" -o reserve=on || rc=1
+	[ -z "$(ls -A "$rf")" ] || { echo "the probe left: $(ls -A "$rf")"; rc=1; }
+	umount "$rf" && rmdir "$rf"
+	! is_mounted || { echo "mounted anyway"; return 1; }
+	return $rc
+}
+reserve_store_dir() {
+	truncate -s 8M "$mnt/r" || return 1
+	[ "$(du -k "$tmp/store-res/r" | cut -f1)" -ge 8192 ] || { echo "reserve=on with --store: $(du -k "$tmp/store-res/r")"; return 1; }
+}
+
+# Issue 9 item 9: as nobody, 64 KiB user.* values until ENOSPC: the total
+# is bounded (default: size/16 = 4 MiB here, each attribute charged
+# name + value + 64 bytes), and removing, replacing, unlinking, rmdir and
+# rename-over give bytes back.
+t_xattr_bound() {
+	on_mount xattr_bound -o size=64M,allow_other,stats || return 1
+	# every attribute removed, every object gone: nothing charged
+	grep -q "user xattr bytes charged at exit: 0 of 4194304" "$tmp/log" || { grep charged "$tmp/log"; return 1; }
+}
+xattr_bound() {
+	local U="setpriv --reuid=65534 --regid=65534 --clear-groups"
+	mkdir "$mnt/pub" && chmod 1777 "$mnt/pub" || return 1
+	$U $PY -c "
+import errno, os, sys
+d = '$mnt/pub'
+v = b'v' * 65536
+def fill(p, limit=200):
+    n = 0
+    while n < limit:
+        try:
+            os.setxattr(p, 'user.x%03d' % n, v)
+        except OSError as e:
+            if e.errno != errno.ENOSPC: sys.exit('setxattr: %s' % e)
+            return n
+        n += 1
+    sys.exit('%d values of 64 KiB accepted, no ENOSPC' % n)
+def must_fail(p, name):
+    try: os.setxattr(p, name, v)
+    except OSError as e:
+        if e.errno == errno.ENOSPC: return
+        raise
+    sys.exit('%s accepted past the bound' % name)
+f = os.path.join(d, 'f'); open(f, 'w').close()
+n = fill(f)
+cost = 64 + len('user.x000') + 65536
+if n != (4 << 20) // cost:
+    sys.exit('%d values accepted, bound 4 MiB wants %d' % (n, (4 << 20) // cost))
+for i in range(3): os.removexattr(f, 'user.x%03d' % i)
+for i in range(3): os.setxattr(f, 'user.y%03d' % i, v)
+must_fail(f, 'user.z')
+os.setxattr(f, 'user.x010', b'1')          # replaced by a small value
+os.setxattr(f, 'user.z', v)                # ... makes room for one
+must_fail(f, 'user.zz')
+os.unlink(f)                               # the object dies: all back
+g = os.path.join(d, 'g'); open(g, 'w').close()
+if fill(g) != n: sys.exit('after unlink: not all space back')
+os.unlink(g)
+dd = os.path.join(d, 'dir'); os.mkdir(dd)
+if fill(dd) != n: sys.exit('on a directory: a different bound')
+os.rmdir(dd)
+h = os.path.join(d, 'h'); open(h, 'w').close(); fill(h)
+k = os.path.join(d, 'k'); open(k, 'w').close()
+os.rename(k, h)                            # renamed over: h dies
+if fill(h) != n: sys.exit('after rename over: not all space back')
+# unlinked while open: its bytes come back at the last close; no new
+# attributes on an object without a name
+fd = os.open(h, os.O_RDONLY)
+os.unlink(h)
+try:
+    os.setxattr(fd, 'user.new', b'1'); sys.exit('set on an unlinked file accepted')
+except OSError as e:
+    if e.errno != errno.ENOENT: raise
+q = os.path.join(d, 'q'); open(q, 'w').close()
+must_fail(q, 'user.q')                     # still charged while open
+os.close(fd)
+import time
+for _ in range(200):                       # RELEASE is asynchronous
+    try: os.setxattr(q, 'user.q', v); break
+    except OSError as e:
+        if e.errno != errno.ENOSPC: raise
+        time.sleep(0.05)
+else: sys.exit('bytes of the unlinked file not back after its close')
+os.unlink(q)
+" || return 1
+	grep -q "exceed max_xattr_bytes=4194304" "$tmp/log" || { echo "ENOSPC not logged:"; cat "$tmp/log"; return 1; }
+	rmdir "$mnt/pub"
+}
+
+# Issue 9 item 11: a refused setxattr says why in the daemon's log at its
+# default level (no -d), escaped, and a flood is rate-limited.
+t_setxattr_refusal_logged() {
+	on_mount setxattr_refusals -o size=16M || return 1
+	local n; n=$(grep -c "refused" "$tmp/log")
+	[ "$n" -ge 2 ] && [ "$n" -le 100 ] || { echo "$n refusal lines for 301 refusals"; return 1; }
+	grep -q "were not logged (rate limit)" "$tmp/log" || { tail -n 3 "$tmp/log"; return 1; }
+}
+setxattr_refusals() {
+	head -c 24 /dev/zero >"$mnt/f"
+	setfattr -n user.view.format -v '<f' "$mnt/f" || return 1
+	expect_fail "invalid" setfattr -n user.view.shape -v $'4,\x1b[31m9' "$mnt/f" || return 1
+	grep -q 'user.view.shape="4,\\x1b\[31m9".*refused' "$tmp/log" || { echo "no escaped refusal in the log:"; cat -A "$tmp/log"; return 1; }
+	! grep -q $'\x1b' "$tmp/log" || { echo "a raw control byte in the log"; return 1; }
+	$PY -c "
+import os
+for i in range(300):
+    try: os.setxattr('$mnt/f', 'user.view.shape', b'%d' % (7 + i))
+    except OSError: pass
+	"
+}
+
 # ---------------------------------------------------------------- run
 
 echo "viewfs: $("$bin" --version | head -n 2 | tr '\n' ' ')"
@@ -617,6 +846,7 @@ for pt in on off; do
 		umount_fs || { fail=$((fail + 1)); echo "FAIL unmount"; }
 	else fail=$((fail + 1)); fi
 	t "[$pt] store_dir_survives_remount_and_kill9" t_store_persists $pt
+	t "[$pt] reserve_mapped_writes_never_lost_silently" t_reserve_mapped_writes_kept $pt
 	is_mounted && umount_fs
 done
 
@@ -650,6 +880,12 @@ else
 	echo "skip unprivileged_user_mount_private_tmpfs_size: user nobody cannot run $bin (a parent directory is private)"
 	skip=$((skip + 1))
 fi
+t "reserve_concurrent_grows_one_wins_df_counts" t_reserve_concurrent_grows
+t "reserve_off_keeps_sparse_files" t_reserve_off
+t "reserve_off_lost_writeback_logged" t_reserve_off_lost_writeback_logged
+t "reserve_on_with_store_dir" t_reserve_store_dir
+t "xattr_bytes_bounded_and_given_back" t_xattr_bound
+t "setxattr_refusal_logged_escaped_rate_limited" t_setxattr_refusal_logged
 t "auto_unmount_after_kill9" t_auto_unmount
 t "dead_mount_refused_with_how_to_clear" t_dead_mount_named
 t "always_nosuid_nodev" t_nosuid_nodev

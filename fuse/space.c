@@ -1,0 +1,582 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * viewfs space: what a buffer owns in the store, and what its extended
+ * attributes cost.
+ *
+ * Reservation (-o reserve=on, the RAM stores' default).  A buffer of N
+ * bytes owns N bytes of the store: every way of growing a file through
+ * the daemon (truncate/ftruncate/setattr-size, fallocate, a write or
+ * copy_file_range that starts past the end) allocates the store's pages
+ * with fallocate(2) before it returns.  tmpfs charges fallocate against
+ * size= atomically and undoes a partial allocation when it fails, so the
+ * capacity check is the kernel's own accounting and ENOSPC comes from the
+ * call that sized the buffer, never later from a store into a mapping
+ * (which would be lost silently at write-back without passthrough, or be
+ * SIGBUS with it).  Grows are serialised by one mutex, so of two grows
+ * that each fit but not together exactly one succeeds (without it, both
+ * could fail, each holding half of the space when the other needs it).
+ * Shrinking, O_TRUNC and FALLOC_FL_PUNCH_HOLE give pages back: a punched
+ * range is sparse again, by the user's wish.  reserve=off keeps tmpfs's
+ * sparse files.
+ *
+ * Extended attributes of a RAM store are kernel memory that size= does
+ * not count and nothing can reclaim, so their total is bounded
+ * (-o max_xattr_bytes).  Each user.* attribute costs its name, its value
+ * and XATTR_OVERHEAD bytes; the count lives in fs->space.xattr_bytes,
+ * starts at 0 with the empty store, and changes only under the inode's
+ * lock of the object (set, replace, remove) or, when an object dies,
+ * under that of the dead object: its last link unlinked, rmdir'd or
+ * renamed over gives its bytes back at once, or at its last close when a
+ * handle is still open (vfs_inode.xattr_dead).  An object without a name
+ * takes no new attributes (ENOENT, as libfuse's hard_remove does), so it
+ * can never be charged after its bytes were given back.
+ *
+ * Messages that a user's request causes (refused metadata, the xattr
+ * bound, a lost write-back) go to the daemon's log at its default level
+ * through vfs_log_limited: escaped, and at most LOG_BURST lines at once
+ * and one more per second after that.
+ */
+#include "viewfs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/statvfs.h>
+#include <sys/xattr.h>
+#include <time.h>
+#include <unistd.h>
+
+/* What one attribute costs beyond its name and value: the kernel's
+ * struct simple_xattr (40 bytes) and the name's own allocation. */
+#define XATTR_OVERHEAD 64
+#define XATTR_DEFAULT_MAX (64ull << 20)	/* cap of the default bound */
+#define XATTR_DEFAULT_SHARE 16		/* default: capacity / 16 */
+
+#define LOG_BURST 10	/* lines logged at once before the rate applies */
+#define LOG_ESC_MAX 96	/* bytes of a user's value shown in the log */
+
+void vfs_space_init(struct vfs *fs)
+{
+	struct vfs_space *sp = &fs->space;
+
+	pthread_mutex_init(&sp->grow_lock, NULL);
+	pthread_mutex_init(&sp->log_lock, NULL);
+	atomic_store(&sp->xattr_bytes, 0);
+	sp->log_tokens = LOG_BURST;
+	sp->inited = 1;
+}
+
+void vfs_space_fini(struct vfs *fs)
+{
+	struct vfs_space *sp = &fs->space;
+
+	if (!sp->inited)
+		return;
+	if (sp->log_dropped)
+		vfs_log("viewfs: %lu more such messages were not logged (rate limit)\n",
+			sp->log_dropped);
+	pthread_mutex_destroy(&sp->grow_lock);
+	pthread_mutex_destroy(&sp->log_lock);
+	sp->inited = 0;
+}
+
+/* BYTES with an optional k, m, g or t (binary) suffix. */
+static int parse_bytes(const char *s, uint64_t *out)
+{
+	unsigned long long v;
+	unsigned shift = 0;
+	char *end;
+
+	if (!s || *s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno)
+		return -EINVAL;
+	switch (*end) {
+	case 'k': case 'K': shift = 10; end++; break;
+	case 'm': case 'M': shift = 20; end++; break;
+	case 'g': case 'G': shift = 30; end++; break;
+	case 't': case 'T': shift = 40; end++; break;
+	default: break;
+	}
+	if (*end || (shift && v > (~0ull >> shift)))
+		return -EINVAL;
+	*out = (uint64_t)v << shift;
+	return 0;
+}
+
+/*
+ * reserve=on with --store DIR: DIR's file system must reserve with
+ * fallocate.  Probe on a file nobody sees (O_TMPFILE), or a name removed
+ * at once where O_TMPFILE is not supported.
+ */
+static int probe_fallocate(struct vfs *fs)
+{
+	char name[64];
+	int fd, ret = 0;
+
+	name[0] = '\0';
+	fd = openat(fs->root.fd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		snprintf(name, sizeof(name), ".viewfs-reserve-probe.%ld", (long)getpid());
+		fd = openat(fs->root.fd, name, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, 0600);
+		if (fd < 0) {
+			ret = -errno;
+			vfs_log("viewfs: reserve=on: cannot test --store %s: %s\n",
+				fs->store_dir, strerror(-ret));
+			return ret;
+		}
+		unlinkat(fs->root.fd, name, 0);
+	}
+	if (fallocate(fd, 0, 0, 4096) < 0) {
+		ret = -errno;
+		vfs_log("viewfs: reserve=on: the file system of --store %s cannot "
+			"reserve space (fallocate: %s); use -o reserve=off\n",
+			fs->store_dir, strerror(-ret));
+	}
+	close(fd);
+	return ret;
+}
+
+int vfs_space_configure(struct vfs *fs, const char *reserve,
+			const char *max_xattr_bytes)
+{
+	struct vfs_space *sp = &fs->space;
+	int ram = fs->store_kind != VFS_STORE_DIR;
+	struct statvfs sv;
+
+	if (!reserve)
+		sp->reserve = ram;
+	else if (!strcmp(reserve, "on"))
+		sp->reserve = 1;
+	else if (!strcmp(reserve, "off"))
+		sp->reserve = 0;
+	else {
+		vfs_log("viewfs: bad reserve=%s (on or off)\n", reserve);
+		return -EINVAL;
+	}
+	if (!ram) {
+		if (max_xattr_bytes) {
+			vfs_log("viewfs: -o max_xattr_bytes= bounds the RAM store; with "
+				"--store %s its file system bounds extended attributes\n",
+				fs->store_dir);
+			return -EINVAL;
+		}
+		return sp->reserve ? probe_fallocate(fs) : 0;
+	}
+	sp->xattr_counted = 1;
+	if (max_xattr_bytes) {
+		if (parse_bytes(max_xattr_bytes, &sp->max_xattr)) {
+			vfs_log("viewfs: bad max_xattr_bytes=%s (bytes, with suffix k, m, g "
+				"or t; 0 for no bound)\n", max_xattr_bytes);
+			return -EINVAL;
+		}
+		return 0;
+	}
+	sp->max_xattr = XATTR_DEFAULT_MAX;
+	if (fstatvfs(fs->root.fd, &sv) == 0 && sv.f_blocks) {
+		uint64_t cap = (uint64_t)sv.f_blocks * sv.f_frsize;
+
+		if (cap / XATTR_DEFAULT_SHARE < sp->max_xattr)
+			sp->max_xattr = cap / XATTR_DEFAULT_SHARE;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Messages                                                            */
+/* ------------------------------------------------------------------ */
+
+size_t vfs_escape(char *out, size_t outlen, const void *in, size_t inlen,
+		  size_t max)
+{
+	const unsigned char *p = in;
+	size_t o = 0, i;
+
+	if (!outlen)
+		return 0;
+	for (i = 0; i < inlen && i < max; i++) {
+		unsigned char c = p[i];
+		char tmp[5];
+		size_t n;
+
+		if (c == '\\' || c == '"')
+			n = (size_t)snprintf(tmp, sizeof(tmp), "\\%c", c);
+		else if (c >= 0x20 && c < 0x7f)
+			n = (size_t)snprintf(tmp, sizeof(tmp), "%c", c);
+		else
+			n = (size_t)snprintf(tmp, sizeof(tmp), "\\x%02x", c);
+		if (o + n + 4 > outlen)	/* room for "..." and the NUL */
+			break;
+		memcpy(out + o, tmp, n);
+		o += n;
+	}
+	if (i < inlen && o + 4 <= outlen) {
+		memcpy(out + o, "...", 3);
+		o += 3;
+	}
+	out[o] = '\0';
+	return o;
+}
+
+void vfs_log_limited(struct vfs *fs, const char *fmt, ...)
+{
+	struct vfs_space *sp = &fs->space;
+	unsigned long dropped = 0;
+	struct timespec now;
+	char line[1536];
+	int ok = 0;
+	va_list ap;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	pthread_mutex_lock(&sp->log_lock);
+	if (sp->log_last) {
+		long long gained = (long long)now.tv_sec - sp->log_last;
+
+		if (gained > 0)
+			sp->log_tokens = gained >= LOG_BURST ? LOG_BURST :
+				(sp->log_tokens + (int)gained > LOG_BURST ?
+				 LOG_BURST : sp->log_tokens + (int)gained);
+	}
+	sp->log_last = (long long)now.tv_sec;
+	if (sp->log_tokens > 0) {
+		sp->log_tokens--;
+		ok = 1;
+		dropped = sp->log_dropped;
+		sp->log_dropped = 0;
+	} else {
+		sp->log_dropped++;
+	}
+	pthread_mutex_unlock(&sp->log_lock);
+	if (!ok)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (dropped)
+		vfs_log("viewfs: %lu more such messages were not logged (rate limit)\n",
+			dropped);
+	vfs_log("%s\n", line);
+}
+
+void vfs_log_xattr(struct vfs *fs, uid_t uid, const struct vfs_inode *in,
+		   const char *name, const void *value, size_t size,
+		   const char *why)
+{
+	char n[LOG_ESC_MAX * 4 + 4], v[LOG_ESC_MAX * 4 + 4], w[1024];
+
+	vfs_escape(n, sizeof(n), name, strlen(name), LOG_ESC_MAX);
+	vfs_escape(v, sizeof(v), value, value ? size : 0, LOG_ESC_MAX);
+	vfs_escape(w, sizeof(w), why, strlen(why), sizeof(w));
+	vfs_log_limited(fs, "viewfs: uid %u: setxattr %s=\"%s\" (%zu bytes) on inode %llu "
+			"refused: %s", (unsigned)uid, n, v, size,
+			(unsigned long long)in->ino, w);
+}
+
+void vfs_space_write_lost(struct vfs *fs, int fd, off_t off, size_t len,
+			  int err)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		st.st_ino = 0;
+	vfs_log_limited(fs, "viewfs: write-back of %zu bytes at offset %lld of inode %llu "
+			"failed: %s (data of a mapped or cached page is lost; fsync "
+			"and msync report it)", len, (long long)off,
+			(unsigned long long)st.st_ino, strerror(err));
+}
+
+/* ------------------------------------------------------------------ */
+/* Reservation                                                         */
+/* ------------------------------------------------------------------ */
+
+/* Allocate [off, off + len) of fd, with or without extending its size. */
+static int reserve_range(struct vfs *fs, int fd, int mode, off_t off, off_t len)
+{
+	int ret = 0;
+
+	pthread_mutex_lock(&fs->space.grow_lock);
+	if (fallocate(fd, mode, off, len) < 0)
+		ret = -errno;
+	pthread_mutex_unlock(&fs->space.grow_lock);
+	return ret;
+}
+
+int vfs_space_truncate(struct vfs *fs, int fd, off_t size)
+{
+	struct stat st;
+	int ret;
+
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (size > st.st_size) {
+		/* grow 0: only the EFBIG rule; the free space is the kernel's */
+		ret = vfs_fits_capacity(fs, (uint64_t)size, 0);
+		if (ret)
+			return ret;
+		if (fs->space.reserve) {
+			ret = reserve_range(fs, fd, 0, st.st_size, size - st.st_size);
+			if (ret)
+				return ret;
+		}
+	}
+	/* Exact even if the file changed since fstat; frees pages past size. */
+	if (ftruncate(fd, size) < 0)
+		return -errno;
+	return 0;
+}
+
+int vfs_space_fallocate(struct vfs *fs, int fd, int mode, off_t off, off_t len)
+{
+	if (mode & FALLOC_FL_PUNCH_HOLE)
+		return fallocate(fd, mode, off, len) < 0 ? -errno : 0;
+	/* Past the whole RAM store's capacity: EFBIG, as for truncate. */
+	if (vfs_fits_capacity(fs, (uint64_t)off + (uint64_t)len, 0) == -EFBIG)
+		return -EFBIG;
+	return reserve_range(fs, fd, mode, off, len);
+}
+
+int vfs_space_write_gap(struct vfs *fs, int fd, off_t off)
+{
+	struct stat st;
+
+	if (!fs->space.reserve)
+		return 0;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (off <= st.st_size)
+		return 0;
+	return reserve_range(fs, fd, FALLOC_FL_KEEP_SIZE, st.st_size, off - st.st_size);
+}
+
+/* ------------------------------------------------------------------ */
+/* Extended attribute bytes                                            */
+/* ------------------------------------------------------------------ */
+
+static uint64_t xattr_cost(const char *name, size_t size)
+{
+	return XATTR_OVERHEAD + strlen(name) + size;
+}
+
+static int charge(struct vfs_space *sp, uint64_t n)
+{
+	unsigned long long cur = atomic_load(&sp->xattr_bytes);
+
+	do {
+		if (sp->max_xattr && (n > sp->max_xattr || cur > sp->max_xattr - n))
+			return -ENOSPC;
+	} while (!atomic_compare_exchange_weak(&sp->xattr_bytes, &cur, cur + n));
+	return 0;
+}
+
+static void uncharge(struct vfs_space *sp, uint64_t n)
+{
+	unsigned long long cur = atomic_load(&sp->xattr_bytes), next;
+
+	do
+		next = cur > n ? cur - n : 0;	/* never below zero */
+	while (!atomic_compare_exchange_weak(&sp->xattr_bytes, &cur, next));
+}
+
+uint64_t vfs_space_xattr_bytes(struct vfs *fs)
+{
+	return atomic_load(&fs->space.xattr_bytes);
+}
+
+/*
+ * What the user.* attributes of an object cost, read from the store by
+ * path (if not NULL) or by descriptor.  An unreadable list counts 0: the
+ * bytes then stay charged, which errs on the side of the bound.
+ */
+static uint64_t object_cost(const char *path, int fd)
+{
+	ssize_t n = -1, i;
+	uint64_t sum = 0;
+	char *list = NULL;
+
+	for (int tries = 0; tries < 4; tries++) {
+		n = path ? listxattr(path, NULL, 0) : flistxattr(fd, NULL, 0);
+		if (n <= 0)
+			return 0;
+		free(list);
+		list = malloc((size_t)n);
+		if (!list)
+			return 0;
+		n = path ? listxattr(path, list, (size_t)n) : flistxattr(fd, list, (size_t)n);
+		if (n >= 0 || errno != ERANGE)
+			break;
+	}
+	for (i = 0; n > 0 && i < n; i += (ssize_t)strlen(list + i) + 1) {
+		ssize_t v;
+
+		if (strncmp(list + i, "user.", 5))
+			continue;
+		v = path ? getxattr(path, list + i, NULL, 0) : fgetxattr(fd, list + i, NULL, 0);
+		if (v >= 0)
+			sum += xattr_cost(list + i, (size_t)v);
+	}
+	free(list);
+	return sum;
+}
+
+int vfs_space_setxattr(struct vfs *fs, struct vfs_inode *in, const char *path,
+		       const char *name, const char *value, size_t size,
+		       int flags, uid_t uid)
+{
+	struct vfs_space *sp = &fs->space;
+	uint64_t oldc = 0, newc, add = 0;
+	struct stat st;
+	ssize_t old;
+
+	if (!sp->xattr_counted)
+		return setxattr(path, name, value, size, flags) < 0 ? -errno : 0;
+	if (stat(path, &st) < 0)
+		return -errno;
+	if (st.st_nlink == 0)
+		return -ENOENT;	/* no name left: its bytes may be given back */
+	old = getxattr(path, name, NULL, 0);
+	if (old < 0 && errno != ENODATA)
+		return -errno;
+	if (old >= 0)
+		oldc = xattr_cost(name, (size_t)old);
+	newc = xattr_cost(name, size);
+	if (newc > oldc) {
+		add = newc - oldc;
+		if (charge(sp, add)) {
+			char why[160];
+
+			snprintf(why, sizeof(why), "the store's extended attributes would "
+				 "exceed max_xattr_bytes=%llu (ENOSPC)",
+				 (unsigned long long)sp->max_xattr);
+			vfs_log_xattr(fs, uid, in, name, value, size, why);
+			return -ENOSPC;
+		}
+	}
+	if (setxattr(path, name, value, size, flags) < 0) {
+		int e = errno;
+
+		if (add)
+			uncharge(sp, add);
+		if (e == ENOSPC)
+			vfs_log_xattr(fs, uid, in, name, value, size,
+				      "the store has no room for it (ENOSPC)");
+		return -e;
+	}
+	if (oldc > newc)
+		uncharge(sp, oldc - newc);
+	return 0;
+}
+
+int vfs_space_removexattr(struct vfs *fs, struct vfs_inode *in,
+			  const char *path, const char *name)
+{
+	struct vfs_space *sp = &fs->space;
+	struct stat st;
+	int ret = 0, counted;
+	ssize_t old;
+
+	if (!sp->xattr_counted)
+		return removexattr(path, name) < 0 ? -errno : 0;
+	pthread_mutex_lock(&in->lock);
+	/* A dead object's bytes were given back already, unless at its last
+	 * close (xattr_dead). */
+	counted = stat(path, &st) == 0 && (st.st_nlink > 0 || in->xattr_dead);
+	old = getxattr(path, name, NULL, 0);
+	if (removexattr(path, name) < 0)
+		ret = -errno;
+	else if (counted && old >= 0)
+		uncharge(sp, xattr_cost(name, (size_t)old));
+	pthread_mutex_unlock(&in->lock);
+	return ret;
+}
+
+/* An object that an unlink, rmdir or rename may end. */
+struct victim {
+	int fd;			/* O_PATH on it, or -1 when nothing to count */
+	struct vfs_inode *in;	/* its inode with a reference, locked; or NULL */
+	uint64_t cost;		/* what its attributes cost */
+};
+
+static void victim_begin(struct vfs *fs, int dirfd, const char *name,
+			 struct victim *v)
+{
+	char path[64];
+	struct stat st;
+
+	v->fd = -1;
+	v->in = NULL;
+	v->cost = 0;
+	/* The fast path: nothing is charged, nothing to give back. */
+	if (!fs->space.xattr_counted || atomic_load(&fs->space.xattr_bytes) == 0)
+		return;
+	v->fd = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (v->fd < 0)
+		return;
+	if (fstat(v->fd, &st) < 0 ||
+	    !(S_ISDIR(st.st_mode) || (S_ISREG(st.st_mode) && st.st_nlink == 1)))
+		goto none;	/* not its last name, or no user.* attributes */
+	v->in = vfs_inode_find(fs, st.st_dev, st.st_ino);
+	if (v->in)
+		pthread_mutex_lock(&v->in->lock);	/* no set or remove meanwhile */
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", v->fd);
+	v->cost = object_cost(path, -1);
+	return;
+none:
+	close(v->fd);
+	v->fd = -1;
+}
+
+static void victim_end(struct vfs *fs, struct victim *v, int ret)
+{
+	struct stat st;
+
+	if (v->fd < 0)
+		return;
+	if (ret == 0 && v->cost && fstat(v->fd, &st) == 0 && st.st_nlink == 0) {
+		if (v->in && v->in->nopen > 0)
+			v->in->xattr_dead = 1;	/* at its last close */
+		else
+			uncharge(&fs->space, v->cost);
+	}
+	if (v->in) {
+		pthread_mutex_unlock(&v->in->lock);
+		vfs_inode_put(fs, v->in, 1);
+	}
+	close(v->fd);
+}
+
+int vfs_space_unlinkat(struct vfs *fs, int dirfd, const char *name, int flags)
+{
+	struct victim v;
+	int ret;
+
+	victim_begin(fs, dirfd, name, &v);
+	ret = unlinkat(dirfd, name, flags) < 0 ? -errno : 0;
+	victim_end(fs, &v, ret);
+	return ret;
+}
+
+int vfs_space_renameat2(struct vfs *fs, int olddirfd, const char *oldname,
+			int newdirfd, const char *newname, unsigned int flags)
+{
+	struct victim v = { .fd = -1 };
+	int ret;
+
+	if (!(flags & (RENAME_EXCHANGE | RENAME_NOREPLACE)))
+		victim_begin(fs, newdirfd, newname, &v);
+	ret = renameat2(olddirfd, oldname, newdirfd, newname, flags) < 0 ? -errno : 0;
+	victim_end(fs, &v, ret);
+	return ret;
+}
+
+void vfs_space_last_close(struct vfs *fs, struct vfs_inode *in, int fd)
+{
+	if (!in->xattr_dead)
+		return;
+	in->xattr_dead = 0;
+	uncharge(&fs->space, object_cost(NULL, fd));
+}
