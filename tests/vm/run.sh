@@ -18,7 +18,7 @@
 #   VIEW_VM_SMP2=0 skips the second, -smp 2 boot that runs the stress test
 # A kernel whose headers or image are missing is a failure (make deps
 # installs them).  Cost here (2 cores, TCG, shared): 22-36 s for 6.1 and
-# 22-44 s for 6.12 (module build and both boots; the suite prints each as
+# 17-44 s for 6.12 (module build and both boots; the suite prints each as
 # "vm: cost:"), 50-80 s for the suite, depending on the load.
 # Exit 0 all passed, 1 a failure, 77 when QEMU cannot run here.
 set -u
