@@ -34,7 +34,7 @@ else
 	SIZE_MB=128 REPS=7 OPS=40000 TMO=240
 fi
 
-kver=${VIEW_VM_KVER:-$(bash tools/kver.sh)}
+kver=$(bash tools/kver.sh ${VIEW_VM_KVER:-})
 [ -n "$kver" ] || skip "linux-headers-amd64 is not installed (make deps)"
 [ -d "/usr/src/linux-headers-$kver" ] || skip "no /usr/src/linux-headers-$kver"
 kernel=$vmdir/vmlinuz-$kver

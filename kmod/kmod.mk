@@ -3,9 +3,15 @@
 # -Werror (kmod/Kbuild).  Not part of ALL: the headers may be missing on a
 # machine that only builds user space; tests/vm builds it.
 #
-#   make kmod                      against the headers linux-headers-amd64 depends on
-#   make kmod KMOD_KVER=6.12.x-amd64   against another installed header tree
-KMOD_KVER ?= $(shell bash tools/kver.sh)
+#   make kmod                   against the default kernel's headers (6.1:
+#                               the ones linux-headers-amd64 depends on)
+#   make kmod KVER=6.12         against a series of tools/kver.sh (6.1, 6.12)
+#   make kmod KVER=6.12.117+deb12-amd64   against an installed header tree
+#   make kmod-clean             removes the module's build products only
+#
+# KVER also selects the kernel of `make test-vm` (tests/vm/vm.mk);
+# KMOD_KVER (a release) overrides it for the module alone.
+KMOD_KVER ?= $(shell bash tools/kver.sh $(KVER))
 KMOD_KDIR ?= /usr/src/linux-headers-$(KMOD_KVER)
 KMOD_KO := kmod/viewdev.ko
 
@@ -15,12 +21,17 @@ kmod:
 		{ echo "kmod: no kernel headers at '$(KMOD_KDIR)' (run make deps)" >&2; exit 1; }
 	$(MAKE) -C $(KMOD_KDIR) M=$(CURDIR) W=1 modules
 
+# What kbuild leaves behind: in kmod/ and, since M= is the top (the
+# Kbuild there names kmod/), a few files at the top.  Not kbuild's own
+# `clean`: with M= at the top it deletes every *.o, *.a, *.s, *.ko and
+# .*.cmd in the whole tree (build/ included).
+KMOD_PRODUCTS := kmod/*.o kmod/*.ko kmod/*.mod kmod/*.mod.c kmod/.*.cmd kmod/.*.d \
+	kmod/modules.order Module.symvers modules.order .Module.symvers.cmd \
+	.modules.order.cmd .module-common.o ..module-common.o.cmd .module-common.o.cmd
 kmod-clean:
-	-@test -d "$(KMOD_KDIR)" && $(MAKE) -C $(KMOD_KDIR) M=$(CURDIR) clean
+	rm -f $(KMOD_PRODUCTS)
 
-CLEAN += kmod/*.o kmod/*.ko kmod/*.mod kmod/*.mod.c kmod/.*.cmd kmod/modules.order \
-	Module.symvers modules.order .Module.symvers.cmd .modules.order.cmd \
-	.module-common.o .module-common.o.cmd
+CLEAN += $(KMOD_PRODUCTS)
 
 # make install / uninstall: the UAPI header, as <linux/viewdev.h> (where
 # the kernel's headers_install would put include/uapi/viewdev.h).

@@ -80,6 +80,12 @@ if [ -x /bin/view ] && [ "$group" != stress ]; then
 fi
 
 dmesg >/tmp/dmesg
+# The check below means something only when dmesg shows the kernel's log:
+# loading the unsigned out-of-tree module logs a taint line once a boot.
+t "dmesg holds the kernel log (viewdev's taint line)" grep -q 'viewdev' /tmp/dmesg
+if grep -q 'kfence.sample_interval=[1-9]' /proc/cmdline; then
+	t "KFENCE is on (tests/vm/run.sh asked for it)" grep -q 'kfence: initialized' /tmp/dmesg
+fi
 if grep -E 'BUG|WARNING|Oops|KASAN|refcount|general protection|leak' /tmp/dmesg >/tmp/bad; then
 	notok "dmesg has no BUG/WARNING/Oops"
 	sed 's/^/#   /' /tmp/bad

@@ -20,3 +20,11 @@ $(VM_OUT)/viewdev_test: tests/vm/viewdev_test.c kmod/include/uapi/viewdev.h
 $(VM_OUT)/filesem: tests/common/filesem.c
 	@mkdir -p $(dir $@)
 	$(CC) $(VM_CFLAGS) -Ilibview/include -o $@ $< -lcmocka -lpthread
+
+# make test-vm KVER=6.12 (a series of tools/kver.sh, a release such as
+# 6.12.117+deb12-amd64, or a quoted list): the kernels tests/vm/run.sh
+# builds the module for and boots; by default (make test too) every series,
+# 6.1 and 6.12.  KVER also selects `make kmod`'s headers (kmod/kmod.mk).
+ifneq ($(KVER),)
+export VIEW_VM_KVER := $(KVER)
+endif
