@@ -348,6 +348,75 @@ t_enospc() {
 	rm "$mnt/big"
 }
 
+# Item: no lock-out by descriptor exhaustion.  The daemon's descriptor
+# limit is 1024 (soft and hard, set after it started, so it cannot raise
+# it); nobody creates 100,000 empty files in a 1777 directory, which the
+# kernel keeps cached; then another user and root still open, create and
+# stat, and the daemon holds few descriptors.
+t_fd_lockout() { t_fd_lockout_ || { is_mounted && umount_fs; return 1; }; }
+t_fd_lockout_() {
+	local U="setpriv --reuid=65534 --regid=65534 --clear-groups"
+	local U2="setpriv --reuid=4321 --regid=4321 --clear-groups" n=100000 nfd rss
+	mount_fs -o allow_other || return 1
+	grep -q "store objects: file handles" "$tmp/log" || { cat "$tmp/log"; return 1; }
+	prlimit --pid "$pid" --nofile=1024:1024 || return 1
+	grep -q "Max open files *1024 *1024" "/proc/$pid/limits" || { grep "open files" "/proc/$pid/limits"; return 1; }
+	mkdir "$mnt/pub" && chmod 1777 "$mnt/pub" || return 1
+	echo rootdata >"$mnt/rootfile" || return 1
+	$U $PY -c "
+import os, sys
+for i in range($n):
+    try:
+        os.close(os.open('$mnt/pub/f%d' % i, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))
+    except OSError as e:
+        sys.exit('nobody: file %d of $n: %s' % (i, e))
+" || return 1
+	nfd=$(ls "/proc/$pid/fd" | wc -l)
+	rss=$(awk '/^VmRSS/ {print $2}' "/proc/$pid/status")
+	echo "  daemon after $n files: $nfd descriptors, RSS $rss kB"
+	[ "$(ls -f "$mnt/pub" | wc -l)" = $((n + 2)) ] || { echo "listing: $(ls -f "$mnt/pub" | wc -l) entries"; return 1; }
+	# another user: create, open, stat (in the shared directory and its own)
+	$U2 sh -c "echo other >'$mnt/pub/other' && cat '$mnt/pub/other' >/dev/null &&
+		stat '$mnt/pub/f$((n - 1))' >/dev/null && cat '$mnt/pub/f0' &&
+		mkdir '$mnt/pub/d2' && touch '$mnt/pub/d2/x' && stat '$mnt/pub/d2/x' >/dev/null" ||
+		{ echo "another user locked out"; return 1; }
+	# root
+	echo new >"$mnt/rootnew" && [ "$(cat "$mnt/rootfile")" = rootdata ] &&
+		stat "$mnt/pub/f12345" >/dev/null && setfattr -n user.a -v 1 "$mnt/rootnew" ||
+		{ echo "root locked out"; return 1; }
+	nfd=$(ls "/proc/$pid/fd" | wc -l)
+	[ "$nfd" -lt 200 ] || { echo "daemon holds $nfd descriptors"; return 1; }
+	umount_fs
+}
+
+# Item: space is free when rm returns.  A store of 64M nearly filled by
+# one file; after rm, a 60M truncate must fit at once.  The O_PATH
+# descriptor (it never reaches the daemon) keeps the kernel's inode, as its
+# caches may for as long as they like, so the FORGET comes only after the
+# truncate: only a daemon that holds nothing of the removed file passes.
+# Single-threaded (-s), so the RELEASE of big's last close (queued before
+# close returns) is served before the UNLINK that follows it.
+t_rm_frees_space() { t_rm_frees_space_ "$@" || { is_mounted && umount_fs; return 1; }; }
+t_rm_frees_space_() {	# $1 = on|off
+	mount_fs -s -o passthrough="$1",size=64M || return 1
+	dd if=/dev/zero of="$mnt/big" bs=1M count=60 status=none || return 1
+	rm "$mnt/big" && truncate -s 60M "$mnt/new" || { df "$mnt"; return 1; }
+	rm "$mnt/new" || return 1
+	dd if=/dev/zero of="$mnt/big" bs=1M count=60 status=none || return 1
+	$PY -c "
+import os, subprocess, sys
+keep = os.open('$mnt/big', os.O_PATH)
+r = subprocess.run(['sh', '-c', 'rm \"\$1\" && truncate -s 60M \"\$2\"', 'sh', '$mnt/big', '$mnt/new'])
+if r.returncode:
+    subprocess.run(['df', '$mnt'])
+os.close(keep)
+sys.exit(r.returncode)
+" || { echo "rm did not free the space while the kernel still knew the file"; return 1; }
+	[ "$(stat -c %s "$mnt/new")" = 62914560 ] || return 1
+	rm "$mnt/new"
+	umount_fs
+}
+
 t_one_daemon_per_store() {	# a second daemon on the same --store refuses
 	local st=$tmp/lock-store m2=$tmp/m2 rc=0
 	mkdir -p "$st" "$m2"
@@ -468,6 +537,8 @@ t_unprivileged() {	# a user mount: fusermount3, tmpfs in a user namespace, no pa
 	# (root itself may not enter another user's mount without allow_other)
 	for _ in $(seq 100); do grep -qs " $um fuse.viewfs " /proc/mounts && $U stat "$um" >/dev/null 2>&1 && break; sleep 0.05; done
 	grep -q "data path: daemon" "$tmp/ulog" || { cat "$tmp/ulog"; kill $upid; return 1; }
+	# no CAP_DAC_READ_SEARCH: a descriptor per inode, said so
+	grep -q "store objects: one descriptor per cached inode" "$tmp/ulog" || { cat "$tmp/ulog"; kill $upid; return 1; }
 	if grep -q "store: RAM (private tmpfs)" "$tmp/ulog"; then
 		$U df -B1 "$um" | grep -q " 4194304 " || { $U df -B1 "$um"; $U fusermount3 -u "$um"; return 1; }
 		expect_fail "No space left" $U dd if=/dev/zero of="$um/full" bs=1M count=8 status=none ||
@@ -583,6 +654,7 @@ for pt in on off; do
 		umount_fs || { fail=$((fail + 1)); echo "FAIL unmount"; }
 	else fail=$((fail + 1)); fi
 	t "[$pt] store_dir_survives_remount_and_kill9" t_store_persists $pt
+	t "[$pt] rm_frees_space_before_it_returns" t_rm_frees_space $pt
 	is_mounted && umount_fs
 done
 
@@ -605,6 +677,7 @@ if mount_fs -o max_files=5; then
 	umount_fs || { fail=$((fail + 1)); echo "FAIL unmount"; }
 else fail=$((fail + 1)); fi
 t "ram_store_gone_after_unmount" t_ram_store_gone
+t "nofile_1024_100k_files_by_nobody_lock_nobody_out" t_fd_lockout
 if setpriv --reuid=65534 --regid=65534 --clear-groups test -x "$bin" -a -x "$filesem"; then
 	# the functions and settings the namespace's shell needs
 	VIEWFS_TEST_DEFS="$(declare -f)"$'\n'"$(declare -p tmp bin view filesem checks PY mnt root)"
