@@ -181,7 +181,7 @@ static int reopen(int fd, int flags)
 
 int vfs_inode_fd(struct vfs *fs, struct vfs_inode *in, int flags)
 {
-	int fd = -1;
+	int fd = -1, borrowed = 0;
 
 	flags |= O_CLOEXEC;
 	if (in->path_fd >= 0) {
@@ -190,8 +190,12 @@ int vfs_inode_fd(struct vfs *fs, struct vfs_inode *in, int flags)
 		return reopen(in->path_fd, flags);
 	}
 	pthread_spin_lock(&in->files_lock);
-	if (in->files)
+	if (in->files) {
+		borrowed = 1;
 		fd = fcntl(in->files->fd, F_DUPFD_CLOEXEC, 0);
+		if (fd < 0)
+			fd = -errno;
+	}
 	pthread_spin_unlock(&in->files_lock);
 	if (fd >= 0 && flags != (O_PATH | O_CLOEXEC)) {
 		int nfd = reopen(fd, flags);
@@ -199,8 +203,8 @@ int vfs_inode_fd(struct vfs *fs, struct vfs_inode *in, int flags)
 		close(fd);
 		return nfd;
 	}
-	if (fd >= 0)
-		return fd;
+	if (borrowed)
+		return fd;	/* the dup, or its error (-EMFILE, ...) */
 	if (!in->handle)
 		return -EBADF;	/* not reached: one of the two is set */
 	fd = open_by_handle_at(fs->handle_fd, in->handle, flags);
