@@ -157,6 +157,7 @@ static int attach_file(fuse_req_t req, struct vfs_inode *in, int fd,
 	if (!ret) {
 		in->nopen++;
 		vfs_inode_files_add(in, f);
+		atomic_fetch_add(&fs->open_fds, 1);
 	}
 	pthread_mutex_unlock(&in->lock);
 	if (ret) {
@@ -199,6 +200,7 @@ static void detach_file(fuse_req_t req, struct vfs_inode *in, struct vfs_file *f
 	vfs_link_del(fs, &fs->files, &f->link);
 	vfs_inode_files_del(in, f);
 	close(f->fd);
+	atomic_fetch_sub(&fs->open_fds, 1);
 	pthread_mutex_lock(&in->lock);
 	if (--in->nopen == 0 && in->backing_id) {
 #if VFS_HAVE_PASSTHROUGH
@@ -222,6 +224,11 @@ void vfs_op_create(fuse_req_t req, fuse_ino_t parent, const char *name,
 
 	if (!S_ISREG(mode) && (mode & S_IFMT)) {
 		fuse_reply_err(req, EINVAL);
+		return;
+	}
+	ret = vfs_open_fds_check(req);
+	if (ret) {
+		fuse_reply_err(req, -ret);
 		return;
 	}
 	pfd = vfs_inode_fd(fs, p, O_PATH);
@@ -279,6 +286,11 @@ void vfs_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	struct vfs_inode *in = vfs_inode(req, ino);
 	int fd, ret;
 
+	ret = vfs_open_fds_check(req);
+	if (ret) {
+		fuse_reply_err(req, -ret);
+		return;
+	}
 	/* the descriptor is new, and kept by the open file */
 	fd = vfs_inode_fd(fs, in, store_flags(fi->flags));
 	if (fd == -EACCES)	/* unprivileged daemon */

@@ -26,9 +26,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #define CAP_DAC_READ_SEARCH_BIT 2
@@ -218,6 +220,27 @@ void vfs_inode_fd_done(struct vfs_inode *in, int fd)
 	if (fd >= 0 && fd != in->path_fd)
 		close(fd);
 	errno = e;
+}
+
+int vfs_open_fds_check(fuse_req_t req)
+{
+	struct vfs *fs = vfs_data(req);
+	struct rlimit rl;
+	long reserve;
+
+	if (fuse_req_ctx(req)->uid == 0 || getrlimit(RLIMIT_NOFILE, &rl) < 0 ||
+	    rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > LONG_MAX)
+		return 0;
+	reserve = (long)rl.rlim_cur / 8;
+	if (reserve < 32)
+		reserve = 32;
+	if (atomic_load(&fs->open_fds) + reserve >= (long)rl.rlim_cur) {
+		if (fs->debug)
+			vfs_log("viewfs: uid %u: ENFILE, %ld descriptors held by open files\n",
+				(unsigned)fuse_req_ctx(req)->uid, atomic_load(&fs->open_fds));
+		return -ENFILE;
+	}
+	return 0;
 }
 
 void vfs_inode_files_add(struct vfs_inode *in, struct vfs_file *f)

@@ -638,6 +638,7 @@ static void dir_free(struct vfs *fs, struct vfs_dir *d)
 {
 	vfs_link_del(fs, &fs->dirs, &d->link);
 	closedir(d->dp);
+	atomic_fetch_sub(&fs->open_fds, 1);
 	pthread_mutex_destroy(&d->lock);
 	free(d);
 }
@@ -651,9 +652,14 @@ void vfs_dirs_free(struct vfs *fs)
 
 void vfs_op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	struct vfs_dir *d = calloc(1, sizeof(*d));
-	int fd;
+	struct vfs_dir *d;
+	int fd = vfs_open_fds_check(req);
 
+	if (fd) {
+		fuse_reply_err(req, -fd);
+		return;
+	}
+	d = calloc(1, sizeof(*d));
 	if (!d) {
 		fuse_reply_err(req, ENOMEM);
 		return;
@@ -673,6 +679,7 @@ void vfs_op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	pthread_mutex_init(&d->lock, NULL);
 	fi->fh = (uintptr_t)d;
 	vfs_link_add(vfs_data(req), &vfs_data(req)->dirs, &d->link);
+	atomic_fetch_add(&vfs_data(req)->open_fds, 1);
 	if (fuse_reply_open(req, fi) == -ENOENT)	/* interrupted */
 		dir_free(vfs_data(req), d);
 }

@@ -118,6 +118,7 @@ struct vfs {
 	int use_handles;	/* new inodes hold file handles, not descriptors */
 	int handle_fd;		/* O_RDONLY on the store root, for open_by_handle_at
 				 * (which refuses O_PATH); owned, or -1 */
+	atomic_long open_fds;	/* descriptors kept by open files and directories */
 	int root_mnt_id;	/* mount id of the store root (name_to_handle_at) */
 
 	pthread_mutex_t lock;	/* guards the inode table */
@@ -278,6 +279,16 @@ int vfs_inode_same(const struct vfs_inode *a, const struct vfs_inode *b);
 int vfs_inode_fd(struct vfs *fs, struct vfs_inode *in, int flags);
 /* Give back a descriptor of vfs_inode_fd(); ignores fd < 0; keeps errno. */
 void vfs_inode_fd_done(struct vfs_inode *in, int fd);
+/*
+ * Before an open, create or opendir for req's caller: 0, or -ENFILE when
+ * the caller is not root and the descriptors open files and directories
+ * keep (fs->open_fds) already reach the daemon's RLIMIT_NOFILE less a
+ * reserve (1/8 of it, at least 32).  The reserve keeps root able to open
+ * and every user able to stat (operations take descriptors for a moment)
+ * when users hold many files open.  Callers count what they keep in
+ * fs->open_fds.
+ */
+int vfs_open_fds_check(fuse_req_t req);
 /* Link f into / out of in's open files (attach_file, detach_file). */
 void vfs_inode_files_add(struct vfs_inode *in, struct vfs_file *f);
 void vfs_inode_files_del(struct vfs_inode *in, struct vfs_file *f);

@@ -389,6 +389,67 @@ for i in range($n):
 	umount_fs
 }
 
+# Files held open take a daemon descriptor each: a user other than root
+# who holds many gets ENFILE before the daemon runs out, so root can still
+# open and create and everyone can still stat.  nobody's processes (500
+# open files each, under their own limit) stop at the first ENFILE.
+t_open_files_reserve() { t_open_files_reserve_ || { is_mounted && umount_fs; return 1; }; }
+t_open_files_reserve_() {
+	mount_fs -o allow_other || return 1
+	prlimit --pid "$pid" --nofile=1024:1024 || return 1
+	mkdir "$mnt/pub" && chmod 1777 "$mnt/pub" && echo rootdata >"$mnt/rootfile" || return 1
+	$PY -c "
+import errno, os, subprocess, sys
+m = '$mnt'
+r_go, w_go = os.pipe()
+kids, total, errs = [], 0, []
+for c in range(4):
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(r); os.close(w_go)
+        os.setgroups([]); os.setgid(65534); os.setuid(65534)
+        fds, e = [], 0
+        for i in range(500):
+            try:
+                fds.append(os.open('%s/pub/h%d_%d' % (m, c, i), os.O_RDWR | os.O_CREAT, 0o644))
+            except OSError as x:
+                e = x.errno
+                break
+        os.write(w, b'%d %d' % (len(fds), e))
+        os.read(r_go, 1)	# EOF when the parent is done
+        os._exit(0)
+    os.close(w)
+    n, e = map(int, os.read(r, 64).split())
+    os.close(r)
+    kids.append(pid)
+    total += n
+    if e:
+        errs.append(e)
+        break
+print('  nobody holds %d open files, then %s' % (total, errno.errorcode.get(errs[0]) if errs else 'no error'))
+ok = errs == [errno.ENFILE] and 700 < total < 1024
+try:
+    with open(m + '/rootfile') as f:
+        ok = ok and f.read() == 'rootdata\n'
+    with open(m + '/rootnew', 'w') as f:
+        f.write('x')
+    os.stat(m + '/pub/h0_0')
+except OSError as x:
+    print('  root: %s' % x)
+    ok = False
+if subprocess.run(['setpriv', '--reuid=4321', '--regid=4321', '--clear-groups',
+                   'stat', m + '/pub/h0_1', m + '/rootfile'], stdout=subprocess.DEVNULL).returncode:
+    print('  another user cannot stat')
+    ok = False
+os.close(w_go)
+for pid in kids:
+    os.waitpid(pid, 0)
+sys.exit(0 if ok else 1)
+" || return 1
+	umount_fs
+}
+
 # Item: space is free when rm returns.  A store of 64M nearly filled by
 # one file; after rm, a 60M truncate must fit at once.  The O_PATH
 # descriptor (it never reaches the daemon) keeps the kernel's inode, as its
@@ -709,6 +770,7 @@ if mount_fs -o max_files=5; then
 else fail=$((fail + 1)); fi
 t "ram_store_gone_after_unmount" t_ram_store_gone
 t "nofile_1024_100k_files_by_nobody_lock_nobody_out" t_fd_lockout
+t "open_files_of_one_user_leave_root_a_reserve" t_open_files_reserve
 if setpriv --reuid=65534 --regid=65534 --clear-groups test -x "$bin" -a -x "$filesem"; then
 	# the functions and settings the namespace's shell needs
 	VIEWFS_TEST_DEFS="$(declare -f)"$'\n'"$(declare -p tmp bin view filesem checks PY mnt root)"
