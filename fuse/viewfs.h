@@ -237,7 +237,9 @@ void vfs_dirs_free(struct vfs *fs);
 
 /* handle.c: how an inode reaches its store object */
 /*
- * At start, after vfs_store_open(): decide whether inodes hold file handles
+ * At start, after vfs_store_open() and before serving (main calls it once
+ * mounted, so that refusals before the mount stay one line): decide
+ * whether inodes hold file handles
  * (fs->use_handles) or descriptors, and log which.  Handles need a store
  * file system that exports them and a daemon that may open them
  * (CAP_DAC_READ_SEARCH in the initial user namespace).  Never fails: the
@@ -269,12 +271,13 @@ int vfs_inode_same(const struct vfs_inode *a, const struct vfs_inode *b);
  * made from one of theirs (so an unlinked open file stays reachable), else
  * from the handle or path_fd.  Give it back with vfs_inode_fd_done() on
  * every path, before the reply (which may end the kernel's last reference
- * to in, so that a FORGET frees it); never close it (one for flags other than O_PATH is always
- * new and may instead be kept, and closed, by the caller: open and opendir
- * keep theirs).  Returns the descriptor or -errno: -ESTALE
- * when the object is gone from the store (deleted while the kernel still
- * knew the inode: an ordinary error reply), -EMFILE/-ENFILE, -ENOMEM, or
- * what open(2) answers for flags (EACCES, EISDIR, ENOTDIR, ...).
+ * to in, so that a FORGET frees it); never close it.  One for flags other
+ * than O_PATH is always new and may instead be kept, and closed, by the
+ * caller (open and opendir keep theirs).  Returns the descriptor or
+ * -errno: -ESTALE when the object is gone from the store (deleted while
+ * the kernel still knew the inode: an ordinary error reply),
+ * -EMFILE/-ENFILE, -ENOMEM, or what open(2) answers for flags (EACCES,
+ * EISDIR, ENOTDIR, ...).
  */
 int vfs_inode_fd(struct vfs *fs, struct vfs_inode *in, int flags);
 /* Give back a descriptor of vfs_inode_fd(); ignores fd < 0; keeps errno. */
