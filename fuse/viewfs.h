@@ -239,8 +239,8 @@ void vfs_dirs_free(struct vfs *fs);
 /*
  * At start, after vfs_store_open() and before serving (main calls it once
  * mounted, so that refusals before the mount stay one line): decide
- * whether inodes hold file handles
- * (fs->use_handles) or descriptors, and log which.  Handles need a store
+ * whether inodes hold file handles (fs->use_handles) or descriptors, and
+ * log which.  Handles need a store
  * file system that exports them and a daemon that may open them
  * (CAP_DAC_READ_SEARCH in the initial user namespace).  Never fails: the
  * fallback is a descriptor per inode.
