@@ -36,19 +36,31 @@ static int store_flags(int flags)
 			  O_APPEND | O_DIRECT)) | O_RDWR | O_CLOEXEC;
 }
 
+static int stat_of(struct vfs *fs, struct vfs_inode *in, struct stat *st)
+{
+	int fd = vfs_inode_fd(fs, in, O_PATH), ret;
+
+	if (fd < 0)
+		return fd;
+	ret = fstatat(fd, "", st, AT_EMPTY_PATH) < 0 ? -errno : 0;
+	vfs_inode_fd_done(in, fd);
+	return ret;
+}
+
 /*
  * Clear set-user-ID and set-group-ID (when group-executable) as the VFS
  * does on a write or truncate by a caller without CAP_FSETID: with
  * FUSE_CAP_HANDLE_KILLPRIV_V2 the kernel leaves that to us.  fd may be -1.
  * Returns 1 when it cleared a bit, else 0.
  */
-int vfs_kill_suidgid(struct vfs_inode *in, int fd)
+int vfs_kill_suidgid(struct vfs *fs, struct vfs_inode *in, int fd)
 {
 	struct stat st;
 	mode_t kill = 0;
 	char path[64];
+	int ifd, ret = 0;
 
-	if (fstatat(in->fd, "", &st, AT_EMPTY_PATH) < 0)
+	if (fd >= 0 ? fstat(fd, &st) < 0 : stat_of(fs, in, &st) < 0)
 		return 0;
 	if (st.st_mode & S_ISUID)
 		kill |= S_ISUID;
@@ -58,9 +70,11 @@ int vfs_kill_suidgid(struct vfs_inode *in, int fd)
 		return 0;
 	if (fd >= 0)
 		return fchmod(fd, st.st_mode & 07777 & ~kill) == 0;
-	if (vfs_proc_path(in, path, sizeof(path)) == 0)
-		return chmod(path, st.st_mode & 07777 & ~kill) == 0;
-	return 0;
+	ifd = vfs_inode_fd(fs, in, O_PATH);
+	if (ifd >= 0 && vfs_proc_path(ifd, path, sizeof(path)) == 0)
+		ret = chmod(path, st.st_mode & 07777 & ~kill) == 0;
+	vfs_inode_fd_done(in, ifd);
+	return ret;
 }
 
 /*
@@ -70,7 +84,7 @@ int vfs_kill_suidgid(struct vfs_inode *in, int fd)
 static void kill_suidgid_notify(fuse_req_t req, fuse_ino_t ino,
 				struct vfs_inode *in, int fd)
 {
-	if (vfs_kill_suidgid(in, fd))
+	if (vfs_kill_suidgid(vfs_data(req), in, fd))
 		fuse_lowlevel_notify_inval_inode(vfs_data(req)->se, ino, -1, 0);
 }
 
@@ -140,8 +154,11 @@ static int attach_file(fuse_req_t req, struct vfs_inode *in, int fd,
 		f->passthrough = 1;
 	}
 #endif
-	if (!ret)
+	if (!ret) {
 		in->nopen++;
+		vfs_inode_files_add(in, f);
+		atomic_fetch_add(&fs->open_fds, 1);
+	}
 	pthread_mutex_unlock(&in->lock);
 	if (ret) {
 		close(fd);
@@ -182,6 +199,7 @@ static void detach_file(fuse_req_t req, struct vfs_inode *in, struct vfs_file *f
 
 	vfs_link_del(fs, &fs->files, &f->link);
 	vfs_handle_released(fs);
+	vfs_inode_files_del(in, f);
 	pthread_mutex_lock(&in->lock);
 	if (--in->nopen == 0 && in->backing_id) {
 #if VFS_HAVE_PASSTHROUGH
@@ -195,6 +213,7 @@ static void detach_file(fuse_req_t req, struct vfs_inode *in, struct vfs_file *f
 		vfs_space_last_close(fs, in, f->fd);
 	pthread_mutex_unlock(&in->lock);
 	close(f->fd);
+	atomic_fetch_sub(&fs->open_fds, 1);
 	free(f);
 }
 
@@ -204,19 +223,30 @@ void vfs_op_create(fuse_req_t req, fuse_ino_t parent, const char *name,
 	struct vfs *fs = vfs_data(req);
 	struct vfs_inode *p = vfs_inode(req, parent), *in;
 	struct fuse_entry_param e;
-	int fd, ret, made;
+	int fd, pfd, ret, made;
 
 	if (!S_ISREG(mode) && (mode & S_IFMT)) {
 		fuse_reply_err(req, EINVAL);
 		return;
 	}
+	ret = vfs_open_fds_check(req);
+	if (ret) {
+		fuse_reply_err(req, -ret);
+		return;
+	}
+	pfd = vfs_inode_fd(fs, p, O_PATH);
+	if (pfd < 0) {
+		fuse_reply_err(req, -pfd);
+		return;
+	}
 	/* Only a file we made here becomes the caller's: a racing creator
 	 * (or a stale negative entry) may have made it first. */
-	fd = openat(p->fd, name, store_flags(fi->flags) | O_CREAT | O_EXCL,
+	fd = openat(pfd, name, store_flags(fi->flags) | O_CREAT | O_EXCL,
 		    mode & 07777);
 	made = fd >= 0;
 	if (fd < 0 && errno == EEXIST && !(fi->flags & O_EXCL))
-		fd = openat(p->fd, name, (store_flags(fi->flags) & ~O_TRUNC) | O_NOFOLLOW);
+		fd = openat(pfd, name, (store_flags(fi->flags) & ~O_TRUNC) | O_NOFOLLOW);
+	vfs_inode_fd_done(p, pfd);
 	if (fd < 0) {
 		fuse_reply_err(req, errno);
 		return;
@@ -257,20 +287,20 @@ void vfs_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct vfs *fs = vfs_data(req);
 	struct vfs_inode *in = vfs_inode(req, ino);
-	char path[64];
 	int fd, ret;
 
-	ret = vfs_proc_path(in, path, sizeof(path));
+	ret = vfs_open_fds_check(req);
 	if (ret) {
 		fuse_reply_err(req, -ret);
 		return;
 	}
-	fd = open(path, store_flags(fi->flags));
-	if (fd < 0 && errno == EACCES)	/* unprivileged daemon */
-		fd = open(path, (store_flags(fi->flags) & ~O_RDWR) |
-			  (fi->flags & O_ACCMODE));
+	/* the descriptor is new, and kept by the open file */
+	fd = vfs_inode_fd(fs, in, store_flags(fi->flags));
+	if (fd == -EACCES)	/* unprivileged daemon */
+		fd = vfs_inode_fd(fs, in, (store_flags(fi->flags) & ~O_RDWR) |
+				  (fi->flags & O_ACCMODE));
 	if (fd < 0) {
-		fuse_reply_err(req, errno);
+		fuse_reply_err(req, -fd);
 		return;
 	}
 	/*

@@ -9,6 +9,30 @@
  * FUSE_ROOT_ID).  Objects are keyed by the store's (st_dev, st_ino), so
  * hard links share one inode.  Every path that replies with an entry takes
  * exactly one lookup reference, which the kernel gives back with forget.
+ *
+ * How an inode reaches its store object (handle.c).  The kernel keeps an
+ * inode as long as it likes (until FORGET), so whatever an inode holds is
+ * held that long.  It used to be an O_PATH descriptor: any user could then
+ * exhaust the daemon's RLIMIT_NOFILE by creating files (~20,000 empty files
+ * locked every user, root included, out with EMFILE), and a file removed
+ * with rm kept its space until the asynchronous FORGET came (ENOSPC for a
+ * truncate right after the rm).  Now, when the store's file system has
+ * file handles and the daemon may open them (a root daemon; tmpfs, ext4,
+ * xfs, btrfs), an inode holds the object's file handle and no descriptor:
+ * every operation takes a descriptor with vfs_inode_fd() (open_by_handle_at
+ * against the store root, which keeps its descriptor) and gives it back
+ * with vfs_inode_fd_done() before replying.  Handles rather than paths,
+ * because they survive renames and hard links without any bookkeeping,
+ * and rather than closing descriptors of idle inodes (an LRU), because
+ * they hold nothing of the object, so space is free when unlink returns.
+ * The cost is one open_by_handle_at and one close per operation on a
+ * non-root inode (measured in docs/viewfs.md).  Where handles are not
+ * possible (an unprivileged daemon, a store without handles) an inode
+ * keeps its O_PATH descriptor as before and the descriptor limit, raised
+ * to the hard limit at start, bounds the cached inodes.  Inodes stay keyed
+ * by (st_dev, st_ino); with handles a number can come back for a new
+ * object while the kernel still knows the deleted one, which inode_get()
+ * tells apart by the handle.
  */
 #include "viewfs.h"
 
@@ -34,9 +58,9 @@ static fuse_ino_t node_id(struct vfs *fs, struct vfs_inode *in)
 	return in == &fs->root ? FUSE_ROOT_ID : (fuse_ino_t)(uintptr_t)in;
 }
 
-int vfs_proc_path(const struct vfs_inode *in, char *buf, size_t len)
+int vfs_proc_path(int fd, char *buf, size_t len)
 {
-	return snprintf(buf, len, "/proc/self/fd/%d", in->fd) >= (int)len ? -ENAMETOOLONG : 0;
+	return snprintf(buf, len, "/proc/self/fd/%d", fd) >= (int)len ? -ENAMETOOLONG : 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -58,11 +82,9 @@ int vfs_inode_table_init(struct vfs *fs)
 	return fs->table ? 0 : -ENOMEM;
 }
 
-static void inode_destroy(struct vfs_inode *in)
+static void inode_destroy(struct vfs *fs, struct vfs_inode *in)
 {
-	close(in->fd);
-	pthread_mutex_destroy(&in->lock);
-	free(in);
+	vfs_inode_free(fs, in);
 }
 
 void vfs_inode_table_free(struct vfs *fs)
@@ -72,7 +94,7 @@ void vfs_inode_table_free(struct vfs *fs)
 
 		for (; in; in = next) {
 			next = in->next;
-			inode_destroy(in);
+			inode_destroy(fs, in);
 		}
 	}
 	free(fs->table);
@@ -108,7 +130,7 @@ static void table_grow(struct vfs *fs)
  */
 static struct vfs_inode *inode_get(struct vfs *fs, int fd, const struct stat *st)
 {
-	struct vfs_inode *in, *fresh;
+	struct vfs_inode *in, **pp, *fresh;
 	size_t h;
 
 	if (st->st_dev == fs->root.dev && st->st_ino == fs->root.ino) {
@@ -118,29 +140,29 @@ static struct vfs_inode *inode_get(struct vfs *fs, int fd, const struct stat *st
 		pthread_mutex_unlock(&fs->lock);
 		return &fs->root;
 	}
-	fresh = calloc(1, sizeof(*fresh));
+	fresh = vfs_inode_new(fs, fd, st);	/* consumes fd */
+	if (!fresh)
+		return NULL;
 	pthread_mutex_lock(&fs->lock);
 	h = hash_key(st->st_dev, st->st_ino, fs->table_size);
-	for (in = fs->table[h]; in; in = in->next) {
-		if (in->dev == st->st_dev && in->ino == st->st_ino) {
+	for (pp = &fs->table[h]; (in = *pp); pp = &in->next) {
+		if (in->dev != st->st_dev || in->ino != st->st_ino)
+			continue;
+		if (vfs_inode_same(in, fresh)) {
 			in->nlookup++;
 			pthread_mutex_unlock(&fs->lock);
-			free(fresh);
-			close(fd);
+			inode_destroy(fs, fresh);
 			return in;
 		}
+		/* The number of a deleted object that the kernel still knows,
+		 * reused by the store: that node leaves the table (its forget
+		 * frees it) and the new object gets its own. */
+		*pp = in->next;
+		in->next = NULL;
+		fs->ninodes--;
+		break;
 	}
-	if (!fresh) {
-		pthread_mutex_unlock(&fs->lock);
-		close(fd);
-		return NULL;
-	}
-	fresh->fd = fd;
-	fresh->dev = st->st_dev;
-	fresh->ino = st->st_ino;
-	fresh->type = st->st_mode & S_IFMT;
 	fresh->nlookup = 1;
-	pthread_mutex_init(&fresh->lock, NULL);
 	fresh->next = fs->table[h];
 	fs->table[h] = fresh;
 	if (++fs->ninodes > fs->table_size)
@@ -179,19 +201,24 @@ void vfs_inode_put(struct vfs *fs, struct vfs_inode *in, uint64_t n)
 	     pp = &(*pp)->next) {
 		if (*pp == in) {
 			*pp = in->next;
+			fs->ninodes--;	/* not counted when it left for a reused number */
 			break;
 		}
 	}
-	fs->ninodes--;
 	pthread_mutex_unlock(&fs->lock);
-	inode_destroy(in);
+	inode_destroy(fs, in);
 }
 
-static int stat_inode(const struct vfs_inode *in, struct stat *st)
+static int stat_inode(struct vfs *fs, struct vfs_inode *in, struct stat *st)
 {
-	if (fstatat(in->fd, "", st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0)
-		return -errno;
-	return 0;
+	int fd = vfs_inode_fd(fs, in, O_PATH), ret = 0;
+
+	if (fd < 0)
+		return fd;
+	if (fstatat(fd, "", st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0)
+		ret = -errno;
+	vfs_inode_fd_done(in, fd);
+	return ret;
 }
 
 /*
@@ -202,10 +229,14 @@ int vfs_make_entry(struct vfs *fs, struct vfs_inode *parent, const char *name,
 		   struct fuse_entry_param *e)
 {
 	struct vfs_inode *in;
-	int fd, ret;
+	int fd, pfd, ret;
 
 	memset(e, 0, sizeof(*e));
-	fd = openat(parent->fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	pfd = vfs_inode_fd(fs, parent, O_PATH);
+	if (pfd < 0)
+		return pfd;
+	fd = openat(pfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	vfs_inode_fd_done(parent, pfd);
 	if (fd < 0)
 		return -errno;
 	if (fstatat(fd, "", &e->attr, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0) {
@@ -270,11 +301,15 @@ void vfs_op_forget_multi(fuse_req_t req, size_t count,
 
 void vfs_op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
+	struct vfs_inode *in = vfs_inode(req, ino);
 	struct stat st;
 	int ret;
 
-	(void)fi;
-	ret = stat_inode(vfs_inode(req, ino), &st);
+	/* fstat of an open file: its own descriptor, unlinked or not */
+	if (fi && in->type == S_IFREG)
+		ret = fstat(((struct vfs_file *)(uintptr_t)fi->fh)->fd, &st) < 0 ? -errno : 0;
+	else
+		ret = stat_inode(vfs_data(req), in, &st);
 	if (ret)
 		fuse_reply_err(req, -ret);
 	else
@@ -294,7 +329,7 @@ int vfs_fits_capacity(struct vfs *fs, uint64_t size, uint64_t grow)
 
 	if (fs->store_kind == VFS_STORE_DIR)
 		return 0;
-	if (fstatvfs(fs->root.fd, &sv) < 0)
+	if (fstatvfs(fs->root.path_fd, &sv) < 0)
 		return -errno;
 	if (sv.f_blocks == 0)
 		return 0;	/* no limit (tmpfs size=0) */
@@ -309,21 +344,16 @@ int vfs_fits_capacity(struct vfs *fs, uint64_t size, uint64_t grow)
 
 static int set_size(struct vfs *fs, struct vfs_inode *in, int fd, off_t size)
 {
-	char path[64];
 	int ret, own = -1;
 
 	if (fd < 0) {
-		ret = vfs_proc_path(in, path, sizeof(path));
-		if (ret)
-			return ret;
-		own = fd = open(path, O_WRONLY | O_CLOEXEC);
+		own = fd = vfs_inode_fd(fs, in, O_WRONLY);
 		if (fd < 0)
-			return -errno;
+			return fd;
 	}
 	/* the capacity rule and, with -o reserve, the allocation */
 	ret = vfs_space_truncate(fs, fd, size);
-	if (own >= 0)
-		close(own);
+	vfs_inode_fd_done(in, own);
 	return ret;
 }
 
@@ -333,9 +363,10 @@ void vfs_op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 	struct vfs *fs = vfs_data(req);
 	struct vfs_inode *in = vfs_inode(req, ino);
 	int fd = fi ? ((struct vfs_file *)(uintptr_t)fi->fh)->fd : -1;
+	int ifd = vfs_inode_fd(fs, in, O_PATH);
 	char path[64];
 	struct stat st;
-	int ret = vfs_proc_path(in, path, sizeof(path));
+	int ret = ifd < 0 ? ifd : vfs_proc_path(ifd, path, sizeof(path));
 
 	if (ret)
 		goto out;
@@ -355,7 +386,7 @@ void vfs_op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 		uid_t uid = (valid & FUSE_SET_ATTR_UID) ? attr->st_uid : (uid_t)-1;
 		gid_t gid = (valid & FUSE_SET_ATTR_GID) ? attr->st_gid : (gid_t)-1;
 
-		if (fchownat(in->fd, "", uid, gid, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0) {
+		if (fchownat(ifd, "", uid, gid, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0) {
 			ret = -errno;
 			goto out;
 		}
@@ -381,7 +412,7 @@ void vfs_op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 		if (fd >= 0)
 			ret = futimens(fd, tv);
 		else if (in->type == S_IFLNK)
-			ret = utimensat(in->fd, "", tv, AT_EMPTY_PATH);
+			ret = utimensat(ifd, "", tv, AT_EMPTY_PATH);
 		else
 			ret = utimensat(AT_FDCWD, path, tv, 0);
 		if (ret < 0) {
@@ -392,14 +423,17 @@ void vfs_op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 	/* FATTR_KILL_SUIDGID (HANDLE_KILLPRIV_V2): truncate or chown by a
 	 * caller without CAP_FSETID. */
 	if ((valid & FUSE_SET_ATTR_KILL_SUID) && in->type == S_IFREG)
-		(void)vfs_kill_suidgid(in, fd);
+		(void)vfs_kill_suidgid(fs, in, fd);
 	ret = 0;
 out:
 	if (ret) {
+		vfs_inode_fd_done(in, ifd);
 		fuse_reply_err(req, -ret);
 		return;
 	}
-	ret = stat_inode(in, &st);
+	if (fstatat(ifd, "", &st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0)
+		ret = -errno;
+	vfs_inode_fd_done(in, ifd);
 	if (ret)
 		fuse_reply_err(req, -ret);
 	else
@@ -409,8 +443,11 @@ out:
 void vfs_op_readlink(fuse_req_t req, fuse_ino_t ino)
 {
 	char buf[PATH_MAX + 1];
-	ssize_t n = readlinkat(vfs_inode(req, ino)->fd, "", buf, sizeof(buf));
+	struct vfs_inode *in = vfs_inode(req, ino);
+	int fd = vfs_inode_fd(vfs_data(req), in, O_PATH);
+	ssize_t n = fd < 0 ? (errno = -fd, -1) : readlinkat(fd, "", buf, sizeof(buf));
 
+	vfs_inode_fd_done(in, fd);
 	if (n < 0)
 		fuse_reply_err(req, errno);
 	else if (n == (ssize_t)sizeof(buf))
@@ -426,7 +463,7 @@ void vfs_op_statfs(fuse_req_t req, fuse_ino_t ino)
 	struct statvfs sv;
 
 	(void)ino;
-	if (fstatvfs(vfs_data(req)->root.fd, &sv) < 0)
+	if (fstatvfs(vfs_data(req)->root.path_fd, &sv) < 0)
 		fuse_reply_err(req, errno);
 	else
 		fuse_reply_statfs(req, &sv);
@@ -443,15 +480,18 @@ void vfs_op_statfs(fuse_req_t req, fuse_ino_t ino)
 void vfs_chown_new(fuse_req_t req, struct vfs_inode *parent, const char *name)
 {
 	const struct fuse_ctx *ctx = fuse_req_ctx(req);
+	int pfd = vfs_inode_fd(vfs_data(req), parent, O_PATH);
 	struct stat pst;
 	gid_t gid = ctx->gid;
 
-	if (stat_inode(parent, &pst) == 0 && (pst.st_mode & S_ISGID))
-		gid = pst.st_gid;
-	if (ctx->uid == geteuid() && gid == getegid())
+	if (pfd < 0)
 		return;
+	if (fstatat(pfd, "", &pst, AT_EMPTY_PATH) == 0 && (pst.st_mode & S_ISGID))
+		gid = pst.st_gid;
 	/* Not permitted when the daemon is not root: it then owns them. */
-	(void)fchownat(parent->fd, name, ctx->uid, gid, AT_SYMLINK_NOFOLLOW);
+	if (ctx->uid != geteuid() || gid != getegid())
+		(void)fchownat(pfd, name, ctx->uid, gid, AT_SYMLINK_NOFOLLOW);
+	vfs_inode_fd_done(parent, pfd);
 }
 
 static void reply_new_entry(fuse_req_t req, struct vfs_inode *parent,
@@ -481,10 +521,16 @@ void vfs_op_mknod(fuse_req_t req, fuse_ino_t parent, const char *name,
 		fuse_reply_err(req, EINVAL);
 		return;
 	}
-	if (mknodat(p->fd, name, mode, rdev) < 0) {
-		fuse_reply_err(req, errno);
+	int pfd = vfs_inode_fd(vfs_data(req), p, O_PATH);
+
+	if (pfd < 0 || mknodat(pfd, name, mode, rdev) < 0) {
+		int e = pfd < 0 ? -pfd : errno;
+
+		vfs_inode_fd_done(p, pfd);	/* before the reply ends p */
+		fuse_reply_err(req, e);
 		return;
 	}
+	vfs_inode_fd_done(p, pfd);
 	reply_new_entry(req, p, name);
 }
 
@@ -492,11 +538,16 @@ void vfs_op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name,
 		  mode_t mode)
 {
 	struct vfs_inode *p = vfs_inode(req, parent);
+	int pfd = vfs_inode_fd(vfs_data(req), p, O_PATH);
 
-	if (mkdirat(p->fd, name, mode) < 0) {
-		fuse_reply_err(req, errno);
+	if (pfd < 0 || mkdirat(pfd, name, mode) < 0) {
+		int e = pfd < 0 ? -pfd : errno;
+
+		vfs_inode_fd_done(p, pfd);	/* before the reply ends p */
+		fuse_reply_err(req, e);
 		return;
 	}
+	vfs_inode_fd_done(p, pfd);
 	reply_new_entry(req, p, name);
 }
 
@@ -504,11 +555,16 @@ void vfs_op_symlink(fuse_req_t req, const char *link, fuse_ino_t parent,
 		    const char *name)
 {
 	struct vfs_inode *p = vfs_inode(req, parent);
+	int pfd = vfs_inode_fd(vfs_data(req), p, O_PATH);
 
-	if (symlinkat(link, p->fd, name) < 0) {
-		fuse_reply_err(req, errno);
+	if (pfd < 0 || symlinkat(link, pfd, name) < 0) {
+		int e = pfd < 0 ? -pfd : errno;
+
+		vfs_inode_fd_done(p, pfd);	/* before the reply ends p */
+		fuse_reply_err(req, e);
 		return;
 	}
+	vfs_inode_fd_done(p, pfd);
 	reply_new_entry(req, p, name);
 }
 
@@ -519,11 +575,16 @@ void vfs_op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent,
 	struct vfs_inode *p = vfs_inode(req, newparent);
 	struct fuse_entry_param e;
 	char path[64];
-	int ret;
+	int ifd = vfs_inode_fd(vfs_data(req), in, O_PATH);
+	int pfd = vfs_inode_fd(vfs_data(req), p, O_PATH);
+	int ret = ifd < 0 ? ifd : pfd < 0 ? pfd : 0;
 
-	ret = vfs_proc_path(in, path, sizeof(path));
-	if (!ret && linkat(AT_FDCWD, path, p->fd, newname, AT_SYMLINK_FOLLOW) < 0)
+	if (!ret)
+		ret = vfs_proc_path(ifd, path, sizeof(path));
+	if (!ret && linkat(AT_FDCWD, path, pfd, newname, AT_SYMLINK_FOLLOW) < 0)
 		ret = -errno;
+	vfs_inode_fd_done(in, ifd);
+	vfs_inode_fd_done(p, pfd);
 	if (!ret)
 		ret = vfs_make_entry(vfs_data(req), p, newname, &e);
 	if (ret)
@@ -534,14 +595,22 @@ void vfs_op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent,
 
 void vfs_op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
-	fuse_reply_err(req, -vfs_space_unlinkat(vfs_data(req), vfs_inode(req, parent)->fd,
-						name, 0));
+	struct vfs_inode *p = vfs_inode(req, parent);
+	int pfd = vfs_inode_fd(vfs_data(req), p, O_PATH);
+	int e = pfd < 0 ? -pfd : -vfs_space_unlinkat(vfs_data(req), pfd, name, 0);
+
+	vfs_inode_fd_done(p, pfd);	/* before the reply ends p */
+	fuse_reply_err(req, e);
 }
 
 void vfs_op_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
-	fuse_reply_err(req, -vfs_space_unlinkat(vfs_data(req), vfs_inode(req, parent)->fd,
-						name, AT_REMOVEDIR));
+	struct vfs_inode *p = vfs_inode(req, parent);
+	int pfd = vfs_inode_fd(vfs_data(req), p, O_PATH);
+	int e = pfd < 0 ? -pfd : -vfs_space_unlinkat(vfs_data(req), pfd, name, AT_REMOVEDIR);
+
+	vfs_inode_fd_done(p, pfd);	/* before the reply ends p */
+	fuse_reply_err(req, e);
 }
 
 void vfs_op_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
@@ -551,9 +620,15 @@ void vfs_op_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 		fuse_reply_err(req, EINVAL);
 		return;
 	}
-	fuse_reply_err(req, -vfs_space_renameat2(vfs_data(req), vfs_inode(req, parent)->fd, name,
-						 vfs_inode(req, newparent)->fd, newname,
-						 flags));
+	struct vfs_inode *p = vfs_inode(req, parent), *np = vfs_inode(req, newparent);
+	int pfd = vfs_inode_fd(vfs_data(req), p, O_PATH);
+	int npfd = pfd < 0 ? pfd : vfs_inode_fd(vfs_data(req), np, O_PATH);
+	int e = npfd < 0 ? -npfd : -vfs_space_renameat2(vfs_data(req), pfd, name, npfd,
+							 newname, flags);
+
+	vfs_inode_fd_done(p, pfd);	/* before the reply ends p and np */
+	vfs_inode_fd_done(np, npfd);
+	fuse_reply_err(req, e);
 }
 
 /* ------------------------------------------------------------------ */
@@ -564,6 +639,7 @@ static void dir_free(struct vfs *fs, struct vfs_dir *d)
 {
 	vfs_link_del(fs, &fs->dirs, &d->link);
 	closedir(d->dp);
+	atomic_fetch_sub(&fs->open_fds, 1);
 	pthread_mutex_destroy(&d->lock);
 	free(d);
 }
@@ -577,14 +653,21 @@ void vfs_dirs_free(struct vfs *fs)
 
 void vfs_op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	struct vfs_dir *d = calloc(1, sizeof(*d));
-	int fd;
+	struct vfs_dir *d;
+	int fd = vfs_open_fds_check(req);
 
+	if (fd) {
+		fuse_reply_err(req, -fd);
+		return;
+	}
+	d = calloc(1, sizeof(*d));
 	if (!d) {
 		fuse_reply_err(req, ENOMEM);
 		return;
 	}
-	fd = openat(vfs_inode(req, ino)->fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	fd = vfs_inode_fd(vfs_data(req), vfs_inode(req, ino), O_RDONLY | O_DIRECTORY);
+	if (fd < 0)
+		errno = -fd;
 	if (fd < 0 || !(d->dp = fdopendir(fd))) {
 		int e = errno;
 
@@ -597,6 +680,7 @@ void vfs_op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	pthread_mutex_init(&d->lock, NULL);
 	fi->fh = (uintptr_t)d;
 	vfs_link_add(vfs_data(req), &vfs_data(req)->dirs, &d->link);
+	atomic_fetch_add(&vfs_data(req)->open_fds, 1);
 	if (fuse_reply_open(req, fi) == -ENOENT)	/* interrupted */
 		dir_free(vfs_data(req), d);
 }

@@ -300,7 +300,7 @@ static void vfs_destroy(void *userdata)
 
 	/* Everything write(2) returned for is in the store; make it durable. */
 	if (fs->store_kind == VFS_STORE_DIR)
-		syncfs(fs->root.fd);
+		syncfs(fs->root.path_fd);
 }
 
 const struct fuse_lowlevel_ops vfs_ops = {
@@ -340,7 +340,8 @@ const struct fuse_lowlevel_ops vfs_ops = {
 	.removexattr = vfs_op_removexattr,
 };
 
-/* Every inode the kernel knows holds a descriptor: allow as many as we may. */
+/* Without file handles every inode the kernel knows holds a descriptor
+ * (handle.c), and every open file does: allow as many as we may. */
 static void raise_fd_limit(void)
 {
 	struct rlimit rl;
@@ -434,7 +435,7 @@ int main(int argc, char *argv[])
 	memset(&opts, 0, sizeof(opts));
 	memset(&cmd, 0, sizeof(cmd));
 	memset(&fs, 0, sizeof(fs));
-	fs.root.fd = -1;
+	fs.root.path_fd = -1;
 	fs.mnt_fd = -1;
 	fs.timeout = 1.0;
 
@@ -544,6 +545,7 @@ int main(int argc, char *argv[])
 		goto out_signals;
 	}
 	vfs_log("viewfs: mounted %s, store: %s\n", cmd.mountpoint, store_name(&fs));
+	vfs_handles_probe(&fs);	/* logs which; before any request */
 	fuse_daemonize(cmd.foreground);
 	if (!cmd.foreground) {
 		openlog("viewfs", LOG_PID, LOG_DAEMON);

@@ -120,17 +120,17 @@ static int probe_fallocate(struct vfs *fs)
 	int fd, ret = 0;
 
 	name[0] = '\0';
-	fd = openat(fs->root.fd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	fd = openat(fs->root.path_fd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		snprintf(name, sizeof(name), ".viewfs-reserve-probe.%ld", (long)getpid());
-		fd = openat(fs->root.fd, name, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, 0600);
+		fd = openat(fs->root.path_fd, name, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, 0600);
 		if (fd < 0) {
 			ret = -errno;
 			vfs_log("viewfs: reserve=on: cannot test --store %s: %s\n",
 				fs->store_dir, strerror(-ret));
 			return ret;
 		}
-		unlinkat(fs->root.fd, name, 0);
+		unlinkat(fs->root.path_fd, name, 0);
 	}
 	if (fallocate(fd, 0, 0, 4096) < 0) {
 		ret = -errno;
@@ -178,7 +178,7 @@ int vfs_space_configure(struct vfs *fs, const char *reserve,
 		return 0;
 	}
 	sp->max_xattr = XATTR_DEFAULT_MAX;
-	if (fstatvfs(fs->root.fd, &sv) == 0 && sv.f_blocks) {
+	if (fstatvfs(fs->root.path_fd, &sv) == 0 && sv.f_blocks) {
 		uint64_t cap = (uint64_t)sv.f_blocks * sv.f_frsize;
 
 		if (cap / XATTR_DEFAULT_SHARE < sp->max_xattr)

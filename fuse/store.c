@@ -211,12 +211,13 @@ static int root_open(struct vfs *fs, int dirfd, const char *path)
 		close(fd);
 		return -e;
 	}
-	fs->root.fd = fd;
+	fs->root.path_fd = fd;
 	fs->root.dev = st.st_dev;
 	fs->root.ino = st.st_ino;
 	fs->root.type = S_IFDIR;
 	fs->root.nlookup = 2;	/* never forgotten */
 	pthread_mutex_init(&fs->root.lock, NULL);
+	pthread_spin_init(&fs->root.files_lock, PTHREAD_PROCESS_PRIVATE);
 	return 0;
 }
 
@@ -285,6 +286,7 @@ int vfs_store_open(struct vfs *fs, const char *dir, const char *size,
 
 	fs->mnt_fd = -1;
 	fs->lock_fd = -1;
+	fs->handle_fd = -1;
 	if (dir) {
 		if (size || max_files) {
 			vfs_log("viewfs: -o size= and -o max_files= bound the RAM store; "
@@ -361,9 +363,12 @@ void vfs_store_close(struct vfs *fs)
 	if (fs->lock_fd >= 0)
 		close(fs->lock_fd);
 	fs->lock_fd = -1;
-	if (fs->root.fd >= 0)
-		close(fs->root.fd);
-	fs->root.fd = -1;
+	if (fs->handle_fd >= 0)
+		close(fs->handle_fd);
+	fs->handle_fd = -1;
+	if (fs->root.path_fd >= 0)
+		close(fs->root.path_fd);
+	fs->root.path_fd = -1;
 	if (fs->store_kind == VFS_STORE_SHM && fs->store_dir)
 		nftw(fs->store_dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 	if (fs->mnt_fd >= 0)

@@ -7,9 +7,11 @@
  * private tmpfs instance that is mounted nowhere (the default: RAM, sized
  * by -o size=, gone at unmount), a directory under /dev/shm when a private
  * tmpfs may not be created, or the user's --store DIR (survives restarts).
- * Every FUSE inode stands for one object of the store and holds an O_PATH
- * descriptor on it; data goes to the store's files directly, through kernel
- * FUSE passthrough when it is on, else through splice in the daemon.
+ * Every FUSE inode stands for one object of the store and holds a file
+ * handle of it (name_to_handle_at) or, where handles cannot be used, an
+ * O_PATH descriptor on it (see handle.c); operations reach the object
+ * through vfs_inode_fd().  Data goes to the store's files directly, through
+ * kernel FUSE passthrough when it is on, else through splice in the daemon.
  *
  * Ownership
  * ---------
@@ -26,6 +28,7 @@
 #define FUSE_USE_VERSION 312
 #include <fuse_lowlevel.h>
 
+#include <fcntl.h>
 #include <pthread.h>
 #include <stddef.h>
 #include <stdatomic.h>
@@ -58,9 +61,19 @@ enum vfs_store_kind {
 	VFS_STORE_DIR,		/* the user's --store DIR */
 };
 
-/* One object of the store (file, directory, symlink, fifo, socket). */
+struct vfs_file;
+
+/*
+ * One object of the store (file, directory, symlink, fifo, socket).  It is
+ * reached by exactly one of path_fd and handle; code outside handle.c uses
+ * neither but vfs_inode_fd()/vfs_inode_fd_done() (the root's path_fd, the
+ * store's root directory, is always valid and may be used directly).
+ */
 struct vfs_inode {
-	int fd;			/* O_PATH|O_NOFOLLOW on the store object; owned */
+	int path_fd;		/* O_PATH|O_NOFOLLOW on the store object, owned; -1
+				 * when the inode holds a handle */
+	struct file_handle *handle;	/* the object's file handle, in the same
+				 * allocation as the inode; NULL with path_fd */
 	dev_t dev;
 	ino_t ino;
 	mode_t type;		/* S_IFMT bits */
@@ -72,6 +85,9 @@ struct vfs_inode {
 	int backing_id;		/* passthrough backing shared by all opens; 0 none */
 	int xattr_dead;		/* unlinked while open: xattr bytes given back at
 				 * the last close (space.c) */
+
+	pthread_spinlock_t files_lock;	/* guards files (never held across a wait) */
+	struct vfs_file *files;	/* this inode's open files, via vfs_file.inode_next */
 };
 
 /* A place in one of vfs's lists of open handles (files, dirs). */
@@ -86,6 +102,7 @@ struct vfs_file {
 	int fd;			/* read/write descriptor on the store file; owned */
 	int passthrough;	/* opened with the inode's backing id */
 	struct vfs_link link;	/* in vfs.files */
+	struct vfs_file *inode_next;	/* in vfs_inode.files; guarded by its files_lock */
 };
 
 /*
@@ -121,6 +138,11 @@ struct vfs {
 	int mnt_fd;		/* fsmount() descriptor (tmpfs store) or -1 */
 	struct vfs_inode root;
 	struct vfs_space space;	/* space.c */
+	int use_handles;	/* new inodes hold file handles, not descriptors */
+	int handle_fd;		/* O_RDONLY on the store root, for open_by_handle_at
+				 * (which refuses O_PATH); owned, or -1 */
+	atomic_long open_fds;	/* descriptors kept by open files and directories */
+	int root_mnt_id;	/* mount id of the store root (name_to_handle_at) */
 
 	pthread_mutex_t lock;	/* guards the inode table */
 	struct vfs_inode **table;
@@ -182,7 +204,12 @@ void vfs_store_close(struct vfs *fs);
 
 /* inode.c */
 struct vfs_inode *vfs_inode(fuse_req_t req, fuse_ino_t ino);
-int vfs_proc_path(const struct vfs_inode *in, char *buf, size_t len);
+/*
+ * "/proc/self/fd/FD" into buf: a path to the object behind descriptor fd
+ * (from vfs_inode_fd(), O_PATH ones included) for the calls that have no
+ * descriptor form (chmod, xattrs, linkat).  0 or -ENAMETOOLONG.
+ */
+int vfs_proc_path(int fd, char *buf, size_t len);
 int vfs_inode_table_init(struct vfs *fs);
 void vfs_inode_put(struct vfs *fs, struct vfs_inode *in, uint64_t n);
 void vfs_inode_table_free(struct vfs *fs);
@@ -254,9 +281,70 @@ void vfs_op_copy_file_range(fuse_req_t req, fuse_ino_t ino_in, off_t off_in,
 			    struct fuse_file_info *fi_in, fuse_ino_t ino_out,
 			    off_t off_out, struct fuse_file_info *fi_out,
 			    size_t len, int flags);
-int vfs_kill_suidgid(struct vfs_inode *in, int fd);
+int vfs_kill_suidgid(struct vfs *fs, struct vfs_inode *in, int fd);
 void vfs_files_free(struct vfs *fs);
 void vfs_dirs_free(struct vfs *fs);
+
+/* handle.c: how an inode reaches its store object */
+/*
+ * At start, after vfs_store_open() and before serving (main calls it once
+ * mounted, so that refusals before the mount stay one line): decide
+ * whether inodes hold file handles (fs->use_handles) or descriptors, and
+ * log which.  Handles need a store
+ * file system that exports them and a daemon that may open them
+ * (CAP_DAC_READ_SEARCH in the initial user namespace).  Never fails: the
+ * fallback is a descriptor per inode.
+ */
+void vfs_handles_probe(struct vfs *fs);
+/*
+ * A new inode for the store object behind fd (O_PATH), whose stat is st:
+ * with fs->use_handles and a handle the root can open, the inode holds the
+ * handle and fd is closed; otherwise it keeps fd.  fd is consumed either
+ * way.  Fields other than path_fd, handle, dev, ino, type and the locks
+ * are zero.  NULL when out of memory.
+ */
+struct vfs_inode *vfs_inode_new(struct vfs *fs, int fd, const struct stat *st);
+/* Free an inode of vfs_inode_new (or the root's locks and descriptor). */
+void vfs_inode_free(struct vfs *fs, struct vfs_inode *in);
+/*
+ * 1 if a and b are the same store object.  Two inodes with one (st_dev,
+ * st_ino) can be different objects when handles let a deleted object go
+ * while the kernel still knows it and the store reuses its number.
+ */
+int vfs_inode_same(const struct vfs_inode *a, const struct vfs_inode *b);
+/*
+ * A descriptor on in's store object for the length of one operation.
+ * flags: O_PATH for a descriptor to pass to *at() calls (as dirfd, or with
+ * AT_EMPTY_PATH) or to vfs_proc_path(); otherwise open(2) flags without
+ * O_CREAT (O_RDONLY|O_DIRECTORY, O_WRONLY, the store flags of an open).
+ * O_CLOEXEC is added.  While the inode has open files the descriptor is
+ * made from one of theirs (so an unlinked open file stays reachable), else
+ * from the handle or path_fd.  Give it back with vfs_inode_fd_done() on
+ * every path, before the reply (which may end the kernel's last reference
+ * to in, so that a FORGET frees it); never close it.  One for flags other
+ * than O_PATH is always new and may instead be kept, and closed, by the
+ * caller (open and opendir keep theirs).  Returns the descriptor or
+ * -errno: -ESTALE when the object is gone from the store (deleted while
+ * the kernel still knew the inode: an ordinary error reply),
+ * -EMFILE/-ENFILE, -ENOMEM, or what open(2) answers for flags (EACCES,
+ * EISDIR, ENOTDIR, ...).
+ */
+int vfs_inode_fd(struct vfs *fs, struct vfs_inode *in, int flags);
+/* Give back a descriptor of vfs_inode_fd(); ignores fd < 0; keeps errno. */
+void vfs_inode_fd_done(struct vfs_inode *in, int fd);
+/*
+ * Before an open, create or opendir for req's caller: 0, or -ENFILE when
+ * the caller is not root and the descriptors open files and directories
+ * keep (fs->open_fds) already reach the daemon's RLIMIT_NOFILE less a
+ * reserve (1/8 of it, at least 32).  The reserve keeps root able to open
+ * and every user able to stat (operations take descriptors for a moment)
+ * when users hold many files open.  Callers count what they keep in
+ * fs->open_fds.
+ */
+int vfs_open_fds_check(fuse_req_t req);
+/* Link f into / out of in's open files (attach_file, detach_file). */
+void vfs_inode_files_add(struct vfs_inode *in, struct vfs_file *f);
+void vfs_inode_files_del(struct vfs_inode *in, struct vfs_file *f);
 
 /* xattr.c */
 void vfs_op_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name,

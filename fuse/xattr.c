@@ -32,18 +32,24 @@ static int has_user_xattrs(const struct vfs_inode *in)
 }
 
 /*
- * The /proc path of in's store object, for attribute name; or -not_user
- * for a name outside user.*, -not_here for an object without user.*
- * attributes (each call answers those with the errno the VFS would).
+ * The /proc path of in's store object, for attribute name, through *fd
+ * (from vfs_inode_fd(): give it back with vfs_inode_fd_done() whatever the
+ * result); or -not_user for a name outside user.*, -not_here for an object
+ * without user.* attributes (each call answers those with the errno the
+ * VFS would), or the error of vfs_inode_fd().
  */
-static int user_xattr_path(const struct vfs_inode *in, const char *name,
-			   int not_user, int not_here, char *path, size_t len)
+static int user_xattr_path(struct vfs *fs, struct vfs_inode *in, const char *name,
+			   int not_user, int not_here, int *fd, char *path, size_t len)
 {
+	*fd = -1;
 	if (!is_user(name))
 		return -not_user;
 	if (!has_user_xattrs(in))
 		return -not_here;
-	return vfs_proc_path(in, path, len);
+	*fd = vfs_inode_fd(fs, in, O_PATH);
+	if (*fd < 0)
+		return *fd;
+	return vfs_proc_path(*fd, path, len);
 }
 
 /* Read a metadata attribute as a C string; *out NULL when it is not set. */
@@ -92,7 +98,7 @@ static int check_meta(struct vfs *fs, struct vfs_inode *in, const char *path,
 	ret = read_meta(path, is_fmt ? XATTR_SHAPE : XATTR_FORMAT, &other);
 	if (ret)
 		goto out;
-	if (fstatat(in->fd, "", &st, AT_EMPTY_PATH) < 0) {
+	if (stat(path, &st) < 0) {
 		ret = -errno;
 		goto out;
 	}
@@ -118,10 +124,11 @@ void vfs_op_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 	struct vfs *fs = vfs_data(req);
 	struct vfs_inode *in = vfs_inode(req, ino);
 	char path[64];
-	int ret;
+	int fd, ret;
 
-	ret = user_xattr_path(in, name, EOPNOTSUPP, EPERM, path, sizeof(path));
+	ret = user_xattr_path(fs, in, name, EOPNOTSUPP, EPERM, &fd, path, sizeof(path));
 	if (ret) {
+		vfs_inode_fd_done(in, fd);
 		fuse_reply_err(req, -ret);
 		return;
 	}
@@ -134,6 +141,7 @@ void vfs_op_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 		ret = vfs_space_setxattr(fs, in, path, name, value, size, flags,
 					 fuse_req_ctx(req)->uid);
 	pthread_mutex_unlock(&in->lock);
+	vfs_inode_fd_done(in, fd);
 	fuse_reply_err(req, -ret);
 }
 
@@ -144,24 +152,27 @@ void vfs_op_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 	struct vfs_inode *in = vfs_inode(req, ino);
 	char path[64], *buf = NULL;
 	ssize_t n;
-	int ret;
+	int fd, ret;
 
 	atomic_fetch_add(&fs->n_getxattr, 1);
 	if (!strncmp(name, "security.", 9))
 		atomic_fetch_add(&fs->n_getxattr_security, 1);
-	ret = user_xattr_path(in, name, ENODATA, ENODATA, path, sizeof(path));
+	ret = user_xattr_path(fs, in, name, ENODATA, ENODATA, &fd, path, sizeof(path));
 	if (ret) {
+		vfs_inode_fd_done(in, fd);
 		fuse_reply_err(req, -ret);
 		return;
 	}
 	if (size) {
 		buf = malloc(size);
 		if (!buf) {
+			vfs_inode_fd_done(in, fd);
 			fuse_reply_err(req, ENOMEM);
 			return;
 		}
 	}
 	n = getxattr(path, name, buf, size);
+	vfs_inode_fd_done(in, fd);
 	if (n < 0)
 		fuse_reply_err(req, errno);
 	else if (size)
@@ -176,6 +187,7 @@ void vfs_op_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
 	struct vfs_inode *in = vfs_inode(req, ino);
 	char path[64], *raw = NULL, *out = NULL;
 	ssize_t n, i, len = 0;
+	int fd;
 
 	if (!has_user_xattrs(in)) {
 		if (size)
@@ -184,8 +196,11 @@ void vfs_op_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
 			fuse_reply_xattr(req, 0);
 		return;
 	}
-	if (vfs_proc_path(in, path, sizeof(path))) {
-		fuse_reply_err(req, ENAMETOOLONG);
+	/* "user." is any user.* name: gets the path, or the error */
+	n = user_xattr_path(vfs_data(req), in, "user.", 0, 0, &fd, path, sizeof(path));
+	if (n) {
+		vfs_inode_fd_done(in, fd);
+		fuse_reply_err(req, (int)-n);
 		return;
 	}
 	/* Only user.* names are ours to show; the store may hold others. */
@@ -218,6 +233,7 @@ void vfs_op_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
 			len += (ssize_t)l;
 		}
 	}
+	vfs_inode_fd_done(in, fd);
 	if (!size)
 		fuse_reply_xattr(req, (size_t)len);
 	else if ((size_t)len > size)
@@ -228,6 +244,7 @@ void vfs_op_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
 	free(out);
 	return;
 err:
+	vfs_inode_fd_done(in, fd);
 	fuse_reply_err(req, errno);
 	free(raw);
 	free(out);
@@ -237,12 +254,15 @@ void vfs_op_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
 {
 	struct vfs_inode *in = vfs_inode(req, ino);
 	char path[64];
-	int ret;
+	int fd, ret;
 
-	ret = user_xattr_path(in, name, EOPNOTSUPP, ENODATA, path, sizeof(path));
+	ret = user_xattr_path(vfs_data(req), in, name, EOPNOTSUPP, ENODATA, &fd, path, sizeof(path));
 	if (ret) {
+		vfs_inode_fd_done(in, fd);
 		fuse_reply_err(req, -ret);
 		return;
 	}
-	fuse_reply_err(req, -vfs_space_removexattr(vfs_data(req), in, path, name));
+	ret = -vfs_space_removexattr(vfs_data(req), in, path, name);
+	vfs_inode_fd_done(in, fd);
+	fuse_reply_err(req, ret);
 }

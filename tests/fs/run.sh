@@ -388,6 +388,167 @@ t_tsan() {
 	return $rc
 }
 
+# Item: no lock-out by descriptor exhaustion.  The daemon's descriptor
+# limit is 1024 (soft and hard, set after it started, so it cannot raise
+# it); nobody creates 100,000 empty files in a 1777 directory, which the
+# kernel keeps cached; then another user and root still open, create and
+# stat, and the daemon holds few descriptors.
+t_fd_lockout() { t_fd_lockout_ || { is_mounted && umount_fs; return 1; }; }
+t_fd_lockout_() {
+	local U="setpriv --reuid=65534 --regid=65534 --clear-groups"
+	local U2="setpriv --reuid=4321 --regid=4321 --clear-groups" n=100000 nfd rss
+	mount_fs -o allow_other || return 1
+	grep -q "store objects: file handles" "$tmp/log" || { cat "$tmp/log"; return 1; }
+	prlimit --pid "$pid" --nofile=1024:1024 || return 1
+	grep -q "Max open files *1024 *1024" "/proc/$pid/limits" || { grep "open files" "/proc/$pid/limits"; return 1; }
+	mkdir "$mnt/pub" && chmod 1777 "$mnt/pub" || return 1
+	echo rootdata >"$mnt/rootfile" || return 1
+	$U $PY -c "
+import os, sys
+for i in range($n):
+    try:
+        os.close(os.open('$mnt/pub/f%d' % i, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))
+    except OSError as e:
+        sys.exit('nobody: file %d of $n: %s' % (i, e))
+" || return 1
+	nfd=$(ls "/proc/$pid/fd" | wc -l)
+	rss=$(awk '/^VmRSS/ {print $2}' "/proc/$pid/status")
+	echo "  daemon after $n files: $nfd descriptors, RSS $rss kB"
+	[ "$(ls -f "$mnt/pub" | wc -l)" = $((n + 2)) ] || { echo "listing: $(ls -f "$mnt/pub" | wc -l) entries"; return 1; }
+	# another user: create, open, stat (in the shared directory and its own)
+	$U2 sh -c "echo other >'$mnt/pub/other' && cat '$mnt/pub/other' >/dev/null &&
+		stat '$mnt/pub/f$((n - 1))' >/dev/null && cat '$mnt/pub/f0' &&
+		mkdir '$mnt/pub/d2' && touch '$mnt/pub/d2/x' && stat '$mnt/pub/d2/x' >/dev/null" ||
+		{ echo "another user locked out"; return 1; }
+	# root
+	echo new >"$mnt/rootnew" && [ "$(cat "$mnt/rootfile")" = rootdata ] &&
+		stat "$mnt/pub/f12345" >/dev/null && setfattr -n user.a -v 1 "$mnt/rootnew" ||
+		{ echo "root locked out"; return 1; }
+	nfd=$(ls "/proc/$pid/fd" | wc -l)
+	[ "$nfd" -lt 200 ] || { echo "daemon holds $nfd descriptors"; return 1; }
+	umount_fs
+}
+
+# Files held open take a daemon descriptor each: a user other than root
+# who holds many gets ENFILE before the daemon runs out, so root can still
+# open and create and everyone can still stat.  nobody's processes (500
+# open files each, under their own limit) stop at the first ENFILE.
+t_open_files_reserve() { t_open_files_reserve_ || { is_mounted && umount_fs; return 1; }; }
+t_open_files_reserve_() {
+	mount_fs -o allow_other || return 1
+	prlimit --pid "$pid" --nofile=1024:1024 || return 1
+	mkdir "$mnt/pub" && chmod 1777 "$mnt/pub" && echo rootdata >"$mnt/rootfile" || return 1
+	$PY -c "
+import errno, os, subprocess, sys
+m = '$mnt'
+r_go, w_go = os.pipe()
+kids, total, errs = [], 0, []
+for c in range(4):
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(r); os.close(w_go)
+        os.setgroups([]); os.setgid(65534); os.setuid(65534)
+        fds, e = [], 0
+        for i in range(500):
+            try:
+                fds.append(os.open('%s/pub/h%d_%d' % (m, c, i), os.O_RDWR | os.O_CREAT, 0o644))
+            except OSError as x:
+                e = x.errno
+                break
+        os.write(w, b'%d %d' % (len(fds), e))
+        os.read(r_go, 1)	# EOF when the parent is done
+        os._exit(0)
+    os.close(w)
+    n, e = map(int, os.read(r, 64).split())
+    os.close(r)
+    kids.append(pid)
+    total += n
+    if e:
+        errs.append(e)
+        break
+print('  nobody holds %d open files, then %s' % (total, errno.errorcode.get(errs[0]) if errs else 'no error'))
+ok = errs == [errno.ENFILE] and 700 < total < 1024
+try:
+    with open(m + '/rootfile') as f:
+        ok = ok and f.read() == 'rootdata\n'
+    with open(m + '/rootnew', 'w') as f:
+        f.write('x')
+    os.stat(m + '/pub/h0_0')
+except OSError as x:
+    print('  root: %s' % x)
+    ok = False
+if subprocess.run(['setpriv', '--reuid=4321', '--regid=4321', '--clear-groups',
+                   'stat', m + '/pub/h0_1', m + '/rootfile'], stdout=subprocess.DEVNULL).returncode:
+    print('  another user cannot stat')
+    ok = False
+os.close(w_go)
+for pid in kids:
+    os.waitpid(pid, 0)
+sys.exit(0 if ok else 1)
+" || return 1
+	umount_fs
+}
+
+# Item: space is free when rm returns.  A store of 64M nearly filled by
+# one file; after rm, a 60M truncate must fit at once.  The O_PATH
+# descriptor (it never reaches the daemon) keeps the kernel's inode, as its
+# caches may for as long as they like, so the FORGET comes only after the
+# truncate: only a daemon that holds nothing of the removed file passes.
+# Single-threaded (-s), so the RELEASE of big's last close (queued before
+# close returns) is served before the UNLINK that follows it.
+t_rm_frees_space() { t_rm_frees_space_ "$@" || { is_mounted && umount_fs; return 1; }; }
+t_rm_frees_space_() {	# $1 = on|off
+	mount_fs -s -o passthrough="$1",size=64M || return 1
+	dd if=/dev/zero of="$mnt/big" bs=1M count=60 status=none || return 1
+	rm "$mnt/big" && truncate -s 60M "$mnt/new" || { df "$mnt"; return 1; }
+	rm "$mnt/new" || return 1
+	dd if=/dev/zero of="$mnt/big" bs=1M count=60 status=none || return 1
+	$PY -c "
+import os, subprocess, sys
+keep = os.open('$mnt/big', os.O_PATH)
+r = subprocess.run(['sh', '-c', 'rm \"\$1\" && truncate -s 60M \"\$2\"', 'sh', '$mnt/big', '$mnt/new'])
+if r.returncode:
+    subprocess.run(['df', '$mnt'])
+os.close(keep)
+sys.exit(r.returncode)
+" || { echo "rm did not free the space while the kernel still knew the file"; return 1; }
+	[ "$(stat -c %s "$mnt/new")" = 62914560 ] || return 1
+	rm "$mnt/new"
+	umount_fs
+}
+
+# With handles the daemon keeps nothing of a removed file alive, so a
+# --store on ext4 may give its inode number to the next new file while the
+# kernel still knows the old one (held here by an O_PATH descriptor): the
+# new file must be itself, not the stale old node.
+t_inode_number_reused() {
+	local st=$tmp/reuse-store
+	mkdir -p "$st"
+	mount_fs --store "$st" || return 1
+	$PY -c "
+import os, sys
+m = '$mnt'
+reused = 0
+for i in range(20):
+    with open(m + '/a', 'w') as f:
+        f.write('A')
+    ino = os.stat(m + '/a').st_ino
+    keep = os.open(m + '/a', os.O_PATH)
+    os.unlink(m + '/a')
+    with open(m + '/b', 'w') as f:
+        f.write('B%d' % i)
+    reused += os.stat(m + '/b').st_ino == ino
+    with open(m + '/b') as f:
+        assert f.read() == 'B%d' % i, 'b reads wrong'
+    os.setxattr(m + '/b', 'user.q', b'1')
+    os.close(keep)
+    os.unlink(m + '/b')
+print('  inode number reused %d of 20 times' % reused)
+" || { umount_fs; return 1; }
+	umount_fs && rm -rf "$st"
+}
+
 t_one_daemon_per_store() {	# a second daemon on the same --store refuses
 	local st=$tmp/lock-store m2=$tmp/m2 rc=0
 	mkdir -p "$st" "$m2"
@@ -508,6 +669,8 @@ t_unprivileged() {	# a user mount: fusermount3, tmpfs in a user namespace, no pa
 	# (root itself may not enter another user's mount without allow_other)
 	for _ in $(seq 100); do grep -qs " $um fuse.viewfs " /proc/mounts && $U stat "$um" >/dev/null 2>&1 && break; sleep 0.05; done
 	grep -q "data path: daemon" "$tmp/ulog" || { cat "$tmp/ulog"; kill $upid; return 1; }
+	# no CAP_DAC_READ_SEARCH: a descriptor per inode, said so
+	grep -q "store objects: one descriptor per cached inode" "$tmp/ulog" || { cat "$tmp/ulog"; kill $upid; return 1; }
 	if grep -q "store: RAM (private tmpfs)" "$tmp/ulog"; then
 		$U df -B1 "$um" | grep -q " 4194304 " || { $U df -B1 "$um"; $U fusermount3 -u "$um"; return 1; }
 		expect_fail "No space left" $U dd if=/dev/zero of="$um/full" bs=1M count=8 status=none ||
@@ -847,6 +1010,7 @@ for pt in on off; do
 	else fail=$((fail + 1)); fi
 	t "[$pt] store_dir_survives_remount_and_kill9" t_store_persists $pt
 	t "[$pt] reserve_mapped_writes_never_lost_silently" t_reserve_mapped_writes_kept $pt
+	t "[$pt] rm_frees_space_before_it_returns" t_rm_frees_space $pt
 	is_mounted && umount_fs
 done
 
@@ -869,6 +1033,8 @@ if mount_fs -o max_files=5; then
 	umount_fs || { fail=$((fail + 1)); echo "FAIL unmount"; }
 else fail=$((fail + 1)); fi
 t "ram_store_gone_after_unmount" t_ram_store_gone
+t "nofile_1024_100k_files_by_nobody_lock_nobody_out" t_fd_lockout
+t "open_files_of_one_user_leave_root_a_reserve" t_open_files_reserve
 if setpriv --reuid=65534 --regid=65534 --clear-groups test -x "$bin" -a -x "$filesem"; then
 	# the functions and settings the namespace's shell needs
 	VIEWFS_TEST_DEFS="$(declare -f)"$'\n'"$(declare -p tmp bin view filesem checks PY mnt root)"
@@ -894,6 +1060,7 @@ t "store_crash_consistency_passthrough_on" t_crash on 17
 t "tsan_concurrent_clients_passthrough_on" t_tsan on 21
 t "tsan_concurrent_clients_passthrough_off" t_tsan off 22
 t "store_crash_consistency_passthrough_off" t_crash off 18
+t "store_inode_number_reused_while_kernel_knows_old" t_inode_number_reused
 t "sigterm_clean_shutdown" t_signal TERM
 t "sigint_clean_shutdown" t_signal INT
 

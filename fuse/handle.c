@@ -1,0 +1,267 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * viewfs: how an inode reaches its store object (see the comment at the
+ * top of inode.c for why).
+ *
+ * Handle mode (a root daemon, the normal shared deployment): an inode
+ * holds the object's file handle (name_to_handle_at, some 20 bytes on
+ * tmpfs) and no descriptor; each operation opens the object by handle
+ * (open_by_handle_at against the store root) for its own length.  The
+ * daemon's descriptor count is then a handful plus its open files, however
+ * many inodes the kernel caches, and the daemon keeps nothing of a deleted
+ * object alive: its space is free when unlink returns.
+ *
+ * Descriptor mode (fallback): an inode keeps an O_PATH descriptor, as
+ * before.  Used for every inode when the store's file system has no
+ * handles or the daemon may not open them (an unprivileged daemon: the
+ * kernel wants CAP_DAC_READ_SEARCH in the initial user namespace), and for
+ * single objects whose handle cannot be used (another mount inside a
+ * --store DIR).
+ *
+ * Either way, an inode with open files reaches its object through one of
+ * their descriptors: that works for a file unlinked while open, whose
+ * handle no longer opens (ESTALE), and costs no handle decoding.
+ */
+#include "viewfs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#define CAP_DAC_READ_SEARCH_BIT 2
+
+/* A struct file_handle with room for any handle. */
+union vfs_handle_buf {
+	struct file_handle fh;
+	char bytes[sizeof(struct file_handle) + MAX_HANDLE_SZ];
+};
+
+/* CAP_DAC_READ_SEARCH effective, in the initial user namespace. */
+static int may_open_handles(const char **why)
+{
+	unsigned long long eff = 0;
+	unsigned int a, b, c;
+	char line[256];
+	int full_map = 0;
+	FILE *f;
+
+	f = fopen("/proc/self/status", "re");
+	if (f) {
+		while (fgets(line, sizeof(line), f))
+			if (sscanf(line, "CapEff: %llx", &eff) == 1)
+				break;
+		fclose(f);
+	}
+	if (!((eff >> CAP_DAC_READ_SEARCH_BIT) & 1)) {
+		*why = "the daemon lacks CAP_DAC_READ_SEARCH (not root)";
+		return 0;
+	}
+	/* In another user namespace the kernel opens directory handles only. */
+	f = fopen("/proc/self/uid_map", "re");
+	if (f) {
+		full_map = fscanf(f, "%u %u %u", &a, &b, &c) == 3 &&
+			   a == 0 && b == 0 && c == 4294967295u;
+		fclose(f);
+	}
+	if (!full_map) {
+		*why = "the daemon runs in a user namespace";
+		return 0;
+	}
+	return 1;
+}
+
+void vfs_handles_probe(struct vfs *fs)
+{
+	union vfs_handle_buf h;
+	const char *why = NULL;
+	int mnt_id, fd = -1;
+
+	fs->use_handles = 0;
+	h.fh.handle_bytes = MAX_HANDLE_SZ;
+	if (!may_open_handles(&why)) {
+		/* why is set */
+	} else if (name_to_handle_at(fs->root.path_fd, "", &h.fh, &mnt_id,
+				     AT_EMPTY_PATH) < 0) {
+		why = "the store's file system has no file handles";
+	} else if ((fs->handle_fd = openat(fs->root.path_fd, ".", O_RDONLY |
+					   O_DIRECTORY | O_CLOEXEC)) < 0 ||
+		   (fd = open_by_handle_at(fs->handle_fd, &h.fh,
+					   O_PATH | O_CLOEXEC)) < 0) {
+		why = "the store's handles cannot be opened";
+	} else {
+		fs->root_mnt_id = mnt_id;
+		fs->use_handles = 1;
+	}
+	if (fd >= 0)
+		close(fd);
+	if (!fs->use_handles && fs->handle_fd >= 0) {
+		close(fs->handle_fd);
+		fs->handle_fd = -1;
+	}
+	if (fs->use_handles)
+		vfs_log("viewfs: store objects: file handles (no descriptor per cached inode)\n");
+	else
+		vfs_log("viewfs: store objects: one descriptor per cached inode, because %s "
+			"(the descriptor limit bounds the cached inodes)\n", why);
+}
+
+struct vfs_inode *vfs_inode_new(struct vfs *fs, int fd, const struct stat *st)
+{
+	union vfs_handle_buf h;
+	struct vfs_inode *in;
+	size_t extra = 0;
+	int mnt_id;
+
+	if (fs->use_handles) {
+		h.fh.handle_bytes = MAX_HANDLE_SZ;
+		if (name_to_handle_at(fd, "", &h.fh, &mnt_id, AT_EMPTY_PATH) == 0 &&
+		    mnt_id == fs->root_mnt_id)
+			extra = sizeof(struct file_handle) + h.fh.handle_bytes;
+	}
+	/* the handle follows the inode in one allocation */
+	in = calloc(1, sizeof(*in) + extra);
+	if (!in) {
+		close(fd);
+		return NULL;
+	}
+	if (extra) {
+		in->handle = (struct file_handle *)(void *)(in + 1);
+		memcpy(in->handle, &h.fh, extra);
+		in->path_fd = -1;
+		close(fd);
+	} else {
+		in->path_fd = fd;
+	}
+	in->dev = st->st_dev;
+	in->ino = st->st_ino;
+	in->type = st->st_mode & S_IFMT;
+	pthread_mutex_init(&in->lock, NULL);
+	pthread_spin_init(&in->files_lock, PTHREAD_PROCESS_PRIVATE);
+	return in;
+}
+
+void vfs_inode_free(struct vfs *fs, struct vfs_inode *in)
+{
+	if (in->path_fd >= 0)
+		close(in->path_fd);
+	in->path_fd = -1;
+	pthread_mutex_destroy(&in->lock);
+	pthread_spin_destroy(&in->files_lock);
+	if (in != &fs->root)
+		free(in);
+}
+
+int vfs_inode_same(const struct vfs_inode *a, const struct vfs_inode *b)
+{
+	if (!a->handle || !b->handle)
+		return 1;	/* a descriptor keeps its object: no reuse */
+	return a->handle->handle_type == b->handle->handle_type &&
+	       a->handle->handle_bytes == b->handle->handle_bytes &&
+	       memcmp(a->handle->f_handle, b->handle->f_handle,
+		      a->handle->handle_bytes) == 0;
+}
+
+/* A descriptor for flags from the O_PATH or open descriptor fd. */
+static int reopen(int fd, int flags)
+{
+	char path[64];
+	int nfd;
+
+	if (flags == (O_PATH | O_CLOEXEC))
+		nfd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	else if (vfs_proc_path(fd, path, sizeof(path)) == 0)
+		nfd = open(path, flags);
+	else
+		return -ENAMETOOLONG;
+	return nfd < 0 ? -errno : nfd;
+}
+
+int vfs_inode_fd(struct vfs *fs, struct vfs_inode *in, int flags)
+{
+	int fd = -1, borrowed = 0;
+
+	flags |= O_CLOEXEC;
+	if (in->path_fd >= 0) {
+		if (flags == (O_PATH | O_CLOEXEC))
+			return in->path_fd;	/* lent: done() keeps it */
+		return reopen(in->path_fd, flags);
+	}
+	pthread_spin_lock(&in->files_lock);
+	if (in->files) {
+		borrowed = 1;
+		fd = fcntl(in->files->fd, F_DUPFD_CLOEXEC, 0);
+		if (fd < 0)
+			fd = -errno;
+	}
+	pthread_spin_unlock(&in->files_lock);
+	if (fd >= 0 && flags != (O_PATH | O_CLOEXEC)) {
+		int nfd = reopen(fd, flags);
+
+		close(fd);
+		return nfd;
+	}
+	if (borrowed)
+		return fd;	/* the dup, or its error (-EMFILE, ...) */
+	if (!in->handle)
+		return -EBADF;	/* not reached: one of the two is set */
+	fd = open_by_handle_at(fs->handle_fd, in->handle, flags);
+	return fd < 0 ? -errno : fd;
+}
+
+void vfs_inode_fd_done(struct vfs_inode *in, int fd)
+{
+	int e = errno;
+
+	if (fd >= 0 && fd != in->path_fd)
+		close(fd);
+	errno = e;
+}
+
+int vfs_open_fds_check(fuse_req_t req)
+{
+	struct vfs *fs = vfs_data(req);
+	struct rlimit rl;
+	long reserve;
+
+	if (fuse_req_ctx(req)->uid == 0 || getrlimit(RLIMIT_NOFILE, &rl) < 0 ||
+	    rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > LONG_MAX)
+		return 0;
+	reserve = (long)rl.rlim_cur / 8;
+	if (reserve < 32)
+		reserve = 32;
+	if (atomic_load(&fs->open_fds) + reserve >= (long)rl.rlim_cur) {
+		if (fs->debug)
+			vfs_log("viewfs: uid %u: ENFILE, %ld descriptors held by open files\n",
+				(unsigned)fuse_req_ctx(req)->uid, atomic_load(&fs->open_fds));
+		return -ENFILE;
+	}
+	return 0;
+}
+
+void vfs_inode_files_add(struct vfs_inode *in, struct vfs_file *f)
+{
+	pthread_spin_lock(&in->files_lock);
+	f->inode_next = in->files;
+	in->files = f;
+	pthread_spin_unlock(&in->files_lock);
+}
+
+void vfs_inode_files_del(struct vfs_inode *in, struct vfs_file *f)
+{
+	struct vfs_file **pp;
+
+	pthread_spin_lock(&in->files_lock);
+	for (pp = &in->files; *pp; pp = &(*pp)->inode_next) {
+		if (*pp == f) {
+			*pp = f->inode_next;
+			break;
+		}
+	}
+	pthread_spin_unlock(&in->files_lock);
+	f->inode_next = NULL;
+}
