@@ -157,7 +157,7 @@ static int attach_file(fuse_req_t req, struct vfs_inode *in, int fd,
 	if (!ret) {
 		in->nopen++;
 		vfs_inode_files_add(in, f);
-		atomic_fetch_add(&fs->open_fds, 1);
+		vfs_open_fds_add(fs);
 	}
 	pthread_mutex_unlock(&in->lock);
 	if (ret) {

@@ -222,6 +222,15 @@ void vfs_inode_fd_done(struct vfs_inode *in, int fd)
 	errno = e;
 }
 
+void vfs_open_fds_add(struct vfs *fs)
+{
+	long n = atomic_fetch_add(&fs->open_fds, 1) + 1;
+	long peak = atomic_load(&fs->open_fds_peak);
+
+	while (n > peak && !atomic_compare_exchange_weak(&fs->open_fds_peak, &peak, n))
+		;
+}
+
 int vfs_open_fds_check(fuse_req_t req)
 {
 	struct vfs *fs = vfs_data(req);

@@ -680,7 +680,7 @@ void vfs_op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	pthread_mutex_init(&d->lock, NULL);
 	fi->fh = (uintptr_t)d;
 	vfs_link_add(vfs_data(req), &vfs_data(req)->dirs, &d->link);
-	atomic_fetch_add(&vfs_data(req)->open_fds, 1);
+	vfs_open_fds_add(vfs_data(req));
 	if (fuse_reply_open(req, fi) == -ENOENT)	/* interrupted */
 		dir_free(vfs_data(req), d);
 }

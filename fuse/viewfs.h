@@ -46,6 +46,11 @@
 #ifndef VIEW_VERSION
 #error "VIEW_VERSION comes from the top-level VERSION file (Makefile)"
 #endif
+/* Background requests (RELEASE among them) the kernel may have in flight:
+ * see vfs_init.  An unprivileged mount is capped lower by the kernel
+ * (/sys/module/fuse/parameters/max_user_bgreq). */
+#define VFS_MAX_BACKGROUND 1024
+
 #define VIEWFS_VERSION VIEW_VERSION
 
 #define VFS_STR_(x) #x
@@ -142,6 +147,7 @@ struct vfs {
 	int handle_fd;		/* O_RDONLY on the store root, for open_by_handle_at
 				 * (which refuses O_PATH); owned, or -1 */
 	atomic_long open_fds;	/* descriptors kept by open files and directories */
+	atomic_long open_fds_peak;	/* most open_fds seen (-o stats) */
 	int root_mnt_id;	/* mount id of the store root (name_to_handle_at) */
 
 	pthread_mutex_t lock;	/* guards the inode table */
@@ -342,6 +348,8 @@ void vfs_inode_fd_done(struct vfs_inode *in, int fd);
  * fs->open_fds.
  */
 int vfs_open_fds_check(fuse_req_t req);
+/* fs->open_fds += 1, keeping open_fds_peak. */
+void vfs_open_fds_add(struct vfs *fs);
 /* Link f into / out of in's open files (attach_file, detach_file). */
 void vfs_inode_files_add(struct vfs_inode *in, struct vfs_file *f);
 void vfs_inode_files_del(struct vfs_inode *in, struct vfs_file *f);
