@@ -176,6 +176,12 @@ def build_rows(groups):
         for ref in ("memoryview", "numpy"):
             add("libview", test, "libview", ref, 5.0 if derive else None)
 
+    # the Python module against numpy.memmap (and a plain ndarray)
+    for (part, test, subj) in list(groups):
+        if part == "python" and subj == "libview":
+            add("python", test, "libview", "numpy", ref_label="numpy.memmap")
+            add("python", test, "libview", "ndarray", ref_label="NumPy ndarray")
+
     for test in FIO_ORDER:
         for subj in FS_ORDER:
             add("fileio", test, subj, "tmpfs", fio_target(test, subj, "tmpfs"))

@@ -400,6 +400,14 @@ run_libview() {
 				skip "libview: pyviews.py failed: $(tail -n 1 "$OUT/logs/pyviews.err")"
 			grep -q 'NumPy not importable' "$OUT/logs/pyviews.err" &&
 				skip "libview: NumPy rows ($(cat "$OUT/logs/pyviews.err"))"
+			# the Python module (build/python) against numpy.memmap
+			if ls build/python/libview*.so >/dev/null 2>&1; then
+				PYTHONPATH=build/python "$PY" bench/pybind.py /dev/shm ${QUICK:+--quick} \
+					>>"$MEAS" 2>"$OUT/logs/pybind.err" ||
+					skip "python: pybind.py failed: $(tail -n 1 "$OUT/logs/pybind.err")"
+			else
+				skip "python: build/python/libview*.so not built (python3-dev missing?)"
+			fi
 		fi
 		[ -s "$SKIPS" ] && grep -q '^libview' "$SKIPS" && break
 	done
