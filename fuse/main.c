@@ -115,6 +115,16 @@ static const char usage_text[] =
 "        counted as name + value + 64 bytes (kernel memory outside size=).\n"
 "        Default: size/16, at most 64m; 0: no bound.  ENOSPC beyond.  With\n"
 "        --store DIR its file system bounds them.\n"
+"    -o huge=never|always|within_size|advise\n"
+"        Transparent huge pages of the RAM store (tmpfs's huge= values).\n"
+"        within_size (default): a 2 MiB page for every 2 MiB a file's size\n"
+"        covers, so big buffers take one page fault and one TLB entry per\n"
+"        2 MiB and files under 2 MiB keep 4 KiB pages (no 2 MiB each).\n"
+"        With passthrough a mapping gets 2 MiB mappings only where its\n"
+"        address is 2 MiB aligned (see LIMITS).  Refused with --store DIR\n"
+"        (its file system decides) and where the store falls back to\n"
+"        /dev/shm; a kernel without transparent huge pages refuses any\n"
+"        value but never (the default then uses 4 KiB pages, logged).\n"
 "    -o max_files=N\n"
 "        Most files, directories and links the RAM store holds (ENOSPC\n"
 "        beyond).  Default: as tmpfs.\n"
@@ -155,7 +165,11 @@ static const char usage_text[] =
 "    With reserve=on a buffer's pages are allocated when it is sized; a\n"
 "    write past the end through kernel passthrough (which the daemon does\n"
 "    not see) and FALLOC_FL_PUNCH_HOLE leave holes, and a store into a\n"
-"    hole of a full store fails as with reserve=off.  Refused setxattr\n"
+"    hole of a full store fails as with reserve=off.  With passthrough the\n"
+"    kernel places a mapping of a viewfs file where it would place any\n"
+"    file's (FUSE has no get_unmapped_area), so a huge page is mapped with\n"
+"    one 2 MiB entry only if the address is 2 MiB aligned: ask for an\n"
+"    aligned address (an mmap hint) to get them.  Refused setxattr\n"
 "    calls and lost write-backs are logged (at most 10 lines at once, then\n"
 "    one a second).  The mount is always nosuid\n"
 "    and nodev (suid/dev options are overridden): device nodes can be made\n"
@@ -185,6 +199,7 @@ struct vfs_opts {
 	char *timeout;
 	char *reserve;
 	char *max_xattr_bytes;
+	char *huge;
 	int stats;
 	int writeback;
 	int auto_unmount;
@@ -198,6 +213,7 @@ static const struct fuse_opt vfs_opt_spec[] = {
 	VOPT("timeout=%s", timeout),
 	VOPT("reserve=%s", reserve),
 	VOPT("max_xattr_bytes=%s", max_xattr_bytes),
+	VOPT("huge=%s", huge),
 	VOPT("--store=%s", store),
 	VOPT("--store %s", store),
 	VOPT("stats", stats),
@@ -513,7 +529,7 @@ int main(int argc, char *argv[])
 	if (vfs_inode_table_init(&fs) < 0)
 		goto out_args;
 	vfs_space_init(&fs);
-	if (vfs_store_open(&fs, opts.store, opts.size, opts.max_files) < 0)
+	if (vfs_store_open(&fs, opts.store, opts.size, opts.max_files, opts.huge) < 0)
 		goto out_store;	/* it may have resolved store_dir or made mnt_fd */
 	if (vfs_space_configure(&fs, opts.reserve, opts.max_xattr_bytes) < 0)
 		goto out_store;
@@ -608,6 +624,7 @@ out_args:
 	fuse_opt_free_args(&args);
 	free(opts.size);
 	free(opts.max_files);
+	free(opts.huge);
 	free(opts.passthrough);
 	free(opts.store);
 	free(opts.timeout);

@@ -63,8 +63,24 @@ static int tmpfs_set(int fsfd, const char *key, const char *opt, const char *val
 	return 0;
 }
 
-/* Returns the fsmount() descriptor, -EPERM when not allowed, or -errno. */
-static int private_tmpfs(const char *size, const char *max_files)
+/*
+ * Transparent huge pages for the private tmpfs (-o huge=).  The kernel
+ * offers them when /sys/kernel/mm/transparent_hugepage exists (a kernel
+ * without CONFIG_TRANSPARENT_HUGEPAGE refuses any huge= but never).
+ */
+static int have_thp(void)
+{
+	return access("/sys/kernel/mm/transparent_hugepage/shmem_enabled", F_OK) == 0;
+}
+
+/* huge_value() chose the default: a tmpfs that refuses it (THP configured
+ * but not usable on this CPU) is made without, and says so. */
+static int huge_is_default;
+
+/* huge: the value to give tmpfs, or NULL for none (huge=never, or the
+ * default on a kernel without THP).  Returns the fsmount() descriptor,
+ * -EPERM when not allowed, or -errno. */
+static int private_tmpfs(const char *size, const char *max_files, const char *huge)
 {
 	char mode[16], uid[16], gid[16];
 	int fsfd, mfd, ret;
@@ -84,6 +100,17 @@ static int private_tmpfs(const char *size, const char *max_files)
 		ret = tmpfs_set(fsfd, "size", "size", size);
 	if (!ret && max_files)
 		ret = tmpfs_set(fsfd, "nr_inodes", "max_files", max_files);
+	if (!ret && huge) {
+		if (!huge_is_default) {
+			ret = tmpfs_set(fsfd, "huge", "huge", huge);
+		} else if (fsconfig(fsfd, FSCONFIG_SET_STRING, "huge", huge, 0) < 0) {
+			char msg[256];
+
+			tmpfs_msg(fsfd, msg, sizeof(msg));
+			vfs_log("viewfs: tmpfs refuses huge=%s (%s): the store uses "
+				"4 KiB pages\n", huge, msg[0] ? msg : strerror(errno));
+		}
+	}
 	if (ret)
 		goto err_close;
 	/* older kernels lack inode64: 32-bit inode numbers then */
@@ -130,7 +157,8 @@ static int write_file(const char *path, const char *text)
  * still enforces size= and nr_inodes=.  Returns the fsmount() descriptor
  * or -errno.
  */
-static int private_tmpfs_userns(const char *size, const char *max_files)
+static int private_tmpfs_userns(const char *size, const char *max_files,
+				const char *huge)
 {
 	char map[64], cbuf[CMSG_SPACE(sizeof(int))];
 	struct msghdr msg = { 0 };
@@ -168,7 +196,7 @@ static int private_tmpfs_userns(const char *size, const char *max_files)
 				err = -EPERM;
 		}
 		if (!err)
-			fd = private_tmpfs(size, max_files);
+			fd = private_tmpfs(size, max_files, huge);
 		if (fd < 0 && !err)
 			err = fd;
 		if (fd >= 0) {
@@ -278,10 +306,47 @@ static int store_lock(struct vfs *fs)
 	return -EBUSY;
 }
 
+/*
+ * -o huge= for the private tmpfs: tmpfs's values; NULL means the default,
+ * within_size (a huge page for each 2 MiB a file's size covers, none for
+ * small files).  *out is what to give tmpfs (NULL: nothing, also for the
+ * default on a kernel without THP, which is logged).  0 or -EINVAL after
+ * a one-line message.
+ */
+static int huge_value(const char *huge, const char **out)
+{
+	static const char *const values[] = { "never", "always", "within_size", "advise" };
+
+	*out = NULL;
+	if (!huge) {
+		huge_is_default = 1;
+		if (have_thp())
+			*out = "within_size";
+		else
+			vfs_log("viewfs: the kernel has no transparent huge pages: "
+				"the store uses 4 KiB pages\n");
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+		if (strcmp(huge, values[i]))
+			continue;
+		if (i > 0 && !have_thp()) {
+			vfs_log("viewfs: huge=%s, but the kernel has no transparent "
+				"huge pages (no /sys/kernel/mm/transparent_hugepage)\n", huge);
+			return -EINVAL;
+		}
+		*out = i > 0 ? values[i] : NULL;
+		return 0;
+	}
+	vfs_log("viewfs: bad huge=%s (never, always, within_size or advise)\n", huge);
+	return -EINVAL;
+}
+
 int vfs_store_open(struct vfs *fs, const char *dir, const char *size,
-		   const char *max_files)
+		   const char *max_files, const char *huge)
 {
 	char tmpl[] = "/dev/shm/viewfs.XXXXXX";
+	const char *huge_val;
 	int ret;
 
 	fs->mnt_fd = -1;
@@ -291,6 +356,12 @@ int vfs_store_open(struct vfs *fs, const char *dir, const char *size,
 		if (size || max_files) {
 			vfs_log("viewfs: -o size= and -o max_files= bound the RAM store; "
 				"with --store %s the file system holding it sets the limits\n",
+				dir);
+			return -EINVAL;
+		}
+		if (huge) {
+			vfs_log("viewfs: -o huge= sets the RAM store's huge pages; with "
+				"--store %s its file system decides (e.g. tmpfs huge=)\n",
 				dir);
 			return -EINVAL;
 		}
@@ -309,9 +380,12 @@ int vfs_store_open(struct vfs *fs, const char *dir, const char *size,
 		return store_lock(fs);
 	}
 
-	ret = private_tmpfs(size, max_files);
+	ret = huge_value(huge, &huge_val);
+	if (ret < 0)
+		return ret;
+	ret = private_tmpfs(size, max_files, huge_val);
 	if (ret == -EPERM)
-		ret = private_tmpfs_userns(size, max_files);
+		ret = private_tmpfs_userns(size, max_files, huge_val);
 	if (ret >= 0) {
 		fs->store_kind = VFS_STORE_TMPFS;
 		fs->mnt_fd = ret;
@@ -324,6 +398,12 @@ int vfs_store_open(struct vfs *fs, const char *dir, const char *size,
 		return ret;	/* said why already */
 
 	/* No user namespaces either: a private directory on /dev/shm. */
+	if (huge) {
+		vfs_log("viewfs: huge=%s: no permission for a private tmpfs, and the "
+			"/dev/shm fallback store takes /dev/shm's huge pages (its mount's "
+			"huge=); drop -o huge= to use it\n", huge);
+		return -EINVAL;
+	}
 	if (size || max_files)
 		vfs_log("viewfs: warning: no permission for a private tmpfs; "
 			"size=/max_files= are not enforced, /dev/shm's limits apply\n");

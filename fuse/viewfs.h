@@ -204,8 +204,10 @@ void vfs_link_add(struct vfs *fs, struct vfs_link **head, struct vfs_link *l);
 void vfs_link_del(struct vfs *fs, struct vfs_link **head, struct vfs_link *l);
 
 /* store.c */
+/* huge: -o huge= (NULL: the default, within_size where the kernel has
+ * transparent huge pages); refused with --store and the /dev/shm store. */
 int vfs_store_open(struct vfs *fs, const char *dir, const char *size,
-		   const char *max_files);
+		   const char *max_files, const char *huge);
 void vfs_store_close(struct vfs *fs);
 
 /* inode.c */
