@@ -113,7 +113,7 @@ one_line_error() {
 t_cli() {
 	"$bin" --help >"$tmp/help" || return 1
 	for w in SYNOPSIS OPTIONS "--store DIR" "size=BYTES" "passthrough=auto" max_files allow_other LIMITS \
-		"reserve=on|off" "max_xattr_bytes=BYTES"; do
+		"reserve=on|off" "max_xattr_bytes=BYTES" "huge=never|always|within_size|advise"; do
 		grep -q -- "$w" "$tmp/help" || { echo "--help lacks $w"; return 1; }
 	done
 	"$bin" --version | grep -q "^viewfs " || return 1
@@ -869,6 +869,74 @@ m.close(); os.close(fd)" || return 1
 		{ echo "no lost write-back in the log:"; cat "$tmp/log"; return 1; }
 }
 
+# Issue 12 item 1: the RAM store's tmpfs has transparent huge pages
+# (default huge=within_size).  With passthrough a mapping of a viewfs file
+# maps the store's own shmem pages, so a 4 MiB buffer sized by truncate
+# (reserve=on: fallocate, which allocates 2 MiB pages where the size covers
+# them) and touched through a mapping is mapped with PMDs: the mapping's
+# ShmemPmdMapped in smaps (the VMA's file is the store's shmem file, so the
+# kernel counts it there, not in FilePmdMapped) and a 2 MiB aligned
+# address.  An 8 KiB buffer gets none (and no 2 MiB page), nor does a
+# 4 MiB one with -o huge=never.
+# map_touch FILE: "ADDR ALIGNED SHMEM_PMD_KB FILE_PMD_KB" of a MAP_SHARED
+# mapping of FILE after one byte was stored into each of its pages.
+map_touch() {
+	$PY - "$1" <<'PYEOF'
+import ctypes, mmap, os, sys
+fd = os.open(sys.argv[1], os.O_RDWR)
+size = os.fstat(fd).st_size
+m = mmap.mmap(fd, size, mmap.MAP_SHARED)
+for i in range(0, size, 4096):
+    m[i] = 1
+addr = ctypes.addressof(ctypes.c_char.from_buffer(m))
+f, pmd = None, {}
+with open("/proc/self/smaps") as sm:
+    for line in sm:
+        w = line.split()
+        if "-" in w[0] and ":" not in w[0]:
+            f = int(w[0].split("-")[0], 16) == addr
+        elif f and w[0] in ("ShmemPmdMapped:", "FilePmdMapped:"):
+            pmd[w[0]] = int(w[1])
+print("%#x %d %d %d" % (addr, addr % (2 << 20) == 0,
+      pmd.get("ShmemPmdMapped:", -1), pmd.get("FilePmdMapped:", -1)))
+PYEOF
+}
+t_huge_pages() {
+	local r a al shm fil
+	mount_fs -o passthrough=on,size=64m || return 1
+	grep -q "data path: kernel passthrough" "$tmp/log" || { cat "$tmp/log"; umount_fs; return 1; }
+	truncate -s 4M "$mnt/big" && truncate -s 8K "$mnt/small" || { umount_fs; return 1; }
+	r=$(map_touch "$mnt/big") || { umount_fs; return 1; }
+	read -r a al shm fil <<<"$r"
+	echo "4 MiB, huge=within_size (default): address $a aligned $al, ShmemPmdMapped $shm kB, FilePmdMapped $fil kB"
+	[ "$al" = 1 ] || { echo "mapping of a 4 MiB buffer not 2 MiB aligned"; umount_fs; return 1; }
+	[ "$shm" -ge 2048 ] || { echo "no PMD mapping of the 4 MiB buffer"; umount_fs; return 1; }
+	r=$(map_touch "$mnt/small") || { umount_fs; return 1; }
+	read -r a al shm fil <<<"$r"
+	echo "8 KiB: address $a, ShmemPmdMapped $shm kB, FilePmdMapped $fil kB"
+	[ "$shm" = 0 ] && [ "$fil" = 0 ] || { echo "8 KiB buffer PMD-mapped"; umount_fs; return 1; }
+	umount_fs || return 1
+	mount_fs -o passthrough=on,size=64m,huge=never || return 1
+	truncate -s 4M "$mnt/big" || { umount_fs; return 1; }
+	r=$(map_touch "$mnt/big") || { umount_fs; return 1; }
+	read -r a al shm fil <<<"$r"
+	echo "4 MiB, huge=never: address $a aligned $al, ShmemPmdMapped $shm kB, FilePmdMapped $fil kB"
+	[ "$shm" = 0 ] && [ "$fil" = 0 ] || { echo "huge=never, yet PMD-mapped"; umount_fs; return 1; }
+	umount_fs
+}
+
+# -o huge= values, and where it is refused (one line each).
+t_huge_option() {
+	one_line_error "bad huge=sometimes" "$bin" "$mnt" -o huge=sometimes || return 1
+	one_line_error "its file system decides" "$bin" "$mnt" --store "$tmp" -o huge=always || return 1
+	local v
+	for v in never always within_size advise; do
+		mount_fs -o huge=$v || return 1
+		umount_fs || return 1
+	done
+	! grep -q "4 KiB pages" "$tmp/log" || { cat "$tmp/log"; return 1; }
+}
+
 # reserve=on with --store DIR reserves with DIR's own fallocate.
 t_reserve_store_dir() {
 	local st=$tmp/store-res
@@ -994,9 +1062,12 @@ for i in range(300):
 echo "viewfs: $("$bin" --version | head -n 2 | tr '\n' ' ')"
 t cli_help_version_and_bad_options t_cli
 
+pt_on_ok=
 for pt in on off; do
 	echo "--- passthrough=$pt"
-	if ! mount_fs -o passthrough=$pt,allow_other; then
+	if mount_fs -o passthrough=$pt,allow_other; then
+		[ $pt = on ] && pt_on_ok=1
+	else
 		if [ $pt = on ] && grep -q "passthrough=on, but" "$tmp/log"; then
 			echo "skip: passthrough not available here: $(grep 'passthrough=on, but' "$tmp/log")"
 			skip=$((skip + 1)); continue
@@ -1073,6 +1144,16 @@ t "reserve_concurrent_grows_one_wins_df_counts" t_reserve_concurrent_grows
 t "reserve_off_keeps_sparse_files" t_reserve_off
 t "reserve_off_lost_writeback_logged" t_reserve_off_lost_writeback_logged
 t "reserve_on_with_store_dir" t_reserve_store_dir
+t "huge_option_values_and_refusals" t_huge_option
+if [ ! -e /sys/kernel/mm/transparent_hugepage/shmem_enabled ]; then
+	echo "skip huge_pages_pmd_mapped_through_passthrough: the kernel has no transparent huge pages"
+	skip=$((skip + 1))
+elif [ -z "$pt_on_ok" ]; then
+	echo "skip huge_pages_pmd_mapped_through_passthrough: passthrough not available here"
+	skip=$((skip + 1))
+else
+	t "huge_pages_pmd_mapped_through_passthrough" t_huge_pages
+fi
 t "xattr_bytes_bounded_and_given_back" t_xattr_bound
 t "setxattr_refusal_logged_escaped_rate_limited" t_setxattr_refusal_logged
 t "auto_unmount_after_kill9" t_auto_unmount
