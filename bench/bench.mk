@@ -8,7 +8,7 @@
 QUICK ?= 0
 BENCH_DIR := build/bench
 VWBENCH := $(BENCH_DIR)/vwbench
-BENCH_TOOLS := $(BENCH_DIR)/meta_ops $(BENCH_DIR)/map_hold
+BENCH_TOOLS := $(BENCH_DIR)/meta_ops $(BENCH_DIR)/map_hold $(BENCH_DIR)/map_touch
 BENCH_CFLAGS := -O2 -g -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE
 
 .PHONY: bench bench-tools

@@ -13,8 +13,13 @@
 #            cold (after drop_caches) and warm
 #   meta     create+write+close+unlink of 4 KiB files per second
 #   memory   RAM taken by one buffer written, then mapped by two processes
+#   mmap     huge pages (issue 12): first touch of every 4 KiB page of a
+#            fresh 1 GiB mapping, and random 4 KiB reads on a fresh mapping,
+#            on tmpfs, a tmpfs mounted huge=within_size and viewfs
+#            (passthrough) (build/bench/map_touch)
 #   kmod     the viewdev module in a QEMU TCG VM (bench/vm.sh, bench/vmbench.c):
 #            read/pread/mmap on /dev/view/NAME vs a tmpfs file in the same VM
+#            (default and huge=within_size; mmap first touch included)
 #
 # Every part degrades on its own: a missing binary or a mount that fails
 # turns its rows into a line in build/bench/skipped.txt (printed at the end)
@@ -23,7 +28,7 @@
 #
 # Environment: QUICK=1; VIEWFS (default build/bin/viewfs); PASSTHROUGH_HP
 # (default: found under /opt/viewfs or build/); BENCH_PARTS (default
-# "libview kmod fileio meta memory") to run a subset.
+# "libview kmod fileio meta memory mmap") to run a subset.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -32,13 +37,15 @@ QUICK=${QUICK:-0}
 OUT=build/bench
 PY=/usr/bin/python3		# Debian's interpreter: the one with NumPy
 VIEWFS=${VIEWFS:-build/bin/viewfs}
-PARTS=${BENCH_PARTS:-libview kmod fileio meta memory}
+PARTS=${BENCH_PARTS:-libview kmod fileio meta memory mmap}
 
 if [ -n "$QUICK" ]; then
 	# no cold runs: each fio job costs ~0.3 s of fio's own polling
 	SIZE_MB=256 REPS=2 COLD= RT_COLD=500ms RT_WARM=100ms META_S=0.3 MEM_MB=256 FIO_BUDGET=40 MEM_DEADLINE=90 LV_ROUNDS=1
+	MAP_MB=256 MAP_REPS=3 MAP_OPS=16000
 else
 	SIZE_MB=1024 REPS=2 COLD=1 RT_COLD=700ms RT_WARM=500ms META_S=0.5 MEM_MB=1024 FIO_BUDGET=320 MEM_DEADLINE=480 LV_ROUNDS=2
+	MAP_MB=1024 MAP_REPS=3 MAP_OPS=40000
 fi
 
 mkdir -p "$OUT"
@@ -98,9 +105,9 @@ drop_caches() { [ -n "$DROP" ] && echo 3 >/proc/sys/vm/drop_caches; }
 # ---------------------------------------------------------------- mounts
 # A private tmpfs for the reference and for the stores, so that /dev/shm
 # and other users' files are not touched; /dev/shm only if mount fails.
-new_tmpfs() {		# new_tmpfs DIR SIZE_MB
+new_tmpfs() {		# new_tmpfs DIR SIZE_MB [MORE_OPTIONS]
 	mkdir -p "$1"
-	if mount -t tmpfs -o "size=${2}m,mode=0755" viewfs-bench "$1" 2>/dev/null; then
+	if mount -t tmpfs -o "size=${2}m,mode=0755${3:+,$3}" viewfs-bench "$1" 2>/dev/null; then
 		MOUNTS+=("$1")
 		return 0
 	fi
@@ -378,6 +385,38 @@ memory_subject() {	# memory_subject SUBJECT MOUNTPOINT
 		"\"shmem_mib\":$ds,\"size_mib\":$MEM_MB,\"hold_minus_before_mib\":$d1,\"hold_minus_after_mib\":$d2"
 }
 
+# ---------------------------------------------------------------- mmap
+# Huge pages (issue 12 item 1): build/bench/map_touch on tmpfs, a tmpfs
+# mounted huge=within_size (the reference viewfs's default should equal)
+# and viewfs with passthrough, interleaved repetition by repetition.
+run_mmap() {		# run_mmap SUBJECT...: those of the fs parts that are up
+	local s args=() hmp=$WORK/mnt/tmpfs-huge
+	log "mmap: first touch and random reads of ${MAP_MB} MiB mappings ($(($(date +%s) - T0)) s so far)"
+	if [ ! -x build/bench/map_touch ]; then
+		skip "mmap: build/bench/map_touch not built: all mmap rows"
+		return
+	fi
+	if [ ! -e /sys/kernel/mm/transparent_hugepage/shmem_enabled ]; then
+		note "mmap: the kernel has no transparent huge pages: no tmpfs huge=within_size reference"
+	elif mkdir -p "$hmp" && mount -t tmpfs -o "size=$((MAP_MB + 64))m,mode=0755,huge=within_size" \
+		viewfs-bench "$hmp" 2>/dev/null; then
+		MOUNTS+=("$hmp")
+	else
+		skip "mmap: cannot mount a tmpfs with huge=within_size (not root?): its reference rows"
+		hmp=
+	fi
+	for s in "$@"; do
+		case $s in
+		tmpfs) args+=("tmpfs=$WORK/mnt/tmpfs")
+			[ -n "$hmp" ] && args+=("tmpfs-huge=$hmp") ;;
+		viewfs) args+=("viewfs=$WORK/mnt/viewfs") ;;
+		esac
+	done
+	build/bench/map_touch "$MAP_MB" "$MAP_REPS" "$MAP_OPS" "${args[@]}" >>"$MEAS" \
+		2>"$OUT/logs/map_touch.err" ||
+		skip "mmap: map_touch failed: $(tail -n 1 "$OUT/logs/map_touch.err")"
+}
+
 # ---------------------------------------------------------------- parts
 # The C and the Python side run one after the other, so a burst of other
 # work on the machine can hit one side only.  The full run therefore makes
@@ -458,7 +497,7 @@ subjects() {
 
 run_fs_parts() {
 	local s up=() p
-	case " $PARTS " in *" fileio "* | *" meta "* | *" memory "*) ;; *) return ;; esac
+	case " $PARTS " in *" fileio "* | *" meta "* | *" memory "* | *" mmap "*) ;; *) return ;; esac
 	# viewfs --store DIR and passthrough_hp's source live on a tmpfs too,
 	# so every subject has the same kind of memory underneath
 	if ! new_tmpfs "$WORK/store" $((SIZE_MB * 4 + MEM_MB + 256)); then
@@ -502,6 +541,7 @@ run_fs_parts() {
 		done
 		;;
 	esac
+	case " $PARTS " in *" mmap "*) run_mmap "${others[@]}" ;; esac
 	for s in "${up[@]}"; do
 		unmount_subject "$s" "$WORK/mnt/$s"
 	done

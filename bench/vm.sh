@@ -9,7 +9,8 @@
 # of its own under build/bench/vm/ (/init is bench/vm-init.sh), boots
 # Debian's packaged kernel of the same version under QEMU TCG (-smp 1),
 # and turns vmbench's lines into bench samples (one JSON object a line,
-# part "kmod", subjects "viewdev", "vm-tmpfs" and the control "vm-tmpfs-b")
+# part "kmod", subjects "viewdev", "vm-tmpfs", the control "vm-tmpfs-b" and
+# "vm-tmpfs-huge", a tmpfs mounted huge=within_size)
 # on stdout; run.sh
 # appends them to measure.jsonl and report.py makes ratio = viewdev/tmpfs.
 #
@@ -65,8 +66,9 @@ chmod 755 "$root/init"
 (cd "$root" && find . | cpio -o -H newc --quiet) | gzip -1 >"$vm/initrd.cpio.gz" ||
 	fail "cannot pack the initramfs"
 
-# Guest RAM: the three files, plus room for the kernel and the initramfs.
-mem=$((SIZE_MB * 3 + 320))
+# Guest RAM: the four files and the mmap-touch one, plus room for the
+# kernel and the initramfs.
+mem=$((SIZE_MB * 5 + 320))
 log=$vm/serial.log
 start=$SECONDS
 timeout "$TMO" "$qemu" -machine q35 -accel tcg -cpu max -smp 1 -m "${mem}M" \

@@ -2,7 +2,7 @@
  * vmbench - the viewdev rows of `make bench`, run inside the QEMU VM by
  * bench/vm.sh (linked static: the initramfs holds only busybox and this).
  *
- *   vmbench SIZE_MIB REPS RAND_OPS TMPFS_DIR
+ *   vmbench SIZE_MIB REPS RAND_OPS TMPFS_DIR [TMPFS_HUGE_DIR]
  *
  * Creates /dev/view/vmbench (SIZE_MIB, through the ioctl of
  * kmod/include/uapi/viewdev.h) and two files of the same size in
@@ -16,13 +16,19 @@
  *   randread       RAND_OPS pread() of 4 KiB at random 4 KiB offsets IOPS
  *   mmap-seqread   fresh MAP_SHARED mapping, memcpy 1 MiB at a time  MiB/s
  *   mmap-randread  fresh mapping, memcpy RAND_OPS 4 KiB blocks       IOPS
+ *   mmap-touch     a fresh buffer (viewdev: created anew; tmpfs: a new
+ *                  file, ftruncate'd), mapped, one byte stored into every
+ *                  4 KiB page, unmapped; from the mmap (tmpfs: the
+ *                  ftruncate) to the munmap                        MiB/s
  *
  * (the mmap tests map the file anew each time, as fio's mmap engine does,
  * so they pay the page faults).  One line per sample on stdout:
  *
  *   VMBENCH TEST SUBJECT UNIT VALUE REP
  *
- * SUBJECT is "viewdev", "tmpfs" or "tmpfs-b" (the control).  Errors go to stderr as "VMBENCH-ERROR
+ * SUBJECT is "viewdev", "tmpfs", "tmpfs-b" (the control) or, with
+ * TMPFS_HUGE_DIR (a tmpfs mounted huge=within_size, as viewdev's own),
+ * "tmpfs-huge".  Errors go to stderr as "VMBENCH-ERROR
  * ..." and the exit status is 1.
  */
 #ifndef _GNU_SOURCE
@@ -147,20 +153,93 @@ static double t_mmap(int fd, size_t size, long ops)
 	return r;
 }
 
+/* The mmap-touch test: one byte into every page of a fresh mapping;
+ * MiB/s from t (now() before the buffer was sized or mapped). */
+static double touch_map(int fd, size_t size, double t)
+{
+	char *p;
+
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		die("mmap");
+	for (size_t off = 0; off < size; off += SMALL)
+		p[off] = (char)(off / SMALL) | 1;
+	munmap(p, size);
+	return size / (double)BIG / (now() - t);
+}
+
+static int open_node(const char *name)
+{
+	char path[128];
+	int fd = -1;
+
+	snprintf(path, sizeof(path), VIEWDEV_DIR "/%s", name);
+	for (int i = 0; i < 50 && fd < 0; i++) {	/* devtmpfs node appears async */
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			usleep(100000);
+	}
+	if (fd < 0)
+		die(path);
+	return fd;
+}
+
+/* mmap-touch on subject s: a fresh viewdev buffer, or a fresh file in dir. */
+static double t_touch(int ctl, int s, const char *dir, size_t size)
+{
+	struct viewdev_create c;
+	struct viewdev_name d;
+	char path[4096];
+	double t, r;
+	int fd;
+
+	if (s == 0) {
+		memset(&c, 0, sizeof(c));
+		c.size = size;
+		strcpy(c.name, NAME "-t");
+		if (ioctl(ctl, VIEWDEV_IOC_CREATE, &c) != 0)
+			die("VIEWDEV_IOC_CREATE (touch)");
+		fd = open_node(NAME "-t");
+		r = touch_map(fd, size, now());
+		close(fd);
+		memset(&d, 0, sizeof(d));
+		strcpy(d.name, NAME "-t");
+		if (ioctl(ctl, VIEWDEV_IOC_DESTROY, &d) != 0)
+			die("VIEWDEV_IOC_DESTROY (touch)");
+		return r;
+	}
+	snprintf(path, sizeof(path), "%s/vmbench-touch.dat", dir);
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		die(path);
+	t = now();
+	if (ftruncate(fd, size) != 0)
+		die("ftruncate");
+	r = touch_map(fd, size, t);	/* the ftruncate counts */
+	close(fd);
+	unlink(path);
+	return r;
+}
+
 int main(int argc, char **argv)
 {
 	struct viewdev_create c;
 	struct viewdev_name d;
-	const char *subj[3] = { "viewdev", "tmpfs", "tmpfs-b" };
-	char path[3][4096];
-	int fd[3], ctl, rep, reps, s, i;
+	const char *subj[4] = { "viewdev", "tmpfs", "tmpfs-b", "tmpfs-huge" };
+	const char *dir[4];
+	char path[4][4096];
+	int fd[4], ctl, rep, reps, s, i, n;
 	size_t size;
 	long ops;
 
-	if (argc != 5) {
-		fprintf(stderr, "usage: vmbench SIZE_MIB REPS RAND_OPS TMPFS_DIR\n");
+	if (argc != 5 && argc != 6) {
+		fprintf(stderr, "usage: vmbench SIZE_MIB REPS RAND_OPS TMPFS_DIR [TMPFS_HUGE_DIR]\n");
 		return 2;
 	}
+	n = argc == 6 ? 4 : 3;
+	dir[0] = NULL;
+	dir[1] = dir[2] = argv[4];
+	dir[3] = argc == 6 ? argv[5] : NULL;
 	size = (size_t)atol(argv[1]) << 20;
 	reps = atoi(argv[2]);
 	ops = atol(argv[3]);
@@ -186,46 +265,51 @@ int main(int argc, char **argv)
 	}
 	if (fd[0] < 0)
 		die(VIEWDEV_DIR "/" NAME);
-	for (s = 1; s < 3; s++) {
-		snprintf(path[s], sizeof(path[s]), "%s/vmbench-%s.dat", argv[4], subj[s]);
+	for (s = 1; s < n; s++) {
+		snprintf(path[s], sizeof(path[s]), "%s/vmbench-%s.dat", dir[s], subj[s]);
 		fd[s] = open(path[s], O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 		if (fd[s] < 0)
 			die(path[s]);
 		if (ftruncate(fd[s], size) != 0)
 			die("ftruncate");
 	}
-	for (s = 0; s < 3; s++)
+	for (s = 0; s < n; s++)
 		fill(fd[s], size);
 
 	for (rep = 1; rep <= reps; rep++) {
 		/* the subject that goes first rotates with the repetition */
-		for (i = 0; i < 3; i++) {
-			s = (i + rep - 1) % 3;
+		for (i = 0; i < n; i++) {
+			s = (i + rep - 1) % n;
 			printf("VMBENCH seqread %s MiB/s %.2f %d\n", subj[s],
 			       t_seqread(fd[s], size), rep);
 		}
-		for (i = 0; i < 3; i++) {
-			s = (i + rep - 1) % 3;
+		for (i = 0; i < n; i++) {
+			s = (i + rep - 1) % n;
 			printf("VMBENCH randread %s IOPS %.0f %d\n", subj[s],
 			       t_randread(fd[s], size, ops), rep);
 		}
-		for (i = 0; i < 3; i++) {
-			s = (i + rep - 1) % 3;
+		for (i = 0; i < n; i++) {
+			s = (i + rep - 1) % n;
 			printf("VMBENCH mmap-seqread %s MiB/s %.2f %d\n", subj[s],
 			       t_mmap(fd[s], size, 0), rep);
 		}
-		for (i = 0; i < 3; i++) {
-			s = (i + rep - 1) % 3;
+		for (i = 0; i < n; i++) {
+			s = (i + rep - 1) % n;
 			printf("VMBENCH mmap-randread %s IOPS %.0f %d\n", subj[s],
 			       t_mmap(fd[s], size, ops), rep);
+		}
+		for (i = 0; i < n; i++) {
+			s = (i + rep - 1) % n;
+			printf("VMBENCH mmap-touch %s MiB/s %.2f %d\n", subj[s],
+			       t_touch(ctl, s, dir[s], size), rep);
 		}
 		fflush(stdout);
 	}
 
-	for (s = 0; s < 3; s++)
+	for (s = 0; s < n; s++)
 		close(fd[s]);
-	unlink(path[1]);
-	unlink(path[2]);
+	for (s = 1; s < n; s++)
+		unlink(path[s]);
 	memset(&d, 0, sizeof(d));
 	strcpy(d.name, NAME);
 	if (ioctl(ctl, VIEWDEV_IOC_DESTROY, &d) != 0)
