@@ -15,10 +15,16 @@
  *                RAND_OPS 4 KiB blocks at random 4 KiB offsets, unmap; IOPS
  *                (the fresh mapping pays its faults, as fio's mmap engine)
  *
- * then the file is removed.  Repetition 0 runs everything once unmeasured:
- * on this VM memory the guest has not used for a while is slow to touch
- * the first time (the host gives it back: free page reporting), which
- * would hit whichever subject runs first.  One sample a line on stdout, as
+ * then the file is removed.  Repetition 0 runs everything once unmeasured.
+ * On this VM, memory the guest freed more than ~2 s ago is slow to touch
+ * again: free page reporting (page_reporting_order 9) hands every free
+ * 2 MiB block back to the host, which must fault it in anew, so one
+ * subject's first touch ran at 0.6 or 6 GB/s depending on what it got.
+ * Before each first-touch sample the tool therefore touches and frees
+ * SIZE_MIB + 64 MiB of anonymous memory (2 MiB pages), so that every
+ * subject allocates memory the host has just backed: the samples measure
+ * the guest kernel's fault and allocation path, as on bare metal, not the
+ * host's.  One sample a line on stdout, as
  * bench/run.sh's measure.jsonl wants, with the mapping's ShmemPmdMapped
  * (kB, from smaps, after the touch) as "pmd_kib".
  */
@@ -85,6 +91,20 @@ static long pmd_kib(const void *p)
 	}
 	fclose(f);
 	return sum;
+}
+
+/* Touch and free size bytes of anonymous memory (see the top). */
+static void prewarm(size_t size)
+{
+	char *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return;
+	madvise(p, size, MADV_HUGEPAGE);
+	for (size_t off = 0; off < size; off += PAGE)
+		p[off] = 1;
+	munmap(p, size);
 }
 
 static double first_touch(const char *path, size_t size, long *pmd)
@@ -166,6 +186,7 @@ int main(int argc, char **argv)
 	for (rep = 0; rep <= reps; rep++) {
 		for (i = 0; i < n; i++) {
 			s = (i + rep) % n;
+			prewarm(size + (64u << 20));
 			v = first_touch(path[s], size, &pmd);
 			if (rep)
 				printf("{\"part\":\"mmap\",\"test\":\"first touch of each 4 KiB page\","
