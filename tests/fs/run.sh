@@ -901,6 +901,7 @@ print("%#x %d %d %d" % (addr, addr % (2 << 20) == 0,
       pmd.get("ShmemPmdMapped:", -1), pmd.get("FilePmdMapped:", -1)))
 PYEOF
 }
+seek_data_4k() { t_py seek_data; }
 t_huge_pages() {
 	local r a al shm fil
 	mount_fs -o passthrough=on,size=64m || return 1
@@ -1087,7 +1088,7 @@ for pt in on off; do
 	t "[$pt] readdir_under_concurrent_change" t_py readdir_concurrent
 	t "[$pt] readdir_telldir_seekdir_stable" t_py readdir_seek
 	t "[$pt] numpy_memmap_and_view_show" t_py numpy_interop "$view"
-	t "[$pt] seek_data_hole_fallocate" t_py seek_data
+	t "[$pt] seek_data_hole_fallocate_huge_pages" t_py seek_data huge
 	t "[$pt] copy_file_range" t_py copy_range
 	t "[$pt] concurrent_writers_fd_and_mmap" t_py concurrent_writers
 	t "[$pt] more_files_than_fd_limit" t_py many_files 3000
@@ -1095,6 +1096,8 @@ for pt in on off; do
 	t "[$pt] model_random_ops_seed1" t_py model 1 500
 	t "[$pt] model_random_ops_seed2" t_py model 2 500
 	is_mounted && umount_fs
+	# holes to the 4 KiB page on a store of 4 KiB pages
+	t "[$pt] seek_data_hole_fallocate" on_mount seek_data_4k -o passthrough=$pt,huge=never
 	t "[$pt] requests_seen_by_daemon_and_no_xattr_probe" t_requests_seen $pt
 
 	if mount_fs -o passthrough=$pt,size=8m; then
