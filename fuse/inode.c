@@ -46,6 +46,10 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+/* A node id is a struct vfs_inode's address: it must fit. */
+_Static_assert(sizeof(fuse_ino_t) >= sizeof(uintptr_t),
+	       "fuse_ino_t cannot hold a pointer");
+
 struct vfs_inode *vfs_inode(fuse_req_t req, fuse_ino_t ino)
 {
 	if (ino == FUSE_ROOT_ID)
@@ -190,8 +194,18 @@ void vfs_inode_put(struct vfs *fs, struct vfs_inode *in, uint64_t n)
 	struct vfs_inode **pp;
 
 	pthread_mutex_lock(&fs->lock);
-	if (n > in->nlookup)
-		n = in->nlookup;	/* never below zero */
+	if (n > in->nlookup) {
+		/* The kernel gives back more than we counted: a lookup-count bug
+		 * somewhere (ours or the kernel's).  Never below zero, and said
+		 * once, since a clamp would hide it. */
+		static atomic_int said;
+
+		if (!atomic_exchange(&said, 1))
+			vfs_log("viewfs: warning: forget of %llu lookups on an inode that holds "
+				"%llu (lookup counts disagree; clamped, not logged again)\n",
+				(unsigned long long)n, (unsigned long long)in->nlookup);
+		n = in->nlookup;
+	}
 	in->nlookup -= n;
 	if (in == &fs->root || in->nlookup) {
 		pthread_mutex_unlock(&fs->lock);
