@@ -17,7 +17,7 @@
  * The store is emptied before each input, so every input is reproducible.
  */
 #include "viewfs.h"
-#include "view.h"
+#include "fuzz.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -27,15 +27,6 @@
 #include <string.h>
 #include <sys/xattr.h>
 #include <unistd.h>
-
-#define FUZZ_ASSERT(c)							\
-	do {								\
-		if (!(c)) {						\
-			fprintf(stderr, "%s:%d: broken promise: %s\n",	\
-				__FILE__, __LINE__, #c);		\
-			abort();					\
-		}							\
-	} while (0)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
