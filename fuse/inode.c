@@ -502,9 +502,13 @@ void vfs_chown_new(fuse_req_t req, struct vfs_inode *parent, const char *name)
 		return;
 	if (fstatat(pfd, "", &pst, AT_EMPTY_PATH) == 0 && (pst.st_mode & S_ISGID))
 		gid = pst.st_gid;
-	/* Not permitted when the daemon is not root: it then owns them. */
-	if (ctx->uid != geteuid() || gid != getegid())
-		(void)fchownat(pfd, name, ctx->uid, gid, AT_SYMLINK_NOFOLLOW);
+	/* EPERM when the daemon is not root: it then owns them, which is
+	 * what an unprivileged mount means; nothing to report. */
+	if ((ctx->uid != geteuid() || gid != getegid()) &&
+	    fchownat(pfd, name, ctx->uid, gid, AT_SYMLINK_NOFOLLOW) < 0 && errno != EPERM &&
+	    vfs_data(req)->debug)
+		vfs_log("viewfs: chown of a new object to %u:%u: %s\n",
+			(unsigned)ctx->uid, (unsigned)gid, strerror(errno));
 	vfs_inode_fd_done(parent, pfd);
 }
 
