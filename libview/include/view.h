@@ -215,6 +215,12 @@ int vw_shape_parse(const char *s, ssize_t *shape, int max,
  * size ("9223372036854775807,0" is refused: its tolist would never end);
  * a format without a shape needs size to be a multiple of its
  * itemsize (25 bytes of 'd' are refused, not truncated to 3 items).
+ * Shapes are vw_shape_parse's: decimal dimensions separated by commas,
+ * blanks (' ') allowed around each.  viewdev's check (kmod) follows the
+ * same rules; tests/common/meta_vectors.h holds cases both must answer
+ * alike.  A size change never consults the metadata here: viewfs lets a
+ * typed file shrink (O_TRUNC must work), and vw_open then refuses the
+ * metadata; viewdev refuses a resize below it (kmod/README.md).
  * Errors: -EINVAL with a message naming the bad value, for every rule
  * (also a shape vw_shape_parse refuses with -E2BIG or -EOVERFLOW);
  * err->code is then -EINVAL too.

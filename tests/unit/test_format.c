@@ -2,6 +2,7 @@
 /* Unit tests: format strings, shape strings and metadata checks
  * (vw_format_parse, vw_shape_parse, vw_meta_check). */
 #include "unit_fixtures.h"
+#include "../common/meta_vectors.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -520,6 +521,23 @@ static void test_error_message_stays_one_line(void **state)
 	assert_null(strchr(f->err.msg, '\n'));
 }
 
+/* The cases viewdev's check must answer alike (tests/common). */
+static void test_meta_check_shared_vectors(void **state)
+{
+	struct fx *f = *state;
+
+	for (size_t i = 0; i < META_NVECTORS; i++) {
+		const struct meta_vector *m = &meta_vectors[i];
+		int rc = vw_meta_check(m->format[0] ? m->format : NULL,
+				       m->shape[0] ? m->shape : NULL, m->size, &f->err);
+
+		if (rc != (m->ok ? 0 : -EINVAL))
+			fail_msg("vector %zu (format '%s', shape '%s', size %llu): %d (%s)",
+				 i, m->format, m->shape, (unsigned long long)m->size, rc,
+				 rc ? f->err.msg : "accepted");
+	}
+}
+
 static const struct CMUnitTest tests[] = {
 	T(test_format_native_itemsizes_match_struct_calcsize),
 	T(test_format_standard_sizes_with_prefix),
@@ -563,6 +581,7 @@ static const struct CMUnitTest tests[] = {
 	T(test_meta_check_bad_shape_error_code_is_einval),
 	T(test_meta_check_format_alone_must_divide_size),
 	T(test_error_message_stays_one_line),
+	T(test_meta_check_shared_vectors),
 };
 
 UNIT_MAIN(tests)
