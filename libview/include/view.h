@@ -18,6 +18,20 @@
  * Never copy a struct vw_view by assignment and use both copies: use
  * vw_dup().  Deriving a view never copies data and never allocates.
  *
+ * Borrowed views (vw_borrow) are the one exception, for derivations in a
+ * hot loop: a borrowed view holds NO reference; it uses the reference of
+ * the view it was borrowed from (its lender).  Every view derived from a
+ * borrowed view (vw_slice, vw_cast, vw_transpose, vw_reshape,
+ * vw_toreadonly, vw_apply_meta) is borrowed too, so deriving and
+ * releasing them counts no reference at all (no atomic operation).  The
+ * rule: a borrowed view may be used only while its lender, or another
+ * owning view on the same mapping, still holds its reference; release
+ * borrowed views first (vw_release marks them released and drops
+ * nothing).  Using one after the last owning view on its mapping was
+ * released is a use after free (AddressSanitizer reports it).  vw_dup of
+ * a borrowed view gives an owning view (its own reference), also in place
+ * (vw_dup(&v, &v, ...)); vw_is_borrowed() tells the two kinds apart.
+ *
  * A released or never-initialised (zeroed) view refuses every operation
  * with -EINVAL.  The destination of a derivation may be the source itself
  * (vw_slice(&v, &v, ...)): the source's reference is then carried over.
@@ -163,7 +177,10 @@ struct vw_format {
 /* A view.  Fields are public for reading; change them only through the API. */
 struct vw_view {
 	char *buf;		/* address of element [0,0,...,0] */
-	struct vw_map *map;	/* one reference; NULL when released */
+	struct vw_map *map;	/* one reference; NULL when released; for a
+				   borrowed view (vw_borrow) a tagged
+				   value holding no reference: only
+				   compare it with NULL */
 	ssize_t len;		/* nbytes: product(shape) * itemsize */
 	ssize_t itemsize;
 	int ndim;
@@ -282,11 +299,31 @@ int vw_apply_meta(struct vw_view *dst, const struct vw_view *src,
 void vw_release(struct vw_view *v);
 
 /*
- * vw_dup - dst becomes a copy of src holding its own reference.
+ * vw_dup - dst becomes a copy of src holding its own reference (also when
+ * src is borrowed: vw_dup(&v, &v, ...) turns a borrowed v into an owning
+ * one).
  * Errors: -EINVAL src released.
  */
 int vw_dup(struct vw_view *dst, const struct vw_view *src,
 	   struct vw_error *err);
+
+/*
+ * vw_borrow - dst becomes a copy of src that holds no reference: a
+ * borrowed view (see "Ownership"), lent src's reference.  Views derived
+ * from dst are borrowed too, and deriving or releasing them touches no
+ * reference count.  Use dst and everything derived from it only while src
+ * (or another owning view on the same mapping) is not released; releasing
+ * dst (vw_release) drops nothing.  src may itself be borrowed: dst then
+ * borrows from the same lender.  vw_map_refs() does not count borrowed
+ * views.
+ * Errors: -EINVAL src released, or dst == src for an owning src (a view
+ * cannot lend to itself; dst == src for a borrowed src does nothing).
+ */
+int vw_borrow(struct vw_view *dst, const struct vw_view *src,
+	      struct vw_error *err);
+
+/* vw_is_borrowed - 1 when v is a valid borrowed view, else 0. */
+int vw_is_borrowed(const struct vw_view *v);
 
 /* vw_is_valid - 1 when v holds a reference (not released), else 0. */
 int vw_is_valid(const struct vw_view *v);

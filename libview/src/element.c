@@ -115,14 +115,13 @@ static void vw__set_uint(struct vw_value *out, uint64_t u)
 	}
 }
 
-VW_PUBLIC void vw_unpack(const struct vw_format *f, const void *p,
-			 struct vw_value *out)
+/* Decode one item from b[0..itemsize) (b holds 8 bytes). */
+static inline __attribute__((always_inline)) void vw__decode(const struct vw_format *f, unsigned char *b,
+			      struct vw_value *out)
 {
-	unsigned char b[8];
 	size_t n = f->itemsize;
 
 	memset(out, 0, sizeof(*out));
-	memcpy(b, p, n);
 	if (f->swap)
 		vw__swap(b, n);
 	switch (f->kind) {
@@ -166,6 +165,20 @@ VW_PUBLIC void vw_unpack(const struct vw_format *f, const void *p,
 		default: { uint64_t x; memcpy(&x, b, 8); vw__set_uint(out, x); return; }
 		}
 	}
+}
+
+VW_PUBLIC void vw_unpack(const struct vw_format *f, const void *p,
+			 struct vw_value *out)
+{
+	unsigned char b[8];
+
+	switch (f->itemsize) {	/* constant sizes: no memcpy call */
+	case 1: memcpy(b, p, 1); break;
+	case 2: memcpy(b, p, 2); break;
+	case 4: memcpy(b, p, 4); break;
+	default: memcpy(b, p, 8); break;
+	}
+	vw__decode(f, b, out);
 }
 
 int vw__truth(const struct vw_value *v)
@@ -375,14 +388,6 @@ struct vw__elem_job {
 	struct vw_error *err;
 };
 
-static int vw__get_run(void *arg)
-{
-	const struct vw__elem_job *j = arg;
-
-	vw_unpack(j->f, j->p, j->out);
-	return 0;
-}
-
 static int vw__set_run(void *arg)
 {
 	const struct vw__elem_job *j = arg;
@@ -393,24 +398,36 @@ static int vw__set_run(void *arg)
 VW_PUBLIC int vw_get(const struct vw_view *v, const ssize_t *index,
 		     struct vw_value *out, struct vw_error *err)
 {
-	struct vw_format f;
-	struct vw__elem_job j = { &f, NULL, out, NULL, err };
-	struct vw__guard g;
-	int rc = vw__check(v, err);
+	unsigned char b[8];
+	uintptr_t p, addr;
+	int rc;
 
-	if (rc)
-		return rc;
+	if (__builtin_expect(!v || !v->map, 0))
+		return vw__check(v, err);
 	if (v->ndim && !index)
 		return vw__fail(err, -EINVAL, "no index for a %d-D view",
 				v->ndim);
-	rc = vw__elem(v, index, &j.p, err);
-	if (rc)
-		return rc;
-	vw__view_format(v, &f);
-	vw__guard_init(&g, v, VW__RD, NULL, 0);
-	g.lookup = 0;	/* a system call costs 20 times the access */
-	if (vw__guarded(&g, vw__get_run, &j))
-		return vw__fault_fail(err, &g);
+	p = (uintptr_t)v->buf;
+	for (int i = 0; i < v->ndim; i++) {
+		ssize_t k = index[i], n = v->shape[i];
+
+		if (k < 0)
+			k += n;
+		if (__builtin_expect((size_t)k >= (size_t)n, 0))
+			return vw__fail(err, -ERANGE,
+					"index %zd is out of range for axis %d with size %zd",
+					index[i], i, n);
+		p += (uintptr_t)(k * v->strides[i]);
+	}
+	rc = vw__read_elem(v, (const void *)p, v->fmt.itemsize, b, &addr);
+	if (__builtin_expect(rc != 0, 0)) {
+		uintptr_t base;
+		size_t len;
+
+		vw__map_range(vw__map(v), &base, &len, NULL);
+		return vw__fault_at(err, VW__RD, addr, base);
+	}
+	vw__decode(&v->fmt, b, out);
 	return 0;
 }
 
