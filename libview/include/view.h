@@ -10,7 +10,7 @@
  * ---------
  * struct vw_view is a plain struct the caller owns (on the stack, in an
  * array, anywhere).  Every *valid* view holds exactly one reference on a
- * struct vw_map.  Functions that produce a view (vw_open, vw_open_fd,
+ * struct vw_map (borrowed views, below, hold none).  Functions that produce a view (vw_open, vw_open_fd,
  * vw_from_memory, vw_dup, vw_cast, vw_slice, ...) take a new reference for
  * the destination; vw_release() drops it and marks the view released.  A
  * mapping is unmapped (and its fd closed) when the last view referring to
@@ -44,7 +44,12 @@
  * one-line human message naming the bad value is written there.  Nothing
  * prints, nothing aborts.  Views are not locked: concurrent use of one
  * struct vw_view from several threads needs the caller's lock; distinct
- * views on one mapping may be used from different threads.
+ * views on one mapping may be used from different threads.  Reference
+ * counts are atomic; while the process has a single thread (glibc's
+ * __libc_single_threaded) they are updated without atomic
+ * read-modify-writes, which is exact because only that thread could touch
+ * them or start another (a thread made with a bare clone() system call,
+ * not pthread_create, is not seen: libview does not support those).
  *
  * Faults in the mapping
  * ---------------------
@@ -97,7 +102,10 @@
  *    a faulting access (si_code BUS_ADRALN..BUS_MCEERR_AR) whose address
  *    lies in the pages of a mapping the faulting thread is accessing
  *    inside a guarded function at that moment (a thread-local record set
- *    around each access loop); it then siglongjmps out of the loop.  Any
+ *    around each access loop); it then siglongjmps out of the loop.
+ *    vw_get's one read is, on x86-64, a load instruction the handler
+ *    knows by its address: a fault there (which can only be that read of
+ *    the view's mapping) resumes vw_get with the error, no jump.  Any
  *    other SIGBUS (another address, a fault outside libview's loops, a
  *    signal sent by kill/raise/sigqueue, BUS_MCEERR_AO) goes to the
  *    disposition libview found: a previous handler is called with the
@@ -325,7 +333,8 @@ int vw_borrow(struct vw_view *dst, const struct vw_view *src,
 /* vw_is_borrowed - 1 when v is a valid borrowed view, else 0. */
 int vw_is_borrowed(const struct vw_view *v);
 
-/* vw_is_valid - 1 when v holds a reference (not released), else 0. */
+/* vw_is_valid - 1 when v holds a reference or is borrowed (not released),
+ * else 0. */
 int vw_is_valid(const struct vw_view *v);
 
 /* vw_map_refs - references currently held on v's mapping (0 if released). */

@@ -63,10 +63,46 @@ struct vw_map {
 	void *arg;
 };
 
+/*
+ * 1 while the process has one thread (glibc's __libc_single_threaded, as
+ * libstdc++'s shared_ptr uses it): no other thread can then touch a
+ * count, and only this one can create another, so a plain load and store
+ * (relaxed atomics, no lock prefix) update it exactly.  Elsewhere 0: the
+ * count is always updated with atomic read-modify-writes.
+ */
+#if defined(__GLIBC__) && defined(__has_include)
+#if __has_include(<sys/single_threaded.h>)
+#include <sys/single_threaded.h>
+#define VW__SINGLE_THREADED() (__libc_single_threaded != 0)
+#endif
+#endif
+#ifndef VW__SINGLE_THREADED
+#define VW__SINGLE_THREADED() 0
+#endif
+
 /* Take one more reference on a mapping. */
 static inline void vw__map_get(struct vw_map *m)
 {
-	atomic_fetch_add_explicit(&m->refs, 1, memory_order_relaxed);
+	if (VW__SINGLE_THREADED())
+		atomic_store_explicit(&m->refs,
+				      atomic_load_explicit(&m->refs,
+							   memory_order_relaxed) + 1,
+				      memory_order_relaxed);
+	else
+		atomic_fetch_add_explicit(&m->refs, 1, memory_order_relaxed);
+}
+
+/* Drop one reference; returns the count before (1: it was the last). */
+static inline long vw__map_drop(struct vw_map *m)
+{
+	long r;
+
+	if (VW__SINGLE_THREADED()) {
+		r = atomic_load_explicit(&m->refs, memory_order_relaxed);
+		atomic_store_explicit(&m->refs, r - 1, memory_order_relaxed);
+		return r;
+	}
+	return atomic_fetch_sub_explicit(&m->refs, 1, memory_order_acq_rel);
 }
 
 /* dst's format, parsed format and itemsize become src's. */

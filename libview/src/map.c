@@ -6,10 +6,15 @@
  * (unmapped on the last put; the descriptor is closed right after mmap, as
  * the mapping keeps the file alive), or the caller's memory (handed back
  * through the caller's release callback on the last put).  Every live
- * struct vw_view holds exactly one reference (refs); views are created
- * only by vw_open*, vw_from_memory and the derivations, each taking one
- * reference, and vw_release drops it.  The count is atomic so views on one
- * mapping may be released from different threads.
+ * owning struct vw_view holds exactly one reference (refs); views are
+ * created only by vw_open*, vw_from_memory and the derivations, each
+ * taking one reference, and vw_release drops it.  The count is atomic so
+ * views on one mapping may be released from different threads (while the
+ * process has a single thread it is updated without a lock prefix:
+ * vw__map_get/vw__map_drop in internal.h).  A borrowed view (vw_borrow)
+ * holds none: its map pointer carries bit 0 (VW__BORROWED), derivations
+ * from it copy that tagged pointer and take nothing, and vw_release only
+ * clears it.
  */
 #include "internal.h"
 #include <fcntl.h>
@@ -35,7 +40,7 @@ static char vw__empty[1];
 
 static void vw__map_put(struct vw_map *m)
 {
-	if (atomic_fetch_sub_explicit(&m->refs, 1, memory_order_acq_rel) != 1)
+	if (vw__map_drop(m) != 1)
 		return;
 	if (m->is_mmap && m->addr)
 		munmap(m->addr, m->len);
