@@ -25,8 +25,15 @@
 int vw__fail(struct vw_error *err, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* 0 if v holds a reference, else -EINVAL with a message. */
-int vw__check(const struct vw_view *v, struct vw_error *err);
+/* 0 if v is valid (holds a reference or is borrowed), else -EINVAL with
+ * a message (vw__check_fail, out of line). */
+int vw__check_fail(struct vw_error *err) __attribute__((cold));
+static inline int vw__check(const struct vw_view *v, struct vw_error *err)
+{
+	if (__builtin_expect(!v || !v->map, 0))
+		return vw__check_fail(err);
+	return 0;
+}
 
 /*
  * A borrowed view (vw_borrow) holds no reference: its map field is the
@@ -275,6 +282,20 @@ VW__HIDDEN struct vw__ld vw__ld2(const void *p);
 VW__HIDDEN struct vw__ld vw__ld4(const void *p);
 VW__HIDDEN struct vw__ld vw__ld8(const void *p);
 extern VW__HIDDEN const char vw__ld_begin[], vw__ld_end[], vw__ld_fix[];
+/*
+ * The same loads called from inline asm that names exactly what they
+ * change (rax, rdx, flags): the caller then keeps its values in any other
+ * register across the call, and its fast path needs no register saves.
+ * The call's return address would land in the red zone below %rsp, which
+ * the compiler may be using: step over it first.
+ */
+#define VW__LD_CALL(fn, p, r)						\
+	__asm__ volatile("lea -128(%%rsp), %%rsp\n\t"			\
+			 "call " #fn "\n\t"					\
+			 "lea 128(%%rsp), %%rsp"				\
+			 : "=a"((r).v), "=d"((r).fault)			\
+			 : "D"(p)						\
+			 : "memory", "cc")
 
 static inline int vw__read_elem(const struct vw_view *v, const void *p,
 				size_t n, unsigned char *b, uintptr_t *addr)

@@ -58,12 +58,9 @@ void vw__map_range(const struct vw_map *m, uintptr_t *base, size_t *len,
 		*populate = m->is_mmap && m->is_reg && m->addr;
 }
 
-int vw__check(const struct vw_view *v, struct vw_error *err)
+int vw__check_fail(struct vw_error *err)
 {
-	if (!v || !v->map)
-		return vw__fail(err, -EINVAL,
-				"operation on a released view");
-	return 0;
+	return vw__fail(err, -EINVAL, "operation on a released view");
 }
 
 void vw__publish(struct vw_view *dst, const struct vw_view *src, char *buf,
