@@ -84,9 +84,51 @@ static int vw__is_byte_code(char c)
 	return c == 'B' || c == 'b' || c == 'c';
 }
 
+static int __attribute__((noinline))
+vw__cast_any(struct vw_view *dst, const struct vw_view *src, const char *fmt,
+	     int ndim, const ssize_t *shape, struct vw_error *err);
+
+/*
+ * The common cast first: a contiguous 1-D view to a native
+ * single-character format, no shape.  It succeeds exactly when the rules
+ * of vw__cast_any below accept the cast (which then gives the same view);
+ * anything else, errors included, goes there.
+ */
 VW_PUBLIC int vw_cast(struct vw_view *dst, const struct vw_view *src,
 		      const char *fmt, int ndim, const ssize_t *shape,
 		      struct vw_error *err)
+{
+	const struct vw_format *nf;
+
+	if (__builtin_expect(src && src->map && fmt && !shape &&
+			     src->ndim == 1, 1) &&
+	    (nf = vw__native_format(fmt)) != NULL &&
+	    (src->shape[0] == 1 || src->strides[0] == src->itemsize) &&
+	    ((src->fmt.native && vw__is_byte_code(src->fmt.code)) ||
+	     vw__is_byte_code(nf->code)) &&
+	    !(src->len & (ssize_t)(nf->itemsize - 1))) {
+		ssize_t isz = (ssize_t)nf->itemsize;
+
+		if (dst != src) {
+			if (!vw__borrowed(src))
+				vw__map_get(src->map);
+			dst->map = src->map;
+			dst->readonly = src->readonly;
+		}
+		dst->buf = src->buf;
+		dst->len = src->len;
+		dst->ndim = 1;
+		dst->shape[0] = src->len >> __builtin_ctzl((unsigned long)isz);
+		dst->strides[0] = isz;
+		vw__set_format(dst, fmt, nf);
+		return 0;
+	}
+	return vw__cast_any(dst, src, fmt, ndim, shape, err);
+}
+
+static int vw__cast_any(struct vw_view *dst, const struct vw_view *src,
+			const char *fmt, int ndim, const ssize_t *shape,
+			struct vw_error *err)
 {
 	const struct vw_format *pf;
 	struct vw_format df;
