@@ -444,7 +444,6 @@ vw__get_bad_index(const struct vw_view *v, const ssize_t *index,
 VW_PUBLIC int vw_get(const struct vw_view *v, const ssize_t *index,
 		     struct vw_value *out, struct vw_error *err)
 {
-	const struct vw_format *f;
 	uintptr_t p;
 
 	if (__builtin_expect(!v || !v->map, 0))
@@ -461,8 +460,9 @@ VW_PUBLIC int vw_get(const struct vw_view *v, const ssize_t *index,
 			return vw__get_bad_index(v, index, err);
 		p += (uintptr_t)(k * v->strides[i]);
 	}
-	f = &v->fmt;
 #if VW__FASTLOAD
+	const struct vw_format *f = &v->fmt;
+
 	/* the common formats, once libview's handler went in (the first
 	 * guarded call puts it there, see vw__read_elem): one dispatch on
 	 * (kind, size) that both loads (vw__ld*, the load whose fault the

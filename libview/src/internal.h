@@ -266,12 +266,13 @@ int vw__page_spans(const struct vw_view *v, size_t page,
  * On x86-64 the read is one load instruction that the SIGBUS handler
  * knows by address (guard.c, vw__ld_begin..vw__ld_end): on a fault there
  * it resumes after the load with the fault reported instead of jumping
- * out, so the read costs no sigsetjmp.  Elsewhere it is a vw__guarded()
- * loop.
+ * out, so the read costs no sigsetjmp.  Elsewhere (or built with
+ * -DVW_NO_FASTLOAD, how the portable path is tested on x86-64) it is a
+ * vw__guarded() loop.
  */
 VW__HIDDEN int vw__front(void);
 extern VW__HIDDEN atomic_int vw__enabled, vw__ever;
-#if defined(__x86_64__) && defined(__linux__)
+#if defined(__x86_64__) && defined(__linux__) && !defined(VW_NO_FASTLOAD)
 #define VW__FASTLOAD 1
 struct vw__ld {
 	uint64_t v;		/* rax: the value, or the faulting address */
