@@ -337,7 +337,8 @@ int vw_is_borrowed(const struct vw_view *v);
  * else 0. */
 int vw_is_valid(const struct vw_view *v);
 
-/* vw_map_refs - references currently held on v's mapping (0 if released). */
+/* vw_map_refs - references currently held on v's mapping, by owning views
+ * (borrowed views hold none); 0 if v is released. */
 long vw_map_refs(const struct vw_view *v);
 
 /* ------------------------------------------------------------------ */

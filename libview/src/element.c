@@ -451,14 +451,24 @@ VW_PUBLIC int vw_get(const struct vw_view *v, const ssize_t *index,
 	if (__builtin_expect(v->ndim && !index, 0))
 		return vw__get_bad_index(v, index, err);
 	p = (uintptr_t)v->buf;
-	for (int i = 0; i < v->ndim; i++) {
-		ssize_t k = index[i], n = v->shape[i];
+	if (v->ndim == 1) {	/* the common case, without the loop */
+		ssize_t k = index[0], n = v->shape[0];
 
 		if (k < 0)
 			k += n;
 		if (__builtin_expect((size_t)k >= (size_t)n, 0))
 			return vw__get_bad_index(v, index, err);
-		p += (uintptr_t)(k * v->strides[i]);
+		p += (uintptr_t)(k * v->strides[0]);
+	} else {
+		for (int i = 0; i < v->ndim; i++) {
+			ssize_t k = index[i], n = v->shape[i];
+
+			if (k < 0)
+				k += n;
+			if (__builtin_expect((size_t)k >= (size_t)n, 0))
+				return vw__get_bad_index(v, index, err);
+			p += (uintptr_t)(k * v->strides[i]);
+		}
 	}
 #if VW__FASTLOAD
 	const struct vw_format *f = &v->fmt;
