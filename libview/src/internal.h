@@ -122,14 +122,16 @@ static inline void vw__copy_format(struct vw_view *dst,
 }
 
 /* dst's format becomes fmt, parsed as *f (it passed vw_format_parse, so
- * it is one type code after an optional byte-order prefix). */
+ * it is one type code after an optional byte-order prefix; it may be
+ * dst->format itself, so it is read before anything is written). */
 static inline void vw__set_format(struct vw_view *dst, const char *fmt,
 				  const struct vw_format *f)
 {
+	char c0 = fmt[0], c1 = fmt[1];
+
 	memset(dst->format, 0, sizeof(dst->format));
-	dst->format[0] = fmt[0];
-	if (fmt[1])
-		dst->format[1] = fmt[1];
+	dst->format[0] = c0;
+	dst->format[1] = c1;
 	dst->fmt = *f;
 	dst->itemsize = (ssize_t)f->itemsize;
 }

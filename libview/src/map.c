@@ -28,7 +28,6 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
-
 size_t vw__map_len(const struct vw_map *m)
 {
 	return m->len;
@@ -36,7 +35,6 @@ size_t vw__map_len(const struct vw_map *m)
 
 /* Base address for empty views: never dereferenced, never NULL. */
 static char vw__empty[1];
-
 
 static void vw__map_put(struct vw_map *m)
 {

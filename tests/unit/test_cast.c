@@ -532,6 +532,28 @@ static void test_cast_fast_path_refusals_keep_their_errors(void **state)
 	assert_false(vw_is_valid(&f->v[2]));
 }
 
+/* The format may be passed from the destination's own format string
+ * (read before the destination is written). */
+static void test_cast_format_string_may_be_the_destinations(void **state)
+{
+	struct fx *f = *state;
+
+	assert_int_equal(vw_cast(&f->v[1], &f->v[0], "<i", 1, NULL, &f->err), 0);
+	vw_release(&f->v[1]);	/* its format string stays in the struct */
+	assert_int_equal(vw_cast(&f->v[1], &f->v[0], f->v[1].format, 1, NULL,
+				 &f->err), 0);
+	assert_string_equal(f->v[1].format, "<i");
+	assert_int_equal(f->v[1].itemsize, 4);
+	slice_expr(&f->v[2], &f->v[0], "4:");
+	assert_int_equal(vw_cast(&f->v[2], &f->v[2], f->v[2].format, 1, NULL,
+				 &f->err), 0);
+	assert_string_equal(f->v[2].format, "B");
+	assert_int_equal(vw_cast(&f->v[2], &f->v[2], f->v[2].format, 2,
+				 (ssize_t[]){ 2, 126 }, &f->err), 0);
+	assert_string_equal(f->v[2].format, "B");
+	assert_int_equal(f->v[2].shape[1], 126);
+}
+
 static const struct CMUnitTest tests[] = {
 	T(test_cast_B_to_i_gives_quarter_length),
 	T(test_cast_keeps_buffer_address),
@@ -572,6 +594,7 @@ static const struct CMUnitTest tests[] = {
 	T(test_cast_from_non_native_source_to_bytes),
 	T(test_cast_fast_path_matches_general_rules),
 	T(test_cast_fast_path_refusals_keep_their_errors),
+	T(test_cast_format_string_may_be_the_destinations),
 };
 
 UNIT_MAIN(tests)
