@@ -88,6 +88,35 @@ static void test_format_no_prefix_is_native_at(void **state)
 	assert_int_equal(f.swap, 0);
 }
 
+/* "X" comes from a table (the fast path casts take), "@X" from the
+ * parser: the two agree field by field for every code, and a character
+ * that is not a code is refused as before. */
+static void test_format_bare_code_fast_path_matches_parser(void **state)
+{
+	const char *codes = "cbBhHiIlLqQnNfde?P";
+	struct vw_format a, b;
+	char one[2] = { 0 }, at[3] = { '@', 0, 0 };
+
+	(void)state;
+	for (const char *c = codes; *c; c++) {
+		one[0] = at[1] = *c;
+		assert_int_equal(parse(one, &a), 0);
+		assert_int_equal(parse(at, &b), 0);
+		assert_int_equal(a.code, b.code);
+		assert_int_equal(a.order, b.order);
+		assert_int_equal(a.native, b.native);
+		assert_int_equal(a.swap, b.swap);
+		assert_int_equal(a.itemsize, b.itemsize);
+		assert_int_equal(a.kind, b.kind);
+	}
+	for (int ch = 1; ch < 256; ch++) {
+		one[0] = (char)ch;
+		if (strchr(codes, ch))
+			continue;
+		assert_int_equal(parse(one, &a), -EINVAL);
+	}
+}
+
 static void test_format_at_prefix_is_native(void **state)
 {
 	struct vw_format f;
@@ -543,6 +572,7 @@ static const struct CMUnitTest tests[] = {
 	T(test_format_standard_sizes_with_prefix),
 	T(test_format_kinds),
 	T(test_format_no_prefix_is_native_at),
+	T(test_format_bare_code_fast_path_matches_parser),
 	T(test_format_at_prefix_is_native),
 	T(test_format_swap_follows_machine_byte_order),
 	T(test_format_n_N_P_refused_with_standard_prefix),
