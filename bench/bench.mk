@@ -9,7 +9,9 @@ QUICK ?= 0
 BENCH_DIR := build/bench
 VWBENCH := $(BENCH_DIR)/vwbench
 BENCH_TOOLS := $(BENCH_DIR)/meta_ops $(BENCH_DIR)/map_hold $(BENCH_DIR)/map_touch
-BENCH_CFLAGS := -O2 -g -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE
+BENCH_CFLAGS := -O2 -g $(WARN) -std=gnu11 -D_GNU_SOURCE
+# the optimised build's library (the harness builds BUILD=build, above)
+BENCH_LIBVIEW := build/lib/libview.a
 
 .PHONY: bench bench-tools
 
@@ -26,9 +28,9 @@ bench-tools: $(BENCH_TOOLS)
 	@$(MAKE) --no-print-directory SAN=0 BUILD=build $(VWBENCH) || \
 		echo "bench: vwbench not built (libview missing?); libview rows will be skipped"
 
-$(VWBENCH): bench/vwbench.c libview/include/view.h build/lib/libview.a
+$(VWBENCH): bench/vwbench.c libview/include/view.h $(BENCH_LIBVIEW)
 	@mkdir -p $(dir $@)
-	$(CC) $(BENCH_CFLAGS) -Ilibview/include -o $@ $< build/lib/libview.a -lm
+	$(CC) $(BENCH_CFLAGS) -Ilibview/include -o $@ $< $(BENCH_LIBVIEW) -lm
 
 $(BENCH_DIR)/%: bench/%.c
 	@mkdir -p $(dir $@)

@@ -19,32 +19,18 @@ Prints one JSON object per line: {"part":"python","test":T,
 import json
 import os
 import sys
-import time
-import timeit
 
 import numpy as np
 import libview
 
-TARGET_S = 0.1
-REPEATS = 5
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from pyviews import best_per_call  # noqa: E402  the same calibrated loop
 
 
 def emit(test, subject, value):
     print(json.dumps({"part": "python", "test": test, "subject": subject,
                       "unit": "ns", "better": "lower",
                       "value": float("%.6g" % (value * 1e9))}), flush=True)
-
-
-def best_per_call(stmt, env):
-    timer = timeit.Timer(stmt, globals=env, timer=time.perf_counter)
-    n = 1
-    while True:
-        t = timer.timeit(n)
-        if t >= TARGET_S / 4 or n > 1 << 40:
-            break
-        n *= 2 if t > 0 and TARGET_S / t < 10 else 10
-    n = max(1, int(n * TARGET_S / max(t, 1e-9)))
-    return min(timer.repeat(repeat=REPEATS, number=n)) / n
 
 
 def main():

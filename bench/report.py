@@ -35,6 +35,7 @@ SUBJECTS = {
     "hp": "passthrough_hp (passthrough)",
     "hp-nopt": "passthrough_hp (no passthrough)",
     "libview": "libview",
+    "libview-borrowed": "libview, borrowed views (vw_borrow: no reference counted)",
     "memoryview": "Python memoryview",
     "numpy": "NumPy",
     "memcpy": "memcpy",
@@ -183,6 +184,10 @@ def build_rows(groups):
                 0.8 if test == "strided copy run 64 B" else None)
         for ref in ("memoryview", "numpy"):
             add("libview", test, "libview", ref, 5.0 if derive else None)
+        # the same derivations from borrowed views (vw_borrow): the results
+        # hold no reference, so no atomic pair per view (vwbench.c)
+        for ref in ("memoryview", "numpy"):
+            add("libview", test, "libview-borrowed", ref, 5.0 if derive else None)
 
     # the Python module against numpy.memmap (and a plain ndarray)
     for (part, test, subj) in list(groups):

@@ -46,6 +46,10 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+/* A node id is a struct vfs_inode's address: it must fit. */
+_Static_assert(sizeof(fuse_ino_t) >= sizeof(uintptr_t),
+	       "fuse_ino_t cannot hold a pointer");
+
 struct vfs_inode *vfs_inode(fuse_req_t req, fuse_ino_t ino)
 {
 	if (ino == FUSE_ROOT_ID)
@@ -190,8 +194,18 @@ void vfs_inode_put(struct vfs *fs, struct vfs_inode *in, uint64_t n)
 	struct vfs_inode **pp;
 
 	pthread_mutex_lock(&fs->lock);
-	if (n > in->nlookup)
-		n = in->nlookup;	/* never below zero */
+	if (n > in->nlookup) {
+		/* The kernel gives back more than we counted: a lookup-count bug
+		 * somewhere (ours or the kernel's).  Never below zero, and said
+		 * once, since a clamp would hide it. */
+		static atomic_int said;
+
+		if (!atomic_exchange(&said, 1))
+			vfs_log("viewfs: warning: forget of %llu lookups on an inode that holds "
+				"%llu (lookup counts disagree; clamped, not logged again)\n",
+				(unsigned long long)n, (unsigned long long)in->nlookup);
+		n = in->nlookup;
+	}
 	in->nlookup -= n;
 	if (in == &fs->root || in->nlookup) {
 		pthread_mutex_unlock(&fs->lock);
@@ -488,9 +502,13 @@ void vfs_chown_new(fuse_req_t req, struct vfs_inode *parent, const char *name)
 		return;
 	if (fstatat(pfd, "", &pst, AT_EMPTY_PATH) == 0 && (pst.st_mode & S_ISGID))
 		gid = pst.st_gid;
-	/* Not permitted when the daemon is not root: it then owns them. */
-	if (ctx->uid != geteuid() || gid != getegid())
-		(void)fchownat(pfd, name, ctx->uid, gid, AT_SYMLINK_NOFOLLOW);
+	/* EPERM when the daemon is not root: it then owns them, which is
+	 * what an unprivileged mount means; nothing to report. */
+	if ((ctx->uid != geteuid() || gid != getegid()) &&
+	    fchownat(pfd, name, ctx->uid, gid, AT_SYMLINK_NOFOLLOW) < 0 && errno != EPERM &&
+	    vfs_data(req)->debug)
+		vfs_log("viewfs: chown of a new object to %u:%u: %s\n",
+			(unsigned)ctx->uid, (unsigned)gid, strerror(errno));
 	vfs_inode_fd_done(parent, pfd);
 }
 

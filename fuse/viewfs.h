@@ -159,7 +159,6 @@ struct vfs {
 
 	enum vfs_pt_mode pt_mode;
 	atomic_int passthrough;	/* 1 while opens use kernel passthrough */
-	int pt_failed_reported;
 	double timeout;		/* entry and attribute timeout, seconds */
 	int killpriv_v2;	/* negotiated FUSE_CAP_HANDLE_KILLPRIV_V2 */
 	int writeback;		/* -o writeback_cache (fallback path only) */

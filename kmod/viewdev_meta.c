@@ -65,7 +65,8 @@ int viewdev_format_itemsize(const char *fmt)
  * *outer the product of the dimensions before the first zero (the number
  * of empty sub-arrays an empty shape describes).  "" is no shape: 0 dims,
  * *items 0, *nonzero and *outer 1.  A zero dimension does not lift the
- * bound on the others: *nonzero must fit S64_MAX.
+ * bound on the others: *nonzero must fit S64_MAX.  Blanks (' ') may stand
+ * around each dimension ("2, 4"), as in libview's vw_shape_parse.
  */
 static int viewdev_shape_parse(const char *shape, u64 *items, u64 *nonzero,
 			       u64 *outer)
@@ -82,6 +83,8 @@ static int viewdev_shape_parse(const char *shape, u64 *items, u64 *nonzero,
 	for (;;) {
 		u64 dim = 0;
 
+		while (*p == ' ')
+			p++;
 		if (!isdigit(*p))
 			return -EINVAL;
 		while (isdigit(*p)) {
@@ -90,6 +93,8 @@ static int viewdev_shape_parse(const char *shape, u64 *items, u64 *nonzero,
 				return -EINVAL;
 			p++;
 		}
+		while (*p == ' ')
+			p++;
 		if (++ndim > VIEWDEV_MAXDIM || dim > S64_MAX)
 			return -EINVAL;
 		if (!dim)
@@ -112,8 +117,10 @@ static int viewdev_shape_parse(const char *shape, u64 *items, u64 *nonzero,
  * 0 when fmt and shape (NUL-terminated, "" unset) are valid metadata for
  * a buffer of size bytes, else -EINVAL.  The rules are libview's
  * vw_meta_check (view.h): product(nonzero dims) * itemsize fits S64_MAX,
- * product(shape) * itemsize <= size, and an empty shape describes at most
- * max(VIEWDEV_EMPTY_MAX, size) empty sub-arrays.
+ * product(shape) * itemsize <= size, an empty shape describes at most
+ * max(VIEWDEV_EMPTY_MAX, size) empty sub-arrays, and a format without a
+ * shape divides the size (25 bytes of 'd' are refused, not cut to 3).
+ * tests/common/meta_vectors.h holds the cases both must agree on.
  */
 int viewdev_meta_check(const char *fmt, const char *shape, u64 size)
 {
@@ -131,6 +138,8 @@ int viewdev_meta_check(const char *fmt, const char *shape, u64 size)
 	if (check_mul_overflow(items, (u64)itemsize, &bytes) || bytes > size)
 		return -EINVAL;
 	if (*shape && !items && outer > VIEWDEV_EMPTY_MAX && outer > size)
+		return -EINVAL;
+	if (!*shape && size % itemsize)
 		return -EINVAL;
 	return 0;
 }

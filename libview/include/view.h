@@ -10,13 +10,27 @@
  * ---------
  * struct vw_view is a plain struct the caller owns (on the stack, in an
  * array, anywhere).  Every *valid* view holds exactly one reference on a
- * struct vw_map.  Functions that produce a view (vw_open, vw_open_fd,
+ * struct vw_map (borrowed views, below, hold none).  Functions that produce a view (vw_open, vw_open_fd,
  * vw_from_memory, vw_dup, vw_cast, vw_slice, ...) take a new reference for
  * the destination; vw_release() drops it and marks the view released.  A
  * mapping is unmapped (and its fd closed) when the last view referring to
  * it is released, so releasing a parent while children live is safe.
  * Never copy a struct vw_view by assignment and use both copies: use
  * vw_dup().  Deriving a view never copies data and never allocates.
+ *
+ * Borrowed views (vw_borrow) are the one exception, for derivations in a
+ * hot loop: a borrowed view holds NO reference; it uses the reference of
+ * the view it was borrowed from (its lender).  Every view derived from a
+ * borrowed view (vw_slice, vw_cast, vw_transpose, vw_reshape,
+ * vw_toreadonly, vw_apply_meta) is borrowed too, so deriving and
+ * releasing them counts no reference at all (no atomic operation).  The
+ * rule: a borrowed view may be used only while its lender, or another
+ * owning view on the same mapping, still holds its reference; release
+ * borrowed views first (vw_release marks them released and drops
+ * nothing).  Using one after the last owning view on its mapping was
+ * released is a use after free (AddressSanitizer reports it).  vw_dup of
+ * a borrowed view gives an owning view (its own reference), also in place
+ * (vw_dup(&v, &v, ...)); vw_is_borrowed() tells the two kinds apart.
  *
  * A released or never-initialised (zeroed) view refuses every operation
  * with -EINVAL.  The destination of a derivation may be the source itself
@@ -30,7 +44,12 @@
  * one-line human message naming the bad value is written there.  Nothing
  * prints, nothing aborts.  Views are not locked: concurrent use of one
  * struct vw_view from several threads needs the caller's lock; distinct
- * views on one mapping may be used from different threads.
+ * views on one mapping may be used from different threads.  Reference
+ * counts are atomic; while the process has a single thread (glibc's
+ * __libc_single_threaded) they are updated without atomic
+ * read-modify-writes, which is exact because only that thread could touch
+ * them or start another (a thread made with a bare clone() system call,
+ * not pthread_create, is not seen: libview does not support those).
  *
  * Faults in the mapping
  * ---------------------
@@ -83,7 +102,10 @@
  *    a faulting access (si_code BUS_ADRALN..BUS_MCEERR_AR) whose address
  *    lies in the pages of a mapping the faulting thread is accessing
  *    inside a guarded function at that moment (a thread-local record set
- *    around each access loop); it then siglongjmps out of the loop.  Any
+ *    around each access loop); it then siglongjmps out of the loop.
+ *    vw_get's one read is, on x86-64, a load instruction the handler
+ *    knows by its address: a fault there (which can only be that read of
+ *    the view's mapping) resumes vw_get with the error, no jump.  Any
  *    other SIGBUS (another address, a fault outside libview's loops, a
  *    signal sent by kill/raise/sigqueue, BUS_MCEERR_AO) goes to the
  *    disposition libview found: a previous handler is called with the
@@ -163,7 +185,10 @@ struct vw_format {
 /* A view.  Fields are public for reading; change them only through the API. */
 struct vw_view {
 	char *buf;		/* address of element [0,0,...,0] */
-	struct vw_map *map;	/* one reference; NULL when released */
+	struct vw_map *map;	/* one reference; NULL when released; for a
+				   borrowed view (vw_borrow) a tagged
+				   value holding no reference: only
+				   compare it with NULL */
 	ssize_t len;		/* nbytes: product(shape) * itemsize */
 	ssize_t itemsize;
 	int ndim;
@@ -215,6 +240,12 @@ int vw_shape_parse(const char *s, ssize_t *shape, int max,
  * size ("9223372036854775807,0" is refused: its tolist would never end);
  * a format without a shape needs size to be a multiple of its
  * itemsize (25 bytes of 'd' are refused, not truncated to 3 items).
+ * Shapes are vw_shape_parse's: decimal dimensions separated by commas,
+ * blanks (' ') allowed around each.  viewdev's check (kmod) follows the
+ * same rules; tests/common/meta_vectors.h holds cases both must answer
+ * alike.  A size change never consults the metadata here: viewfs lets a
+ * typed file shrink (O_TRUNC must work), and vw_open then refuses the
+ * metadata; viewdev refuses a resize below it (kmod/README.md).
  * Errors: -EINVAL with a message naming the bad value, for every rule
  * (also a shape vw_shape_parse refuses with -E2BIG or -EOVERFLOW);
  * err->code is then -EINVAL too.
@@ -301,16 +332,38 @@ int vw_apply_meta(struct vw_view *dst, const struct vw_view *src,
 void vw_release(struct vw_view *v);
 
 /*
- * vw_dup - dst becomes a copy of src holding its own reference.
+ * vw_dup - dst becomes a copy of src holding its own reference (also when
+ * src is borrowed: vw_dup(&v, &v, ...) turns a borrowed v into an owning
+ * one).
  * Errors: -EINVAL src released.
  */
 int vw_dup(struct vw_view *dst, const struct vw_view *src,
 	   struct vw_error *err);
 
-/* vw_is_valid - 1 when v holds a reference (not released), else 0. */
+/*
+ * vw_borrow - dst becomes a copy of src that holds no reference: a
+ * borrowed view (see "Ownership"), lent src's reference.  Views derived
+ * from dst are borrowed too, and deriving or releasing them touches no
+ * reference count.  Use dst and everything derived from it only while src
+ * (or another owning view on the same mapping) is not released; releasing
+ * dst (vw_release) drops nothing.  src may itself be borrowed: dst then
+ * borrows from the same lender.  vw_map_refs() does not count borrowed
+ * views.
+ * Errors: -EINVAL src released, or dst == src for an owning src (a view
+ * cannot lend to itself; dst == src for a borrowed src does nothing).
+ */
+int vw_borrow(struct vw_view *dst, const struct vw_view *src,
+	      struct vw_error *err);
+
+/* vw_is_borrowed - 1 when v is a valid borrowed view, else 0. */
+int vw_is_borrowed(const struct vw_view *v);
+
+/* vw_is_valid - 1 when v holds a reference or is borrowed (not released),
+ * else 0. */
 int vw_is_valid(const struct vw_view *v);
 
-/* vw_map_refs - references currently held on v's mapping (0 if released). */
+/* vw_map_refs - references currently held on v's mapping, by owning views
+ * (borrowed views hold none); 0 if v is released. */
 long vw_map_refs(const struct vw_view *v);
 
 /* ------------------------------------------------------------------ */

@@ -84,20 +84,63 @@ static int vw__is_byte_code(char c)
 	return c == 'B' || c == 'b' || c == 'c';
 }
 
+static int __attribute__((noinline))
+vw__cast_any(struct vw_view *dst, const struct vw_view *src, const char *fmt,
+	     int ndim, const ssize_t *shape, struct vw_error *err);
+
+/*
+ * The common cast first: a contiguous 1-D view to a native
+ * single-character format, no shape.  It succeeds exactly when the rules
+ * of vw__cast_any below accept the cast (which then gives the same view);
+ * anything else, errors included, goes there.
+ */
 VW_PUBLIC int vw_cast(struct vw_view *dst, const struct vw_view *src,
 		      const char *fmt, int ndim, const ssize_t *shape,
 		      struct vw_error *err)
 {
-	ssize_t ns[VW_MAXDIM], nst[VW_MAXDIM], isz;
-	struct vw_format sf, df;
-	int rc, i, nd;
+	const struct vw_format *nf;
+
+	if (__builtin_expect(src && src->map && fmt && !shape &&
+			     src->ndim == 1, 1) &&
+	    (nf = vw__native_format(fmt)) != NULL &&
+	    (src->shape[0] == 1 || src->strides[0] == src->itemsize) &&
+	    ((src->fmt.native && vw__is_byte_code(src->fmt.code)) ||
+	     vw__is_byte_code(nf->code)) &&
+	    !(src->len & (ssize_t)(nf->itemsize - 1))) {
+		ssize_t isz = (ssize_t)nf->itemsize;
+
+		if (dst != src) {
+			if (!vw__borrowed(src))
+				vw__map_get(src->map);
+			dst->map = src->map;
+			dst->readonly = src->readonly;
+		}
+		dst->buf = src->buf;
+		dst->len = src->len;
+		dst->ndim = 1;
+		dst->shape[0] = src->len >> __builtin_ctzl((unsigned long)isz);
+		dst->strides[0] = isz;
+		vw__set_format(dst, fmt, nf);
+		return 0;
+	}
+	return vw__cast_any(dst, src, fmt, ndim, shape, err);
+}
+
+static int vw__cast_any(struct vw_view *dst, const struct vw_view *src,
+			const char *fmt, int ndim, const ssize_t *shape,
+			struct vw_error *err)
+{
+	const struct vw_format *pf;
+	struct vw_format df;
+	ssize_t isz;
+	int rc, i;
 
 	rc = vw__check(src, err);
 	if (rc)
 		return rc;
 	if (!fmt)
 		return vw__fail(err, -EINVAL, "cast: no format");
-	if (!vw_c_contiguous(src))
+	if (!vw__flag(src, 0))
 		return vw__fail(err, -EINVAL,
 				"cast: the view is not C-contiguous (casts are restricted to C-contiguous views)");
 	if (shape && (ndim < 0 || ndim > VW_MAXDIM))
@@ -114,26 +157,26 @@ VW_PUBLIC int vw_cast(struct vw_view *dst, const struct vw_view *src,
 		return vw__fail(err, -EINVAL,
 				"cast: must be 1-D -> N-D or N-D -> 1-D (here %d-D -> %d-D)",
 				src->ndim, ndim);
-	rc = vw_format_parse(fmt, &df, err);
-	if (rc)
-		return rc;
-	sf = src->fmt;
+	pf = vw__native_format(fmt);
+	if (!pf) {
+		rc = vw_format_parse(fmt, &df, err);
+		if (rc)
+			return rc;
+		pf = &df;
+	}
 	/* as CPython: a non-native source only casts to a byte format */
-	if ((!sf.native || !vw__is_byte_code(sf.code)) &&
-	    !vw__is_byte_code(df.code))
+	if ((!src->fmt.native || !vw__is_byte_code(src->fmt.code)) &&
+	    !vw__is_byte_code(pf->code))
 		return vw__fail(err, -EINVAL,
 				"cast: cannot cast between two non-byte formats ('%s' -> '%s')",
 				src->format, fmt);
-	if (src->len % (ssize_t)df.itemsize)
+	/* every itemsize is a power of two (1, 2, 4, 8): no division */
+	isz = (ssize_t)pf->itemsize;
+	if (src->len & (isz - 1))
 		return vw__fail(err, -EINVAL,
 				"cast: length %zd is not a multiple of itemsize %zu of '%s'",
-				src->len, df.itemsize, fmt);
-	isz = (ssize_t)df.itemsize;
-	if (!shape) {
-		nd = 1;
-		ns[0] = src->len / isz;
-		nst[0] = isz;
-	} else {
+				src->len, pf->itemsize, fmt);
+	if (shape) {
 		ssize_t prod = isz;
 
 		for (i = 0; i < ndim; i++) {
@@ -141,20 +184,36 @@ VW_PUBLIC int vw_cast(struct vw_view *dst, const struct vw_view *src,
 				return vw__fail(err, -EINVAL,
 						"cast: shape element %zd must be > 0",
 						shape[i]);
-			if (prod > SSIZE_MAX / shape[i])
+			if (__builtin_mul_overflow(prod, shape[i], &prod))
 				return vw__fail(err, -EINVAL,
 						"cast: product(shape) too large");
-			prod *= shape[i];
-			ns[i] = shape[i];
 		}
 		if (prod != src->len)
 			return vw__fail(err, -EINVAL,
 					"cast: product(shape) * itemsize = %zd != buffer size %zd",
 					prod, src->len);
-		nd = ndim;
-		vw__c_strides(ndim, ns, isz, nst);
 	}
-	vw__publish(dst, src, src->buf, nd, ns, nst, fmt, &df);
+	/* checked: now written straight into dst (src's fields are read
+	 * before dst's are written, so dst == src works) */
+	if (dst != src) {
+		if (!vw__borrowed(src))
+			vw__map_get(src->map);
+		dst->map = src->map;
+		dst->readonly = src->readonly;
+	}
+	dst->buf = src->buf;
+	dst->len = src->len;
+	if (!shape) {
+		dst->ndim = 1;
+		dst->shape[0] = src->len >> __builtin_ctzl((unsigned long)isz);
+		dst->strides[0] = isz;
+	} else {
+		dst->ndim = ndim;
+		for (i = 0; i < ndim; i++)
+			dst->shape[i] = shape[i];
+		vw__c_strides(ndim, dst->shape, isz, dst->strides);
+	}
+	vw__set_format(dst, fmt, pf);
 	return 0;
 }
 
@@ -259,8 +318,19 @@ VW_PUBLIC int vw_parse_index(const char *expr, struct vw_index *idx, int max,
 	}
 }
 
+/* a / b for a >= 0, b > 0: a step of 1 needs none, and a 32-bit
+ * division is several times cheaper than a 64-bit one. */
+static inline ssize_t vw__udiv(uint64_t a, uint64_t b)
+{
+	if (b == 1)
+		return (ssize_t)a;
+	if ((a | b) <= UINT32_MAX)
+		return (ssize_t)((uint32_t)a / (uint32_t)b);
+	return (ssize_t)(a / b);
+}
+
 /* PySlice_Unpack + PySlice_AdjustIndices; returns the slice length. */
-static ssize_t vw__slice_indices(const struct vw_index *s, ssize_t length,
+static inline ssize_t vw__slice_indices(const struct vw_index *s, ssize_t length,
 				 ssize_t *start, ssize_t *step)
 {
 	ssize_t st = s->has_step ? s->step : 1;
@@ -286,68 +356,96 @@ static ssize_t vw__slice_indices(const struct vw_index *s, ssize_t length,
 	}
 	*start = a;
 	*step = st;
-	if (st < 0)
-		return b < a ? (a - b - 1) / (-st) + 1 : 0;
-	return a < b ? (b - a - 1) / st + 1 : 0;
+	if (st < 0) {
+		if (b >= a)
+			return 0;
+		return vw__udiv((uint64_t)(a - b - 1), (uint64_t)-st) + 1;
+	}
+	if (a >= b)
+		return 0;
+	return vw__udiv((uint64_t)(b - a - 1), (uint64_t)st) + 1;
 }
 
 /* Wrapping multiply, as CPython's (formally overflowing) stride*step. */
-static ssize_t vw__wrapmul(ssize_t a, ssize_t b)
+static inline ssize_t vw__wrapmul(ssize_t a, ssize_t b)
 {
 	return (ssize_t)((uint64_t)a * (uint64_t)b);
 }
 
+/*
+ * Written straight into dst, without temporaries: every check comes first
+ * (so that dst is untouched on failure), then one pass writes dimension
+ * `out` after reading dimension d >= out of src, which is right also when
+ * dst == src.
+ */
 VW_PUBLIC int vw_slice(struct vw_view *dst, const struct vw_view *src,
 		       const struct vw_index *idx, int nidx,
 		       struct vw_error *err)
 {
-	ssize_t ns[VW_MAXDIM], nst[VW_MAXDIM];
 	uintptr_t base;
-	int rc, i, d = 0, out = 0;
+	ssize_t len;
+	int i, d, out = 0, ndim;
 
-	rc = vw__check(src, err);
-	if (rc)
-		return rc;
-	if (src->ndim == 0)
+	if (__builtin_expect(!src || !src->map, 0))
+		return vw__check(src, err);
+	ndim = src->ndim;
+	if (ndim == 0)
 		return vw__fail(err, -EINVAL, "cannot index a 0-d view");
-	if (nidx > src->ndim)
+	if (nidx > ndim)
 		return vw__fail(err, -EINVAL,
 				"too many indices: %d for a %d-D view", nidx,
-				src->ndim);
+				ndim);
 	if (nidx < 0 || (nidx && !idx))
 		return vw__fail(err, -EINVAL, "bad index list");
-	base = (uintptr_t)src->buf;
-	for (i = 0; i < nidx; i++, d++) {
+	for (i = 0; i < nidx; i++) {
 		const struct vw_index *s = &idx[i];
-		ssize_t n = src->shape[d], start, step, len;
 
 		if (!s->is_slice) {
-			ssize_t k = s->start;
+			ssize_t k = s->start, n = src->shape[i];
 
-			if (k < 0 && k >= -n)
+			if (k < 0)
 				k += n;
-			if (k < 0 || k >= n)
+			if ((size_t)k >= (size_t)n)
 				return vw__fail(err, -ERANGE,
 						"index %zd is out of range for axis %d with size %zd",
-						s->start, d, n);
-			base += (uintptr_t)vw__wrapmul(k, src->strides[d]);
-			continue;
-		}
-		if (s->has_step && s->step == 0)
+						s->start, i, n);
+		} else if (s->has_step && s->step == 0) {
 			return vw__fail(err, -EINVAL,
 					"slice step cannot be zero (axis %d)",
-					d);
-		len = vw__slice_indices(s, n, &start, &step);
-		base += (uintptr_t)vw__wrapmul(start, src->strides[d]);
-		ns[out] = len;
-		nst[out] = vw__wrapmul(src->strides[d], step);
+					i);
+		}
+	}
+	base = (uintptr_t)src->buf;
+	len = src->itemsize;
+	if (dst != src)
+		vw__inherit(dst, src, 1);
+	for (d = 0; d < nidx; d++) {
+		const struct vw_index *s = &idx[d];
+		ssize_t n = src->shape[d], st = src->strides[d], start, step, ln;
+
+		if (!s->is_slice) {
+			ssize_t k = s->start < 0 ? s->start + n : s->start;
+
+			base += (uintptr_t)vw__wrapmul(k, st);
+			continue;
+		}
+		ln = vw__slice_indices(s, n, &start, &step);
+		base += (uintptr_t)vw__wrapmul(start, st);
+		dst->shape[out] = ln;
+		dst->strides[out] = vw__wrapmul(st, step);
+		len *= ln;
 		out++;
 	}
-	for (; d < src->ndim; d++, out++) {
-		ns[out] = src->shape[d];
-		nst[out] = src->strides[d];
+	for (; d < ndim; d++, out++) {
+		ssize_t n = src->shape[d];
+
+		dst->shape[out] = n;
+		dst->strides[out] = src->strides[d];
+		len *= n;
 	}
-	vw__publish(dst, src, (char *)base, out, ns, nst, NULL, NULL);
+	dst->buf = (char *)base;
+	dst->ndim = out;
+	dst->len = len;
 	return 0;
 }
 

@@ -115,57 +115,70 @@ static void vw__set_uint(struct vw_value *out, uint64_t u)
 	}
 }
 
-VW_PUBLIC void vw_unpack(const struct vw_format *f, const void *p,
-			 struct vw_value *out)
+/* Decode one item from b[0..itemsize) (b holds 8 bytes): one dispatch on
+ * (kind, itemsize). */
+#define VW__KN(k, n) (((unsigned)(k) << 4) | (unsigned)(n))
+static inline __attribute__((always_inline)) void vw__decode(const struct vw_format *f, unsigned char *b,
+			      struct vw_value *out)
 {
-	unsigned char b[8];
 	size_t n = f->itemsize;
 
 	memset(out, 0, sizeof(*out));
-	memcpy(b, p, n);
 	if (f->swap)
 		vw__swap(b, n);
-	switch (f->kind) {
-	case VW_K_CHAR:
+	switch (VW__KN(f->kind, n)) {
+	case VW__KN(VW_K_FLOAT, 8):
+		out->type = VW_V_FLOAT;
+		memcpy(&out->d, b, 8);
+		return;
+	case VW__KN(VW_K_FLOAT, 4): {
+		float x;
+
+		memcpy(&x, b, 4);
+		out->type = VW_V_FLOAT;
+		out->d = x;
+		return;
+	}
+	case VW__KN(VW_K_FLOAT, 2): {
+		uint16_t h;
+
+		memcpy(&h, b, 2);
+		out->type = VW_V_FLOAT;
+		out->d = vw__half_to_double(h);
+		return;
+	}
+	case VW__KN(VW_K_INT, 1): { int8_t x; memcpy(&x, b, 1); vw__set_int(out, x); return; }
+	case VW__KN(VW_K_INT, 2): { int16_t x; memcpy(&x, b, 2); vw__set_int(out, x); return; }
+	case VW__KN(VW_K_INT, 4): { int32_t x; memcpy(&x, b, 4); vw__set_int(out, x); return; }
+	case VW__KN(VW_K_INT, 8): { int64_t x; memcpy(&x, b, 8); vw__set_int(out, x); return; }
+	case VW__KN(VW_K_UINT, 1): vw__set_int(out, b[0]); return;
+	case VW__KN(VW_K_UINT, 2): { uint16_t x; memcpy(&x, b, 2); vw__set_int(out, x); return; }
+	case VW__KN(VW_K_UINT, 4): { uint32_t x; memcpy(&x, b, 4); vw__set_int(out, x); return; }
+	case VW__KN(VW_K_UINT, 8): { uint64_t x; memcpy(&x, b, 8); vw__set_uint(out, x); return; }
+	case VW__KN(VW_K_CHAR, 1):
 		out->type = VW_V_BYTES;
 		out->bytes[0] = b[0];
 		out->nbytes = 1;
 		return;
-	case VW_K_BOOL:
+	default:	/* VW_K_BOOL: '?', whatever sizeof(_Bool) is */
 		out->type = VW_V_BOOL;
 		out->i = b[0] != 0;
 		return;
-	case VW_K_FLOAT:
-		out->type = VW_V_FLOAT;
-		if (n == 2) {
-			uint16_t h;
-
-			memcpy(&h, b, 2);
-			out->d = vw__half_to_double(h);
-		} else if (n == 4) {
-			float x;
-
-			memcpy(&x, b, 4);
-			out->d = x;
-		} else {
-			memcpy(&out->d, b, 8);
-		}
-		return;
-	case VW_K_INT:
-		switch (n) {
-		case 1: { int8_t x; memcpy(&x, b, 1); vw__set_int(out, x); return; }
-		case 2: { int16_t x; memcpy(&x, b, 2); vw__set_int(out, x); return; }
-		case 4: { int32_t x; memcpy(&x, b, 4); vw__set_int(out, x); return; }
-		default: { int64_t x; memcpy(&x, b, 8); vw__set_int(out, x); return; }
-		}
-	case VW_K_UINT:
-		switch (n) {
-		case 1: vw__set_uint(out, b[0]); return;
-		case 2: { uint16_t x; memcpy(&x, b, 2); vw__set_uint(out, x); return; }
-		case 4: { uint32_t x; memcpy(&x, b, 4); vw__set_uint(out, x); return; }
-		default: { uint64_t x; memcpy(&x, b, 8); vw__set_uint(out, x); return; }
-		}
 	}
+}
+
+VW_PUBLIC void vw_unpack(const struct vw_format *f, const void *p,
+			 struct vw_value *out)
+{
+	unsigned char b[8];
+
+	switch (f->itemsize) {	/* constant sizes: no memcpy call */
+	case 1: memcpy(b, p, 1); break;
+	case 2: memcpy(b, p, 2); break;
+	case 4: memcpy(b, p, 4); break;
+	default: memcpy(b, p, 8); break;
+	}
+	vw__decode(f, b, out);
 }
 
 int vw__truth(const struct vw_value *v)
@@ -375,14 +388,6 @@ struct vw__elem_job {
 	struct vw_error *err;
 };
 
-static int vw__get_run(void *arg)
-{
-	const struct vw__elem_job *j = arg;
-
-	vw_unpack(j->f, j->p, j->out);
-	return 0;
-}
-
 static int vw__set_run(void *arg)
 {
 	const struct vw__elem_job *j = arg;
@@ -390,28 +395,129 @@ static int vw__set_run(void *arg)
 	return vw_pack(j->f, j->val, j->p, j->err);
 }
 
+/* vw_get after a fault at addr: the documented -EFAULT and message. */
+static int __attribute__((noinline, cold))
+vw__get_fault(const struct vw_view *v, uintptr_t addr, struct vw_error *err)
+{
+	uintptr_t base;
+	size_t len;
+
+	vw__map_range(vw__map(v), &base, &len, NULL);
+	return vw__fault_at(err, VW__RD, addr, base);
+}
+
+/* vw_get's out-of-line paths: a decoded read of any format, and the
+ * errors (kept out of vw_get so that its fast path saves no register). */
+static int __attribute__((noinline))
+vw__get_any(const struct vw_view *v, uintptr_t p, struct vw_value *out,
+	    struct vw_error *err)
+{
+	unsigned char b[8];
+	uintptr_t addr;
+
+	if (vw__read_elem(v, (const void *)p, v->fmt.itemsize, b, &addr))
+		return vw__get_fault(v, addr, err);
+	vw__decode(&v->fmt, b, out);
+	return 0;
+}
+
+static int __attribute__((noinline, cold))
+vw__get_bad_index(const struct vw_view *v, const ssize_t *index,
+		  struct vw_error *err)
+{
+	if (!index)
+		return vw__fail(err, -EINVAL, "no index for a %d-D view",
+				v->ndim);
+	for (int i = 0; i < v->ndim; i++) {
+		ssize_t k = index[i], n = v->shape[i];
+
+		if (k < 0)
+			k += n;
+		if ((size_t)k >= (size_t)n)
+			return vw__fail(err, -ERANGE,
+					"index %zd is out of range for axis %d with size %zd",
+					index[i], i, n);
+	}
+	return vw__fail(err, -EINVAL, "bad index");	/* not reached */
+}
+
 VW_PUBLIC int vw_get(const struct vw_view *v, const ssize_t *index,
 		     struct vw_value *out, struct vw_error *err)
 {
-	struct vw_format f;
-	struct vw__elem_job j = { &f, NULL, out, NULL, err };
-	struct vw__guard g;
-	int rc = vw__check(v, err);
+	uintptr_t p;
 
-	if (rc)
-		return rc;
-	if (v->ndim && !index)
-		return vw__fail(err, -EINVAL, "no index for a %d-D view",
-				v->ndim);
-	rc = vw__elem(v, index, &j.p, err);
-	if (rc)
-		return rc;
-	vw__view_format(v, &f);
-	vw__guard_init(&g, v, VW__RD, NULL, 0);
-	g.lookup = 0;	/* a system call costs 20 times the access */
-	if (vw__guarded(&g, vw__get_run, &j))
-		return vw__fault_fail(err, &g);
-	return 0;
+	if (__builtin_expect(!v || !v->map, 0))
+		return vw__check(v, err);
+	if (__builtin_expect(v->ndim && !index, 0))
+		return vw__get_bad_index(v, index, err);
+	p = (uintptr_t)v->buf;
+	if (v->ndim == 1) {	/* the common case, without the loop */
+		ssize_t k = index[0], n = v->shape[0];
+
+		if (k < 0)
+			k += n;
+		if (__builtin_expect((size_t)k >= (size_t)n, 0))
+			return vw__get_bad_index(v, index, err);
+		p += (uintptr_t)(k * v->strides[0]);
+	} else {
+		for (int i = 0; i < v->ndim; i++) {
+			ssize_t k = index[i], n = v->shape[i];
+
+			if (k < 0)
+				k += n;
+			if (__builtin_expect((size_t)k >= (size_t)n, 0))
+				return vw__get_bad_index(v, index, err);
+			p += (uintptr_t)(k * v->strides[i]);
+		}
+	}
+#if VW__FASTLOAD
+	const struct vw_format *f = &v->fmt;
+
+	/* the common formats, once libview's handler went in (the first
+	 * guarded call puts it there, see vw__read_elem): one dispatch on
+	 * (kind, size) that both loads (vw__ld*, the load whose fault the
+	 * handler reports, see internal.h) and decodes */
+	if (__builtin_expect(!f->swap &&
+			     atomic_load_explicit(&vw__ever,
+						  memory_order_relaxed), 1)) {
+		struct vw__ld r;
+
+		switch (VW__KN(f->kind, f->itemsize)) {
+		case VW__KN(VW_K_FLOAT, 8):
+			VW__LD_CALL(vw__ld8, p, r);
+			if (__builtin_expect(r.fault != 0, 0))
+				return vw__get_fault(v, (uintptr_t)r.v, err);
+			memset(out, 0, sizeof(*out));
+			out->type = VW_V_FLOAT;
+			memcpy(&out->d, &r.v, 8);
+			return 0;
+		case VW__KN(VW_K_INT, 8):
+			VW__LD_CALL(vw__ld8, p, r);
+			if (__builtin_expect(r.fault != 0, 0))
+				return vw__get_fault(v, (uintptr_t)r.v, err);
+			memset(out, 0, sizeof(*out));
+			vw__set_int(out, (int64_t)r.v);
+			return 0;
+		case VW__KN(VW_K_INT, 4):
+			VW__LD_CALL(vw__ld4, p, r);
+			if (__builtin_expect(r.fault != 0, 0))
+				return vw__get_fault(v, (uintptr_t)r.v, err);
+			memset(out, 0, sizeof(*out));
+			vw__set_int(out, (int32_t)(uint32_t)r.v);
+			return 0;
+		case VW__KN(VW_K_UINT, 1):
+			VW__LD_CALL(vw__ld1, p, r);
+			if (__builtin_expect(r.fault != 0, 0))
+				return vw__get_fault(v, (uintptr_t)r.v, err);
+			memset(out, 0, sizeof(*out));
+			vw__set_int(out, (int64_t)r.v);
+			return 0;
+		default:
+			break;
+		}
+	}
+#endif
+	return vw__get_any(v, p, out, err);
 }
 
 VW_PUBLIC int vw_set(const struct vw_view *v, const ssize_t *index,

@@ -65,6 +65,31 @@ static const struct code_info codes[] = {
 	{ 'P', sizeof(void *), 0, VW_K_UINT },
 };
 
+/* The native single-character formats ("X"), parsed, by type code. */
+#define VW__NATIVE(c, size, k) \
+	[c] = { .code = c, .order = '@', .native = 1, .swap = 0, \
+		.itemsize = size, .kind = k }
+const struct vw_format vw__native_formats[128] = {
+	VW__NATIVE('c', 1, VW_K_CHAR),
+	VW__NATIVE('b', 1, VW_K_INT),
+	VW__NATIVE('B', 1, VW_K_UINT),
+	VW__NATIVE('?', sizeof(_Bool), VW_K_BOOL),
+	VW__NATIVE('h', sizeof(short), VW_K_INT),
+	VW__NATIVE('H', sizeof(short), VW_K_UINT),
+	VW__NATIVE('i', sizeof(int), VW_K_INT),
+	VW__NATIVE('I', sizeof(int), VW_K_UINT),
+	VW__NATIVE('l', sizeof(long), VW_K_INT),
+	VW__NATIVE('L', sizeof(long), VW_K_UINT),
+	VW__NATIVE('q', sizeof(long long), VW_K_INT),
+	VW__NATIVE('Q', sizeof(long long), VW_K_UINT),
+	VW__NATIVE('n', sizeof(ssize_t), VW_K_INT),
+	VW__NATIVE('N', sizeof(size_t), VW_K_UINT),
+	VW__NATIVE('e', 2, VW_K_FLOAT),
+	VW__NATIVE('f', sizeof(float), VW_K_FLOAT),
+	VW__NATIVE('d', sizeof(double), VW_K_FLOAT),
+	VW__NATIVE('P', sizeof(void *), VW_K_UINT),
+};
+
 VW_PUBLIC int vw_format_parse(const char *fmt, struct vw_format *out,
 			      struct vw_error *err)
 {
@@ -72,6 +97,16 @@ VW_PUBLIC int vw_format_parse(const char *fmt, struct vw_format *out,
 	char order = '@';
 	size_t i;
 
+	/* fast path: "X", the native single-character formats; the same
+	 * result as the loop below */
+	if (fmt) {
+		const struct vw_format *nf = vw__native_format(fmt);
+
+		if (nf) {
+			*out = *nf;
+			return 0;
+		}
+	}
 	if (!fmt || !*fmt)
 		return vw__fail(err, -EINVAL, "empty format");
 	if (strnlen(fmt, VW_FORMAT_MAX) >= VW_FORMAT_MAX)

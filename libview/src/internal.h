@@ -12,8 +12,10 @@
 #include <limits.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdatomic.h>
 
 #define VW_PUBLIC __attribute__((visibility("default")))
+#define VW__HIDDEN __attribute__((visibility("hidden")))
 
 #ifndef SSIZE_MIN
 #define SSIZE_MIN (-SSIZE_MAX - 1)
@@ -23,25 +25,162 @@
 int vw__fail(struct vw_error *err, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* 0 if v holds a reference, else -EINVAL with a message. */
-int vw__check(const struct vw_view *v, struct vw_error *err);
+/* 0 if v is valid (holds a reference or is borrowed), else -EINVAL with
+ * a message (vw__check_fail, out of line). */
+int vw__check_fail(struct vw_error *err) __attribute__((cold));
+static inline int vw__check(const struct vw_view *v, struct vw_error *err)
+{
+	if (__builtin_expect(!v || !v->map, 0))
+		return vw__check_fail(err);
+	return 0;
+}
+
+/*
+ * A borrowed view (vw_borrow) holds no reference: its map field is the
+ * mapping's address with bit 0 set (struct vw_map is malloc'd, so the bit
+ * is free).  Every use of v->map inside libview goes through vw__map().
+ */
+#define VW__BORROWED ((uintptr_t)1)
+static inline struct vw_map *vw__map(const struct vw_view *v)
+{
+	return (struct vw_map *)((uintptr_t)v->map & ~VW__BORROWED);
+}
+static inline int vw__borrowed(const struct vw_view *v)
+{
+	return ((uintptr_t)v->map & VW__BORROWED) != 0;
+}
 
 /* Length in bytes of a mapping (0 for an empty one). */
 size_t vw__map_len(const struct vw_map *m);
 
+/*
+ * A mapping (map.c): one memory range, an mmap of a file or device node
+ * (unmapped on the last put) or the caller's memory (handed back through
+ * its release callback).  refs counts the owning views (borrowed views
+ * hold none); it is atomic so views on one mapping may be released from
+ * different threads.
+ */
+struct vw_map {
+	atomic_long refs;
+	void *addr;		/* NULL for an empty mapping */
+	size_t len;
+	int is_mmap;		/* 1: munmap on last put */
+	int is_reg;		/* 1: an mmap of a regular file */
+	void (*release)(void *ptr, size_t len, void *arg);
+	void *arg;
+};
+
+/*
+ * 1 while the process has one thread (glibc's __libc_single_threaded, as
+ * libstdc++'s shared_ptr uses it): no other thread can then touch a
+ * count, and only this one can create another, so a plain load and store
+ * (relaxed atomics, no lock prefix) update it exactly.  Elsewhere 0: the
+ * count is always updated with atomic read-modify-writes.
+ */
+#if defined(__GLIBC__) && defined(__has_include)
+#if __has_include(<sys/single_threaded.h>)
+#include <sys/single_threaded.h>
+#define VW__SINGLE_THREADED() (__libc_single_threaded != 0)
+#endif
+#endif
+#ifndef VW__SINGLE_THREADED
+#define VW__SINGLE_THREADED() 0
+#endif
+
 /* Take one more reference on a mapping. */
-void vw__map_get(struct vw_map *m);
+static inline void vw__map_get(struct vw_map *m)
+{
+	if (VW__SINGLE_THREADED())
+		atomic_store_explicit(&m->refs,
+				      atomic_load_explicit(&m->refs,
+							   memory_order_relaxed) + 1,
+				      memory_order_relaxed);
+	else
+		atomic_fetch_add_explicit(&m->refs, 1, memory_order_relaxed);
+}
+
+/* Drop one reference; returns the count before (1: it was the last). */
+static inline long vw__map_drop(struct vw_map *m)
+{
+	long r;
+
+	if (VW__SINGLE_THREADED()) {
+		r = atomic_load_explicit(&m->refs, memory_order_relaxed);
+		atomic_store_explicit(&m->refs, r - 1, memory_order_relaxed);
+		return r;
+	}
+	return atomic_fetch_sub_explicit(&m->refs, 1, memory_order_acq_rel);
+}
+
+/* dst's format, parsed format and itemsize become src's. */
+static inline void vw__copy_format(struct vw_view *dst,
+				   const struct vw_view *src)
+{
+	dst->itemsize = src->itemsize;
+	memcpy(dst->format, src->format, sizeof(dst->format));
+	dst->fmt = src->fmt;
+}
+
+/* dst's format becomes fmt, parsed as *f (it passed vw_format_parse, so
+ * it is one type code after an optional byte-order prefix; it may be
+ * dst->format itself, so it is read before anything is written). */
+static inline void vw__set_format(struct vw_view *dst, const char *fmt,
+				  const struct vw_format *f)
+{
+	char c0 = fmt[0], c1 = fmt[1];
+
+	memset(dst->format, 0, sizeof(dst->format));
+	dst->format[0] = c0;
+	dst->format[1] = c1;
+	dst->fmt = *f;
+	dst->itemsize = (ssize_t)f->itemsize;
+}
+
+/*
+ * The header dst gets from src in a derivation (dst != src): the mapping
+ * (a new reference, or none when src is borrowed: dst is then borrowed
+ * too), readonly, and format unless with_format is 0.
+ */
+static inline void vw__inherit(struct vw_view *dst, const struct vw_view *src,
+			       int with_format)
+{
+	if (!vw__borrowed(src))
+		vw__map_get(src->map);
+	dst->map = src->map;
+	dst->readonly = src->readonly;
+	if (with_format)
+		vw__copy_format(dst, src);
+}
 
 /*
  * The one way a view is made from another: publish a view of src's memory
  * with buf, shape and strides into dst (copied index by index, so they may
  * be src's own arrays even when dst == src); readonly comes from src, and
  * format/itemsize too unless format (with its parsed f) is given.  Takes a
- * reference unless dst == src, whose reference carries over.
+ * reference unless dst == src, whose reference carries over, or src is
+ * borrowed, in which case dst is borrowed too (no reference, nothing
+ * atomic).
  */
 void vw__publish(struct vw_view *dst, const struct vw_view *src, char *buf,
 		 int ndim, const ssize_t *shape, const ssize_t *strides,
 		 const char *format, const struct vw_format *f);
+
+/*
+ * The parsed native single-character formats ("d", "B", ...) by type code
+ * (format.c; code 0 where a character is not a type code), and the one
+ * for fmt if it is one of them (else NULL): the fast path of
+ * vw_format_parse, a table entry, so no parsed struct is built field by
+ * field and read back whole (a store-forwarding stall).
+ */
+extern VW__HIDDEN const struct vw_format vw__native_formats[128];
+static inline const struct vw_format *vw__native_format(const char *fmt)
+{
+	unsigned char c = (unsigned char)fmt[0];
+
+	if (c < 128 && vw__native_formats[c].code && !fmt[1])
+		return &vw__native_formats[c];
+	return NULL;
+}
 
 /* The parsed format of a live view. */
 static inline void vw__view_format(const struct vw_view *v,
@@ -118,6 +257,83 @@ void vw__extent(const struct vw_view *v, uintptr_t *lo, uintptr_t *hi);
 int vw__page_spans(const struct vw_view *v, size_t page,
 		   int (*fn)(uintptr_t lo, uintptr_t hi, void *arg),
 		   void *arg);
+
+/*
+ * One guarded read of an element (guard.c), for vw_get: the n (1, 2, 4 or
+ * 8) bytes at p, which lie in the memory of v's mapping, into b[0..8).
+ * Returns 0, or -EFAULT when a SIGBUS hit the read (*addr is then the
+ * faulting address).  Puts libview's handler in place only the first
+ * time (as vw_get always did, see view.h).
+ *
+ * On x86-64 the read is one load instruction that the SIGBUS handler
+ * knows by address (guard.c, vw__ld_begin..vw__ld_end): on a fault there
+ * it resumes after the load with the fault reported instead of jumping
+ * out, so the read costs no sigsetjmp.  Elsewhere (or built with
+ * -DVW_NO_FASTLOAD, how the portable path is tested on x86-64) it is a
+ * vw__guarded() loop.
+ */
+VW__HIDDEN int vw__front(void);
+extern VW__HIDDEN atomic_int vw__enabled, vw__ever;
+#if defined(__x86_64__) && defined(__linux__) && !defined(VW_NO_FASTLOAD)
+#define VW__FASTLOAD 1
+struct vw__ld {
+	uint64_t v;		/* rax: the value, or the faulting address */
+	uint64_t fault;		/* rdx: 1 after a SIGBUS */
+};
+VW__HIDDEN struct vw__ld vw__ld1(const void *p);
+VW__HIDDEN struct vw__ld vw__ld2(const void *p);
+VW__HIDDEN struct vw__ld vw__ld4(const void *p);
+VW__HIDDEN struct vw__ld vw__ld8(const void *p);
+extern VW__HIDDEN const char vw__ld_begin[], vw__ld_end[], vw__ld_fix[];
+/*
+ * The same loads called from inline asm that names exactly what they
+ * change (rax, rdx, flags): the caller then keeps its values in any other
+ * register across the call, and its fast path needs no register saves.
+ * The call's return address would land in the red zone below %rsp, which
+ * the compiler may be using: step over it first.
+ */
+#define VW__LD_CALL(fn, p, r)						\
+	__asm__ volatile("lea -128(%%rsp), %%rsp\n\t"			\
+			 "call " #fn "\n\t"					\
+			 "lea 128(%%rsp), %%rsp"				\
+			 : "=a"((r).v), "=d"((r).fault)			\
+			 : "D"(p)						\
+			 : "memory", "cc")
+
+static inline int vw__read_elem(const struct vw_view *v, const void *p,
+				size_t n, unsigned char *b, uintptr_t *addr)
+{
+	struct vw__ld r;
+
+	(void)v;
+	/* as vw__guarded with lookup 0: put the handler in place the
+	 * first time only (a sigaction call costs twenty element reads) */
+	if (__builtin_expect(!atomic_load_explicit(&vw__ever,
+						   memory_order_relaxed), 0) &&
+	    atomic_load_explicit(&vw__enabled, memory_order_relaxed))
+		vw__front();
+	switch (n) {
+	case 1: r = vw__ld1(p); break;
+	case 2: r = vw__ld2(p); break;
+	case 4: r = vw__ld4(p); break;
+	default: r = vw__ld8(p); break;
+	}
+	if (__builtin_expect(r.fault != 0, 0)) {
+		*addr = (uintptr_t)r.v;
+		return -EFAULT;
+	}
+	memcpy(b, &r.v, 8);	/* little-endian: the n bytes come first */
+	return 0;
+}
+#else
+#define VW__FASTLOAD 0
+int vw__read_elem(const struct vw_view *v, const void *p, size_t n,
+		  unsigned char *b, uintptr_t *addr);
+#endif
+/* -EFAULT with the message for a fault at addr, accessed as acc says,
+ * in the mapping based at base. */
+int vw__fault_at(struct vw_error *err, int acc, uintptr_t addr,
+		 uintptr_t base);
 
 /*
  * SIGBUS guard (guard.c).  A guard lives on the stack of the function

@@ -6,10 +6,15 @@
  * (unmapped on the last put; the descriptor is closed right after mmap, as
  * the mapping keeps the file alive), or the caller's memory (handed back
  * through the caller's release callback on the last put).  Every live
- * struct vw_view holds exactly one reference (refs); views are created
- * only by vw_open*, vw_from_memory and the derivations, each taking one
- * reference, and vw_release drops it.  The count is atomic so views on one
- * mapping may be released from different threads.
+ * owning struct vw_view holds exactly one reference (refs); views are
+ * created only by vw_open*, vw_from_memory and the derivations, each
+ * taking one reference, and vw_release drops it.  The count is atomic so
+ * views on one mapping may be released from different threads (while the
+ * process has a single thread it is updated without a lock prefix:
+ * vw__map_get/vw__map_drop in internal.h).  A borrowed view (vw_borrow)
+ * holds none: its map pointer carries bit 0 (VW__BORROWED), derivations
+ * from it copy that tagged pointer and take nothing, and vw_release only
+ * clears it.
  */
 #include "internal.h"
 #include <fcntl.h>
@@ -23,16 +28,6 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
-struct vw_map {
-	atomic_long refs;
-	void *addr;		/* NULL for an empty mapping */
-	size_t len;
-	int is_mmap;		/* 1: munmap on last put */
-	int is_reg;		/* 1: an mmap of a regular file */
-	void (*release)(void *ptr, size_t len, void *arg);
-	void *arg;
-};
-
 size_t vw__map_len(const struct vw_map *m)
 {
 	return m->len;
@@ -41,14 +36,9 @@ size_t vw__map_len(const struct vw_map *m)
 /* Base address for empty views: never dereferenced, never NULL. */
 static char vw__empty[1];
 
-void vw__map_get(struct vw_map *m)
-{
-	atomic_fetch_add_explicit(&m->refs, 1, memory_order_relaxed);
-}
-
 static void vw__map_put(struct vw_map *m)
 {
-	if (atomic_fetch_sub_explicit(&m->refs, 1, memory_order_acq_rel) != 1)
+	if (vw__map_drop(m) != 1)
 		return;
 	if (m->is_mmap && m->addr)
 		munmap(m->addr, m->len);
@@ -66,12 +56,9 @@ void vw__map_range(const struct vw_map *m, uintptr_t *base, size_t *len,
 		*populate = m->is_mmap && m->is_reg && m->addr;
 }
 
-int vw__check(const struct vw_view *v, struct vw_error *err)
+int vw__check_fail(struct vw_error *err)
 {
-	if (!v || !v->map)
-		return vw__fail(err, -EINVAL,
-				"operation on a released view");
-	return 0;
+	return vw__fail(err, -EINVAL, "operation on a released view");
 }
 
 void vw__publish(struct vw_view *dst, const struct vw_view *src, char *buf,
@@ -81,19 +68,15 @@ void vw__publish(struct vw_view *dst, const struct vw_view *src, char *buf,
 	ssize_t len;
 
 	if (dst != src) {
-		vw__map_get(src->map);
-		dst->map = src->map;
-		dst->itemsize = src->itemsize;
+		if (!vw__borrowed(src))
+			vw__map_get(src->map);
+		dst->map = src->map;	/* a borrowed source: still tagged */
 		dst->readonly = src->readonly;
-		memcpy(dst->format, src->format, sizeof(dst->format));
-		dst->fmt = src->fmt;
+		if (!format)
+			vw__copy_format(dst, src);
 	}
-	if (format) {
-		memset(dst->format, 0, sizeof(dst->format));
-		strcpy(dst->format, format);	/* checked < VW_FORMAT_MAX */
-		dst->fmt = *f;
-		dst->itemsize = (ssize_t)f->itemsize;
-	}
+	if (format)
+		vw__set_format(dst, format, f);
 	len = dst->itemsize;
 	for (int i = 0; i < ndim; i++) {
 		dst->shape[i] = shape[i];
@@ -457,7 +440,8 @@ VW_PUBLIC void vw_release(struct vw_view *v)
 {
 	if (!v || !v->map)
 		return;
-	vw__map_put(v->map);
+	if (!vw__borrowed(v))
+		vw__map_put(v->map);
 	v->map = NULL;
 }
 
@@ -468,11 +452,53 @@ VW_PUBLIC int vw_dup(struct vw_view *dst, const struct vw_view *src,
 
 	if (rc)
 		return rc;
+	if (vw__borrowed(src)) {
+		/* an owning copy: a reference of its own on the mapping */
+		struct vw_map *m = vw__map(src);
+
+		vw__map_get(m);
+		if (dst != src)
+			vw__publish(dst, src, src->buf, src->ndim, src->shape,
+				    src->strides, NULL, NULL);
+		dst->map = m;
+		return 0;
+	}
 	if (dst == src)
 		return 0;
 	vw__publish(dst, src, src->buf, src->ndim, src->shape, src->strides,
 		    NULL, NULL);
 	return 0;
+}
+
+VW_PUBLIC int vw_borrow(struct vw_view *dst, const struct vw_view *src,
+			struct vw_error *err)
+{
+	int rc = vw__check(src, err);
+
+	if (rc)
+		return rc;
+	if (dst == src) {
+		if (vw__borrowed(src))
+			return 0;
+		return vw__fail(err, -EINVAL,
+				"borrow: a view cannot borrow from itself (its own reference would be the one lent)");
+	}
+	dst->map = (struct vw_map *)((uintptr_t)vw__map(src) | VW__BORROWED);
+	dst->readonly = src->readonly;
+	vw__copy_format(dst, src);
+	for (int i = 0; i < src->ndim; i++) {
+		dst->shape[i] = src->shape[i];
+		dst->strides[i] = src->strides[i];
+	}
+	dst->buf = src->buf;
+	dst->ndim = src->ndim;
+	dst->len = src->len;
+	return 0;
+}
+
+VW_PUBLIC int vw_is_borrowed(const struct vw_view *v)
+{
+	return v && v->map && vw__borrowed(v);
 }
 
 VW_PUBLIC int vw_is_valid(const struct vw_view *v)
@@ -484,5 +510,5 @@ VW_PUBLIC long vw_map_refs(const struct vw_view *v)
 {
 	if (!v || !v->map)
 		return 0;
-	return atomic_load(&v->map->refs);
+	return atomic_load(&vw__map(v)->refs);
 }

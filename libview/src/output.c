@@ -249,8 +249,8 @@ VW_PUBLIC int vw_tolist(const struct vw_view *v, FILE *f,
 	if (v->len == 0) {
 		uint64_t outer = 1, lim = VW_META_EMPTY_MAX;
 
-		if (vw__map_len(v->map) > lim)
-			lim = vw__map_len(v->map);
+		if (vw__map_len(vw__map(v)) > lim)
+			lim = vw__map_len(vw__map(v));
 		for (int i = 0; i < v->ndim && v->shape[i]; i++)
 			if (__builtin_mul_overflow(outer, (uint64_t)v->shape[i], &outer) ||
 			    outer > lim)

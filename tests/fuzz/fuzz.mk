@@ -15,7 +15,7 @@ FUZZ_CC ?= clang
 FUZZ_S ?= 60
 FUZZ_OUT := build/fuzz
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-FUZZ_CFLAGS := -g -O1 $(WARN) -std=gnu11 -D_GNU_SOURCE -MMD -MP $(FUZZ_SAN) \
+FUZZ_CFLAGS := -g -O1 $(WARN) -std=gnu11 -D_GNU_SOURCE -MMD -MP $(FUZZ_SAN) -DVIEW_VERSION='"$(VERSION)"' \
 	-fsanitize=fuzzer-no-link -Ilibview/include -Itests/fuzz
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_NAMES := $(FUZZ_SRCS:tests/fuzz/fuzz_%.c=%)
@@ -29,12 +29,18 @@ TEST_BINS += $(FUZZ_BINS)
 # the module's checks see the kernel headers' shims, nothing else does
 $(FUZZ_OUT)/obj/tests/fuzz/fuzz_kmeta.o: FUZZ_CFLAGS += -Itests/fuzz/kshim
 
+# the xattr target runs the daemon's own handlers (fuse/xattr.c and the
+# accounting of fuse/space.c) with libfuse's headers and stubbed replies
+FUZZ_FUSE_OBJS := $(FUZZ_OUT)/obj/fuse/xattr.o $(FUZZ_OUT)/obj/fuse/space.o
+$(FUZZ_FUSE_OBJS) $(FUZZ_OUT)/obj/tests/fuzz/fuzz_xattr.o: FUZZ_CFLAGS += -Ifuse $(VIEWFS_FUSE_CFLAGS)
+$(FUZZ_OUT)/fuzz_xattr: $(FUZZ_FUSE_OBJS)
+
 $(FUZZ_OUT)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -c $< -o $@
 
 $(FUZZ_OUT)/fuzz_%: $(FUZZ_OUT)/obj/tests/fuzz/fuzz_%.o $(FUZZ_COMMON_OBJ) $(FUZZ_LIB_OBJS)
-	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ -lm
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ -lm -pthread
 
 .PHONY: fuzz $(FUZZ_NAMES:%=fuzz-%)
 fuzz: $(FUZZ_NAMES:%=fuzz-%)
@@ -45,4 +51,4 @@ $(FUZZ_NAMES:%=fuzz-%): fuzz-%: $(FUZZ_OUT)/fuzz_%
 		$(if $(wildcard tests/fuzz/dict/$*.dict),-dict=tests/fuzz/dict/$*.dict) \
 		$(FUZZ_OUT)/corpus/$* tests/fuzz/corpus/$*
 
--include $(FUZZ_SRCS:%.c=$(FUZZ_OUT)/obj/%.d) $(FUZZ_LIB_OBJS:.o=.d) $(FUZZ_COMMON_OBJ:.o=.d)
+-include $(FUZZ_SRCS:%.c=$(FUZZ_OUT)/obj/%.d) $(FUZZ_LIB_OBJS:.o=.d) $(FUZZ_COMMON_OBJ:.o=.d) $(FUZZ_FUSE_OBJS:.o=.d)

@@ -455,6 +455,105 @@ static void test_cast_from_non_native_source_to_bytes(void **state)
 	assert_geometry(&f->v[4], 1, shape, strides, 1);
 }
 
+/* vw_cast's fast path (1-D, no shape, a native "X" format) and its
+ * general rules (taken with an explicit 1-D shape, or with "@X") make the
+ * same view, byte for byte in every field a view defines. */
+static void assert_same_view(const struct vw_view *a, const struct vw_view *b)
+{
+	assert_ptr_equal(a->buf, b->buf);
+	assert_int_equal(a->len, b->len);
+	assert_int_equal(a->itemsize, b->itemsize);
+	assert_int_equal(a->ndim, b->ndim);
+	assert_int_equal(a->readonly, b->readonly);
+	for (int i = 0; i < a->ndim; i++) {
+		assert_int_equal(a->shape[i], b->shape[i]);
+		assert_int_equal(a->strides[i], b->strides[i]);
+	}
+	assert_int_equal(a->fmt.code, b->fmt.code);
+	assert_int_equal(a->fmt.order, b->fmt.order);
+	assert_int_equal(a->fmt.native, b->fmt.native);
+	assert_int_equal(a->fmt.swap, b->fmt.swap);
+	assert_int_equal(a->fmt.itemsize, b->fmt.itemsize);
+	assert_int_equal(a->fmt.kind, b->fmt.kind);
+}
+
+static void test_cast_fast_path_matches_general_rules(void **state)
+{
+	struct fx *f = *state;
+	const char *codes = "cbBhHiIlLqQnNfde?P";
+
+	for (const char *c = codes; *c; c++) {
+		char one[2] = { *c, 0 }, at[3] = { '@', *c, 0 };
+		struct vw_format pf;
+		ssize_t n;
+
+		assert_int_equal(vw_format_parse(one, &pf, &f->err), 0);
+		n = FX_NBYTES / (ssize_t)pf.itemsize;
+		assert_int_equal(vw_cast(&f->v[1], &f->v[0], one, 1, NULL,
+					 &f->err), 0);
+		assert_int_equal(vw_cast(&f->v[2], &f->v[0], one, 1, &n,
+					 &f->err), 0);
+		assert_same_view(&f->v[1], &f->v[2]);
+		assert_memory_equal(f->v[1].format, f->v[2].format,
+				    VW_FORMAT_MAX);
+		assert_int_equal(vw_cast(&f->v[3], &f->v[0], at, 1, NULL,
+					 &f->err), 0);
+		assert_same_view(&f->v[1], &f->v[3]);
+		assert_string_equal(f->v[3].format, at);
+		/* and back to bytes, in place */
+		assert_int_equal(vw_cast(&f->v[1], &f->v[1], "B", 1, NULL,
+					 &f->err), 0);
+		assert_same_view(&f->v[1], &f->v[0]);
+		for (int k = 1; k < 4; k++)
+			vw_release(&f->v[k]);
+	}
+	assert_int_equal(vw_map_refs(&f->v[0]), 1);
+}
+
+/* What the fast path does not take still fails as the rules say: a
+ * strided view, a length the itemsize does not divide, two non-byte
+ * formats. */
+static void test_cast_fast_path_refusals_keep_their_errors(void **state)
+{
+	struct fx *f = *state;
+
+	slice_expr(&f->v[1], &f->v[0], "::2");
+	assert_int_equal(vw_cast(&f->v[2], &f->v[1], "h", 1, NULL, &f->err),
+			 -EINVAL);
+	assert_non_null(strstr(f->err.msg, "C-contiguous"));
+	slice_expr(&f->v[3], &f->v[0], ":6");
+	assert_int_equal(vw_cast(&f->v[2], &f->v[3], "i", 1, NULL, &f->err),
+			 -EINVAL);
+	assert_non_null(strstr(f->err.msg, "not a multiple"));
+	assert_int_equal(vw_cast(&f->v[4], &f->v[0], "d", 1, NULL, &f->err), 0);
+	assert_int_equal(vw_cast(&f->v[2], &f->v[4], "i", 1, NULL, &f->err),
+			 -EINVAL);
+	assert_non_null(strstr(f->err.msg, "non-byte"));
+	assert_false(vw_is_valid(&f->v[2]));
+}
+
+/* The format may be passed from the destination's own format string
+ * (read before the destination is written). */
+static void test_cast_format_string_may_be_the_destinations(void **state)
+{
+	struct fx *f = *state;
+
+	assert_int_equal(vw_cast(&f->v[1], &f->v[0], "<i", 1, NULL, &f->err), 0);
+	vw_release(&f->v[1]);	/* its format string stays in the struct */
+	assert_int_equal(vw_cast(&f->v[1], &f->v[0], f->v[1].format, 1, NULL,
+				 &f->err), 0);
+	assert_string_equal(f->v[1].format, "<i");
+	assert_int_equal(f->v[1].itemsize, 4);
+	slice_expr(&f->v[2], &f->v[0], "4:");
+	assert_int_equal(vw_cast(&f->v[2], &f->v[2], f->v[2].format, 1, NULL,
+				 &f->err), 0);
+	assert_string_equal(f->v[2].format, "B");
+	assert_int_equal(vw_cast(&f->v[2], &f->v[2], f->v[2].format, 2,
+				 (ssize_t[]){ 2, 126 }, &f->err), 0);
+	assert_string_equal(f->v[2].format, "B");
+	assert_int_equal(f->v[2].shape[1], 126);
+}
+
 static const struct CMUnitTest tests[] = {
 	T(test_cast_B_to_i_gives_quarter_length),
 	T(test_cast_keeps_buffer_address),
@@ -493,6 +592,9 @@ static const struct CMUnitTest tests[] = {
 	T(test_cast_error_message_is_one_line),
 	T(test_cast_keeps_parsed_format_in_step),
 	T(test_cast_from_non_native_source_to_bytes),
+	T(test_cast_fast_path_matches_general_rules),
+	T(test_cast_fast_path_refusals_keep_their_errors),
+	T(test_cast_format_string_may_be_the_destinations),
 };
 
 UNIT_MAIN(tests)

@@ -162,6 +162,55 @@ static void test_view_still_works_after_a_fault(void **state)
 	assert_fault(f, vw_get(&f->v[0], &lost, &val, &f->err), 2 * f->page);
 }
 
+/* vw_get's read is one load of the item's size (1, 2, 4 or 8 bytes, on
+ * x86-64 one instruction the handler knows): each size faults as -EFAULT
+ * naming the item's first byte, also for an item straddling the end. */
+static void test_get_of_a_lost_page_is_efault_for_every_itemsize(void **state)
+{
+	struct ffx *f = *state;
+	static const char *fmts[] = { "B", "<h", "i", "d", "?", "e", ">q" };
+	struct vw_value val;
+
+	rearm();
+	lose_from(f, 2 * f->page);
+	for (size_t k = 0; k < sizeof(fmts) / sizeof(fmts[0]); k++) {
+		struct vw_format pf;
+		ssize_t idx;
+
+		assert_int_equal(vw_format_parse(fmts[k], &pf, &f->err), 0);
+		vw_release(&f->v[1]);
+		assert_int_equal(vw_cast(&f->v[1], &f->v[0], fmts[k], 1, NULL,
+					 &f->err), 0);
+		idx = (ssize_t)(2 * f->page / pf.itemsize) + 3;
+		assert_fault(f, vw_get(&f->v[1], &idx, &val, &f->err),
+			     2 * f->page + 3 * pf.itemsize);
+		/* the element before the lost page still reads */
+		idx = (ssize_t)(2 * f->page / pf.itemsize) - 1;
+		assert_int_equal(vw_get(&f->v[1], &idx, &val, &f->err), 0);
+	}
+}
+
+/* A borrowed view (no reference of its own) is guarded as its lender. */
+static void test_borrowed_view_of_a_lost_page_is_efault(void **state)
+{
+	struct ffx *f = *state;
+	ssize_t idx = (ssize_t)(2 * f->page + 1);
+	struct vw_value val;
+
+	rearm();
+	assert_int_equal(vw_borrow(&f->v[1], &f->v[0], &f->err), 0);
+	slice_expr(&f->v[2], &f->v[1], "1:");
+	assert_true(vw_is_borrowed(&f->v[2]));
+	lose_from(f, 2 * f->page);
+	assert_fault(f, vw_get(&f->v[2], &idx, &val, &f->err), 2 * f->page + 2);
+	assert_fault(f, vw_tobytes(&f->v[2], 'C', f->mem, f->size - 1,
+				   &f->err), 2 * f->page);
+	assert_fault(f, vw_frombytes(&f->v[2], f->mem, f->size - 1, &f->err),
+		     2 * f->page);
+	assert_file_unchanged(f, 2 * f->page);
+	assert_int_equal(vw_map_refs(&f->v[0]), 1);
+}
+
 static void test_tobytes_of_a_truncated_file_is_efault(void **state)
 {
 	struct ffx *f = *state;
@@ -642,6 +691,8 @@ static void test_opt_out_leaves_sigbus_to_the_process(void **state)
 static const struct CMUnitTest tests[] = {
 	TF(test_get_of_a_lost_page_is_efault),
 	TF(test_view_still_works_after_a_fault),
+	TF(test_get_of_a_lost_page_is_efault_for_every_itemsize),
+	TF(test_borrowed_view_of_a_lost_page_is_efault),
 	TF(test_tobytes_of_a_truncated_file_is_efault),
 	TF(test_tobytes_fortran_order_of_a_truncated_file_is_efault),
 	TF(test_tolist_of_a_truncated_file_is_efault),

@@ -2,6 +2,7 @@
 /* Unit tests: format strings, shape strings and metadata checks
  * (vw_format_parse, vw_shape_parse, vw_meta_check). */
 #include "unit_fixtures.h"
+#include "../common/meta_vectors.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -85,6 +86,35 @@ static void test_format_no_prefix_is_native_at(void **state)
 	assert_int_equal(f.order, '@');
 	assert_int_equal(f.native, 1);
 	assert_int_equal(f.swap, 0);
+}
+
+/* "X" comes from a table (the fast path casts take), "@X" from the
+ * parser: the two agree field by field for every code, and a character
+ * that is not a code is refused as before. */
+static void test_format_bare_code_fast_path_matches_parser(void **state)
+{
+	const char *codes = "cbBhHiIlLqQnNfde?P";
+	struct vw_format a, b;
+	char one[2] = { 0 }, at[3] = { '@', 0, 0 };
+
+	(void)state;
+	for (const char *c = codes; *c; c++) {
+		one[0] = at[1] = *c;
+		assert_int_equal(parse(one, &a), 0);
+		assert_int_equal(parse(at, &b), 0);
+		assert_int_equal(a.code, b.code);
+		assert_int_equal(a.order, b.order);
+		assert_int_equal(a.native, b.native);
+		assert_int_equal(a.swap, b.swap);
+		assert_int_equal(a.itemsize, b.itemsize);
+		assert_int_equal(a.kind, b.kind);
+	}
+	for (int ch = 1; ch < 256; ch++) {
+		one[0] = (char)ch;
+		if (strchr(codes, ch))
+			continue;
+		assert_int_equal(parse(one, &a), -EINVAL);
+	}
 }
 
 static void test_format_at_prefix_is_native(void **state)
@@ -520,11 +550,29 @@ static void test_error_message_stays_one_line(void **state)
 	assert_null(strchr(f->err.msg, '\n'));
 }
 
+/* The cases viewdev's check must answer alike (tests/common). */
+static void test_meta_check_shared_vectors(void **state)
+{
+	struct fx *f = *state;
+
+	for (size_t i = 0; i < META_NVECTORS; i++) {
+		const struct meta_vector *m = &meta_vectors[i];
+		int rc = vw_meta_check(m->format[0] ? m->format : NULL,
+				       m->shape[0] ? m->shape : NULL, m->size, &f->err);
+
+		if (rc != (m->ok ? 0 : -EINVAL))
+			fail_msg("vector %zu (format '%s', shape '%s', size %llu): %d (%s)",
+				 i, m->format, m->shape, (unsigned long long)m->size, rc,
+				 rc ? f->err.msg : "accepted");
+	}
+}
+
 static const struct CMUnitTest tests[] = {
 	T(test_format_native_itemsizes_match_struct_calcsize),
 	T(test_format_standard_sizes_with_prefix),
 	T(test_format_kinds),
 	T(test_format_no_prefix_is_native_at),
+	T(test_format_bare_code_fast_path_matches_parser),
 	T(test_format_at_prefix_is_native),
 	T(test_format_swap_follows_machine_byte_order),
 	T(test_format_n_N_P_refused_with_standard_prefix),
@@ -563,6 +611,7 @@ static const struct CMUnitTest tests[] = {
 	T(test_meta_check_bad_shape_error_code_is_einval),
 	T(test_meta_check_format_alone_must_divide_size),
 	T(test_error_message_stays_one_line),
+	T(test_meta_check_shared_vectors),
 };
 
 UNIT_MAIN(tests)

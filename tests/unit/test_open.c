@@ -12,6 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#if defined(__GLIBC__) && __has_include(<sys/single_threaded.h>)
+#include <sys/single_threaded.h>
+#endif
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -1067,6 +1071,89 @@ static void test_refcount_exact_under_concurrent_dup_release(void **state)
 	assert_int_equal(c.calls, 1);
 }
 
+/* References taken while the process may still have one thread (counts
+ * then updated without atomic read-modify-writes, view.h "Threads") and
+ * dropped after other threads started, and the other way round, stay
+ * exact.  Run in a fresh process (exec of this test alone: it starts with
+ * one thread), and then here. */
+static void *hold_and_drop(void *arg)
+{
+	struct vw_view *held = arg;
+
+	for (int i = 0; i < 64; i++)
+		vw_release(&held[i]);
+	return NULL;
+}
+
+static int refs_across_thread_start(void)
+{
+	static char mem[8];
+	struct cb_count c = { 0 };
+	struct vw_view base, held[64];
+	struct race r[2];
+	pthread_t t[3];
+
+	if (vw_from_memory(&base, mem, 8, VW_RDWR, count_release, &c, NULL))
+		return 1;
+	for (int i = 0; i < 64; i++)
+		if (vw_dup(&held[i], &base, NULL))
+			return 2;
+	if (vw_map_refs(&base) != 65)
+		return 3;
+	/* threads start: held[] is dropped by one of them, while two more
+	 * take and drop references */
+	for (int i = 0; i < 2; i++) {
+		r[i].base = &base;
+		r[i].failures = 0;
+		if (pthread_create(&t[i], NULL, dup_release_loop, &r[i]))
+			return 4;
+	}
+	if (pthread_create(&t[2], NULL, hold_and_drop, held))
+		return 4;
+	for (int i = 0; i < 3; i++)
+		pthread_join(t[i], NULL);
+	if (r[0].failures || r[1].failures)
+		return 5;
+	if (vw_map_refs(&base) != 1 || c.calls != 0)
+		return 6;
+	vw_release(&base);
+	return c.calls == 1 ? 0 : 7;
+}
+
+static void test_refcount_exact_across_first_thread_start(void **state)
+{
+	char *argv[] = { "/proc/self/exe",
+			 "test_refcount_exact_across_first_thread_start", NULL };
+	int st;
+	pid_t pid;
+
+	(void)state;
+	if (getenv("VW_REFS_CHILD")) {
+		/* a fresh process running only this test: one thread */
+#if defined(__GLIBC__) && __has_include(<sys/single_threaded.h>)
+		if (!__libc_single_threaded)
+			_exit(10);
+#endif
+		_exit(refs_across_thread_start());
+	}
+	fflush(NULL);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		dup2(null, 1);
+		setenv("VW_REFS_CHILD", "1", 1);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+	/* and in this process, which may have started threads already */
+	assert_int_equal(refs_across_thread_start(), 0);
+}
+
 static void test_open_empty_xattr_counts_as_absent(void **state)
 {
 	struct ofx *o = *state;
@@ -1204,6 +1291,7 @@ static const struct CMUnitTest tests[] = {
 	TO(test_open_fd_write_only_descriptor_is_eacces),
 	TO(test_open_rdwr_nometa_is_writable_bytes),
 	TO(test_refcount_exact_under_concurrent_dup_release),
+	TO(test_refcount_exact_across_first_thread_start),
 	TO(test_open_empty_xattr_counts_as_absent),
 };
 

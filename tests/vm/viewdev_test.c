@@ -37,6 +37,8 @@
 
 #include <uapi/viewdev.h>
 
+#include "../common/meta_vectors.h"
+
 #define PAGE 4096
 #define OTHER_UID 1000
 #define OTHER_GID 1234
@@ -416,7 +418,9 @@ static void test_create_rejects_bad_format(void **state)
 static void test_create_rejects_bad_shape(void **state)
 {
 	static const char *const bad[] = {
-		"1,,2", ",1", "1,", "-1", "+1", "a", " 1", "1 ", "1;2",
+		/* blanks around a dimension are allowed, as in libview
+		 * (issue 14: one rule; tests/common/meta_vectors.h) */
+		"1,,2", ",1", "1,", "-1", "+1", "a", " ", "1 2", "1;2",
 		"99999999999999999999", "4294967296,4294967296",
 	};
 	char many[VIEWDEV_SHAPE_MAX];
@@ -456,6 +460,33 @@ static void test_create_rejects_overflow_behind_zero_dim(void **state)
 	assert_int_equal(create_full("z", 64, "d", "0,1152921504606846975", -1), 0);
 	assert_int_equal(attr_write("z", "shape", "0,4611686018427387904,4"), -EINVAL);
 	assert_int_equal(destroy("z"), 0);
+}
+
+/* The cases libview's vw_meta_check answers alike (tests/common), through
+ * the create ioctl, and for shapes alone through the sysfs attribute. */
+static void test_meta_shared_vectors(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < META_NVECTORS; i++) {
+		const struct meta_vector *m = &meta_vectors[i];
+		int want = m->ok ? 0 : -EINVAL, rc;
+
+		rc = create_full("vec", m->size, m->format[0] ? m->format : NULL,
+				 m->shape[0] ? m->shape : NULL, -1);
+		if (rc != want)
+			fail_msg("ioctl: vector %zu (format '%s', shape '%s', size %llu): %d",
+				 i, m->format, m->shape, (unsigned long long)m->size, rc);
+		if (!rc)
+			assert_int_equal(destroy("vec"), 0);
+		if (m->format[0] || !m->shape[0])
+			continue;
+		assert_int_equal(create("vec", m->size), 0);
+		rc = attr_write("vec", "shape", m->shape);
+		if (rc != want)
+			fail_msg("sysfs: vector %zu (shape '%s', size %llu): %d",
+				 i, m->shape, (unsigned long long)m->size, rc);
+		assert_int_equal(destroy("vec"), 0);
+	}
 }
 
 static void test_create_rejects_shape_larger_than_size(void **state)
@@ -1608,6 +1639,7 @@ int main(int argc, char **argv)
 		T(test_create_rejects_bad_format),
 		T(test_create_rejects_bad_shape),
 		T(test_create_rejects_overflow_behind_zero_dim),
+		T(test_meta_shared_vectors),
 		T(test_create_rejects_shape_larger_than_size),
 		T(test_create_rejects_size_beyond_file_limit),
 		T(test_create_zero_size_buffer),
