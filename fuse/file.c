@@ -354,6 +354,7 @@ void vfs_op_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *in,
 {
 	struct vfs *fs = vfs_data(req);
 	struct fuse_bufvec out = FUSE_BUFVEC_INIT(fuse_buf_size(in));
+	off_t gap;
 	ssize_t n;
 
 	atomic_fetch_add(&fs->n_write, 1);
@@ -362,10 +363,13 @@ void vfs_op_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *in,
 	out.buf[0].pos = off;
 	if (fs->killpriv_v2 && caller_lacks_fsetid(req))
 		kill_suidgid_notify(req, ino, vfs_inode(req, ino), out.buf[0].fd);
-	/* -o reserve: a write past the end leaves no unreserved hole */
-	n = vfs_space_write_gap(fs, out.buf[0].fd, off);
+	/* -o reserve: a write past the end leaves no unreserved hole (and a
+	 * failed one gives the gap back) */
+	n = vfs_space_write_gap(fs, out.buf[0].fd, off, &gap);
 	if (!n)
 		n = fuse_buf_copy(&out, in, 0);
+	if (n <= 0)
+		vfs_space_write_gap_undo(fs, out.buf[0].fd, gap, off);
 	if (fi->writepage && (n < 0 || (size_t)n < fuse_buf_size(in)))
 		vfs_space_write_lost(fs, out.buf[0].fd, off, fuse_buf_size(in),
 				     n < 0 ? (int)-n : ENOSPC);
@@ -429,11 +433,12 @@ void vfs_op_copy_file_range(fuse_req_t req, fuse_ino_t ino_in, off_t off_in,
 			    size_t len, int flags)
 {
 	struct vfs *fs = vfs_data(req);
+	off_t gap, start = off_out;
 	ssize_t n;
 	int e;
 
 	(void)ino_in; (void)ino_out;
-	n = vfs_space_write_gap(fs, file_of(fi_out)->fd, off_out);
+	n = vfs_space_write_gap(fs, file_of(fi_out)->fd, off_out, &gap);
 	if (n < 0) {
 		vfs_handle_done(fs);
 		fuse_reply_err(req, (int)-n);
@@ -442,6 +447,8 @@ void vfs_op_copy_file_range(fuse_req_t req, fuse_ino_t ino_in, off_t off_in,
 	n = copy_file_range(file_of(fi_in)->fd, &off_in, file_of(fi_out)->fd,
 			    &off_out, len, (unsigned)flags);
 	e = errno;
+	if (n <= 0)
+		vfs_space_write_gap_undo(fs, file_of(fi_out)->fd, gap, start);
 	vfs_handle_done(fs);
 	if (n < 0)
 		fuse_reply_err(req, e);

@@ -210,7 +210,9 @@ int vfs_inode_fd(struct vfs *fs, struct vfs_inode *in, int flags)
 	if (!in->handle)
 		return -EBADF;	/* not reached: one of the two is set */
 	fd = open_by_handle_at(fs->handle_fd, in->handle, flags);
-	return fd < 0 ? -errno : fd;
+	if (fd < 0)	/* gone from the store: what tmpfs says of a lost name */
+		return errno == ESTALE ? -ENOENT : -errno;
+	return fd;
 }
 
 void vfs_inode_fd_done(struct vfs_inode *in, int fd)

@@ -320,10 +320,12 @@ void vfs_op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	int ret;
 
 	/* fstat of an open file: its own descriptor, unlinked or not */
-	if (fi && in->type == S_IFREG)
+	if (fi && in->type == S_IFREG) {
 		ret = fstat(((struct vfs_file *)(uintptr_t)fi->fh)->fd, &st) < 0 ? -errno : 0;
-	else
+		vfs_handle_done(vfs_data(req));
+	} else {
 		ret = stat_inode(vfs_data(req), in, &st);
+	}
 	if (ret)
 		fuse_reply_err(req, -ret);
 	else
@@ -440,6 +442,8 @@ void vfs_op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 		(void)vfs_kill_suidgid(fs, in, fd);
 	ret = 0;
 out:
+	if (fi)
+		vfs_handle_done(fs);	/* f->fd is used no more */
 	if (ret) {
 		vfs_inode_fd_done(in, ifd);
 		fuse_reply_err(req, -ret);
@@ -777,10 +781,9 @@ void vfs_op_fsyncdir(fuse_req_t req, fuse_ino_t ino, int datasync,
 {
 	struct vfs_dir *d = (struct vfs_dir *)(uintptr_t)fi->fh;
 	int fd = dirfd(d->dp);
+	int ret = (datasync ? fdatasync(fd) : fsync(fd)) < 0 ? errno : 0;
 
 	(void)ino;
-	if ((datasync ? fdatasync(fd) : fsync(fd)) < 0)
-		fuse_reply_err(req, errno);
-	else
-		fuse_reply_err(req, 0);
+	vfs_handle_done(vfs_data(req));
+	fuse_reply_err(req, ret);
 }

@@ -320,8 +320,13 @@ int vfs_space_truncate(struct vfs *fs, int fd, off_t size)
 			return ret;
 		if (fs->space.reserve) {
 			ret = reserve_range(fs, fd, 0, st.st_size, size - st.st_size);
-			if (ret)
+			if (ret) {
+				/* tmpfs undoes a partial allocation itself; other file
+				 * systems of a --store may keep part and a new size */
+				if (fs->store_kind == VFS_STORE_DIR)
+					(void)!ftruncate(fd, st.st_size);
 				return ret;
+			}
 		}
 	}
 	/* Exact even if the file changed since fstat; frees pages past size. */
@@ -340,17 +345,36 @@ int vfs_space_fallocate(struct vfs *fs, int fd, int mode, off_t off, off_t len)
 	return reserve_range(fs, fd, mode, off, len);
 }
 
-int vfs_space_write_gap(struct vfs *fs, int fd, off_t off)
+int vfs_space_write_gap(struct vfs *fs, int fd, off_t off, off_t *from)
 {
 	struct stat st;
+	int ret;
 
+	*from = -1;
 	if (!fs->space.reserve)
 		return 0;
 	if (fstat(fd, &st) < 0)
 		return -errno;
 	if (off <= st.st_size)
 		return 0;
-	return reserve_range(fs, fd, FALLOC_FL_KEEP_SIZE, st.st_size, off - st.st_size);
+	ret = reserve_range(fs, fd, FALLOC_FL_KEEP_SIZE, st.st_size, off - st.st_size);
+	if (!ret)
+		*from = st.st_size;
+	return ret;
+}
+
+void vfs_space_write_gap_undo(struct vfs *fs, int fd, off_t from, off_t off)
+{
+	struct stat st;
+
+	if (from < 0 || off <= from)
+		return;
+	/* Only while the file has not grown into the gap meanwhile. */
+	pthread_mutex_lock(&fs->space.grow_lock);
+	if (fstat(fd, &st) == 0 && st.st_size <= from)
+		(void)!fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, from,
+				 off - from);
+	pthread_mutex_unlock(&fs->space.grow_lock);
 }
 
 /* ------------------------------------------------------------------ */
@@ -400,8 +424,10 @@ static uint64_t object_cost(const char *path, int fd)
 
 	for (int tries = 0; tries < 4; tries++) {
 		n = path ? listxattr(path, NULL, 0) : flistxattr(fd, NULL, 0);
-		if (n <= 0)
+		if (n <= 0) {
+			free(list);
 			return 0;
+		}
 		free(list);
 		list = malloc((size_t)n);
 		if (!list)

@@ -331,8 +331,9 @@ int vfs_inode_same(const struct vfs_inode *a, const struct vfs_inode *b);
  * to in, so that a FORGET frees it); never close it.  One for flags other
  * than O_PATH is always new and may instead be kept, and closed, by the
  * caller (open and opendir keep theirs).  Returns the descriptor or
- * -errno: -ESTALE when the object is gone from the store (deleted while
- * the kernel still knew the inode: an ordinary error reply),
+ * -errno: -ENOENT when the object is gone from the store (deleted while
+ * the kernel still knew the inode, e.g. `stat .` in a removed directory;
+ * open_by_handle_at's ESTALE, reported as the lost name it is),
  * -EMFILE/-ENFILE, -ENOMEM, or what open(2) answers for flags (EACCES,
  * EISDIR, ENOTDIR, ...).
  */
@@ -392,9 +393,13 @@ int vfs_space_fallocate(struct vfs *fs, int fd, int mode, off_t off, off_t len);
 /*
  * Before a write or copy into fd at @off: with reserve, allocate the gap
  * between the end of the file and @off (size unchanged) so it is no
- * unreserved hole.  0, -ENOSPC or -errno.
+ * unreserved hole; *from is where the gap starts, or -1 when nothing was
+ * allocated.  0, -ENOSPC or -errno.
  */
-int vfs_space_write_gap(struct vfs *fs, int fd, off_t off);
+int vfs_space_write_gap(struct vfs *fs, int fd, off_t off, off_t *from);
+/* The write after vfs_space_write_gap wrote nothing: give the gap
+ * [from, off) back, unless the file has grown into it meanwhile. */
+void vfs_space_write_gap_undo(struct vfs *fs, int fd, off_t from, off_t off);
 /* Log (rate-limited) that a write-back WRITE of @len bytes at @off into
  * fd failed with @err: the kernel has no one to report it to but fsync. */
 void vfs_space_write_lost(struct vfs *fs, int fd, off_t off, size_t len,

@@ -838,6 +838,40 @@ reserve_concurrent_grows() {
 	[ "$(stat -c %s "$mnt/d")" = 0 ]
 }
 
+# A write past the end that fails (here: no room for its data once the
+# gap is reserved) gives the gap it reserved back: the store's free space
+# is what it was, and the file holds nothing (found by review: the gap
+# stayed allocated, invisible, beyond the end).  Without passthrough the
+# daemon sees the write.
+t_reserve_failed_write_gives_gap_back() { on_mount reserve_failed_write -o size=64M,passthrough=off; }
+reserve_failed_write() {
+	local free0 free1
+	truncate -s 32M "$mnt/a" || return 1
+	free0=$(df -B1 --output=avail "$mnt" | tail -1 | tr -d ' ')
+	$PY -c "
+import errno, os, sys
+fd = os.open('$mnt/b', os.O_CREAT | os.O_WRONLY, 0o644)
+try:
+    os.pwrite(fd, b'x' * 4096, $free0)
+    sys.exit('a write past the free space succeeded')
+except OSError as e:
+    if e.errno != errno.ENOSPC:
+        raise
+os.close(fd)" || return 1
+	free1=$(df -B1 --output=avail "$mnt" | tail -1 | tr -d ' ')
+	[ "$free1" = "$free0" ] || { echo "free space $free0 -> $free1 after a failed write"; return 1; }
+	[ "$(stat -c %s "$mnt/b")" = 0 ] && [ "$(du -k "$mnt/b" | cut -f1)" = 0 ] ||
+		{ ls -ls "$mnt/b"; return 1; }
+}
+
+# A name lost under a process that still knows the inode (its working
+# directory) answers as a lost name does: ENOENT, not "Stale file handle".
+t_removed_cwd_enoent() {
+	mkdir "$mnt/gone" || return 1
+	(cd "$mnt/gone" && rmdir ../gone && ! stat . 2>"$tmp/err") || { echo "stat . in a removed directory succeeded"; return 1; }
+	grep -q "No such file" "$tmp/err" || { cat "$tmp/err"; return 1; }
+}
+
 # reserve=off: tmpfs's sparse files; no ENOSPC at sizing, EFBIG kept.
 t_reserve_off() { on_mount reserve_off -o size=64M,reserve=off; }
 reserve_off() {
@@ -1084,6 +1118,7 @@ for pt in on off; do
 	t "[$pt] other_user_permissions" t_other_user
 	t "[$pt] unlink_while_open" t_py unlink_open
 	t "[$pt] rename_over_open_file" t_py rename_open
+	t "[$pt] removed_cwd_is_enoent" t_removed_cwd_enoent
 	t "[$pt] rename_noreplace_exchange" t_py rename_flags
 	t "[$pt] readdir_under_concurrent_change" t_py readdir_concurrent
 	t "[$pt] readdir_telldir_seekdir_stable" t_py readdir_seek
@@ -1144,6 +1179,7 @@ else
 	skip=$((skip + 1))
 fi
 t "reserve_concurrent_grows_one_wins_df_counts" t_reserve_concurrent_grows
+t "reserve_failed_write_gives_gap_back" t_reserve_failed_write_gives_gap_back
 t "reserve_off_keeps_sparse_files" t_reserve_off
 t "reserve_off_lost_writeback_logged" t_reserve_off_lost_writeback_logged
 t "reserve_on_with_store_dir" t_reserve_store_dir
