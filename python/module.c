@@ -94,10 +94,10 @@ static int pv_shape_text(PyObject *shape, char *text, size_t n, int *ndim)
 	if (PyIndex_Check(shape))
 		seq = PyTuple_Pack(1, shape);
 	else
-		seq = PySequence_Fast(shape, "create: shape must be an int or a sequence of ints");
+		seq = pv_tuple_snapshot(shape, "create: shape must be an int or a sequence of ints");
 	if (!seq)
 		return -1;
-	k = PySequence_Fast_GET_SIZE(seq);
+	k = PyTuple_GET_SIZE(seq);
 	if (k < 1 || k > VW_MAXDIM) {
 		PyErr_Format(PyExc_ValueError,
 			     "create: shape has %zd dimensions, must be 1..%d (metadata cannot describe 0-d)",
@@ -106,7 +106,7 @@ static int pv_shape_text(PyObject *shape, char *text, size_t n, int *ndim)
 	}
 	text[0] = 0;
 	for (Py_ssize_t i = 0; i < k; i++) {
-		Py_ssize_t d = PyNumber_AsSsize_t(PySequence_Fast_GET_ITEM(seq, i),
+		Py_ssize_t d = PyNumber_AsSsize_t(PyTuple_GET_ITEM(seq, i),
 						  PyExc_ValueError);
 		int w;
 

@@ -80,6 +80,10 @@ int pv_value_from_py(PyObject *o, const struct vw_view *v,
  * 0 or -1 with an exception set. */
 int pv_literal_from_py(PyObject *o, const struct vw_view *v,
 		       struct vw_literal *out, int depth);
+/* A tuple of the items of sequence o (a new reference; TypeError msg if o
+ * is not iterable): a snapshot that Python code run while converting the
+ * items (__index__ ...) cannot change under the caller. */
+PyObject *pv_tuple_snapshot(PyObject *o, const char *msg);
 /* The NumPy dtype string of a format ('<l' -> "<i4"); NULL-free buffer of
  * at least 8 bytes. */
 void pv_dtype_str(const struct vw_format *f, char *out, size_t n);

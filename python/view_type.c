@@ -620,12 +620,12 @@ done:
  * Returns the count or -1 with an exception. */
 static int pv_dims(PyObject *seq, ssize_t *dims, const char *what)
 {
-	PyObject *fast = PySequence_Fast(seq, what);
+	PyObject *fast = pv_tuple_snapshot(seq, what);
 	Py_ssize_t n;
 
 	if (!fast)
 		return -1;
-	n = PySequence_Fast_GET_SIZE(fast);
+	n = PyTuple_GET_SIZE(fast);
 	if (n > VW_MAXDIM) {
 		PyErr_Format(PyExc_ValueError,
 			     "%s: %zd dimensions, at most %d", what, n,
@@ -634,7 +634,7 @@ static int pv_dims(PyObject *seq, ssize_t *dims, const char *what)
 		return -1;
 	}
 	for (Py_ssize_t i = 0; i < n; i++) {
-		dims[i] = PyNumber_AsSsize_t(PySequence_Fast_GET_ITEM(fast, i),
+		dims[i] = PyNumber_AsSsize_t(PyTuple_GET_ITEM(fast, i),
 					     PyExc_ValueError);
 		if (dims[i] == -1 && PyErr_Occurred()) {
 			Py_DECREF(fast);

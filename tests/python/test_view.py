@@ -253,6 +253,80 @@ def test_setitem_readonly_is_typeerror():
     expect_raises(TypeError, v.__setitem__, 0, 1)
 
 
+class MutatorBase:
+    def __init__(self, victim, value):
+        self.victim, self.value = victim, value
+
+
+class Mutator(MutatorBase):
+    """An item whose conversion (__index__) empties the list it is in, as
+    the reviewer's reproducers do; FloatMutator's __float__ and
+    BoolMutator's __bool__ do the same."""
+
+    def __index__(self):
+        self.victim.clear()
+        return self.value
+
+
+class FloatMutator(MutatorBase):
+    def __float__(self):
+        self.victim.clear()
+        return float(self.value)
+
+
+class BoolMutator(MutatorBase):
+    def __bool__(self):
+        self.victim.clear()
+        return bool(self.value)
+
+
+def mutating_list(value, n, filler=object, kind=Mutator):
+    lst = []
+    lst.append(kind(lst, value))
+    lst.extend(filler() for _ in range(n - 1))
+    return lst
+
+
+def test_list_mutated_during_assignment_is_a_snapshot():
+    v = libview.View(bytearray(4000))
+    # the items after the first would be freed by lst.clear(): the
+    # conversion reads them from a snapshot, so each is a TypeError
+    lst = mutating_list(1, 4000)
+    expect_raises(TypeError, v.__setitem__, slice(None), lst)
+    lst = mutating_list(3, 4, lambda: 2)
+    v[:4] = lst
+    assert lst == [] and v[:4].tolist() == [3, 2, 2, 2]
+    d = libview.View(bytearray(32)).cast('d')
+    lst = mutating_list(1.5, 4, lambda: 0.25, FloatMutator)
+    d[:] = lst
+    assert d.tolist() == [1.5, 0.25, 0.25, 0.25]
+    b = libview.View(bytearray(4)).cast('?')
+    lst = mutating_list(1, 4, lambda: 0, BoolMutator)
+    b[:] = lst
+    assert b.tolist() == [True, False, False, False]
+
+
+def test_list_mutated_during_shape_conversion_is_a_snapshot():
+    v = libview.View(bytearray(1 << 16))
+    lst = mutating_list(2, 61, lambda: 1.5)
+    expect_raises(TypeError, v.reshape, lst)     # the floats of the snapshot
+    lst = [Mutator(None, 1 << 8), 1 << 8]
+    lst[0].victim = lst
+    assert v.reshape(lst).shape == (256, 256)
+    c = libview.View(bytearray(8)).cast('B', [2, 2, 2])
+    axes = [Mutator(None, 0), 1, 2]
+    axes[0].victim = axes
+    assert c.transpose(axes).shape == (2, 2, 2)
+    shape = [Mutator(None, 2), 4]
+    shape[0].victim = shape
+    assert libview.View(bytearray(8)).cast('B', shape).shape == (2, 4)
+    with tmpdir() as d:
+        shape = [Mutator(None, 4), 1, 1]
+        shape[0].victim = shape
+        w = libview.create(os.path.join(d, 'f'), shape)
+        assert w.shape == (4, 1, 1)
+
+
 def test_cast_errors_as_memoryview():
     v = libview.View(bytearray(12))
     expect_raises(TypeError, v.cast, 'd')                 # 12 % 8
