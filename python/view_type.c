@@ -813,23 +813,23 @@ static PyObject *pv_toreadonly(PvView *self, PyObject *unused)
 
 /* ---- copying out ---------------------------------------------------- */
 
-static PyObject *pv_tolist_at(const struct vw_view *v, int dim, const char *p)
+/* The nested list of the C-order items at *p (advanced past them). */
+static PyObject *pv_tolist_at(const struct vw_view *v, int dim,
+			      const char **p)
 {
 	PyObject *list, *item;
 	struct vw_value val;
 
 	if (dim == v->ndim) {
-		vw_unpack(&v->fmt, p, &val);
+		vw_unpack(&v->fmt, *p, &val);
+		*p += v->itemsize;
 		return pv_value_to_py(&val);
 	}
 	list = PyList_New(v->shape[dim]);
 	if (!list)
 		return NULL;
 	for (ssize_t i = 0; i < v->shape[dim]; i++) {
-		/* wrapping arithmetic, as libview's own index walk */
-		item = pv_tolist_at(v, dim + 1,
-				    (const char *)((uintptr_t)p +
-				    (uintptr_t)i * (uintptr_t)v->strides[dim]));
+		item = pv_tolist_at(v, dim + 1, p);
 		if (!item) {
 			Py_DECREF(list);
 			return NULL;
@@ -841,10 +841,30 @@ static PyObject *pv_tolist_at(const struct vw_view *v, int dim, const char *p)
 
 static PyObject *pv_tolist(PvView *self, PyObject *unused)
 {
+	struct vw_error err = { 0 };
+	const char *p;
+	PyObject *res;
+	char *copy;
+	int rc;
+
 	(void)unused;
 	if (pv_check_live(self))
 		return NULL;
-	return pv_tolist_at(&self->view, 0, self->view.buf);
+	/* the items are read by vw_tobytes, which is guarded: a page of a
+	 * truncated file is the exception tobytes() raises, not a SIGBUS
+	 * (vw_unpack on the mapping would not be) */
+	copy = PyMem_Malloc(self->view.len ? (size_t)self->view.len : 1);
+	if (!copy)
+		return PyErr_NoMemory();
+	rc = vw_tobytes(&self->view, 'C', copy, (size_t)self->view.len, &err);
+	if (rc) {
+		PyMem_Free(copy);
+		return pv_raise(PV_OP_COPY, rc, &err);
+	}
+	p = copy;
+	res = pv_tolist_at(&self->view, 0, &p);
+	PyMem_Free(copy);
+	return res;
 }
 
 static PyObject *pv_tobytes(PvView *self, PyObject *args, PyObject *kwds)

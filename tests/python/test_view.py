@@ -376,6 +376,20 @@ def test_tolist_values_of_each_kind():
     assert str(libview.View(struct.pack('<d', -0.0)).cast('<d').tolist()) == '[-0.0]'
 
 
+def test_tolist_of_truncated_file_raises_as_tobytes():
+    # a page the file no longer has is SIGBUS on access: tolist() reads
+    # through libview's guarded copy, so it raises what tobytes() raises
+    with tmpdir() as d:
+        p = make(d, 'f', b'\x01' * 65536, 'i', '4,4096')
+        v = libview.open(p)
+        os.truncate(p, 0)
+        e1 = expect_raises(ValueError, v.tobytes)
+        e2 = expect_raises(ValueError, v.tolist)
+        assert type(e1) is type(e2) and str(e1) == str(e2) and 'SIGBUS' in str(e2), (e1, e2)
+        expect_raises(ValueError, v[1:].tolist)
+        v.release()
+
+
 def test_equality_with_memoryview_and_numpy():
     b = bytearray(range(8))
     v = libview.View(b).cast('H')
