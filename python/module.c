@@ -39,16 +39,25 @@ static PyObject *pv_exc_type(enum pv_op op, int rc, const char *msg)
 PyObject *pv_raise(enum pv_op op, int rc, const struct vw_error *err)
 {
 	const char *msg = err && err->msg[0] ? err->msg : strerror(-rc);
-	PyObject *type = pv_exc_type(op, rc, msg), *exc;
+	PyObject *type = pv_exc_type(op, rc, msg), *text, *exc;
 
+	/* the message quotes paths and xattr values, which need not be
+	 * UTF-8: undecodable bytes are kept as \xNN, so the exception is
+	 * still this one (not a UnicodeDecodeError, not an empty one) */
+	text = PyUnicode_DecodeUTF8(msg, (Py_ssize_t)strlen(msg),
+				    "backslashreplace");
+	if (!text)
+		return NULL;
 	if (type != PyExc_OSError) {
-		PyErr_SetString(type, msg);
+		PyErr_SetObject(type, text);
+		Py_DECREF(text);
 		return NULL;
 	}
 	/* OSError(errno, msg) picks FileNotFoundError & co.; libview's
 	 * message already names the path, so no filename (str() would
 	 * repeat it) */
-	exc = PyObject_CallFunction(PyExc_OSError, "is", -rc, msg);
+	exc = PyObject_CallFunction(PyExc_OSError, "iO", -rc, text);
+	Py_DECREF(text);
 	if (exc) {
 		PyErr_SetObject((PyObject *)Py_TYPE(exc), exc);
 		Py_DECREF(exc);

@@ -55,6 +55,22 @@ def test_open_missing_file_is_filenotfounderror():
         assert e.errno == errno.ENOENT and 'nope' in str(e)
 
 
+def test_undecodable_bytes_in_messages_keep_the_exception():
+    # libview quotes paths and xattr values: bytes that are not UTF-8 are
+    # \xNN in the message, the exception stays the one the error means
+    with tmpdir() as d:
+        missing = os.fsencode(d) + b'/\xff/nope'
+        for fn in (lambda: libview.open(missing),
+                   lambda: libview.open(os.fsdecode(missing)),
+                   lambda: libview.create(missing, 4)):
+            e = expect_raises(FileNotFoundError, fn)
+            assert e.errno == errno.ENOENT and '/\\xff/nope' in str(e), str(e)
+        p = make(d, 'f', bytes(16))
+        os.setxattr(p, 'user.view.format', b'\xffd')
+        e = expect_raises(ValueError, libview.open, p)
+        assert "'\\xffd'" in str(e), str(e)
+
+
 def test_open_writable_maps_shared():
     with tmpdir() as d:
         p = make(d, 'f', bytes(4))
