@@ -143,6 +143,13 @@ PyObject *pv_dlpack(PvView *self, PyObject *args, PyObject *kwds)
 	if (dev != Py_None) {
 		int type, id;
 
+		/* PyArg_ParseTuple on a non-tuple is a SystemError */
+		if (!PyTuple_Check(dev)) {
+			PyErr_Format(PyExc_TypeError,
+				     "__dlpack__: dl_device must be a tuple (device_type, device_id), not %s",
+				     Py_TYPE(dev)->tp_name);
+			return NULL;
+		}
 		if (!PyArg_ParseTuple(dev, "ii:dl_device", &type, &id))
 			return NULL;
 		if (type != PV_DL_CPU || id != 0) {
