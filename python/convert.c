@@ -74,8 +74,11 @@ fail:
 }
 
 /* One Python object as a vw_value, without knowing the target format. */
-static int pv_scalar(PyObject *o, struct vw_value *out, const char *code)
+static int pv_scalar(PyObject *o, struct vw_value *out,
+		     const struct vw_view *v)
 {
+	const char *code = v->format;
+
 	memset(out, 0, sizeof(*out));
 	if (PyBool_Check(o)) {
 		out->type = VW_V_BOOL;
@@ -93,9 +96,16 @@ static int pv_scalar(PyObject *o, struct vw_value *out, const char *code)
 		Py_ssize_t n = PyBytes_GET_SIZE(o);
 
 		if (n > 8) {
-			PyErr_Format(PyExc_ValueError,
-				     "invalid value for format '%s': bytes of length %zd (at most 8)",
-				     code, n);
+			/* as memoryview: a wrong length for 'c' is a bad
+			 * value, bytes for any other format a bad type */
+			if (v->fmt.kind == VW_K_CHAR)
+				PyErr_Format(PyExc_ValueError,
+					     "invalid value for format '%s': bytes of length %zd (expected 1)",
+					     code, n);
+			else
+				PyErr_Format(PyExc_TypeError,
+					     "invalid type for format '%s': bytes",
+					     code);
 			return -1;
 		}
 		out->type = VW_V_BYTES;
@@ -128,7 +138,7 @@ int pv_value_from_py(PyObject *o, const struct vw_view *v,
 		out->i = t;
 		return 0;
 	}
-	return pv_scalar(o, out, v->format);
+	return pv_scalar(o, out, v);
 }
 
 int pv_literal_from_py(PyObject *o, const struct vw_view *v,

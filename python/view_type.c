@@ -683,11 +683,20 @@ static PyObject *pv_cast(PvView *self, PyObject *args, PyObject *kwds)
 		ndim = pv_dims(shape, dims, "cast");
 		if (ndim < 0)
 			return NULL;
+		ssize_t prod = (ssize_t)f.itemsize;
+
 		for (int i = 0; i < ndim; i++) {
 			if (dims[i] <= 0) {
 				PyErr_Format(PyExc_ValueError,
 					     "cast: elements of shape must be integers > 0 (got %zd)",
 					     dims[i]);
+				return NULL;
+			}
+			/* a value error, as memoryview's; vw_cast would say
+			 * -EINVAL, which is TypeError for the other rules */
+			if (__builtin_mul_overflow(prod, dims[i], &prod)) {
+				PyErr_SetString(PyExc_ValueError,
+						"cast: product(shape) * itemsize > SSIZE_MAX");
 				return NULL;
 			}
 		}

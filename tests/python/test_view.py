@@ -353,6 +353,26 @@ def test_cast_errors_as_memoryview():
     expect_raises(TypeError, v.cast('i').cast, 'h')       # two non-byte formats
 
 
+def test_cast_shape_too_large_is_valueerror_as_memoryview():
+    for mk in (memoryview, libview.View):
+        v = mk(bytearray(16))
+        for shape in ([2 ** 62, 4], [2 ** 63 - 1, 2], [2 ** 31, 2 ** 31, 4]):
+            expect_raises(ValueError, v.cast, 'B', shape)
+        expect_raises(ValueError, v.cast('B').cast, 'i', [2 ** 62, 2])
+        expect_raises(TypeError, v.cast, 'B', [17])    # only the size differs
+
+
+def test_setitem_long_bytes_as_memoryview():
+    for mk in (memoryview, libview.View):
+        q = mk(bytearray(16)).cast('q')
+        expect_raises(TypeError, q.__setitem__, 0, b'123456789')
+        expect_raises(TypeError, q.__setitem__, 0, b'12')
+        c = mk(bytearray(16)).cast('c')
+        expect_raises(ValueError, c.__setitem__, 0, b'123456789')
+        expect_raises(ValueError, c.__setitem__, 0, b'12')
+        assert q.tobytes() == bytes(16) and c.tobytes() == bytes(16)
+
+
 def test_transpose_and_reshape():
     v = libview.View(bytearray(range(24))).cast('B', [2, 3, 4])
     a = np.arange(24, dtype=np.uint8).reshape(2, 3, 4)
