@@ -171,6 +171,38 @@ fail_errno:
 	return err->code = -rc;
 }
 
+/* Create (or with overwrite truncate) the file at path, size it, set its
+ * metadata and map it into *v; *created: the file is new (removed again
+ * on failure).  -errno with err set.  Runs without the GIL. */
+static int pv_create_file(const char *path, int overwrite, const char *fmt,
+			  const char *shape, ssize_t nbytes, struct vw_view *v,
+			  int *created, struct vw_error *err)
+{
+	int fd, rc;
+
+	*created = 1;
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+	if (fd < 0 && errno == EEXIST && overwrite) {
+		*created = 0;
+		fd = open(path, O_RDWR | O_TRUNC | O_CLOEXEC);
+	}
+	if (fd < 0) {
+		rc = -errno;
+		snprintf(err->msg, sizeof(err->msg), "%s: %s%s", path,
+			 strerror(-rc),
+			 rc == -EEXIST ? " (pass overwrite=True to replace it)" : "");
+		*created = 0;
+		return err->code = rc;
+	}
+	rc = pv_create_fd(fd, fmt, shape, nbytes, err);
+	if (!rc)
+		rc = vw_open_fd(v, fd, VW_RDWR, err);
+	close(fd);
+	if (rc && *created)
+		unlink(path);
+	return rc;
+}
+
 static PyObject *pv_create(PyObject *mod, PyObject *args, PyObject *kwds)
 {
 	static char *kwlist[] = { "path", "shape", "format", "overwrite",
@@ -182,7 +214,7 @@ static PyObject *pv_create(PyObject *mod, PyObject *args, PyObject *kwds)
 	struct vw_error err = { 0 };
 	struct vw_format f;
 	struct vw_view v;
-	int overwrite = 0, ndim, fd, rc, created = 1;
+	int overwrite = 0, ndim, rc, created = 0;
 
 	(void)mod;
 	if (!PyArg_ParseTupleAndKeywords(args, kwds, "O&O|s$p:create", kwlist,
@@ -212,32 +244,19 @@ static PyObject *pv_create(PyObject *mod, PyObject *args, PyObject *kwds)
 		PyErr_Format(PyExc_ValueError, "create: %s", err.msg);
 		goto out;
 	}
-	fd = open(PyBytes_AS_STRING(path),
-		  O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-	if (fd < 0 && errno == EEXIST && overwrite) {
-		created = 0;
-		fd = open(PyBytes_AS_STRING(path),
-			  O_RDWR | O_TRUNC | O_CLOEXEC);
-	}
-	if (fd < 0) {
-		rc = -errno;
-		snprintf(err.msg, sizeof(err.msg), "%s: %s%s",
-			 PyBytes_AS_STRING(path), strerror(errno),
-			 rc == -EEXIST ? " (pass overwrite=True to replace it)" : "");
-		pv_raise(PV_OP_OPEN, rc, &err);
-		goto out;
-	}
-	rc = pv_create_fd(fd, fmt, text, nbytes, &err);
-	if (!rc)
-		rc = vw_open_fd(&v, fd, VW_RDWR, &err);
-	close(fd);
+	/* the system calls without the GIL, as open() does: path is our
+	 * own bytes object, err and v are on the stack */
+	Py_BEGIN_ALLOW_THREADS
+	rc = pv_create_file(PyBytes_AS_STRING(path), overwrite, fmt, text,
+			    nbytes, &v, &created, &err);
+	Py_END_ALLOW_THREADS
 	if (rc) {
-		if (created)
-			unlink(PyBytes_AS_STRING(path));
 		pv_raise(PV_OP_OPEN, rc, &err);
 		goto out;
 	}
-	res = pv_view_new(&v, NULL);
+	res = pv_view_new(&v, NULL);	/* releases v on failure */
+	if (!res && created)
+		unlink(PyBytes_AS_STRING(path));	/* no file left behind */
 out:
 	Py_DECREF(path);
 	return res;

@@ -124,6 +124,31 @@ def test_create_bad_format_is_valueerror_and_no_file():
         assert not os.path.exists(p)
 
 
+def test_create_out_of_memory_leaves_no_file():
+    # each allocation in turn fails (_testcapi.set_nomemory), the View
+    # object's too, which comes after the file is made: never a file left
+    try:
+        import _testcapi
+    except ImportError:
+        raise Skip('no _testcapi (python3 test modules not installed)')
+    with tmpdir() as d:
+        p = os.path.join(d, 'c')
+        for start in range(200):
+            err = None
+            _testcapi.set_nomemory(start, 0)
+            try:
+                v = libview.create(p, 4)
+            except MemoryError as e:
+                err = e
+            finally:
+                _testcapi.remove_mem_hooks()
+            if err is None:
+                break
+            assert not os.path.exists(p), 'file left when allocation %d failed' % start
+        assert v.shape == (4,) and os.path.getsize(p) == 4
+        v.release()
+
+
 def test_fromfd_borrows_descriptor():
     with tmpdir() as d:
         p = make(d, 'f', b'\x05\x06', 'B', '2')
