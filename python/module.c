@@ -89,7 +89,7 @@ static PyObject *pv_open(PyObject *mod, PyObject *args, PyObject *kwds)
 		return NULL;
 	}
 	Py_DECREF(path);
-	return pv_view_new(&v, NULL);
+	return pv_view_new(&v, NULL, NULL);
 }
 
 /* shape (an int or a sequence of ints >= 0) as "D0,D1,..." and its byte
@@ -254,7 +254,7 @@ static PyObject *pv_create(PyObject *mod, PyObject *args, PyObject *kwds)
 		pv_raise(PV_OP_OPEN, rc, &err);
 		goto out;
 	}
-	res = pv_view_new(&v, NULL);	/* releases v on failure */
+	res = pv_view_new(&v, NULL, NULL);	/* releases v on failure */
 	if (!res && created)
 		unlink(PyBytes_AS_STRING(path));	/* no file left behind */
 out:
@@ -292,7 +292,8 @@ PyMODINIT_FUNC PyInit_libview(void)
 {
 	PyObject *m;
 
-	if (PyType_Ready(&PvView_Type) < 0 || PyType_Ready(&PvIter_Type) < 0)
+	if (PyType_Ready(&PvView_Type) < 0 || PyType_Ready(&PvIter_Type) < 0 ||
+	    PyType_Ready(&PvExporter_Type) < 0)
 		return NULL;
 	m = PyModule_Create(&pv_module);
 	if (!m)
