@@ -341,6 +341,17 @@ def test_list_mutated_during_assignment_is_a_snapshot():
     lst = mutating_list(1.5, 4, lambda: 0.25, FloatMutator)
     d[:] = lst
     assert d.tolist() == [1.5, 0.25, 0.25, 0.25]
+    # the __float__ probe of a non-number runs __getattr__ (the item, held
+    # only by the list, would be freed under the conversion)
+    lst = []
+
+    class Prober:
+        def __getattr__(self, name):
+            lst.clear()
+            raise AttributeError(name)
+    lst.extend(Prober() for _ in range(4))
+    e = expect_raises(TypeError, d.__setitem__, slice(None), lst)
+    assert 'Prober' in str(e), str(e)
     b = libview.View(bytearray(4)).cast('?')
     lst = mutating_list(1, 4, lambda: 0, BoolMutator)
     b[:] = lst
