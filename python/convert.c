@@ -74,8 +74,11 @@ fail:
 }
 
 /* One Python object as a vw_value, without knowing the target format. */
-static int pv_scalar(PyObject *o, struct vw_value *out, const char *code)
+static int pv_scalar(PyObject *o, struct vw_value *out,
+		     const struct vw_view *v)
 {
+	const char *code = v->format;
+
 	memset(out, 0, sizeof(*out));
 	if (PyBool_Check(o)) {
 		out->type = VW_V_BOOL;
@@ -93,9 +96,16 @@ static int pv_scalar(PyObject *o, struct vw_value *out, const char *code)
 		Py_ssize_t n = PyBytes_GET_SIZE(o);
 
 		if (n > 8) {
-			PyErr_Format(PyExc_ValueError,
-				     "invalid value for format '%s': bytes of length %zd (at most 8)",
-				     code, n);
+			/* as memoryview: a wrong length for 'c' is a bad
+			 * value, bytes for any other format a bad type */
+			if (v->fmt.kind == VW_K_CHAR)
+				PyErr_Format(PyExc_ValueError,
+					     "invalid value for format '%s': bytes of length %zd (expected 1)",
+					     code, n);
+			else
+				PyErr_Format(PyExc_TypeError,
+					     "invalid type for format '%s': bytes",
+					     code);
 			return -1;
 		}
 		out->type = VW_V_BYTES;
@@ -128,7 +138,7 @@ int pv_value_from_py(PyObject *o, const struct vw_view *v,
 		out->i = t;
 		return 0;
 	}
-	return pv_scalar(o, out, v->format);
+	return pv_scalar(o, out, v);
 }
 
 int pv_literal_from_py(PyObject *o, const struct vw_view *v,
@@ -141,12 +151,14 @@ int pv_literal_from_py(PyObject *o, const struct vw_view *v,
 		return -1;
 	}
 	if (PyList_Check(o) || PyTuple_Check(o)) {
-		PyObject *seq = PySequence_Fast(o, "a list or tuple");
+		/* a snapshot: converting an item runs Python code
+		 * (__index__, __float__, __bool__) that may mutate a list */
+		PyObject *seq = PySequence_Tuple(o);
 		Py_ssize_t n;
 
 		if (!seq)
 			return -1;
-		n = PySequence_Fast_GET_SIZE(seq);
+		n = PyTuple_GET_SIZE(seq);
 		out->is_list = 1;
 		out->items = calloc(n ? (size_t)n : 1, sizeof(*out->items));
 		if (!out->items) {
@@ -157,7 +169,7 @@ int pv_literal_from_py(PyObject *o, const struct vw_view *v,
 		for (Py_ssize_t i = 0; i < n; i++) {
 			/* nitems counts the items that vw_literal_free frees */
 			out->nitems = (size_t)i + 1;
-			if (pv_literal_from_py(PySequence_Fast_GET_ITEM(seq, i),
+			if (pv_literal_from_py(PyTuple_GET_ITEM(seq, i),
 					       v, &out->items[i], depth + 1)) {
 				Py_DECREF(seq);
 				vw_literal_free(out);
@@ -185,6 +197,17 @@ int pv_literal_from_py(PyObject *o, const struct vw_view *v,
 		return 0;
 	}
 	return pv_value_from_py(o, v, &out->value);
+}
+
+PyObject *pv_tuple_snapshot(PyObject *o, const char *msg)
+{
+	PyObject *fast = PySequence_Fast(o, msg), *t;
+
+	if (!fast)
+		return NULL;
+	t = PySequence_Tuple(fast);	/* a list is copied, no Python code */
+	Py_DECREF(fast);
+	return t;
 }
 
 void pv_dtype_str(const struct vw_format *f, char *out, size_t n)

@@ -10,8 +10,10 @@
  * mapped until the consumer calls the deleter, whatever happens to the
  * View.  A consumer renames the capsule to "used_dltensor" and calls the
  * deleter itself; a capsule nobody consumed calls it from its destructor.
- * The deleter needs no GIL (it only drops the vw_view reference; a View
- * over another Python object takes the GIL in its release callback).
+ * For a View over another Python object the holder also keeps a strong
+ * reference to its exporter (pyview.h), so the memory stays valid; the
+ * deleter may be called from any thread without the GIL, and takes it
+ * only to drop that reference.
  *
  * The structs below are the DLPack ABI (dlpack.h, version 0.x), written
  * out here with our own names because Debian ships no dlpack header.
@@ -58,6 +60,7 @@ _Static_assert(offsetof(struct pv_dl_managed, deleter) == 56,
 struct pv_dl_holder {
 	struct pv_dl_managed managed;	/* first: the capsule points here */
 	struct vw_view view;		/* one reference on the mapping */
+	PyObject *exporter;		/* the View's exporter, or NULL */
 	int64_t shape[VW_MAXDIM];
 	int64_t strides[VW_MAXDIM];
 };
@@ -67,6 +70,13 @@ static void pv_dl_deleter(struct pv_dl_managed *m)
 	struct pv_dl_holder *h = (struct pv_dl_holder *)m;
 
 	vw_release(&h->view);
+	/* the last reference may go from a consumer's thread */
+	if (h->exporter && Py_IsInitialized()) {
+		PyGILState_STATE g = PyGILState_Ensure();
+
+		Py_DECREF(h->exporter);
+		PyGILState_Release(g);
+	}
 	free(h);
 }
 
@@ -143,6 +153,13 @@ PyObject *pv_dlpack(PvView *self, PyObject *args, PyObject *kwds)
 	if (dev != Py_None) {
 		int type, id;
 
+		/* PyArg_ParseTuple on a non-tuple is a SystemError */
+		if (!PyTuple_Check(dev)) {
+			PyErr_Format(PyExc_TypeError,
+				     "__dlpack__: dl_device must be a tuple (device_type, device_id), not %s",
+				     Py_TYPE(dev)->tp_name);
+			return NULL;
+		}
 		if (!PyArg_ParseTuple(dev, "ii:dl_device", &type, &id))
 			return NULL;
 		if (type != PV_DL_CPU || id != 0) {
@@ -175,6 +192,7 @@ PyObject *pv_dlpack(PvView *self, PyObject *args, PyObject *kwds)
 		free(h);
 		return pv_raise(PV_OP_DERIVE, -EINVAL, &err);
 	}
+	h->exporter = Py_XNewRef(self->exporter);
 	for (int i = 0; i < v->ndim; i++) {
 		h->shape[i] = v->shape[i];
 		h->strides[i] = v->strides[i] / v->itemsize;

@@ -39,16 +39,25 @@ static PyObject *pv_exc_type(enum pv_op op, int rc, const char *msg)
 PyObject *pv_raise(enum pv_op op, int rc, const struct vw_error *err)
 {
 	const char *msg = err && err->msg[0] ? err->msg : strerror(-rc);
-	PyObject *type = pv_exc_type(op, rc, msg), *exc;
+	PyObject *type = pv_exc_type(op, rc, msg), *text, *exc;
 
+	/* the message quotes paths and xattr values, which need not be
+	 * UTF-8: undecodable bytes are kept as \xNN, so the exception is
+	 * still this one (not a UnicodeDecodeError, not an empty one) */
+	text = PyUnicode_DecodeUTF8(msg, (Py_ssize_t)strlen(msg),
+				    "backslashreplace");
+	if (!text)
+		return NULL;
 	if (type != PyExc_OSError) {
-		PyErr_SetString(type, msg);
+		PyErr_SetObject(type, text);
+		Py_DECREF(text);
 		return NULL;
 	}
 	/* OSError(errno, msg) picks FileNotFoundError & co.; libview's
 	 * message already names the path, so no filename (str() would
 	 * repeat it) */
-	exc = PyObject_CallFunction(PyExc_OSError, "is", -rc, msg);
+	exc = PyObject_CallFunction(PyExc_OSError, "iO", -rc, text);
+	Py_DECREF(text);
 	if (exc) {
 		PyErr_SetObject((PyObject *)Py_TYPE(exc), exc);
 		Py_DECREF(exc);
@@ -80,7 +89,7 @@ static PyObject *pv_open(PyObject *mod, PyObject *args, PyObject *kwds)
 		return NULL;
 	}
 	Py_DECREF(path);
-	return pv_view_new(&v, NULL);
+	return pv_view_new(&v, NULL, NULL);
 }
 
 /* shape (an int or a sequence of ints >= 0) as "D0,D1,..." and its byte
@@ -94,10 +103,10 @@ static int pv_shape_text(PyObject *shape, char *text, size_t n, int *ndim)
 	if (PyIndex_Check(shape))
 		seq = PyTuple_Pack(1, shape);
 	else
-		seq = PySequence_Fast(shape, "create: shape must be an int or a sequence of ints");
+		seq = pv_tuple_snapshot(shape, "create: shape must be an int or a sequence of ints");
 	if (!seq)
 		return -1;
-	k = PySequence_Fast_GET_SIZE(seq);
+	k = PyTuple_GET_SIZE(seq);
 	if (k < 1 || k > VW_MAXDIM) {
 		PyErr_Format(PyExc_ValueError,
 			     "create: shape has %zd dimensions, must be 1..%d (metadata cannot describe 0-d)",
@@ -106,7 +115,7 @@ static int pv_shape_text(PyObject *shape, char *text, size_t n, int *ndim)
 	}
 	text[0] = 0;
 	for (Py_ssize_t i = 0; i < k; i++) {
-		Py_ssize_t d = PyNumber_AsSsize_t(PySequence_Fast_GET_ITEM(seq, i),
+		Py_ssize_t d = PyNumber_AsSsize_t(PyTuple_GET_ITEM(seq, i),
 						  PyExc_ValueError);
 		int w;
 
@@ -162,6 +171,38 @@ fail_errno:
 	return err->code = -rc;
 }
 
+/* Create (or with overwrite truncate) the file at path, size it, set its
+ * metadata and map it into *v; *created: the file is new (removed again
+ * on failure).  -errno with err set.  Runs without the GIL. */
+static int pv_create_file(const char *path, int overwrite, const char *fmt,
+			  const char *shape, ssize_t nbytes, struct vw_view *v,
+			  int *created, struct vw_error *err)
+{
+	int fd, rc;
+
+	*created = 1;
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+	if (fd < 0 && errno == EEXIST && overwrite) {
+		*created = 0;
+		fd = open(path, O_RDWR | O_TRUNC | O_CLOEXEC);
+	}
+	if (fd < 0) {
+		rc = -errno;
+		snprintf(err->msg, sizeof(err->msg), "%s: %s%s", path,
+			 strerror(-rc),
+			 rc == -EEXIST ? " (pass overwrite=True to replace it)" : "");
+		*created = 0;
+		return err->code = rc;
+	}
+	rc = pv_create_fd(fd, fmt, shape, nbytes, err);
+	if (!rc)
+		rc = vw_open_fd(v, fd, VW_RDWR, err);
+	close(fd);
+	if (rc && *created)
+		unlink(path);
+	return rc;
+}
+
 static PyObject *pv_create(PyObject *mod, PyObject *args, PyObject *kwds)
 {
 	static char *kwlist[] = { "path", "shape", "format", "overwrite",
@@ -173,7 +214,7 @@ static PyObject *pv_create(PyObject *mod, PyObject *args, PyObject *kwds)
 	struct vw_error err = { 0 };
 	struct vw_format f;
 	struct vw_view v;
-	int overwrite = 0, ndim, fd, rc, created = 1;
+	int overwrite = 0, ndim, rc, created = 0;
 
 	(void)mod;
 	if (!PyArg_ParseTupleAndKeywords(args, kwds, "O&O|s$p:create", kwlist,
@@ -203,32 +244,19 @@ static PyObject *pv_create(PyObject *mod, PyObject *args, PyObject *kwds)
 		PyErr_Format(PyExc_ValueError, "create: %s", err.msg);
 		goto out;
 	}
-	fd = open(PyBytes_AS_STRING(path),
-		  O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-	if (fd < 0 && errno == EEXIST && overwrite) {
-		created = 0;
-		fd = open(PyBytes_AS_STRING(path),
-			  O_RDWR | O_TRUNC | O_CLOEXEC);
-	}
-	if (fd < 0) {
-		rc = -errno;
-		snprintf(err.msg, sizeof(err.msg), "%s: %s%s",
-			 PyBytes_AS_STRING(path), strerror(errno),
-			 rc == -EEXIST ? " (pass overwrite=True to replace it)" : "");
-		pv_raise(PV_OP_OPEN, rc, &err);
-		goto out;
-	}
-	rc = pv_create_fd(fd, fmt, text, nbytes, &err);
-	if (!rc)
-		rc = vw_open_fd(&v, fd, VW_RDWR, &err);
-	close(fd);
+	/* the system calls without the GIL, as open() does: path is our
+	 * own bytes object, err and v are on the stack */
+	Py_BEGIN_ALLOW_THREADS
+	rc = pv_create_file(PyBytes_AS_STRING(path), overwrite, fmt, text,
+			    nbytes, &v, &created, &err);
+	Py_END_ALLOW_THREADS
 	if (rc) {
-		if (created)
-			unlink(PyBytes_AS_STRING(path));
 		pv_raise(PV_OP_OPEN, rc, &err);
 		goto out;
 	}
-	res = pv_view_new(&v, NULL);
+	res = pv_view_new(&v, NULL, NULL);	/* releases v on failure */
+	if (!res && created)
+		unlink(PyBytes_AS_STRING(path));	/* no file left behind */
 out:
 	Py_DECREF(path);
 	return res;
@@ -264,7 +292,8 @@ PyMODINIT_FUNC PyInit_libview(void)
 {
 	PyObject *m;
 
-	if (PyType_Ready(&PvView_Type) < 0 || PyType_Ready(&PvIter_Type) < 0)
+	if (PyType_Ready(&PvView_Type) < 0 || PyType_Ready(&PvIter_Type) < 0 ||
+	    PyType_Ready(&PvExporter_Type) < 0)
 		return NULL;
 	m = PyModule_Create(&pv_module);
 	if (!m)

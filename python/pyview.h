@@ -22,9 +22,16 @@
  * not count as an export.
  *
  * A View over another object's buffer (View(obj)) keeps that Py_buffer in
- * a struct pv_exporter owned by the vw_map (its release callback), not by
- * the View: the exporter stays alive and locked until the last view on the
- * mapping is released.
+ * a PvExporter, a small GC-tracked object (memoryview's managed buffer):
+ * every View on that mapping and every DLPack tensor made from one holds a
+ * strong reference to it, so the exporter stays alive and locked until the
+ * last of them is gone (release() drops the View's at once).  The vw_map
+ * itself holds no Python reference (no release callback): the references
+ * the garbage collector has to see are all in objects it traverses (View
+ * -> exporter -> Py_buffer.obj, View -> obj), so a cycle through the
+ * exporter (b.v = View(b)) is collected.  A DLPack tensor's reference is
+ * invisible to the collector and keeps the cycle alive, as it must: the
+ * consumer still reads the memory.
  */
 #ifndef PYVIEW_H
 #define PYVIEW_H
@@ -39,15 +46,27 @@ typedef struct {
 	Py_ssize_t exports;	/* live Py_buffers from pv_getbuffer */
 	PyObject *obj;		/* the object View(obj) wraps, or NULL
 				   (a strong reference, for .obj) */
+	PyObject *exporter;	/* the PvExporter whose memory the mapping
+				   is, or NULL (a file); strong, dropped
+				   by release() */
 	PyObject *weakreflist;
 } PvView;
 
+/* The Py_buffer of the object a View(obj) mapping is over. */
+typedef struct {
+	PyObject_HEAD
+	Py_buffer buf;
+	int held;		/* buf is a live export: release it */
+} PvExporter;
+
 extern PyTypeObject PvView_Type;
 extern PyTypeObject PvIter_Type;
+extern PyTypeObject PvExporter_Type;
 
 /* A new View owning *v (its reference moves in; *v is zeroed).  On failure
- * *v is released.  obj (may be NULL) is stored with a new reference. */
-PyObject *pv_view_new(struct vw_view *v, PyObject *obj);
+ * *v is released.  obj and exporter (either may be NULL) are stored with
+ * new references. */
+PyObject *pv_view_new(struct vw_view *v, PyObject *obj, PyObject *exporter);
 
 /* View(obj) for any buffer exporter: a new reference or NULL. */
 PyObject *pv_view_from_object(PyObject *obj);
@@ -80,6 +99,10 @@ int pv_value_from_py(PyObject *o, const struct vw_view *v,
  * 0 or -1 with an exception set. */
 int pv_literal_from_py(PyObject *o, const struct vw_view *v,
 		       struct vw_literal *out, int depth);
+/* A tuple of the items of sequence o (a new reference; TypeError msg if o
+ * is not iterable): a snapshot that Python code run while converting the
+ * items (__index__ ...) cannot change under the caller. */
+PyObject *pv_tuple_snapshot(PyObject *o, const char *msg);
 /* The NumPy dtype string of a format ('<l' -> "<i4"); NULL-free buffer of
  * at least 8 bytes. */
 void pv_dtype_str(const struct vw_format *f, char *out, size_t n);

@@ -20,9 +20,9 @@
 
 /* ---- lifetime ------------------------------------------------------- */
 
-PyObject *pv_view_new(struct vw_view *v, PyObject *obj)
+PyObject *pv_view_new(struct vw_view *v, PyObject *obj, PyObject *exporter)
 {
-	PvView *self = PyObject_New(PvView, &PvView_Type);
+	PvView *self = PyObject_GC_New(PvView, &PvView_Type);
 
 	if (!self) {
 		vw_release(v);
@@ -32,23 +32,43 @@ PyObject *pv_view_new(struct vw_view *v, PyObject *obj)
 	memset(v, 0, sizeof(*v));	/* its reference moved into self */
 	self->exports = 0;
 	self->obj = Py_XNewRef(obj);
+	self->exporter = Py_XNewRef(exporter);
 	self->weakreflist = NULL;
+	PyObject_GC_Track(self);
 	return (PyObject *)self;
 }
 
-/* Derived views carry the parent's .obj, as memoryview's do. */
+/* Derived views carry the parent's .obj, as memoryview's do, and its
+ * exporter (the memory their mapping is). */
 static PyObject *pv_derived(PvView *parent, struct vw_view *v)
 {
-	return pv_view_new(v, parent->obj);
+	return pv_view_new(v, parent->obj, parent->exporter);
+}
+
+static int pv_traverse(PvView *self, visitproc visit, void *arg)
+{
+	Py_VISIT(self->obj);
+	Py_VISIT(self->exporter);
+	return 0;
+}
+
+/* Breaking a cycle: .obj here; the exporter's own tp_clear releases the
+ * Py_buffer (the View keeps its reference until it is freed). */
+static int pv_clear(PvView *self)
+{
+	Py_CLEAR(self->obj);
+	return 0;
 }
 
 static void pv_dealloc(PvView *self)
 {
+	PyObject_GC_UnTrack(self);
 	if (self->weakreflist)
 		PyObject_ClearWeakRefs((PyObject *)self);
 	vw_release(&self->view);	/* no export is live: each holds self */
 	Py_CLEAR(self->obj);
-	PyObject_Free(self);
+	Py_CLEAR(self->exporter);	/* after the mapping is dropped */
+	PyObject_GC_Del(self);
 }
 
 int pv_check_live(PvView *v)
@@ -60,28 +80,40 @@ int pv_check_live(PvView *v)
 	return -1;
 }
 
-/* A Py_buffer of another object, owned by the vw_map of the View made
- * over it (the map's release callback), so the exporter stays locked
- * until the last view on that memory is gone. */
-struct pv_exporter {
-	Py_buffer buf;
-};
+/* ---- the exporter of a View(obj) (memoryview's managed buffer) ------ */
 
-static void pv_exporter_release(void *ptr, size_t len, void *arg)
+static int pv_exporter_traverse(PvExporter *e, visitproc visit, void *arg)
 {
-	struct pv_exporter *e = arg;
-	PyGILState_STATE g;
-
-	(void)ptr;
-	(void)len;
-	/* the last reference may go from a DLPack deleter on any thread */
-	if (Py_IsInitialized()) {
-		g = PyGILState_Ensure();
-		PyBuffer_Release(&e->buf);
-		PyGILState_Release(g);
-	}
-	PyMem_RawFree(e);
+	if (e->held)
+		Py_VISIT(e->buf.obj);
+	return 0;
 }
+
+static int pv_exporter_clear(PvExporter *e)
+{
+	if (e->held) {
+		e->held = 0;
+		PyBuffer_Release(&e->buf);
+	}
+	return 0;
+}
+
+static void pv_exporter_dealloc(PvExporter *e)
+{
+	PyObject_GC_UnTrack(e);
+	pv_exporter_clear(e);
+	PyObject_GC_Del(e);
+}
+
+PyTypeObject PvExporter_Type = {
+	PyVarObject_HEAD_INIT(NULL, 0)
+	.tp_name = "libview._Exporter",
+	.tp_basicsize = sizeof(PvExporter),
+	.tp_dealloc = (destructor)pv_exporter_dealloc,
+	.tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
+	.tp_traverse = (traverseproc)pv_exporter_traverse,
+	.tp_clear = (inquiry)pv_exporter_clear,
+};
 
 static char pv_empty[1];
 
@@ -89,9 +121,10 @@ PyObject *pv_view_from_object(PyObject *obj)
 {
 	ssize_t strides[VW_MAXDIM];
 	struct vw_error err = { 0 };
-	struct pv_exporter *e;
+	PyObject *res = NULL;
 	const ssize_t *st;
 	struct vw_view v;
+	PvExporter *e;
 	Py_buffer *b;
 	int rc;
 
@@ -105,20 +138,21 @@ PyObject *pv_view_from_object(PyObject *obj)
 			return pv_raise(PV_OP_DERIVE, rc, &err);
 		return pv_derived(src, &v);
 	}
-	e = PyMem_RawCalloc(1, sizeof(*e));
+	e = PyObject_GC_New(PvExporter, &PvExporter_Type);
 	if (!e)
-		return PyErr_NoMemory();
+		return NULL;
+	e->held = 0;
 	b = &e->buf;
 	/* strides and format, no suboffsets: libview has no indirect views */
-	if (PyObject_GetBuffer(obj, b, PyBUF_RECORDS_RO) < 0) {
-		PyMem_RawFree(e);
-		return NULL;
-	}
+	if (PyObject_GetBuffer(obj, b, PyBUF_RECORDS_RO) < 0)
+		goto out;
+	e->held = 1;
+	PyObject_GC_Track(e);
 	if (b->ndim > VW_MAXDIM || b->ndim < 0) {
 		PyErr_Format(PyExc_BufferError,
 			     "View: %d dimensions (at most %d)", b->ndim,
 			     VW_MAXDIM);
-		goto fail;
+		goto out;
 	}
 	st = b->strides;
 	if (!st && b->ndim > 0) {
@@ -130,28 +164,27 @@ PyObject *pv_view_from_object(PyObject *obj)
 		}
 		st = strides;
 	}
+	/* no release callback: the Views on the mapping own e */
 	rc = vw_from_strided(&v, b->buf ? b->buf : pv_empty, b->format,
 			     b->ndim, b->shape, st,
-			     b->readonly ? VW_RDONLY : VW_RDWR,
-			     pv_exporter_release, e, &err);
+			     b->readonly ? VW_RDONLY : VW_RDWR, NULL, NULL, &err);
 	if (rc) {
 		PyErr_Format(PyExc_ValueError, "View(%s): %s",
 			     Py_TYPE(obj)->tp_name, err.msg);
-		goto fail;
+		goto out;
 	}
 	if (v.itemsize != b->itemsize) {
 		PyErr_Format(PyExc_ValueError,
 			     "View(%s): format '%s' has itemsize %zd but the exporter says %zd",
 			     Py_TYPE(obj)->tp_name, v.format, v.itemsize,
 			     b->itemsize);
-		vw_release(&v);	/* releases e */
-		return NULL;
+		vw_release(&v);
+		goto out;
 	}
-	return pv_view_new(&v, obj);
-fail:
-	PyBuffer_Release(b);
-	PyMem_RawFree(e);
-	return NULL;
+	res = pv_view_new(&v, obj, (PyObject *)e);
+out:
+	Py_DECREF(e);	/* the View's reference, if any, keeps it */
+	return res;
 }
 
 static PyObject *pv_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
@@ -187,7 +220,7 @@ static PyObject *pv_fromfd(PyObject *cls, PyObject *args, PyObject *kwds)
 	Py_END_ALLOW_THREADS
 	if (rc)
 		return pv_raise(PV_OP_OPEN, rc, &err);
-	return pv_view_new(&v, NULL);
+	return pv_view_new(&v, NULL, NULL);
 }
 
 static PyObject *pv_release(PvView *self, PyObject *unused)
@@ -200,6 +233,7 @@ static PyObject *pv_release(PvView *self, PyObject *unused)
 		return NULL;
 	}
 	vw_release(&self->view);
+	Py_CLEAR(self->exporter);	/* unlock it if this was the last */
 	Py_RETURN_NONE;
 }
 
@@ -544,22 +578,38 @@ static PyObject *pv_iter(PvView *self)
 				"invalid indexing of 0-dim memory");
 		return NULL;
 	}
-	it = PyObject_New(PvIter, &PvIter_Type);
+	it = PyObject_GC_New(PvIter, &PvIter_Type);
 	if (!it)
 		return NULL;
 	it->view = (PvView *)Py_NewRef(self);
 	it->next = 0;
+	PyObject_GC_Track(it);
 	return (PyObject *)it;
+}
+
+static int pv_iter_traverse(PvIter *it, visitproc visit, void *arg)
+{
+	Py_VISIT(it->view);
+	return 0;
+}
+
+static int pv_iter_clear(PvIter *it)
+{
+	Py_CLEAR(it->view);
+	return 0;
 }
 
 static void pv_iter_dealloc(PvIter *it)
 {
-	Py_DECREF(it->view);
-	PyObject_Free(it);
+	PyObject_GC_UnTrack(it);
+	Py_CLEAR(it->view);
+	PyObject_GC_Del(it);
 }
 
 static PyObject *pv_iter_next(PvIter *it)
 {
+	if (!it->view)
+		return NULL;	/* cleared by the collector */
 	if (pv_check_live(it->view))
 		return NULL;
 	if (it->next >= it->view->view.shape[0])
@@ -572,7 +622,9 @@ PyTypeObject PvIter_Type = {
 	.tp_name = "libview.ViewIterator",
 	.tp_basicsize = sizeof(PvIter),
 	.tp_dealloc = (destructor)pv_iter_dealloc,
-	.tp_flags = Py_TPFLAGS_DEFAULT,
+	.tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
+	.tp_traverse = (traverseproc)pv_iter_traverse,
+	.tp_clear = (inquiry)pv_iter_clear,
 	.tp_iter = PyObject_SelfIter,
 	.tp_iternext = (iternextfunc)pv_iter_next,
 };
@@ -620,12 +672,12 @@ done:
  * Returns the count or -1 with an exception. */
 static int pv_dims(PyObject *seq, ssize_t *dims, const char *what)
 {
-	PyObject *fast = PySequence_Fast(seq, what);
+	PyObject *fast = pv_tuple_snapshot(seq, what);
 	Py_ssize_t n;
 
 	if (!fast)
 		return -1;
-	n = PySequence_Fast_GET_SIZE(fast);
+	n = PyTuple_GET_SIZE(fast);
 	if (n > VW_MAXDIM) {
 		PyErr_Format(PyExc_ValueError,
 			     "%s: %zd dimensions, at most %d", what, n,
@@ -634,7 +686,7 @@ static int pv_dims(PyObject *seq, ssize_t *dims, const char *what)
 		return -1;
 	}
 	for (Py_ssize_t i = 0; i < n; i++) {
-		dims[i] = PyNumber_AsSsize_t(PySequence_Fast_GET_ITEM(fast, i),
+		dims[i] = PyNumber_AsSsize_t(PyTuple_GET_ITEM(fast, i),
 					     PyExc_ValueError);
 		if (dims[i] == -1 && PyErr_Occurred()) {
 			Py_DECREF(fast);
@@ -683,11 +735,20 @@ static PyObject *pv_cast(PvView *self, PyObject *args, PyObject *kwds)
 		ndim = pv_dims(shape, dims, "cast");
 		if (ndim < 0)
 			return NULL;
+		ssize_t prod = (ssize_t)f.itemsize;
+
 		for (int i = 0; i < ndim; i++) {
 			if (dims[i] <= 0) {
 				PyErr_Format(PyExc_ValueError,
 					     "cast: elements of shape must be integers > 0 (got %zd)",
 					     dims[i]);
+				return NULL;
+			}
+			/* a value error, as memoryview's; vw_cast would say
+			 * -EINVAL, which is TypeError for the other rules */
+			if (__builtin_mul_overflow(prod, dims[i], &prod)) {
+				PyErr_SetString(PyExc_ValueError,
+						"cast: product(shape) * itemsize > SSIZE_MAX");
 				return NULL;
 			}
 		}
@@ -813,23 +874,23 @@ static PyObject *pv_toreadonly(PvView *self, PyObject *unused)
 
 /* ---- copying out ---------------------------------------------------- */
 
-static PyObject *pv_tolist_at(const struct vw_view *v, int dim, const char *p)
+/* The nested list of the C-order items at *p (advanced past them). */
+static PyObject *pv_tolist_at(const struct vw_view *v, int dim,
+			      const char **p)
 {
 	PyObject *list, *item;
 	struct vw_value val;
 
 	if (dim == v->ndim) {
-		vw_unpack(&v->fmt, p, &val);
+		vw_unpack(&v->fmt, *p, &val);
+		*p += v->itemsize;
 		return pv_value_to_py(&val);
 	}
 	list = PyList_New(v->shape[dim]);
 	if (!list)
 		return NULL;
 	for (ssize_t i = 0; i < v->shape[dim]; i++) {
-		/* wrapping arithmetic, as libview's own index walk */
-		item = pv_tolist_at(v, dim + 1,
-				    (const char *)((uintptr_t)p +
-				    (uintptr_t)i * (uintptr_t)v->strides[dim]));
+		item = pv_tolist_at(v, dim + 1, p);
 		if (!item) {
 			Py_DECREF(list);
 			return NULL;
@@ -841,10 +902,30 @@ static PyObject *pv_tolist_at(const struct vw_view *v, int dim, const char *p)
 
 static PyObject *pv_tolist(PvView *self, PyObject *unused)
 {
+	struct vw_error err = { 0 };
+	const char *p;
+	PyObject *res;
+	char *copy;
+	int rc;
+
 	(void)unused;
 	if (pv_check_live(self))
 		return NULL;
-	return pv_tolist_at(&self->view, 0, self->view.buf);
+	/* the items are read by vw_tobytes, which is guarded: a page of a
+	 * truncated file is the exception tobytes() raises, not a SIGBUS
+	 * (vw_unpack on the mapping would not be) */
+	copy = PyMem_Malloc(self->view.len ? (size_t)self->view.len : 1);
+	if (!copy)
+		return PyErr_NoMemory();
+	rc = vw_tobytes(&self->view, 'C', copy, (size_t)self->view.len, &err);
+	if (rc) {
+		PyMem_Free(copy);
+		return pv_raise(PV_OP_COPY, rc, &err);
+	}
+	p = copy;
+	res = pv_tolist_at(&self->view, 0, &p);
+	PyMem_Free(copy);
+	return res;
 }
 
 static PyObject *pv_tobytes(PvView *self, PyObject *args, PyObject *kwds)
@@ -1142,7 +1223,9 @@ PyTypeObject PvView_Type = {
 	.tp_as_mapping = &pv_as_mapping,
 	.tp_as_buffer = &pv_as_buffer,
 	.tp_hash = PyObject_HashNotImplemented,
-	.tp_flags = Py_TPFLAGS_DEFAULT,
+	.tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
+	.tp_traverse = (traverseproc)pv_traverse,
+	.tp_clear = (inquiry)pv_clear,
 	.tp_richcompare = (richcmpfunc)pv_richcompare,
 	.tp_weaklistoffset = offsetof(PvView, weakreflist),
 	.tp_iter = (getiterfunc)pv_iter,

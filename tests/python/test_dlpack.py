@@ -107,6 +107,14 @@ def test_stream_and_device_arguments():
     v.__dlpack__(dl_device=(1, 0), max_version=(1, 0))
 
 
+def test_dl_device_that_is_not_a_tuple_is_typeerror():
+    v = libview.View(bytearray(4))
+    for dev in ([1, 0], 5, 'cpu'):
+        e = expect_raises(TypeError, v.__dlpack__, dl_device=dev)
+        assert 'dl_device' in str(e), str(e)
+    expect_raises(TypeError, v.__dlpack__, dl_device=(1,))
+
+
 def read_capsule(cap):
     """The DLManagedTensor in a "dltensor" capsule, read with ctypes (the
     DLPack ABI, independent of what this NumPy can import)."""

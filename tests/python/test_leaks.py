@@ -73,6 +73,40 @@ def test_view_dropped_without_release_returns_everything():
     b.extend(b'x')
 
 
+class Owner(bytearray):
+    """A bytearray that can hold a reference to a View over itself."""
+
+
+def test_cycles_through_the_exporter_are_collected():
+    # b -> View(b) -> b: the collector sees the View's .obj and its
+    # exporter's Py_buffer, as memoryview's managed buffer
+    import weakref
+    gc.collect()
+    for make in (lambda b: libview.View(b),
+                 lambda b: libview.View(b)[2:].cast('B', [2, 7]).T,
+                 lambda b: iter(libview.View(b)),
+                 lambda b: libview.View(memoryview(b)),
+                 lambda b: memoryview(libview.View(b))):
+        b = Owner(16)
+        b.v = make(b)
+        w = weakref.ref(b)
+        del b
+        gc.collect()
+        assert w() is None, 'cycle through %r not collected' % w().v
+    # a DLPack tensor (invisible to the collector) keeps the memory alive
+    b = Owner(16)
+    v = libview.View(b)
+    b.v = v
+    a = np.from_dlpack(v.cast('i'))
+    w = weakref.ref(b)
+    del b, v
+    gc.collect()
+    assert w() is not None and a.tolist() == [0, 0, 0, 0]
+    del a
+    gc.collect()
+    assert w() is None
+
+
 def mappings_of(path):
     with open('/proc/self/maps') as f:
         return sum(1 for line in f if line.rstrip().endswith(path))

@@ -55,6 +55,22 @@ def test_open_missing_file_is_filenotfounderror():
         assert e.errno == errno.ENOENT and 'nope' in str(e)
 
 
+def test_undecodable_bytes_in_messages_keep_the_exception():
+    # libview quotes paths and xattr values: bytes that are not UTF-8 are
+    # \xNN in the message, the exception stays the one the error means
+    with tmpdir() as d:
+        missing = os.fsencode(d) + b'/\xff/nope'
+        for fn in (lambda: libview.open(missing),
+                   lambda: libview.open(os.fsdecode(missing)),
+                   lambda: libview.create(missing, 4)):
+            e = expect_raises(FileNotFoundError, fn)
+            assert e.errno == errno.ENOENT and '/\\xff/nope' in str(e), str(e)
+        p = make(d, 'f', bytes(16))
+        os.setxattr(p, 'user.view.format', b'\xffd')
+        e = expect_raises(ValueError, libview.open, p)
+        assert "'\\xffd'" in str(e), str(e)
+
+
 def test_open_writable_maps_shared():
     with tmpdir() as d:
         p = make(d, 'f', bytes(4))
@@ -106,6 +122,31 @@ def test_create_bad_format_is_valueerror_and_no_file():
         expect_raises(ValueError, libview.create, p, (2, -1), 'B')
         expect_raises(ValueError, libview.create, p, (), 'B')
         assert not os.path.exists(p)
+
+
+def test_create_out_of_memory_leaves_no_file():
+    # each allocation in turn fails (_testcapi.set_nomemory), the View
+    # object's too, which comes after the file is made: never a file left
+    try:
+        import _testcapi
+    except ImportError:
+        raise Skip('no _testcapi (python3 test modules not installed)')
+    with tmpdir() as d:
+        p = os.path.join(d, 'c')
+        for start in range(200):
+            err = None
+            _testcapi.set_nomemory(start, 0)
+            try:
+                v = libview.create(p, 4)
+            except MemoryError as e:
+                err = e
+            finally:
+                _testcapi.remove_mem_hooks()
+            if err is None:
+                break
+            assert not os.path.exists(p), 'file left when allocation %d failed' % start
+        assert v.shape == (4,) and os.path.getsize(p) == 4
+        v.release()
 
 
 def test_fromfd_borrows_descriptor():
@@ -253,6 +294,91 @@ def test_setitem_readonly_is_typeerror():
     expect_raises(TypeError, v.__setitem__, 0, 1)
 
 
+class MutatorBase:
+    def __init__(self, victim, value):
+        self.victim, self.value = victim, value
+
+
+class Mutator(MutatorBase):
+    """An item whose conversion (__index__) empties the list it is in, as
+    the reviewer's reproducers do; FloatMutator's __float__ and
+    BoolMutator's __bool__ do the same."""
+
+    def __index__(self):
+        self.victim.clear()
+        return self.value
+
+
+class FloatMutator(MutatorBase):
+    def __float__(self):
+        self.victim.clear()
+        return float(self.value)
+
+
+class BoolMutator(MutatorBase):
+    def __bool__(self):
+        self.victim.clear()
+        return bool(self.value)
+
+
+def mutating_list(value, n, filler=object, kind=Mutator):
+    lst = []
+    lst.append(kind(lst, value))
+    lst.extend(filler() for _ in range(n - 1))
+    return lst
+
+
+def test_list_mutated_during_assignment_is_a_snapshot():
+    v = libview.View(bytearray(4000))
+    # the items after the first would be freed by lst.clear(): the
+    # conversion reads them from a snapshot, so each is a TypeError
+    lst = mutating_list(1, 4000)
+    expect_raises(TypeError, v.__setitem__, slice(None), lst)
+    lst = mutating_list(3, 4, lambda: 2)
+    v[:4] = lst
+    assert lst == [] and v[:4].tolist() == [3, 2, 2, 2]
+    d = libview.View(bytearray(32)).cast('d')
+    lst = mutating_list(1.5, 4, lambda: 0.25, FloatMutator)
+    d[:] = lst
+    assert d.tolist() == [1.5, 0.25, 0.25, 0.25]
+    # the __float__ probe of a non-number runs __getattr__ (the item, held
+    # only by the list, would be freed under the conversion)
+    lst = []
+
+    class Prober:
+        def __getattr__(self, name):
+            lst.clear()
+            raise AttributeError(name)
+    lst.extend(Prober() for _ in range(4))
+    e = expect_raises(TypeError, d.__setitem__, slice(None), lst)
+    assert 'Prober' in str(e), str(e)
+    b = libview.View(bytearray(4)).cast('?')
+    lst = mutating_list(1, 4, lambda: 0, BoolMutator)
+    b[:] = lst
+    assert b.tolist() == [True, False, False, False]
+
+
+def test_list_mutated_during_shape_conversion_is_a_snapshot():
+    v = libview.View(bytearray(1 << 16))
+    lst = mutating_list(2, 61, lambda: 1.5)
+    expect_raises(TypeError, v.reshape, lst)     # the floats of the snapshot
+    lst = [Mutator(None, 1 << 8), 1 << 8]
+    lst[0].victim = lst
+    assert v.reshape(lst).shape == (256, 256)
+    c = libview.View(bytearray(8)).cast('B', [2, 2, 2])
+    axes = [Mutator(None, 0), 1, 2]
+    axes[0].victim = axes
+    assert c.transpose(axes).shape == (2, 2, 2)
+    shape = [Mutator(None, 2), 4]
+    shape[0].victim = shape
+    assert libview.View(bytearray(8)).cast('B', shape).shape == (2, 4)
+    with tmpdir() as d:
+        shape = [Mutator(None, 4), 1, 1]
+        shape[0].victim = shape
+        w = libview.create(os.path.join(d, 'f'), shape)
+        assert w.shape == (4, 1, 1)
+
+
 def test_cast_errors_as_memoryview():
     v = libview.View(bytearray(12))
     expect_raises(TypeError, v.cast, 'd')                 # 12 % 8
@@ -261,6 +387,26 @@ def test_cast_errors_as_memoryview():
     expect_raises(ValueError, v.cast, 'i', [3, 0])
     expect_raises(TypeError, v[::2].cast, 'B')            # not contiguous
     expect_raises(TypeError, v.cast('i').cast, 'h')       # two non-byte formats
+
+
+def test_cast_shape_too_large_is_valueerror_as_memoryview():
+    for mk in (memoryview, libview.View):
+        v = mk(bytearray(16))
+        for shape in ([2 ** 62, 4], [2 ** 63 - 1, 2], [2 ** 31, 2 ** 31, 4]):
+            expect_raises(ValueError, v.cast, 'B', shape)
+        expect_raises(ValueError, v.cast('B').cast, 'i', [2 ** 62, 2])
+        expect_raises(TypeError, v.cast, 'B', [17])    # only the size differs
+
+
+def test_setitem_long_bytes_as_memoryview():
+    for mk in (memoryview, libview.View):
+        q = mk(bytearray(16)).cast('q')
+        expect_raises(TypeError, q.__setitem__, 0, b'123456789')
+        expect_raises(TypeError, q.__setitem__, 0, b'12')
+        c = mk(bytearray(16)).cast('c')
+        expect_raises(ValueError, c.__setitem__, 0, b'123456789')
+        expect_raises(ValueError, c.__setitem__, 0, b'12')
+        assert q.tobytes() == bytes(16) and c.tobytes() == bytes(16)
 
 
 def test_transpose_and_reshape():
@@ -300,6 +446,20 @@ def test_tolist_values_of_each_kind():
         got = libview.View(raw).cast(fmt).tolist()
         assert got == want and [type(x) for x in got] == [type(x) for x in want], (fmt, got)
     assert str(libview.View(struct.pack('<d', -0.0)).cast('<d').tolist()) == '[-0.0]'
+
+
+def test_tolist_of_truncated_file_raises_as_tobytes():
+    # a page the file no longer has is SIGBUS on access: tolist() reads
+    # through libview's guarded copy, so it raises what tobytes() raises
+    with tmpdir() as d:
+        p = make(d, 'f', b'\x01' * 65536, 'i', '4,4096')
+        v = libview.open(p)
+        os.truncate(p, 0)
+        e1 = expect_raises(ValueError, v.tobytes)
+        e2 = expect_raises(ValueError, v.tolist)
+        assert type(e1) is type(e2) and str(e1) == str(e2) and 'SIGBUS' in str(e2), (e1, e2)
+        expect_raises(ValueError, v[1:].tolist)
+        v.release()
 
 
 def test_equality_with_memoryview_and_numpy():
