@@ -52,6 +52,23 @@ t "/dev/viewctl exists" test -c /dev/viewctl
 
 if [ "$group" = stress ]; then
 	suite "stress" /bin/viewdev_test stress
+	# tests/vm/viewdev_fuzz.c: random ioctls/file operations, races and
+	# rmmod/insmod cycles for viewfuzz= seconds; its counts go to the log.
+	fuzz_s=$(sed -n 's/.*viewfuzz=\([0-9.]*\).*/\1/p' /proc/cmdline)
+	fuzz_seed=$(sed -n 's/.*viewseed=\([0-9a-fA-Fx]*\).*/\1/p' /proc/cmdline)
+	if [ -n "$fuzz_s" ] && [ "$fuzz_s" != 0 ]; then
+		/bin/viewdev_fuzz -s "${fuzz_seed:-0x5eed0013}" -t "$fuzz_s" -k $ko >/tmp/fuzz.out 2>&1
+		rc=$?
+		sed 's/^/# /' /tmp/fuzz.out
+		if [ "$rc" -eq 0 ] && grep -q '^fuzz: violations 0$' /tmp/fuzz.out; then
+			ok "fuzz: ioctls, file operations, races, rmmod/insmod: no violation (seed ${fuzz_seed:-0x5eed0013})"
+		else
+			notok "fuzz: exit $rc (seed ${fuzz_seed:-0x5eed0013}; viewdev_fuzz -s SEED replays phase 1)"
+		fi
+		t "fuzz: the module is loaded again after its rmmod cycles" test -c /dev/viewctl
+	else
+		skip "fuzz" "viewfuzz=0"
+	fi
 else
 	suite "api" /bin/viewdev_test api
 	suite "file" /bin/viewdev_test file
@@ -86,7 +103,7 @@ t "dmesg holds the kernel log (viewdev's taint line)" grep -q 'viewdev' /tmp/dme
 if grep -q 'kfence.sample_interval=[1-9]' /proc/cmdline; then
 	t "KFENCE is on (tests/vm/run.sh asked for it)" grep -q 'kfence: initialized' /tmp/dmesg
 fi
-if grep -E 'BUG|WARNING|Oops|KASAN|refcount|general protection|leak' /tmp/dmesg >/tmp/bad; then
+if grep -E 'BUG|WARNING|Oops|KASAN|KFENCE|UBSAN|refcount|general protection|leak' /tmp/dmesg >/tmp/bad; then
 	notok "dmesg has no BUG/WARNING/Oops"
 	sed 's/^/#   /' /tmp/bad
 	sed 's/^/#   dmesg: /' /tmp/dmesg | tail -n 60

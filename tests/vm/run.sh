@@ -16,6 +16,11 @@
 #                                     6.12.117+deb12-amd64; a list in quotes
 #   VIEW_VM_KVER=...                  the same, for this script (KVER sets it)
 #   VIEW_VM_SMP2=0 skips the second, -smp 2 boot that runs the stress test
+#                                     and the fuzzer
+#   VIEW_VM_FUZZ_S=20                 seconds of tests/vm/viewdev_fuzz.c in
+#                                     the -smp 2 boot of each kernel (0: none)
+#   VIEW_VM_FUZZ_SEED=0x5eed0013      its seed (fixed, printed); "random"
+#                                     picks one (printed, to replay it)
 # A kernel whose headers or image are missing is a failure (make deps
 # installs them).  Cost here (2 cores, TCG, shared): 22-36 s for 6.1 and
 # 17-44 s for 6.12 (module build and both boots; the suite prints each as
@@ -72,6 +77,14 @@ add_prog() {
 	done
 }
 add_prog "$out/bin/viewdev_test"
+add_prog "$out/bin/viewdev_fuzz"
+fuzz_s=${VIEW_VM_FUZZ_S:-20}
+fuzz_seed=${VIEW_VM_FUZZ_SEED:-0x5eed0013}
+[ "$fuzz_seed" = random ] && fuzz_seed=$(printf '0x%04x%04x%04x' $RANDOM $RANDOM $RANDOM)
+case $fuzz_s$fuzz_seed in
+*[!0-9a-fA-Fx.]*) fail "VIEW_VM_FUZZ_S=$fuzz_s / VIEW_VM_FUZZ_SEED=$fuzz_seed: numbers please" ;;
+esac
+[ "$fuzz_s" != 0 ] && echo "vm: fuzzer: $fuzz_s s per kernel, seed $fuzz_seed (VIEW_VM_FUZZ_SEED=$fuzz_seed replays it)"
 if [ -x "$out/bin/filesem" ]; then
 	add_prog "$out/bin/filesem"
 	cp tests/vm/filesem.sh "$root/bin/filesem.sh"
@@ -185,7 +198,7 @@ run_kernel() {
 
 	if [ "${VIEW_VM_SMP2:-1}" != 0 ]; then
 		log2=$kout/serial-smp2.log
-		boot 2 "$log2" "viewtest=stress"
+		boot 2 "$log2" "viewtest=stress viewfuzz=$fuzz_s viewseed=$fuzz_seed"
 		sed "s/^/  [$tag smp2] /" "$log2" | grep -vE '^\s*\[[^]]*\]\s*$'
 		count "$log2"
 	fi

@@ -3,7 +3,7 @@
 # spare), into build/vm/bin; tests/vm/run.sh packs them with the module.
 VM_OUT := build/vm/bin
 VM_CFLAGS := -O2 -g $(WARN) -std=gnu11 -D_GNU_SOURCE -Ikmod/include
-VM_BINS := $(VM_OUT)/viewdev_test
+VM_BINS := $(VM_OUT)/viewdev_test $(VM_OUT)/viewdev_fuzz
 # The shared file-semantics checker, when tests/common has it.
 ifneq ($(wildcard tests/common/filesem.c),)
 VM_BINS += $(VM_OUT)/filesem
@@ -16,6 +16,11 @@ TEST_BINS += vm-bins
 $(VM_OUT)/viewdev_test: tests/vm/viewdev_test.c kmod/include/uapi/viewdev.h
 	@mkdir -p $(dir $@)
 	$(CC) $(VM_CFLAGS) -o $@ $< -lcmocka -lpthread
+
+# The ioctl/file/race fuzzer of the -smp 2 boot (no CMocka: its own report).
+$(VM_OUT)/viewdev_fuzz: tests/vm/viewdev_fuzz.c kmod/include/uapi/viewdev.h
+	@mkdir -p $(dir $@)
+	$(CC) $(VM_CFLAGS) -o $@ $< -lpthread
 
 $(VM_OUT)/filesem: tests/common/filesem.c
 	@mkdir -p $(dir $@)
