@@ -862,7 +862,7 @@ static void op_rw(bool wr)
 	size_t len = gen_len();
 	int64_t off;
 	ssize_t n;
-	int kind, err, how = (int)below(5);
+	int kind, err, how = (int)below(6);
 	uint64_t size;
 	struct iovec iov[3];
 	static const int rwf[] = { 0, 0, 0, RWF_HIPRI, RWF_DSYNC, RWF_SYNC, RWF_NOWAIT,
@@ -893,6 +893,28 @@ static void op_rw(bool wr)
 		n = wr ? pwritev(f->fd, iov, 1 + (int)below(3), off) :
 			    preadv(f->fd, iov, 1 + (int)below(3), off);
 		break;
+	case 5: {	/* no splice_read/splice_write, no copy_file_range */
+		int pfd[2];
+		loff_t o = off;
+
+		if (pipe2(pfd, O_NONBLOCK | O_CLOEXEC)) {
+			n = -1;
+			break;
+		}
+		if (chance(50)) {
+			n = wr ? splice(pfd[0], NULL, f->fd, &o, len, SPLICE_F_NONBLOCK) :
+				 splice(f->fd, &o, pfd[1], NULL, len, SPLICE_F_NONBLOCK);
+		} else {
+			struct ofd *g = &R->fd[below(R->nfd)];
+
+			n = copy_file_range(f->fd, &o, g->fd, NULL, len, 0);
+		}
+		err = errno;
+		close(pfd[0]);
+		close(pfd[1]);
+		errno = err;
+		break;
+	}
 	default:
 		flags = rwf[below(sizeof(rwf) / sizeof(rwf[0]))];
 		n = wr ? pwritev2(f->fd, iov, 1, off, flags) :
@@ -902,8 +924,10 @@ static void op_rw(bool wr)
 	count_op(wr ? O_WRITE : O_READ, err);
 	if (n < 0) {
 		const int *ok = wr ?
-			(const int[]){ ENOSPC, EFAULT, EINVAL, EBADF, EFBIG, EOVERFLOW, EOPNOTSUPP, 0 } :
-			(const int[]){ EFAULT, EINVAL, EBADF, EOVERFLOW, EOPNOTSUPP, 0 };
+			(const int[]){ ENOSPC, EFAULT, EINVAL, EBADF, EFBIG, EOVERFLOW, EOPNOTSUPP,
+				       EAGAIN, EXDEV, ESPIPE, 0 } :
+			(const int[]){ EFAULT, EINVAL, EBADF, EOVERFLOW, EOPNOTSUPP, EAGAIN,
+				       EXDEV, ESPIPE, 0 };
 
 		if (!in_set(err, ok))
 			violation("%s (%d) len %zu off %lld -> %s", wr ? "write" : "read",
@@ -1079,12 +1103,25 @@ static void op_mmop(void)
 	k = (int)below(R->nmap);
 	m = &R->map[k];
 	part = m->len > PAGE ? (below(m->len / PAGE - 1) + 1) * PAGE : 0;
-	switch (below(5)) {
+	switch (below(7)) {
 	case 0:		/* split: the second part read-only */
 		r = part ? mprotect(m->p + part, m->len - part, PROT_READ) : 0;
 		if (!r && part)
 			m->prot &= ~PROT_WRITE;
 		break;
+	case 5:		/* all of it back to one protection: VMAs may merge */
+		r = mprotect(m->p, m->len, m->prot & (PROT_READ | PROT_WRITE));
+		break;
+	case 6: {	/* move, leaving the old range mapped (then unmap it) */
+		void *np = mremap(m->p, m->len, m->len, MREMAP_MAYMOVE | MREMAP_DONTUNMAP);
+
+		r = np == MAP_FAILED ? -1 : 0;
+		if (!r) {
+			munmap(m->p, m->len);
+			m->p = np;
+		}
+		break;
+	}
 	case 1:
 		r = madvise(m->p, chance(50) ? m->len : part ? part : m->len,
 			    advs[below(sizeof(advs) / sizeof(advs[0]))]);
@@ -1313,6 +1350,21 @@ static void on_sigsegv(int sig)
 	raise(sig);
 }
 
+/* With nothing open, mapped or left: the module counts no buffer, no byte. */
+static void expect_empty(const char *when)
+{
+	struct viewdev_version v = { 0 };
+	int fd = open(VIEWDEV_CTL_PATH, O_RDWR | O_CLOEXEC);
+
+	if (fd < 0 || ioctl(fd, VIEWDEV_IOC_VERSION, &v))
+		violation("%s: VERSION: %s", when, strerror(errno));
+	else if (v.nbuffers || v.total_bytes)
+		violation("%s: %u buffers, %llu bytes counted with none left", when,
+			  v.nbuffers, (unsigned long long)v.total_bytes);
+	if (fd >= 0)
+		close(fd);
+}
+
 /* One random operation. */
 static void one_op(void)
 {
@@ -1375,6 +1427,7 @@ static void phase_seq(double secs, uint64_t seed)
 		if (++n % 64 == 0 && shmem_kib() > base + (48 << 10)) {
 			close_all(&res);
 			destroy_all();
+			expect_empty("seq clean-up");
 			for (int i = 0; i < nmodel; i++)
 				model[i].live = false;
 			nmodel = 0;
@@ -1399,6 +1452,8 @@ static void phase_seq(double secs, uint64_t seed)
 	close_all(&res);
 	if (res.ctl >= 0)
 		close(res.ctl);
+	destroy_all();
+	expect_empty("end of seq");
 	use_model = false;
 	printf("fuzz: seq: %lu operations\n", n);
 }
@@ -1603,6 +1658,8 @@ static void phase_race(double secs, uint64_t seed, long shmem_base)
 			violation("round %d: holder ended with status %#x", round, status);
 		close(ready[0]);
 		close(go[1]);
+		destroy_all();
+		expect_empty("end of a round");
 		r = rmmod();
 		if (r) {
 			violation("round %d: rmmod with nothing open -> %s", round, strerror(-r));
