@@ -479,6 +479,14 @@ struct viewdev_buf *viewdev_buf_create(const struct viewdev_create *req)
 		ret = PTR_ERR(buf->shmem);
 		goto err_minor;
 	}
+	/*
+	 * An internal file is opened without O_LARGEFILE, and
+	 * generic_write_checks() then refuses writes at or past 2 GiB
+	 * (EFBIG) and shortens those across it; the node's own open has
+	 * it (force_o_largefile), so must the store it writes through.
+	 * As memfd_create() does.
+	 */
+	buf->shmem->f_flags |= O_LARGEFILE;
 
 	buf->cdev = cdev_alloc();
 	if (!buf->cdev) {

@@ -1021,16 +1021,21 @@ static void op_mmap(void)
 		flags |= MAP_POPULATE;
 	if (chance(5))
 		flags |= MAP_NORESERVE;
-	if (chance(5) && R->nmap) {	/* over an existing mapping, same length */
+	if (chance(5) && R->nmap) {
+		/*
+		 * Over an existing mapping, same length, replaced in one call:
+		 * an munmap first would let another thread map the hole.
+		 */
 		hint = R->map[0].p;
 		len = R->map[0].len;
 		flags |= MAP_FIXED;
-		munmap(R->map[0].p, R->map[0].len);
 		R->map[0] = R->map[--R->nmap];
 	}
 	p = mmap(hint, len, prot, flags, f->fd, (off_t)off);
 	err = p == MAP_FAILED ? errno : 0;
 	count_op(O_MMAP, err);
+	if (p == MAP_FAILED && hint)	/* most failures leave the old one */
+		munmap(hint, len);
 	if (p == MAP_FAILED) {
 		if (!in_set(err, (const int[]){ EINVAL, EACCES, ENOMEM, EOVERFLOW, ENODEV,
 						EPERM, EAGAIN, 0 }))

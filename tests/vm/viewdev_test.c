@@ -973,6 +973,51 @@ static void test_write_stops_at_end(void **state)
 	close(fd);
 }
 
+/*
+ * A buffer larger than 2 GiB takes writes past 2 GiB.  The store is an
+ * internal shmem file, opened without O_LARGEFILE unless the module sets
+ * it, and generic_write_checks() then fails every write at or past
+ * MAX_NON_LFS (2^31 - 1) with EFBIG and shortens writes across it
+ * (found by tests/vm/viewdev_fuzz.c: pwrite at 2^40 - 1 of a 2^40-byte
+ * buffer).  Sparse: a few pages are touched.
+ */
+static void test_write_past_2gib(void **state)
+{
+	const off_t big = 3LL << 30, lim = (1LL << 31) - 1;
+	char b[64], r1[64], r2[64], r3[8];
+	ssize_t n[8];
+	off_t pos;
+	int fd;
+
+	(void)state;
+	memset(b, 'L', sizeof(b));
+	assert_int_equal(param_write("max_total_bytes", "4294967296"), 0);
+	assert_int_equal(create("lf", big), 0);
+	fd = open_node("lf", O_RDWR);
+	n[0] = pwrite(fd, b, sizeof(b), lim - 10);	/* across 2^31 - 1 */
+	n[1] = pwrite(fd, b, sizeof(b), lim + 4096);	/* past it */
+	n[2] = pwrite(fd, b, sizeof(b), big - 8);	/* at the end */
+	pos = lseek(fd, lim + 1000, SEEK_SET);
+	n[3] = write(fd, b, 1);
+	n[4] = pread(fd, r1, sizeof(r1), lim + 4096);
+	n[5] = pread(fd, r2, sizeof(r2), lim - 10);
+	n[6] = pread(fd, r3, sizeof(r3), big - 8);
+	/* the 3 GiB stay counted while open: close before any assert */
+	close(fd);
+	assert_int_equal(destroy("lf"), 0);
+	assert_int_equal(n[0], sizeof(b));
+	assert_int_equal(n[1], sizeof(b));
+	assert_int_equal(n[2], 8);
+	assert_int_equal(pos, lim + 1000);
+	assert_int_equal(n[3], 1);
+	assert_int_equal(n[4], sizeof(r1));
+	assert_memory_equal(r1, b, sizeof(r1));
+	assert_int_equal(n[5], sizeof(r2));
+	assert_memory_equal(r2, b, sizeof(r2));
+	assert_int_equal(n[6], sizeof(r3));
+	assert_memory_equal(r3, b, sizeof(r3));
+}
+
 static void test_readonly_open_refuses_writes(void **state)
 {
 	void *p;
@@ -1667,6 +1712,7 @@ int main(int argc, char **argv)
 		T(test_write_then_read_back),
 		T(test_read_stops_at_end),
 		T(test_write_stops_at_end),
+		T(test_write_past_2gib),
 		T(test_readonly_open_refuses_writes),
 		T(test_mmap_shares_pages_with_read_write),
 		T(test_mmap_past_end_is_sigbus),
