@@ -13,6 +13,7 @@
  */
 #include <linux/cred.h>
 #include <linux/err.h>
+#include <linux/falloc.h>
 #include <linux/idr.h>
 #include <linux/mm.h>
 #include <linux/module.h>
@@ -559,6 +560,7 @@ int viewdev_buf_resize(struct viewdev_buf *buf, u64 size)
 	struct dentry *dentry = buf->shmem->f_path.dentry;
 	struct inode *inode = d_inode(dentry);
 	struct iattr attr = { .ia_valid = ATTR_SIZE, .ia_size = size };
+	u64 old = buf->size, stale;
 	int ret;
 
 	down_write(&buf->lock);
@@ -568,8 +570,36 @@ int viewdev_buf_resize(struct viewdev_buf *buf, u64 size)
 	inode_lock(inode);
 	ret = notify_change(VIEWDEV_NOP_IDMAP, dentry, &attr, NULL);
 	inode_unlock(inode);
-	if (!ret)
-		buf->size = size;
+	if (ret)
+		goto out;
+	buf->size = size;
+	/*
+	 * New bytes must read as zero.  A shrink that could not split the
+	 * huge page straddling the new end (another reference pins it)
+	 * leaves that folio whole in the store, and a later mapping may map
+	 * it with one PMD past the end, where writes land (tests/vm's
+	 * test_resize_shrink_pinned_huge_page).  Growing punches what such a
+	 * folio can hold past the old end: up to the next PMD boundary.
+	 */
+	stale = min_t(u64, size, ALIGN(old, PMD_SIZE));
+	if (size > old && stale > old) {
+		ret = vfs_fallocate(buf->shmem, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+				    old, stale - old);
+		if (ret) {
+			/*
+			 * Cannot promise zeroes: back to the old size (the
+			 * caller then gives the bytes back); should even that
+			 * fail, the grown size stands, as counted.
+			 */
+			attr.ia_size = old;
+			inode_lock(inode);
+			if (!notify_change(VIEWDEV_NOP_IDMAP, dentry, &attr, NULL))
+				buf->size = old;
+			else
+				ret = 0;
+			inode_unlock(inode);
+		}
+	}
 out:
 	up_write(&buf->lock);
 	return ret;
