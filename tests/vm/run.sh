@@ -22,9 +22,10 @@
 #   VIEW_VM_FUZZ_SEED=0x5eed0013      its seed (fixed, printed); "random"
 #                                     picks one (printed, to replay it)
 # A kernel whose headers or image are missing is a failure (make deps
-# installs them).  Cost here (2 cores, TCG, shared): 22-36 s for 6.1 and
-# 17-44 s for 6.12 (module build and both boots; the suite prints each as
-# "vm: cost:"), 50-80 s for the suite, depending on the load.
+# installs them).  Cost here (2 cores, TCG, shared): 40-60 s per kernel
+# (module build and both boots; the suite prints each as "vm: cost:"),
+# 90-120 s for the suite, depending on the load; the fuzzer's 20 s in each
+# -smp 2 boot are about 20 of those per kernel.
 # Exit 0 all passed, 1 a failure, 77 when QEMU cannot run here.
 set -u
 cd "$(dirname "$0")/../.."
