@@ -109,12 +109,8 @@ VW_PUBLIC int vw_cast(struct vw_view *dst, const struct vw_view *src,
 	    !(src->len & (ssize_t)(nf->itemsize - 1))) {
 		ssize_t isz = (ssize_t)nf->itemsize;
 
-		if (dst != src) {
-			if (!vw__borrowed(src))
-				vw__map_get(src->map);
-			dst->map = src->map;
-			dst->readonly = src->readonly;
-		}
+		if (dst != src)
+			vw__inherit(dst, src, 0);
 		dst->buf = src->buf;
 		dst->len = src->len;
 		dst->ndim = 1;
@@ -195,12 +191,8 @@ static int vw__cast_any(struct vw_view *dst, const struct vw_view *src,
 	}
 	/* checked: now written straight into dst (src's fields are read
 	 * before dst's are written, so dst == src works) */
-	if (dst != src) {
-		if (!vw__borrowed(src))
-			vw__map_get(src->map);
-		dst->map = src->map;
-		dst->readonly = src->readonly;
-	}
+	if (dst != src)
+		vw__inherit(dst, src, 0);
 	dst->buf = src->buf;
 	dst->len = src->len;
 	if (!shape) {

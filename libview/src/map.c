@@ -67,14 +67,8 @@ void vw__publish(struct vw_view *dst, const struct vw_view *src, char *buf,
 {
 	ssize_t len;
 
-	if (dst != src) {
-		if (!vw__borrowed(src))
-			vw__map_get(src->map);
-		dst->map = src->map;	/* a borrowed source: still tagged */
-		dst->readonly = src->readonly;
-		if (!format)
-			vw__copy_format(dst, src);
-	}
+	if (dst != src)		/* a borrowed source: dst stays tagged */
+		vw__inherit(dst, src, !format);
 	if (format)
 		vw__set_format(dst, format, f);
 	len = dst->itemsize;
