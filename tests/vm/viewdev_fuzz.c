@@ -61,6 +61,7 @@
 #include <unistd.h>
 
 #include <uapi/viewdev.h>
+#include "modload.h"
 
 #define PAGE 4096UL
 #define MAX_LFS ((uint64_t)INT64_MAX)
@@ -1477,24 +1478,6 @@ static void phase_seq(double secs, uint64_t seed)
 
 /* ---- phase 2: races, rmmod/insmod ---- */
 
-static const char *ko_path;
-
-static int rmmod(void)
-{
-	return syscall(SYS_delete_module, "viewdev", O_NONBLOCK) ? -errno : 0;
-}
-
-static int insmod(void)
-{
-	int fd = open(ko_path, O_RDONLY | O_CLOEXEC);
-	int ret;
-
-	if (fd < 0)
-		return -errno;
-	ret = syscall(SYS_finit_module, fd, "", 0) ? -errno : 0;
-	close(fd);
-	return ret;
-}
 
 static bool become_other_failed(void)
 {

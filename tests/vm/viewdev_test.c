@@ -37,6 +37,7 @@
 #include <cmocka.h>
 
 #include <uapi/viewdev.h>
+#include "modload.h"
 
 #include "../common/meta_vectors.h"
 
@@ -1616,24 +1617,6 @@ static void test_concurrent_create_destroy_open_resize(void **state)
 
 /* ==================== unload ==================== */
 
-static const char *ko_path;
-
-static int rmmod(void)
-{
-	return syscall(SYS_delete_module, "viewdev", O_NONBLOCK) ? -errno : 0;
-}
-
-static int insmod(void)
-{
-	int fd = open(ko_path, O_RDONLY | O_CLOEXEC);
-	int ret;
-
-	if (fd < 0)
-		return -errno;
-	ret = syscall(SYS_finit_module, fd, "", 0) ? -errno : 0;
-	close(fd);
-	return ret;
-}
 
 static void test_rmmod_refused_while_node_open(void **state)
 {

@@ -13,12 +13,12 @@ endif
 vm-bins: $(VM_BINS)
 TEST_BINS += vm-bins
 
-$(VM_OUT)/viewdev_test: tests/vm/viewdev_test.c kmod/include/uapi/viewdev.h
+$(VM_OUT)/viewdev_test: tests/vm/viewdev_test.c tests/vm/modload.h kmod/include/uapi/viewdev.h
 	@mkdir -p $(dir $@)
 	$(CC) $(VM_CFLAGS) -o $@ $< -lcmocka -lpthread
 
 # The ioctl/file/race fuzzer of the -smp 2 boot (no CMocka: its own report).
-$(VM_OUT)/viewdev_fuzz: tests/vm/viewdev_fuzz.c kmod/include/uapi/viewdev.h
+$(VM_OUT)/viewdev_fuzz: tests/vm/viewdev_fuzz.c tests/vm/modload.h kmod/include/uapi/viewdev.h
 	@mkdir -p $(dir $@)
 	$(CC) $(VM_CFLAGS) -o $@ $< -lpthread
 
