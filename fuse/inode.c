@@ -332,32 +332,6 @@ void vfs_op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		fuse_reply_attr(req, &st, vfs_data(req)->timeout);
 }
 
-/*
- * The RAM store's capacity rule.  space.c asks only for EFBIG (grow 0):
- * with -o reserve the free space is checked by the kernel's allocation
- * itself, without it files are sparse as on tmpfs.  A --store DIR has the
- * limits of its own file system, which may well allow sparse files larger
- * than its free space.
- */
-int vfs_fits_capacity(struct vfs *fs, uint64_t size, uint64_t grow)
-{
-	struct statvfs sv;
-
-	if (fs->store_kind == VFS_STORE_DIR)
-		return 0;
-	if (fstatvfs(fs->root.path_fd, &sv) < 0)
-		return -errno;
-	if (sv.f_blocks == 0)
-		return 0;	/* no limit (tmpfs size=0) */
-	/* Larger than the whole store can ever hold: EFBIG, as POSIX has it;
-	 * ENOSPC is for sizes that fit the capacity but not the free space. */
-	if (size > (uint64_t)sv.f_blocks * sv.f_frsize)
-		return -EFBIG;
-	if (grow > (uint64_t)sv.f_bavail * sv.f_frsize)
-		return -ENOSPC;
-	return 0;
-}
-
 static int set_size(struct vfs *fs, struct vfs_inode *in, int fd, off_t size)
 {
 	int ret, own = -1;

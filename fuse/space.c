@@ -294,6 +294,26 @@ void vfs_space_write_lost(struct vfs *fs, int fd, off_t off, size_t len,
 /* Reservation                                                         */
 /* ------------------------------------------------------------------ */
 
+/*
+ * The RAM store's capacity rule: -EFBIG for a file of @size bytes larger
+ * than the whole store (as POSIX has it), else 0, and always 0 for a
+ * --store DIR (its own file system's limits) or a store without a limit;
+ * -errno of fstatvfs.  Free space is no rule here: with -o reserve the
+ * kernel's allocation checks it, without it files are sparse as on tmpfs.
+ */
+static int fits_capacity(struct vfs *fs, uint64_t size)
+{
+	struct statvfs sv;
+
+	if (fs->store_kind == VFS_STORE_DIR)
+		return 0;
+	if (fstatvfs(fs->root.path_fd, &sv) < 0)
+		return -errno;
+	if (sv.f_blocks == 0)
+		return 0;	/* no limit (tmpfs size=0) */
+	return size > (uint64_t)sv.f_blocks * sv.f_frsize ? -EFBIG : 0;
+}
+
 /* Allocate [off, off + len) of fd, with or without extending its size. */
 static int reserve_range(struct vfs *fs, int fd, int mode, off_t off, off_t len)
 {
@@ -314,8 +334,7 @@ int vfs_space_truncate(struct vfs *fs, int fd, off_t size)
 	if (fstat(fd, &st) < 0)
 		return -errno;
 	if (size > st.st_size) {
-		/* grow 0: only the EFBIG rule; the free space is the kernel's */
-		ret = vfs_fits_capacity(fs, (uint64_t)size, 0);
+		ret = fits_capacity(fs, (uint64_t)size);
 		if (ret)
 			return ret;
 		if (fs->space.reserve) {
@@ -340,7 +359,7 @@ int vfs_space_fallocate(struct vfs *fs, int fd, int mode, off_t off, off_t len)
 	if (mode & FALLOC_FL_PUNCH_HOLE)
 		return fallocate(fd, mode, off, len) < 0 ? -errno : 0;
 	/* Past the whole RAM store's capacity: EFBIG, as for truncate. */
-	if (vfs_fits_capacity(fs, (uint64_t)off + (uint64_t)len, 0) == -EFBIG)
+	if (fits_capacity(fs, (uint64_t)off + (uint64_t)len) == -EFBIG)
 		return -EFBIG;
 	return reserve_range(fs, fd, mode, off, len);
 }

@@ -260,13 +260,6 @@ void vfs_chown_new(fuse_req_t req, struct vfs_inode *parent, const char *name);
  * the table has none.
  */
 struct vfs_inode *vfs_inode_find(struct vfs *fs, dev_t dev, ino_t ino);
-/*
- * The RAM store's capacity rule for a file of @size bytes that needs @grow
- * more bytes of the store: -EFBIG if @size exceeds the whole capacity,
- * -ENOSPC if @grow exceeds the free space, 0 otherwise and always for
- * --store DIR or a store without a limit; -errno of fstatvfs.
- */
-int vfs_fits_capacity(struct vfs *fs, uint64_t size, uint64_t grow);
 
 /* file.c: data path */
 void vfs_op_create(fuse_req_t req, fuse_ino_t parent, const char *name,

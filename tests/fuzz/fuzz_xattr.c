@@ -118,12 +118,6 @@ void vfs_inode_put(struct vfs *f, struct vfs_inode *in, uint64_t n)
 	(void)f; (void)in; (void)n;
 }
 
-int vfs_fits_capacity(struct vfs *f, uint64_t sz, uint64_t grow)
-{
-	(void)f; (void)sz; (void)grow;
-	return 0;
-}
-
 void vfs_log(const char *fmt, ...)
 {
 	(void)fmt;	/* the refusals are logged: not what is checked here */
