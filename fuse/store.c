@@ -284,17 +284,20 @@ static long lock_holder(int fd)
 static int store_lock(struct vfs *fs)
 {
 	long pid;
+	int e;
 
 	fs->lock_fd = open(fs->store_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fs->lock_fd < 0) {
-		vfs_log("viewfs: --store %s: %s\n", fs->store_dir, strerror(errno));
-		return -errno;
+		e = errno;	/* vfs_log may change errno */
+		vfs_log("viewfs: --store %s: %s\n", fs->store_dir, strerror(e));
+		return -e;
 	}
 	if (flock(fs->lock_fd, LOCK_EX | LOCK_NB) == 0)
 		return 0;
 	if (errno != EWOULDBLOCK) {
-		vfs_log("viewfs: --store %s: lock: %s\n", fs->store_dir, strerror(errno));
-		return -errno;
+		e = errno;
+		vfs_log("viewfs: --store %s: lock: %s\n", fs->store_dir, strerror(e));
+		return -e;
 	}
 	pid = lock_holder(fs->lock_fd);
 	if (pid > 0)
