@@ -23,9 +23,9 @@
 #include <string.h>
 #include <unistd.h>
 
-static struct vfs_file *file_of(struct fuse_file_info *fi)
+static struct vwfs_file *file_of(struct fuse_file_info *fi)
 {
-	return (struct vfs_file *)(uintptr_t)fi->fh;
+	return (struct vwfs_file *)(uintptr_t)fi->fh;
 }
 
 /* Flags for the daemon's own descriptor: the kernel supplies offsets
@@ -36,14 +36,14 @@ static int store_flags(int flags)
 			  O_APPEND | O_DIRECT)) | O_RDWR | O_CLOEXEC;
 }
 
-static int stat_of(struct vfs *fs, struct vfs_inode *in, struct stat *st)
+static int stat_of(struct vwfs *fs, struct vwfs_inode *in, struct stat *st)
 {
-	int fd = vfs_inode_fd(fs, in, O_PATH), ret;
+	int fd = vwfs_inode_fd(fs, in, O_PATH), ret;
 
 	if (fd < 0)
 		return fd;
 	ret = fstatat(fd, "", st, AT_EMPTY_PATH) < 0 ? -errno : 0;
-	vfs_inode_fd_done(in, fd);
+	vwfs_inode_fd_done(in, fd);
 	return ret;
 }
 
@@ -53,7 +53,7 @@ static int stat_of(struct vfs *fs, struct vfs_inode *in, struct stat *st)
  * FUSE_CAP_HANDLE_KILLPRIV_V2 the kernel leaves that to us.  fd may be -1.
  * Returns 1 when it cleared a bit, else 0.
  */
-int vfs_kill_suidgid(struct vfs *fs, struct vfs_inode *in, int fd)
+int vwfs_kill_suidgid(struct vwfs *fs, struct vwfs_inode *in, int fd)
 {
 	struct stat st;
 	mode_t kill = 0;
@@ -70,10 +70,10 @@ int vfs_kill_suidgid(struct vfs *fs, struct vfs_inode *in, int fd)
 		return 0;
 	if (fd >= 0)
 		return fchmod(fd, st.st_mode & 07777 & ~kill) == 0;
-	ifd = vfs_inode_fd(fs, in, O_PATH);
-	if (ifd >= 0 && vfs_proc_path(ifd, path, sizeof(path)) == 0)
+	ifd = vwfs_inode_fd(fs, in, O_PATH);
+	if (ifd >= 0 && vwfs_proc_path(ifd, path, sizeof(path)) == 0)
 		ret = chmod(path, st.st_mode & 07777 & ~kill) == 0;
-	vfs_inode_fd_done(in, ifd);
+	vwfs_inode_fd_done(in, ifd);
 	return ret;
 }
 
@@ -82,10 +82,10 @@ int vfs_kill_suidgid(struct vfs *fs, struct vfs_inode *in, int fd)
  * kernel would show the old mode until its attribute cache times out.
  */
 static void kill_suidgid_notify(fuse_req_t req, fuse_ino_t ino,
-				struct vfs_inode *in, int fd)
+				struct vwfs_inode *in, int fd)
 {
-	if (vfs_kill_suidgid(vfs_data(req), in, fd))
-		fuse_lowlevel_notify_inval_inode(vfs_data(req)->se, ino, -1, 0);
+	if (vwfs_kill_suidgid(vwfs_data(req), in, fd))
+		fuse_lowlevel_notify_inval_inode(vwfs_data(req)->se, ino, -1, 0);
 }
 
 static int caller_lacks_fsetid(fuse_req_t req)
@@ -121,11 +121,11 @@ static int caller_may_open(fuse_req_t req, int fd, int flags)
  * Give fi a file handle for fd and, when passthrough is on, the inode's
  * backing id.  Takes ownership of fd.  Returns 0 or -errno (fd closed).
  */
-static int attach_file(fuse_req_t req, struct vfs_inode *in, int fd,
+static int attach_file(fuse_req_t req, struct vwfs_inode *in, int fd,
 		       struct fuse_file_info *fi)
 {
-	struct vfs *fs = vfs_data(req);
-	struct vfs_file *f = calloc(1, sizeof(*f));
+	struct vwfs *fs = vwfs_data(req);
+	struct vwfs_file *f = calloc(1, sizeof(*f));
 	int ret = 0;
 
 	if (!f) {
@@ -134,17 +134,17 @@ static int attach_file(fuse_req_t req, struct vfs_inode *in, int fd,
 	}
 	f->fd = fd;
 	pthread_mutex_lock(&in->lock);
-#if VFS_HAVE_PASSTHROUGH
+#if VWFS_HAVE_PASSTHROUGH
 	if (!in->backing_id && atomic_load(&fs->passthrough)) {
 		int id = fuse_passthrough_open(req, fd);
 
 		if (id > 0) {
 			in->backing_id = id;
-		} else if (fs->pt_mode == VFS_PT_ON) {
+		} else if (fs->pt_mode == VWFS_PT_ON) {
 			ret = -EIO;
 		} else {
 			atomic_store(&fs->passthrough, 0);
-			vfs_log("viewfs: passthrough refused by the kernel (%s); "
+			vwfs_log("viewfs: passthrough refused by the kernel (%s); "
 				"data path: daemon (splice) from now on\n",
 				strerror(errno));
 		}
@@ -156,8 +156,8 @@ static int attach_file(fuse_req_t req, struct vfs_inode *in, int fd,
 #endif
 	if (!ret) {
 		in->nopen++;
-		vfs_inode_files_add(in, f);
-		vfs_open_fds_add(fs);
+		vwfs_inode_files_add(in, f);
+		vwfs_open_fds_add(fs);
 	}
 	pthread_mutex_unlock(&in->lock);
 	if (ret) {
@@ -173,18 +173,18 @@ static int attach_file(fuse_req_t req, struct vfs_inode *in, int fd,
 	 * dirty pages back before close). */
 	fi->noflush = 1;
 	fi->fh = (uintptr_t)f;
-	vfs_link_add(fs, &fs->files, &f->link);
+	vwfs_link_add(fs, &fs->files, &f->link);
 	atomic_fetch_add(&fs->n_open, 1);
 	return 0;
 }
 
 /* At exit: files the kernel never released (releases are asynchronous). */
-void vfs_files_free(struct vfs *fs)
+void vwfs_files_free(struct vwfs *fs)
 {
-	struct vfs_link *l, *next;
+	struct vwfs_link *l, *next;
 
 	for (l = fs->files; l; l = next) {
-		struct vfs_file *f = VFS_CONTAINER(l, struct vfs_file, link);
+		struct vwfs_file *f = VWFS_CONTAINER(l, struct vwfs_file, link);
 
 		next = l->next;
 		close(f->fd);
@@ -193,16 +193,16 @@ void vfs_files_free(struct vfs *fs)
 	fs->files = NULL;
 }
 
-static void detach_file(fuse_req_t req, struct vfs_inode *in, struct vfs_file *f)
+static void detach_file(fuse_req_t req, struct vwfs_inode *in, struct vwfs_file *f)
 {
-	struct vfs *fs = vfs_data(req);
+	struct vwfs *fs = vwfs_data(req);
 
-	vfs_link_del(fs, &fs->files, &f->link);
-	vfs_handle_released(fs);
-	vfs_inode_files_del(in, f);
+	vwfs_link_del(fs, &fs->files, &f->link);
+	vwfs_handle_released(fs);
+	vwfs_inode_files_del(in, f);
 	pthread_mutex_lock(&in->lock);
 	if (--in->nopen == 0 && in->backing_id) {
-#if VFS_HAVE_PASSTHROUGH
+#if VWFS_HAVE_PASSTHROUGH
 		fuse_passthrough_close(req, in->backing_id);
 #else
 		(void)req;
@@ -210,18 +210,18 @@ static void detach_file(fuse_req_t req, struct vfs_inode *in, struct vfs_file *f
 		in->backing_id = 0;
 	}
 	if (in->nopen == 0)	/* unlinked while open: its xattr bytes */
-		vfs_space_last_close(fs, in, f->fd);
+		vwfs_space_last_close(fs, in, f->fd);
 	pthread_mutex_unlock(&in->lock);
 	close(f->fd);
 	atomic_fetch_sub(&fs->open_fds, 1);
 	free(f);
 }
 
-void vfs_op_create(fuse_req_t req, fuse_ino_t parent, const char *name,
+void vwfs_op_create(fuse_req_t req, fuse_ino_t parent, const char *name,
 		   mode_t mode, struct fuse_file_info *fi)
 {
-	struct vfs *fs = vfs_data(req);
-	struct vfs_inode *p = vfs_inode(req, parent), *in;
+	struct vwfs *fs = vwfs_data(req);
+	struct vwfs_inode *p = vwfs_inode(req, parent), *in;
 	struct fuse_entry_param e;
 	int fd, pfd, ret, made;
 
@@ -229,12 +229,12 @@ void vfs_op_create(fuse_req_t req, fuse_ino_t parent, const char *name,
 		fuse_reply_err(req, EINVAL);
 		return;
 	}
-	ret = vfs_open_fds_check(req);
+	ret = vwfs_open_fds_check(req);
 	if (ret) {
 		fuse_reply_err(req, -ret);
 		return;
 	}
-	pfd = vfs_inode_fd(fs, p, O_PATH);
+	pfd = vwfs_inode_fd(fs, p, O_PATH);
 	if (pfd < 0) {
 		fuse_reply_err(req, -pfd);
 		return;
@@ -246,13 +246,13 @@ void vfs_op_create(fuse_req_t req, fuse_ino_t parent, const char *name,
 	made = fd >= 0;
 	if (fd < 0 && errno == EEXIST && !(fi->flags & O_EXCL))
 		fd = openat(pfd, name, (store_flags(fi->flags) & ~O_TRUNC) | O_NOFOLLOW);
-	vfs_inode_fd_done(p, pfd);
+	vwfs_inode_fd_done(p, pfd);
 	if (fd < 0) {
 		fuse_reply_err(req, errno);
 		return;
 	}
 	if (made) {
-		vfs_chown_new(req, p, name);
+		vwfs_chown_new(req, p, name);
 	} else if (!caller_may_open(req, fd, fi->flags)) {
 		/* The kernel checked the directory only, thinking it creates. */
 		close(fd);
@@ -263,41 +263,41 @@ void vfs_op_create(fuse_req_t req, fuse_ino_t parent, const char *name,
 		close(fd);
 		return;
 	}
-	ret = vfs_make_entry(fs, p, name, &e);
+	ret = vwfs_make_entry(fs, p, name, &e);
 	if (ret) {
 		close(fd);
 		fuse_reply_err(req, -ret);
 		return;
 	}
-	in = vfs_inode(req, e.ino);
+	in = vwfs_inode(req, e.ino);
 	ret = attach_file(req, in, fd, fi);
 	if (ret) {
 		/* The name exists now; the kernel learns it by lookup. */
-		vfs_inode_put(fs, in, 1);
+		vwfs_inode_put(fs, in, 1);
 		fuse_reply_err(req, -ret);
 		return;
 	}
 	if (fuse_reply_create(req, &e, fi) == -ENOENT) {	/* interrupted */
 		detach_file(req, in, file_of(fi));
-		vfs_inode_put(fs, in, 1);
+		vwfs_inode_put(fs, in, 1);
 	}
 }
 
-void vfs_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+void vwfs_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	struct vfs *fs = vfs_data(req);
-	struct vfs_inode *in = vfs_inode(req, ino);
+	struct vwfs *fs = vwfs_data(req);
+	struct vwfs_inode *in = vwfs_inode(req, ino);
 	int fd, ret;
 
-	ret = vfs_open_fds_check(req);
+	ret = vwfs_open_fds_check(req);
 	if (ret) {
 		fuse_reply_err(req, -ret);
 		return;
 	}
 	/* the descriptor is new, and kept by the open file */
-	fd = vfs_inode_fd(fs, in, store_flags(fi->flags));
+	fd = vwfs_inode_fd(fs, in, store_flags(fi->flags));
 	if (fd == -EACCES)	/* unprivileged daemon */
-		fd = vfs_inode_fd(fs, in, (store_flags(fi->flags) & ~O_RDWR) |
+		fd = vwfs_inode_fd(fs, in, (store_flags(fi->flags) & ~O_RDWR) |
 				  (fi->flags & O_ACCMODE));
 	if (fd < 0) {
 		fuse_reply_err(req, -fd);
@@ -321,38 +321,38 @@ void vfs_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		detach_file(req, in, file_of(fi));
 }
 
-void vfs_op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+void vwfs_op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	detach_file(req, vfs_inode(req, ino), file_of(fi));
+	detach_file(req, vwfs_inode(req, ino), file_of(fi));
 	fuse_reply_err(req, 0);
 }
 
-void vfs_op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+void vwfs_op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	/* Data is in the store already; locks are the kernel's. */
 	(void)ino; (void)fi;
 	fuse_reply_err(req, 0);
 }
 
-void vfs_op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+void vwfs_op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		 struct fuse_file_info *fi)
 {
 	struct fuse_bufvec buf = FUSE_BUFVEC_INIT(size);
-	struct vfs *fs = vfs_data(req);
+	struct vwfs *fs = vwfs_data(req);
 
 	(void)ino;
 	atomic_fetch_add(&fs->n_read, 1);
 	buf.buf[0].flags = FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK;
 	buf.buf[0].fd = file_of(fi)->fd;
 	buf.buf[0].pos = off;
-	vfs_handle_done(fs);	/* before the reply: see vfs_handle_done */
+	vwfs_handle_done(fs);	/* before the reply: see vwfs_handle_done */
 	fuse_reply_data(req, &buf, FUSE_BUF_SPLICE_MOVE);
 }
 
-void vfs_op_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *in,
+void vwfs_op_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *in,
 		      off_t off, struct fuse_file_info *fi)
 {
-	struct vfs *fs = vfs_data(req);
+	struct vwfs *fs = vwfs_data(req);
 	struct fuse_bufvec out = FUSE_BUFVEC_INIT(fuse_buf_size(in));
 	off_t gap;
 	ssize_t n;
@@ -362,40 +362,40 @@ void vfs_op_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *in,
 	out.buf[0].fd = file_of(fi)->fd;
 	out.buf[0].pos = off;
 	if (fs->killpriv_v2 && caller_lacks_fsetid(req))
-		kill_suidgid_notify(req, ino, vfs_inode(req, ino), out.buf[0].fd);
+		kill_suidgid_notify(req, ino, vwfs_inode(req, ino), out.buf[0].fd);
 	/* -o reserve: a write past the end leaves no unreserved hole (and a
 	 * failed one gives the gap back) */
-	n = vfs_space_write_gap(fs, out.buf[0].fd, off, &gap);
+	n = vwfs_space_write_gap(fs, out.buf[0].fd, off, &gap);
 	if (!n)
 		n = fuse_buf_copy(&out, in, 0);
 	if (n <= 0)
-		vfs_space_write_gap_undo(fs, out.buf[0].fd, gap, off);
+		vwfs_space_write_gap_undo(fs, out.buf[0].fd, gap, off);
 	if (fi->writepage && (n < 0 || (size_t)n < fuse_buf_size(in)))
-		vfs_space_write_lost(fs, out.buf[0].fd, off, fuse_buf_size(in),
+		vwfs_space_write_lost(fs, out.buf[0].fd, off, fuse_buf_size(in),
 				     n < 0 ? (int)-n : ENOSPC);
-	vfs_handle_done(fs);
+	vwfs_handle_done(fs);
 	if (n < 0)
 		fuse_reply_err(req, (int)-n);
 	else
 		fuse_reply_write(req, (size_t)n);
 }
 
-void vfs_op_fsync(fuse_req_t req, fuse_ino_t ino, int datasync,
+void vwfs_op_fsync(fuse_req_t req, fuse_ino_t ino, int datasync,
 		  struct fuse_file_info *fi)
 {
-	struct vfs *fs = vfs_data(req);
+	struct vwfs *fs = vwfs_data(req);
 	int fd = file_of(fi)->fd, ret;
 
 	(void)ino;
 	ret = (datasync ? fdatasync(fd) : fsync(fd)) < 0 ? errno : 0;
-	vfs_handle_done(fs);
+	vwfs_handle_done(fs);
 	fuse_reply_err(req, ret);
 }
 
-void vfs_op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t off,
+void vwfs_op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t off,
 		      off_t len, struct fuse_file_info *fi)
 {
-	struct vfs *fs = vfs_data(req);
+	struct vwfs *fs = vwfs_data(req);
 	int fd = file_of(fi)->fd, ret;
 
 	(void)ino;
@@ -405,42 +405,42 @@ void vfs_op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t off,
 	}
 	/* The EFBIG rule; the store checks its free space and undoes a
 	 * partial allocation. */
-	ret = -vfs_space_fallocate(fs, fd, mode, off, len);
-	vfs_handle_done(fs);
+	ret = -vwfs_space_fallocate(fs, fd, mode, off, len);
+	vwfs_handle_done(fs);
 	fuse_reply_err(req, ret);
 }
 
-void vfs_op_lseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence,
+void vwfs_op_lseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence,
 		  struct fuse_file_info *fi)
 {
-	struct vfs *fs = vfs_data(req);
+	struct vwfs *fs = vwfs_data(req);
 	off_t r;
 	int e;
 
 	(void)ino;
 	r = lseek(file_of(fi)->fd, off, whence);
 	e = errno;
-	vfs_handle_done(fs);
+	vwfs_handle_done(fs);
 	if (r < 0)
 		fuse_reply_err(req, e);
 	else
 		fuse_reply_lseek(req, r);
 }
 
-void vfs_op_copy_file_range(fuse_req_t req, fuse_ino_t ino_in, off_t off_in,
+void vwfs_op_copy_file_range(fuse_req_t req, fuse_ino_t ino_in, off_t off_in,
 			    struct fuse_file_info *fi_in, fuse_ino_t ino_out,
 			    off_t off_out, struct fuse_file_info *fi_out,
 			    size_t len, int flags)
 {
-	struct vfs *fs = vfs_data(req);
+	struct vwfs *fs = vwfs_data(req);
 	off_t gap, start = off_out;
 	ssize_t n;
 	int e;
 
 	(void)ino_in; (void)ino_out;
-	n = vfs_space_write_gap(fs, file_of(fi_out)->fd, off_out, &gap);
+	n = vwfs_space_write_gap(fs, file_of(fi_out)->fd, off_out, &gap);
 	if (n < 0) {
-		vfs_handle_done(fs);
+		vwfs_handle_done(fs);
 		fuse_reply_err(req, (int)-n);
 		return;
 	}
@@ -448,8 +448,8 @@ void vfs_op_copy_file_range(fuse_req_t req, fuse_ino_t ino_in, off_t off_in,
 			    &off_out, len, (unsigned)flags);
 	e = errno;
 	if (n <= 0)
-		vfs_space_write_gap_undo(fs, file_of(fi_out)->fd, gap, start);
-	vfs_handle_done(fs);
+		vwfs_space_write_gap_undo(fs, file_of(fi_out)->fd, gap, start);
+	vwfs_handle_done(fs);
 	if (n < 0)
 		fuse_reply_err(req, e);
 	else

@@ -36,7 +36,7 @@
 #define CAP_DAC_READ_SEARCH_BIT 2
 
 /* A struct file_handle with room for any handle. */
-union vfs_handle_buf {
+union vwfs_handle_buf {
 	struct file_handle fh;
 	char bytes[sizeof(struct file_handle) + MAX_HANDLE_SZ];
 };
@@ -75,9 +75,9 @@ static int may_open_handles(const char **why)
 	return 1;
 }
 
-void vfs_handles_probe(struct vfs *fs)
+void vwfs_handles_probe(struct vwfs *fs)
 {
-	union vfs_handle_buf h;
+	union vwfs_handle_buf h;
 	const char *why = NULL;
 	int mnt_id, fd = -1;
 
@@ -104,16 +104,16 @@ void vfs_handles_probe(struct vfs *fs)
 		fs->handle_fd = -1;
 	}
 	if (fs->use_handles)
-		vfs_log("viewfs: store objects: file handles (no descriptor per cached inode)\n");
+		vwfs_log("viewfs: store objects: file handles (no descriptor per cached inode)\n");
 	else
-		vfs_log("viewfs: store objects: one descriptor per cached inode, because %s "
+		vwfs_log("viewfs: store objects: one descriptor per cached inode, because %s "
 			"(the descriptor limit bounds the cached inodes)\n", why);
 }
 
-struct vfs_inode *vfs_inode_new(struct vfs *fs, int fd, const struct stat *st)
+struct vwfs_inode *vwfs_inode_new(struct vwfs *fs, int fd, const struct stat *st)
 {
-	union vfs_handle_buf h;
-	struct vfs_inode *in;
+	union vwfs_handle_buf h;
+	struct vwfs_inode *in;
 	size_t extra = 0;
 	int mnt_id;
 
@@ -145,7 +145,7 @@ struct vfs_inode *vfs_inode_new(struct vfs *fs, int fd, const struct stat *st)
 	return in;
 }
 
-void vfs_inode_free(struct vfs *fs, struct vfs_inode *in)
+void vwfs_inode_free(struct vwfs *fs, struct vwfs_inode *in)
 {
 	if (in->path_fd >= 0)
 		close(in->path_fd);
@@ -156,7 +156,7 @@ void vfs_inode_free(struct vfs *fs, struct vfs_inode *in)
 		free(in);
 }
 
-int vfs_inode_same(const struct vfs_inode *a, const struct vfs_inode *b)
+int vwfs_inode_same(const struct vwfs_inode *a, const struct vwfs_inode *b)
 {
 	if (!a->handle || !b->handle)
 		return 1;	/* a descriptor keeps its object: no reuse */
@@ -174,14 +174,14 @@ static int reopen(int fd, int flags)
 
 	if (flags == (O_PATH | O_CLOEXEC))
 		nfd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
-	else if (vfs_proc_path(fd, path, sizeof(path)) == 0)
+	else if (vwfs_proc_path(fd, path, sizeof(path)) == 0)
 		nfd = open(path, flags);
 	else
 		return -ENAMETOOLONG;
 	return nfd < 0 ? -errno : nfd;
 }
 
-int vfs_inode_fd(struct vfs *fs, struct vfs_inode *in, int flags)
+int vwfs_inode_fd(struct vwfs *fs, struct vwfs_inode *in, int flags)
 {
 	int fd = -1, borrowed = 0;
 
@@ -215,7 +215,7 @@ int vfs_inode_fd(struct vfs *fs, struct vfs_inode *in, int flags)
 	return fd;
 }
 
-void vfs_inode_fd_done(struct vfs_inode *in, int fd)
+void vwfs_inode_fd_done(struct vwfs_inode *in, int fd)
 {
 	int e = errno;
 
@@ -224,7 +224,7 @@ void vfs_inode_fd_done(struct vfs_inode *in, int fd)
 	errno = e;
 }
 
-void vfs_open_fds_add(struct vfs *fs)
+void vwfs_open_fds_add(struct vwfs *fs)
 {
 	long n = atomic_fetch_add(&fs->open_fds, 1) + 1;
 	long peak = atomic_load(&fs->open_fds_peak);
@@ -233,9 +233,9 @@ void vfs_open_fds_add(struct vfs *fs)
 		;
 }
 
-int vfs_open_fds_check(fuse_req_t req)
+int vwfs_open_fds_check(fuse_req_t req)
 {
-	struct vfs *fs = vfs_data(req);
+	struct vwfs *fs = vwfs_data(req);
 	struct rlimit rl;
 	long reserve;
 
@@ -247,14 +247,14 @@ int vfs_open_fds_check(fuse_req_t req)
 		reserve = 32;
 	if (atomic_load(&fs->open_fds) + reserve >= (long)rl.rlim_cur) {
 		if (fs->debug)
-			vfs_log("viewfs: uid %u: ENFILE, %ld descriptors held by open files\n",
+			vwfs_log("viewfs: uid %u: ENFILE, %ld descriptors held by open files\n",
 				(unsigned)fuse_req_ctx(req)->uid, atomic_load(&fs->open_fds));
 		return -ENFILE;
 	}
 	return 0;
 }
 
-void vfs_inode_files_add(struct vfs_inode *in, struct vfs_file *f)
+void vwfs_inode_files_add(struct vwfs_inode *in, struct vwfs_file *f)
 {
 	pthread_spin_lock(&in->files_lock);
 	f->inode_next = in->files;
@@ -262,9 +262,9 @@ void vfs_inode_files_add(struct vfs_inode *in, struct vfs_file *f)
 	pthread_spin_unlock(&in->files_lock);
 }
 
-void vfs_inode_files_del(struct vfs_inode *in, struct vfs_file *f)
+void vwfs_inode_files_del(struct vwfs_inode *in, struct vwfs_file *f)
 {
-	struct vfs_file **pp;
+	struct vwfs_file **pp;
 
 	pthread_spin_lock(&in->files_lock);
 	for (pp = &in->files; *pp; pp = &(*pp)->inode_next) {

@@ -5,7 +5,7 @@
  * unlink, rename, link, symlink, mknod), on attributes (getattr, setattr,
  * statfs) and on directories (opendir, readdir, fsyncdir).
  *
- * A FUSE node id is the address of its struct vfs_inode (the root is
+ * A FUSE node id is the address of its struct vwfs_inode (the root is
  * FUSE_ROOT_ID).  Objects are keyed by the store's (st_dev, st_ino), so
  * hard links share one inode.  Every path that replies with an entry takes
  * exactly one lookup reference, which the kernel gives back with forget.
@@ -19,9 +19,9 @@
  * truncate right after the rm).  Now, when the store's file system has
  * file handles and the daemon may open them (a root daemon; tmpfs, ext4,
  * xfs, btrfs), an inode holds the object's file handle and no descriptor:
- * every operation takes a descriptor with vfs_inode_fd() (open_by_handle_at
+ * every operation takes a descriptor with vwfs_inode_fd() (open_by_handle_at
  * against the store root, which keeps its descriptor) and gives it back
- * with vfs_inode_fd_done() before replying.  Handles rather than paths,
+ * with vwfs_inode_fd_done() before replying.  Handles rather than paths,
  * because they survive renames and hard links without any bookkeeping,
  * and rather than closing descriptors of idle inodes (an LRU), because
  * they hold nothing of the object, so space is free when unlink returns.
@@ -46,23 +46,23 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
-/* A node id is a struct vfs_inode's address: it must fit. */
+/* A node id is a struct vwfs_inode's address: it must fit. */
 _Static_assert(sizeof(fuse_ino_t) >= sizeof(uintptr_t),
 	       "fuse_ino_t cannot hold a pointer");
 
-struct vfs_inode *vfs_inode(fuse_req_t req, fuse_ino_t ino)
+struct vwfs_inode *vwfs_inode(fuse_req_t req, fuse_ino_t ino)
 {
 	if (ino == FUSE_ROOT_ID)
-		return &vfs_data(req)->root;
-	return (struct vfs_inode *)(uintptr_t)ino;
+		return &vwfs_data(req)->root;
+	return (struct vwfs_inode *)(uintptr_t)ino;
 }
 
-static fuse_ino_t node_id(struct vfs *fs, struct vfs_inode *in)
+static fuse_ino_t node_id(struct vwfs *fs, struct vwfs_inode *in)
 {
 	return in == &fs->root ? FUSE_ROOT_ID : (fuse_ino_t)(uintptr_t)in;
 }
 
-int vfs_proc_path(int fd, char *buf, size_t len)
+int vwfs_proc_path(int fd, char *buf, size_t len)
 {
 	return snprintf(buf, len, "/proc/self/fd/%d", fd) >= (int)len ? -ENAMETOOLONG : 0;
 }
@@ -78,7 +78,7 @@ static size_t hash_key(dev_t dev, ino_t ino, size_t size)
 	return (size_t)(h >> 17) & (size - 1);
 }
 
-int vfs_inode_table_init(struct vfs *fs)
+int vwfs_inode_table_init(struct vwfs *fs)
 {
 	fs->table_size = 1024;
 	fs->table = calloc(fs->table_size, sizeof(*fs->table));
@@ -86,15 +86,15 @@ int vfs_inode_table_init(struct vfs *fs)
 	return fs->table ? 0 : -ENOMEM;
 }
 
-static void inode_destroy(struct vfs *fs, struct vfs_inode *in)
+static void inode_destroy(struct vwfs *fs, struct vwfs_inode *in)
 {
-	vfs_inode_free(fs, in);
+	vwfs_inode_free(fs, in);
 }
 
-void vfs_inode_table_free(struct vfs *fs)
+void vwfs_inode_table_free(struct vwfs *fs)
 {
 	for (size_t i = 0; i < fs->table_size && fs->table; i++) {
-		struct vfs_inode *in = fs->table[i], *next;
+		struct vwfs_inode *in = fs->table[i], *next;
 
 		for (; in; in = next) {
 			next = in->next;
@@ -105,15 +105,15 @@ void vfs_inode_table_free(struct vfs *fs)
 	fs->table = NULL;
 }
 
-static void table_grow(struct vfs *fs)
+static void table_grow(struct vwfs *fs)
 {
 	size_t nsize = fs->table_size * 2;
-	struct vfs_inode **nt = calloc(nsize, sizeof(*nt));
+	struct vwfs_inode **nt = calloc(nsize, sizeof(*nt));
 
 	if (!nt)
 		return;		/* keep the longer chains */
 	for (size_t i = 0; i < fs->table_size; i++) {
-		struct vfs_inode *in = fs->table[i], *next;
+		struct vwfs_inode *in = fs->table[i], *next;
 
 		for (; in; in = next) {
 			size_t h = hash_key(in->dev, in->ino, nsize);
@@ -132,9 +132,9 @@ static void table_grow(struct vfs *fs)
  * Find or insert the inode of the object fd (an O_PATH descriptor) refers
  * to, taking one lookup reference.  fd is consumed either way.
  */
-static struct vfs_inode *inode_get(struct vfs *fs, int fd, const struct stat *st)
+static struct vwfs_inode *inode_get(struct vwfs *fs, int fd, const struct stat *st)
 {
-	struct vfs_inode *in, **pp, *fresh;
+	struct vwfs_inode *in, **pp, *fresh;
 	size_t h;
 
 	if (st->st_dev == fs->root.dev && st->st_ino == fs->root.ino) {
@@ -144,7 +144,7 @@ static struct vfs_inode *inode_get(struct vfs *fs, int fd, const struct stat *st
 		pthread_mutex_unlock(&fs->lock);
 		return &fs->root;
 	}
-	fresh = vfs_inode_new(fs, fd, st);	/* consumes fd */
+	fresh = vwfs_inode_new(fs, fd, st);	/* consumes fd */
 	if (!fresh)
 		return NULL;
 	pthread_mutex_lock(&fs->lock);
@@ -152,7 +152,7 @@ static struct vfs_inode *inode_get(struct vfs *fs, int fd, const struct stat *st
 	for (pp = &fs->table[h]; (in = *pp); pp = &in->next) {
 		if (in->dev != st->st_dev || in->ino != st->st_ino)
 			continue;
-		if (vfs_inode_same(in, fresh)) {
+		if (vwfs_inode_same(in, fresh)) {
 			in->nlookup++;
 			pthread_mutex_unlock(&fs->lock);
 			inode_destroy(fs, fresh);
@@ -175,9 +175,9 @@ static struct vfs_inode *inode_get(struct vfs *fs, int fd, const struct stat *st
 	return fresh;
 }
 
-struct vfs_inode *vfs_inode_find(struct vfs *fs, dev_t dev, ino_t ino)
+struct vwfs_inode *vwfs_inode_find(struct vwfs *fs, dev_t dev, ino_t ino)
 {
-	struct vfs_inode *in;
+	struct vwfs_inode *in;
 
 	pthread_mutex_lock(&fs->lock);
 	for (in = fs->table[hash_key(dev, ino, fs->table_size)]; in; in = in->next)
@@ -189,9 +189,9 @@ struct vfs_inode *vfs_inode_find(struct vfs *fs, dev_t dev, ino_t ino)
 	return in;
 }
 
-void vfs_inode_put(struct vfs *fs, struct vfs_inode *in, uint64_t n)
+void vwfs_inode_put(struct vwfs *fs, struct vwfs_inode *in, uint64_t n)
 {
-	struct vfs_inode **pp;
+	struct vwfs_inode **pp;
 
 	pthread_mutex_lock(&fs->lock);
 	if (n > in->nlookup) {
@@ -201,7 +201,7 @@ void vfs_inode_put(struct vfs *fs, struct vfs_inode *in, uint64_t n)
 		static atomic_int said;
 
 		if (!atomic_exchange(&said, 1))
-			vfs_log("viewfs: warning: forget of %llu lookups on an inode that holds "
+			vwfs_log("viewfs: warning: forget of %llu lookups on an inode that holds "
 				"%llu (lookup counts disagree; clamped, not logged again)\n",
 				(unsigned long long)n, (unsigned long long)in->nlookup);
 		n = in->nlookup;
@@ -223,15 +223,15 @@ void vfs_inode_put(struct vfs *fs, struct vfs_inode *in, uint64_t n)
 	inode_destroy(fs, in);
 }
 
-static int stat_inode(struct vfs *fs, struct vfs_inode *in, struct stat *st)
+static int stat_inode(struct vwfs *fs, struct vwfs_inode *in, struct stat *st)
 {
-	int fd = vfs_inode_fd(fs, in, O_PATH), ret = 0;
+	int fd = vwfs_inode_fd(fs, in, O_PATH), ret = 0;
 
 	if (fd < 0)
 		return fd;
 	if (fstatat(fd, "", st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0)
 		ret = -errno;
-	vfs_inode_fd_done(in, fd);
+	vwfs_inode_fd_done(in, fd);
 	return ret;
 }
 
@@ -239,18 +239,18 @@ static int stat_inode(struct vfs *fs, struct vfs_inode *in, struct stat *st)
  * Fill e for parent/name and take a lookup reference.  Returns 0 or
  * -errno (nothing taken).
  */
-int vfs_make_entry(struct vfs *fs, struct vfs_inode *parent, const char *name,
+int vwfs_make_entry(struct vwfs *fs, struct vwfs_inode *parent, const char *name,
 		   struct fuse_entry_param *e)
 {
-	struct vfs_inode *in;
+	struct vwfs_inode *in;
 	int fd, pfd, ret;
 
 	memset(e, 0, sizeof(*e));
-	pfd = vfs_inode_fd(fs, parent, O_PATH);
+	pfd = vwfs_inode_fd(fs, parent, O_PATH);
 	if (pfd < 0)
 		return pfd;
 	fd = openat(pfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-	vfs_inode_fd_done(parent, pfd);
+	vwfs_inode_fd_done(parent, pfd);
 	if (fd < 0)
 		return -errno;
 	if (fstatat(fd, "", &e->attr, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0) {
@@ -271,16 +271,16 @@ int vfs_make_entry(struct vfs *fs, struct vfs_inode *parent, const char *name,
 static void reply_entry(fuse_req_t req, const struct fuse_entry_param *e)
 {
 	if (fuse_reply_entry(req, e) == -ENOENT && e->ino)
-		vfs_inode_put(vfs_data(req), vfs_inode(req, e->ino), 1);
+		vwfs_inode_put(vwfs_data(req), vwfs_inode(req, e->ino), 1);
 }
 
-void vfs_op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
+void vwfs_op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
-	struct vfs *fs = vfs_data(req);
+	struct vwfs *fs = vwfs_data(req);
 	struct fuse_entry_param e;
 	int ret;
 
-	ret = vfs_make_entry(fs, vfs_inode(req, parent), name, &e);
+	ret = vwfs_make_entry(fs, vwfs_inode(req, parent), name, &e);
 	if (ret == -ENOENT) {
 		/* A negative entry, cached as long as positive ones. */
 		memset(&e, 0, sizeof(e));
@@ -294,17 +294,17 @@ void vfs_op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 		reply_entry(req, &e);
 }
 
-void vfs_op_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
+void vwfs_op_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
 {
-	vfs_inode_put(vfs_data(req), vfs_inode(req, ino), nlookup);
+	vwfs_inode_put(vwfs_data(req), vwfs_inode(req, ino), nlookup);
 	fuse_reply_none(req);
 }
 
-void vfs_op_forget_multi(fuse_req_t req, size_t count,
+void vwfs_op_forget_multi(fuse_req_t req, size_t count,
 			 struct fuse_forget_data *forgets)
 {
 	for (size_t i = 0; i < count; i++)
-		vfs_inode_put(vfs_data(req), vfs_inode(req, forgets[i].ino),
+		vwfs_inode_put(vwfs_data(req), vwfs_inode(req, forgets[i].ino),
 			  forgets[i].nlookup);
 	fuse_reply_none(req);
 }
@@ -313,50 +313,50 @@ void vfs_op_forget_multi(fuse_req_t req, size_t count,
 /* Attributes                                                          */
 /* ------------------------------------------------------------------ */
 
-void vfs_op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+void vwfs_op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	struct vfs_inode *in = vfs_inode(req, ino);
+	struct vwfs_inode *in = vwfs_inode(req, ino);
 	struct stat st;
 	int ret;
 
 	/* fstat of an open file: its own descriptor, unlinked or not */
 	if (fi && in->type == S_IFREG) {
-		ret = fstat(((struct vfs_file *)(uintptr_t)fi->fh)->fd, &st) < 0 ? -errno : 0;
-		vfs_handle_done(vfs_data(req));
+		ret = fstat(((struct vwfs_file *)(uintptr_t)fi->fh)->fd, &st) < 0 ? -errno : 0;
+		vwfs_handle_done(vwfs_data(req));
 	} else {
-		ret = stat_inode(vfs_data(req), in, &st);
+		ret = stat_inode(vwfs_data(req), in, &st);
 	}
 	if (ret)
 		fuse_reply_err(req, -ret);
 	else
-		fuse_reply_attr(req, &st, vfs_data(req)->timeout);
+		fuse_reply_attr(req, &st, vwfs_data(req)->timeout);
 }
 
-static int set_size(struct vfs *fs, struct vfs_inode *in, int fd, off_t size)
+static int set_size(struct vwfs *fs, struct vwfs_inode *in, int fd, off_t size)
 {
 	int ret, own = -1;
 
 	if (fd < 0) {
-		own = fd = vfs_inode_fd(fs, in, O_WRONLY);
+		own = fd = vwfs_inode_fd(fs, in, O_WRONLY);
 		if (fd < 0)
 			return fd;
 	}
 	/* the capacity rule and, with -o reserve, the allocation */
-	ret = vfs_space_truncate(fs, fd, size);
-	vfs_inode_fd_done(in, own);
+	ret = vwfs_space_truncate(fs, fd, size);
+	vwfs_inode_fd_done(in, own);
 	return ret;
 }
 
-void vfs_op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
+void vwfs_op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 		    int valid, struct fuse_file_info *fi)
 {
-	struct vfs *fs = vfs_data(req);
-	struct vfs_inode *in = vfs_inode(req, ino);
-	int fd = fi ? ((struct vfs_file *)(uintptr_t)fi->fh)->fd : -1;
-	int ifd = vfs_inode_fd(fs, in, O_PATH);
+	struct vwfs *fs = vwfs_data(req);
+	struct vwfs_inode *in = vwfs_inode(req, ino);
+	int fd = fi ? ((struct vwfs_file *)(uintptr_t)fi->fh)->fd : -1;
+	int ifd = vwfs_inode_fd(fs, in, O_PATH);
 	char path[64];
 	struct stat st;
-	int ret = ifd < 0 ? ifd : vfs_proc_path(ifd, path, sizeof(path));
+	int ret = ifd < 0 ? ifd : vwfs_proc_path(ifd, path, sizeof(path));
 
 	if (ret)
 		goto out;
@@ -413,33 +413,33 @@ void vfs_op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 	/* FATTR_KILL_SUIDGID (HANDLE_KILLPRIV_V2): truncate or chown by a
 	 * caller without CAP_FSETID. */
 	if ((valid & FUSE_SET_ATTR_KILL_SUID) && in->type == S_IFREG)
-		(void)vfs_kill_suidgid(fs, in, fd);
+		(void)vwfs_kill_suidgid(fs, in, fd);
 	ret = 0;
 out:
 	if (fi)
-		vfs_handle_done(fs);	/* f->fd is used no more */
+		vwfs_handle_done(fs);	/* f->fd is used no more */
 	if (ret) {
-		vfs_inode_fd_done(in, ifd);
+		vwfs_inode_fd_done(in, ifd);
 		fuse_reply_err(req, -ret);
 		return;
 	}
 	if (fstatat(ifd, "", &st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0)
 		ret = -errno;
-	vfs_inode_fd_done(in, ifd);
+	vwfs_inode_fd_done(in, ifd);
 	if (ret)
 		fuse_reply_err(req, -ret);
 	else
 		fuse_reply_attr(req, &st, fs->timeout);
 }
 
-void vfs_op_readlink(fuse_req_t req, fuse_ino_t ino)
+void vwfs_op_readlink(fuse_req_t req, fuse_ino_t ino)
 {
 	char buf[PATH_MAX + 1];
-	struct vfs_inode *in = vfs_inode(req, ino);
-	int fd = vfs_inode_fd(vfs_data(req), in, O_PATH);
+	struct vwfs_inode *in = vwfs_inode(req, ino);
+	int fd = vwfs_inode_fd(vwfs_data(req), in, O_PATH);
 	ssize_t n = fd < 0 ? (errno = -fd, -1) : readlinkat(fd, "", buf, sizeof(buf));
 
-	vfs_inode_fd_done(in, fd);
+	vwfs_inode_fd_done(in, fd);
 	if (n < 0)
 		fuse_reply_err(req, errno);
 	else if (n == (ssize_t)sizeof(buf))
@@ -450,12 +450,12 @@ void vfs_op_readlink(fuse_req_t req, fuse_ino_t ino)
 	}
 }
 
-void vfs_op_statfs(fuse_req_t req, fuse_ino_t ino)
+void vwfs_op_statfs(fuse_req_t req, fuse_ino_t ino)
 {
 	struct statvfs sv;
 
 	(void)ino;
-	if (fstatvfs(vfs_data(req)->root.path_fd, &sv) < 0)
+	if (fstatvfs(vwfs_data(req)->root.path_fd, &sv) < 0)
 		fuse_reply_err(req, errno);
 	else
 		fuse_reply_statfs(req, &sv);
@@ -469,10 +469,10 @@ void vfs_op_statfs(fuse_req_t req, fuse_ino_t ino)
  * The daemon creates objects with its own credentials; give them to the
  * caller, as a local file system would (group from a set-group-ID parent).
  */
-void vfs_chown_new(fuse_req_t req, struct vfs_inode *parent, const char *name)
+void vwfs_chown_new(fuse_req_t req, struct vwfs_inode *parent, const char *name)
 {
 	const struct fuse_ctx *ctx = fuse_req_ctx(req);
-	int pfd = vfs_inode_fd(vfs_data(req), parent, O_PATH);
+	int pfd = vwfs_inode_fd(vwfs_data(req), parent, O_PATH);
 	struct stat pst;
 	gid_t gid = ctx->gid;
 
@@ -484,30 +484,30 @@ void vfs_chown_new(fuse_req_t req, struct vfs_inode *parent, const char *name)
 	 * what an unprivileged mount means; nothing to report. */
 	if ((ctx->uid != geteuid() || gid != getegid()) &&
 	    fchownat(pfd, name, ctx->uid, gid, AT_SYMLINK_NOFOLLOW) < 0 && errno != EPERM &&
-	    vfs_data(req)->debug)
-		vfs_log("viewfs: chown of a new object to %u:%u: %s\n",
+	    vwfs_data(req)->debug)
+		vwfs_log("viewfs: chown of a new object to %u:%u: %s\n",
 			(unsigned)ctx->uid, (unsigned)gid, strerror(errno));
-	vfs_inode_fd_done(parent, pfd);
+	vwfs_inode_fd_done(parent, pfd);
 }
 
-static void reply_new_entry(fuse_req_t req, struct vfs_inode *parent,
+static void reply_new_entry(fuse_req_t req, struct vwfs_inode *parent,
 			    const char *name)
 {
 	struct fuse_entry_param e;
 	int ret;
 
-	vfs_chown_new(req, parent, name);
-	ret = vfs_make_entry(vfs_data(req), parent, name, &e);
+	vwfs_chown_new(req, parent, name);
+	ret = vwfs_make_entry(vwfs_data(req), parent, name, &e);
 	if (ret)
 		fuse_reply_err(req, -ret);
 	else
 		reply_entry(req, &e);
 }
 
-void vfs_op_mknod(fuse_req_t req, fuse_ino_t parent, const char *name,
+void vwfs_op_mknod(fuse_req_t req, fuse_ino_t parent, const char *name,
 		  mode_t mode, dev_t rdev)
 {
-	struct vfs_inode *p = vfs_inode(req, parent);
+	struct vwfs_inode *p = vwfs_inode(req, parent);
 
 	/* Device nodes are made as tmpfs makes them (mknodat fails with EPERM
 	 * when the daemon lacks CAP_MKNOD); the mount is always nodev, so they
@@ -517,113 +517,113 @@ void vfs_op_mknod(fuse_req_t req, fuse_ino_t parent, const char *name,
 		fuse_reply_err(req, EINVAL);
 		return;
 	}
-	int pfd = vfs_inode_fd(vfs_data(req), p, O_PATH);
+	int pfd = vwfs_inode_fd(vwfs_data(req), p, O_PATH);
 
 	if (pfd < 0 || mknodat(pfd, name, mode, rdev) < 0) {
 		int e = pfd < 0 ? -pfd : errno;
 
-		vfs_inode_fd_done(p, pfd);	/* before the reply ends p */
+		vwfs_inode_fd_done(p, pfd);	/* before the reply ends p */
 		fuse_reply_err(req, e);
 		return;
 	}
-	vfs_inode_fd_done(p, pfd);
+	vwfs_inode_fd_done(p, pfd);
 	reply_new_entry(req, p, name);
 }
 
-void vfs_op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name,
+void vwfs_op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name,
 		  mode_t mode)
 {
-	struct vfs_inode *p = vfs_inode(req, parent);
-	int pfd = vfs_inode_fd(vfs_data(req), p, O_PATH);
+	struct vwfs_inode *p = vwfs_inode(req, parent);
+	int pfd = vwfs_inode_fd(vwfs_data(req), p, O_PATH);
 
 	if (pfd < 0 || mkdirat(pfd, name, mode) < 0) {
 		int e = pfd < 0 ? -pfd : errno;
 
-		vfs_inode_fd_done(p, pfd);	/* before the reply ends p */
+		vwfs_inode_fd_done(p, pfd);	/* before the reply ends p */
 		fuse_reply_err(req, e);
 		return;
 	}
-	vfs_inode_fd_done(p, pfd);
+	vwfs_inode_fd_done(p, pfd);
 	reply_new_entry(req, p, name);
 }
 
-void vfs_op_symlink(fuse_req_t req, const char *link, fuse_ino_t parent,
+void vwfs_op_symlink(fuse_req_t req, const char *link, fuse_ino_t parent,
 		    const char *name)
 {
-	struct vfs_inode *p = vfs_inode(req, parent);
-	int pfd = vfs_inode_fd(vfs_data(req), p, O_PATH);
+	struct vwfs_inode *p = vwfs_inode(req, parent);
+	int pfd = vwfs_inode_fd(vwfs_data(req), p, O_PATH);
 
 	if (pfd < 0 || symlinkat(link, pfd, name) < 0) {
 		int e = pfd < 0 ? -pfd : errno;
 
-		vfs_inode_fd_done(p, pfd);	/* before the reply ends p */
+		vwfs_inode_fd_done(p, pfd);	/* before the reply ends p */
 		fuse_reply_err(req, e);
 		return;
 	}
-	vfs_inode_fd_done(p, pfd);
+	vwfs_inode_fd_done(p, pfd);
 	reply_new_entry(req, p, name);
 }
 
-void vfs_op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent,
+void vwfs_op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent,
 		 const char *newname)
 {
-	struct vfs_inode *in = vfs_inode(req, ino);
-	struct vfs_inode *p = vfs_inode(req, newparent);
+	struct vwfs_inode *in = vwfs_inode(req, ino);
+	struct vwfs_inode *p = vwfs_inode(req, newparent);
 	struct fuse_entry_param e;
 	char path[64];
-	int ifd = vfs_inode_fd(vfs_data(req), in, O_PATH);
-	int pfd = vfs_inode_fd(vfs_data(req), p, O_PATH);
+	int ifd = vwfs_inode_fd(vwfs_data(req), in, O_PATH);
+	int pfd = vwfs_inode_fd(vwfs_data(req), p, O_PATH);
 	int ret = ifd < 0 ? ifd : pfd < 0 ? pfd : 0;
 
 	if (!ret)
-		ret = vfs_proc_path(ifd, path, sizeof(path));
+		ret = vwfs_proc_path(ifd, path, sizeof(path));
 	if (!ret && linkat(AT_FDCWD, path, pfd, newname, AT_SYMLINK_FOLLOW) < 0)
 		ret = -errno;
-	vfs_inode_fd_done(in, ifd);
-	vfs_inode_fd_done(p, pfd);
+	vwfs_inode_fd_done(in, ifd);
+	vwfs_inode_fd_done(p, pfd);
 	if (!ret)
-		ret = vfs_make_entry(vfs_data(req), p, newname, &e);
+		ret = vwfs_make_entry(vwfs_data(req), p, newname, &e);
 	if (ret)
 		fuse_reply_err(req, -ret);
 	else
 		reply_entry(req, &e);
 }
 
-void vfs_op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
+void vwfs_op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
-	struct vfs_inode *p = vfs_inode(req, parent);
-	int pfd = vfs_inode_fd(vfs_data(req), p, O_PATH);
-	int e = pfd < 0 ? -pfd : -vfs_space_unlinkat(vfs_data(req), pfd, name, 0);
+	struct vwfs_inode *p = vwfs_inode(req, parent);
+	int pfd = vwfs_inode_fd(vwfs_data(req), p, O_PATH);
+	int e = pfd < 0 ? -pfd : -vwfs_space_unlinkat(vwfs_data(req), pfd, name, 0);
 
-	vfs_inode_fd_done(p, pfd);	/* before the reply ends p */
+	vwfs_inode_fd_done(p, pfd);	/* before the reply ends p */
 	fuse_reply_err(req, e);
 }
 
-void vfs_op_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
+void vwfs_op_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
-	struct vfs_inode *p = vfs_inode(req, parent);
-	int pfd = vfs_inode_fd(vfs_data(req), p, O_PATH);
-	int e = pfd < 0 ? -pfd : -vfs_space_unlinkat(vfs_data(req), pfd, name, AT_REMOVEDIR);
+	struct vwfs_inode *p = vwfs_inode(req, parent);
+	int pfd = vwfs_inode_fd(vwfs_data(req), p, O_PATH);
+	int e = pfd < 0 ? -pfd : -vwfs_space_unlinkat(vwfs_data(req), pfd, name, AT_REMOVEDIR);
 
-	vfs_inode_fd_done(p, pfd);	/* before the reply ends p */
+	vwfs_inode_fd_done(p, pfd);	/* before the reply ends p */
 	fuse_reply_err(req, e);
 }
 
-void vfs_op_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
+void vwfs_op_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 		   fuse_ino_t newparent, const char *newname, unsigned int flags)
 {
 	if (flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE)) {
 		fuse_reply_err(req, EINVAL);
 		return;
 	}
-	struct vfs_inode *p = vfs_inode(req, parent), *np = vfs_inode(req, newparent);
-	int pfd = vfs_inode_fd(vfs_data(req), p, O_PATH);
-	int npfd = pfd < 0 ? pfd : vfs_inode_fd(vfs_data(req), np, O_PATH);
-	int e = npfd < 0 ? -npfd : -vfs_space_renameat2(vfs_data(req), pfd, name, npfd,
+	struct vwfs_inode *p = vwfs_inode(req, parent), *np = vwfs_inode(req, newparent);
+	int pfd = vwfs_inode_fd(vwfs_data(req), p, O_PATH);
+	int npfd = pfd < 0 ? pfd : vwfs_inode_fd(vwfs_data(req), np, O_PATH);
+	int e = npfd < 0 ? -npfd : -vwfs_space_renameat2(vwfs_data(req), pfd, name, npfd,
 							 newname, flags);
 
-	vfs_inode_fd_done(p, pfd);	/* before the reply ends p and np */
-	vfs_inode_fd_done(np, npfd);
+	vwfs_inode_fd_done(p, pfd);	/* before the reply ends p and np */
+	vwfs_inode_fd_done(np, npfd);
 	fuse_reply_err(req, e);
 }
 
@@ -631,9 +631,9 @@ void vfs_op_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 /* Directories                                                         */
 /* ------------------------------------------------------------------ */
 
-static void dir_free(struct vfs *fs, struct vfs_dir *d)
+static void dir_free(struct vwfs *fs, struct vwfs_dir *d)
 {
-	vfs_link_del(fs, &fs->dirs, &d->link);
+	vwfs_link_del(fs, &fs->dirs, &d->link);
 	closedir(d->dp);
 	atomic_fetch_sub(&fs->open_fds, 1);
 	pthread_mutex_destroy(&d->lock);
@@ -641,16 +641,16 @@ static void dir_free(struct vfs *fs, struct vfs_dir *d)
 }
 
 /* At exit: directories the kernel never released. */
-void vfs_dirs_free(struct vfs *fs)
+void vwfs_dirs_free(struct vwfs *fs)
 {
 	while (fs->dirs)
-		dir_free(fs, VFS_CONTAINER(fs->dirs, struct vfs_dir, link));
+		dir_free(fs, VWFS_CONTAINER(fs->dirs, struct vwfs_dir, link));
 }
 
-void vfs_op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+void vwfs_op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	struct vfs_dir *d;
-	int fd = vfs_open_fds_check(req);
+	struct vwfs_dir *d;
+	int fd = vwfs_open_fds_check(req);
 
 	if (fd) {
 		fuse_reply_err(req, -fd);
@@ -661,7 +661,7 @@ void vfs_op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		fuse_reply_err(req, ENOMEM);
 		return;
 	}
-	fd = vfs_inode_fd(vfs_data(req), vfs_inode(req, ino), O_RDONLY | O_DIRECTORY);
+	fd = vwfs_inode_fd(vwfs_data(req), vwfs_inode(req, ino), O_RDONLY | O_DIRECTORY);
 	if (fd < 0)
 		errno = -fd;
 	if (fd < 0 || !(d->dp = fdopendir(fd))) {
@@ -675,10 +675,10 @@ void vfs_op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	}
 	pthread_mutex_init(&d->lock, NULL);
 	fi->fh = (uintptr_t)d;
-	vfs_link_add(vfs_data(req), &vfs_data(req)->dirs, &d->link);
-	vfs_open_fds_add(vfs_data(req));
+	vwfs_link_add(vwfs_data(req), &vwfs_data(req)->dirs, &d->link);
+	vwfs_open_fds_add(vwfs_data(req));
 	if (fuse_reply_open(req, fi) == -ENOENT)	/* interrupted */
-		dir_free(vfs_data(req), d);
+		dir_free(vwfs_data(req), d);
 }
 
 /*
@@ -686,11 +686,11 @@ void vfs_op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
  * entries come and go), so a reader that resumes after a concurrent
  * create or unlink neither skips nor repeats the entries that stayed.
  */
-void vfs_op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+void vwfs_op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		    struct fuse_file_info *fi)
 {
-	struct vfs_dir *d = (struct vfs_dir *)(uintptr_t)fi->fh;
-	struct vfs *fs = vfs_data(req);
+	struct vwfs_dir *d = (struct vwfs_dir *)(uintptr_t)fi->fh;
+	struct vwfs *fs = vwfs_data(req);
 	char *buf = malloc(size ? size : 1);
 	size_t used = 0;
 	int err = 0;
@@ -732,7 +732,7 @@ void vfs_op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		d->offset = de->d_off;
 	}
 	pthread_mutex_unlock(&d->lock);
-	vfs_handle_done(fs);	/* before the reply: see vfs_handle_done */
+	vwfs_handle_done(fs);	/* before the reply: see vwfs_handle_done */
 	if (err && used == 0)
 		fuse_reply_err(req, err);
 	else
@@ -740,24 +740,24 @@ void vfs_op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	free(buf);
 }
 
-void vfs_op_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+void vwfs_op_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	struct vfs_dir *d = (struct vfs_dir *)(uintptr_t)fi->fh;
+	struct vwfs_dir *d = (struct vwfs_dir *)(uintptr_t)fi->fh;
 
 	(void)ino;
-	vfs_handle_released(vfs_data(req));
-	dir_free(vfs_data(req), d);
+	vwfs_handle_released(vwfs_data(req));
+	dir_free(vwfs_data(req), d);
 	fuse_reply_err(req, 0);
 }
 
-void vfs_op_fsyncdir(fuse_req_t req, fuse_ino_t ino, int datasync,
+void vwfs_op_fsyncdir(fuse_req_t req, fuse_ino_t ino, int datasync,
 		     struct fuse_file_info *fi)
 {
-	struct vfs_dir *d = (struct vfs_dir *)(uintptr_t)fi->fh;
+	struct vwfs_dir *d = (struct vwfs_dir *)(uintptr_t)fi->fh;
 	int fd = dirfd(d->dp);
 	int ret = (datasync ? fdatasync(fd) : fsync(fd)) < 0 ? errno : 0;
 
 	(void)ino;
-	vfs_handle_done(vfs_data(req));
+	vwfs_handle_done(vwfs_data(req));
 	fuse_reply_err(req, ret);
 }

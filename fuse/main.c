@@ -21,7 +21,7 @@
 
 static int log_to_syslog;
 
-void vfs_log(const char *fmt, ...)
+void vwfs_log(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -34,7 +34,7 @@ void vfs_log(const char *fmt, ...)
 }
 
 /* Lists of open handles (fs->files, fs->dirs): add at the head, remove. */
-void vfs_link_add(struct vfs *fs, struct vfs_link **head, struct vfs_link *l)
+void vwfs_link_add(struct vwfs *fs, struct vwfs_link **head, struct vwfs_link *l)
 {
 	pthread_mutex_lock(&fs->lock);
 	l->prev = NULL;
@@ -45,7 +45,7 @@ void vfs_link_add(struct vfs *fs, struct vfs_link **head, struct vfs_link *l)
 	pthread_mutex_unlock(&fs->lock);
 }
 
-void vfs_link_del(struct vfs *fs, struct vfs_link **head, struct vfs_link *l)
+void vwfs_link_del(struct vwfs *fs, struct vwfs_link **head, struct vwfs_link *l)
 {
 	pthread_mutex_lock(&fs->lock);
 	if (l->prev)
@@ -191,7 +191,7 @@ static const char usage_text[] =
 "    fusermount3 -u mnt\n"
 "\n";
 
-struct vfs_opts {
+struct vwfs_opts {
 	char *size;
 	char *max_files;
 	char *passthrough;
@@ -205,8 +205,8 @@ struct vfs_opts {
 	int auto_unmount;
 };
 
-#define VOPT(t, m) { t, offsetof(struct vfs_opts, m), 1 }
-static const struct fuse_opt vfs_opt_spec[] = {
+#define VOPT(t, m) { t, offsetof(struct vwfs_opts, m), 1 }
+static const struct fuse_opt vwfs_opt_spec[] = {
 	VOPT("size=%s", size),
 	VOPT("max_files=%s", max_files),
 	VOPT("passthrough=%s", passthrough),
@@ -239,9 +239,9 @@ static int have_sys_admin(void)
 	return (eff >> 21) & 1;
 }
 
-static void vfs_init(void *userdata, struct fuse_conn_info *conn)
+static void vwfs_init(void *userdata, struct fuse_conn_info *conn)
 {
-	struct vfs *fs = userdata;
+	struct vwfs *fs = userdata;
 	const char *why = NULL;
 
 	/*
@@ -253,8 +253,8 @@ static void vfs_init(void *userdata, struct fuse_conn_info *conn)
 	 * room for many, releases reach us in arrival order, right after their
 	 * creates, and open descriptors stay near the number of clients.
 	 */
-	conn->max_background = VFS_MAX_BACKGROUND;
-	conn->congestion_threshold = VFS_MAX_BACKGROUND * 3 / 4;
+	conn->max_background = VWFS_MAX_BACKGROUND;
+	conn->congestion_threshold = VWFS_MAX_BACKGROUND * 3 / 4;
 
 	/* Replies spliced from the store, writes spliced into it. */
 	if (conn->capable & FUSE_CAP_SPLICE_WRITE)
@@ -286,8 +286,8 @@ static void vfs_init(void *userdata, struct fuse_conn_info *conn)
 		conn->max_write = 1u << 20;
 
 	atomic_store(&fs->passthrough, 0);
-#if VFS_HAVE_PASSTHROUGH
-	if (fs->pt_mode == VFS_PT_OFF)
+#if VWFS_HAVE_PASSTHROUGH
+	if (fs->pt_mode == VWFS_PT_OFF)
 		why = "passthrough=off";
 	else if (!(conn->capable & FUSE_CAP_PASSTHROUGH))
 		why = "the kernel does not offer FUSE passthrough";
@@ -300,11 +300,11 @@ static void vfs_init(void *userdata, struct fuse_conn_info *conn)
 	}
 #else
 	(void)have_sys_admin;
-	why = "viewfs was built against libfuse " VFS_FUSE_BUILT
+	why = "viewfs was built against libfuse " VWFS_FUSE_BUILT
 	      ", which has no passthrough (run make deps)";
 #endif
-	if (why && fs->pt_mode == VFS_PT_ON) {
-		vfs_log("viewfs: passthrough=on, but %s\n", why);
+	if (why && fs->pt_mode == VWFS_PT_ON) {
+		vwfs_log("viewfs: passthrough=on, but %s\n", why);
 		fs->init_error = 1;
 		fuse_session_exit(fs->se);
 		return;
@@ -315,58 +315,58 @@ static void vfs_init(void *userdata, struct fuse_conn_info *conn)
 	if (why && fs->writeback && (conn->capable & FUSE_CAP_WRITEBACK_CACHE))
 		conn->want |= FUSE_CAP_WRITEBACK_CACHE;
 	if (why)
-		vfs_log("viewfs: data path: daemon (splice%s), because %s\n",
+		vwfs_log("viewfs: data path: daemon (splice%s), because %s\n",
 			(conn->want & FUSE_CAP_WRITEBACK_CACHE) ? ", writeback cache" : "", why);
 	else
-		vfs_log("viewfs: data path: kernel passthrough\n");
+		vwfs_log("viewfs: data path: kernel passthrough\n");
 	if (fs->killpriv_v2)
-		vfs_log("viewfs: handle_killpriv_v2: on (no security.capability probe per write)\n");
+		vwfs_log("viewfs: handle_killpriv_v2: on (no security.capability probe per write)\n");
 }
 
-static void vfs_destroy(void *userdata)
+static void vwfs_destroy(void *userdata)
 {
-	struct vfs *fs = userdata;
+	struct vwfs *fs = userdata;
 
 	/* Everything write(2) returned for is in the store; make it durable. */
-	if (fs->store_kind == VFS_STORE_DIR)
+	if (fs->store_kind == VWFS_STORE_DIR)
 		syncfs(fs->root.path_fd);
 }
 
-const struct fuse_lowlevel_ops vfs_ops = {
-	.init = vfs_init,
-	.destroy = vfs_destroy,
-	.lookup = vfs_op_lookup,
-	.forget = vfs_op_forget,
-	.forget_multi = vfs_op_forget_multi,
-	.getattr = vfs_op_getattr,
-	.setattr = vfs_op_setattr,
-	.readlink = vfs_op_readlink,
-	.mknod = vfs_op_mknod,
-	.mkdir = vfs_op_mkdir,
-	.symlink = vfs_op_symlink,
-	.link = vfs_op_link,
-	.unlink = vfs_op_unlink,
-	.rmdir = vfs_op_rmdir,
-	.rename = vfs_op_rename,
-	.statfs = vfs_op_statfs,
-	.opendir = vfs_op_opendir,
-	.readdir = vfs_op_readdir,
-	.releasedir = vfs_op_releasedir,
-	.fsyncdir = vfs_op_fsyncdir,
-	.create = vfs_op_create,
-	.open = vfs_op_open,
-	.read = vfs_op_read,
-	.write_buf = vfs_op_write_buf,
-	.flush = vfs_op_flush,
-	.release = vfs_op_release,
-	.fsync = vfs_op_fsync,
-	.fallocate = vfs_op_fallocate,
-	.lseek = vfs_op_lseek,
-	.copy_file_range = vfs_op_copy_file_range,
-	.setxattr = vfs_op_setxattr,
-	.getxattr = vfs_op_getxattr,
-	.listxattr = vfs_op_listxattr,
-	.removexattr = vfs_op_removexattr,
+const struct fuse_lowlevel_ops vwfs_ops = {
+	.init = vwfs_init,
+	.destroy = vwfs_destroy,
+	.lookup = vwfs_op_lookup,
+	.forget = vwfs_op_forget,
+	.forget_multi = vwfs_op_forget_multi,
+	.getattr = vwfs_op_getattr,
+	.setattr = vwfs_op_setattr,
+	.readlink = vwfs_op_readlink,
+	.mknod = vwfs_op_mknod,
+	.mkdir = vwfs_op_mkdir,
+	.symlink = vwfs_op_symlink,
+	.link = vwfs_op_link,
+	.unlink = vwfs_op_unlink,
+	.rmdir = vwfs_op_rmdir,
+	.rename = vwfs_op_rename,
+	.statfs = vwfs_op_statfs,
+	.opendir = vwfs_op_opendir,
+	.readdir = vwfs_op_readdir,
+	.releasedir = vwfs_op_releasedir,
+	.fsyncdir = vwfs_op_fsyncdir,
+	.create = vwfs_op_create,
+	.open = vwfs_op_open,
+	.read = vwfs_op_read,
+	.write_buf = vwfs_op_write_buf,
+	.flush = vwfs_op_flush,
+	.release = vwfs_op_release,
+	.fsync = vwfs_op_fsync,
+	.fallocate = vwfs_op_fallocate,
+	.lseek = vwfs_op_lseek,
+	.copy_file_range = vwfs_op_copy_file_range,
+	.setxattr = vwfs_op_setxattr,
+	.getxattr = vwfs_op_getxattr,
+	.listxattr = vwfs_op_listxattr,
+	.removexattr = vwfs_op_removexattr,
 };
 
 /* Without file handles every inode the kernel knows holds a descriptor
@@ -378,29 +378,29 @@ static void raise_fd_limit(void)
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
 		rl.rlim_cur = rl.rlim_max;
 		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
-			vfs_log("viewfs: warning: cannot raise the descriptor limit: %s\n",
+			vwfs_log("viewfs: warning: cannot raise the descriptor limit: %s\n",
 				strerror(errno));
 	}
 }
 
-static int parse_pt_mode(const char *s, enum vfs_pt_mode *out)
+static int parse_pt_mode(const char *s, enum vwfs_pt_mode *out)
 {
 	if (!s || !strcmp(s, "auto"))
-		*out = VFS_PT_AUTO;
+		*out = VWFS_PT_AUTO;
 	else if (!strcmp(s, "on"))
-		*out = VFS_PT_ON;
+		*out = VWFS_PT_ON;
 	else if (!strcmp(s, "off"))
-		*out = VFS_PT_OFF;
+		*out = VWFS_PT_OFF;
 	else
 		return -EINVAL;
 	return 0;
 }
 
-static const char *store_name(const struct vfs *fs)
+static const char *store_name(const struct vwfs *fs)
 {
 	switch (fs->store_kind) {
-	case VFS_STORE_TMPFS: return "RAM (private tmpfs)";
-	case VFS_STORE_SHM: return "RAM (directory under /dev/shm)";
+	case VWFS_STORE_TMPFS: return "RAM (private tmpfs)";
+	case VWFS_STORE_SHM: return "RAM (directory under /dev/shm)";
 	default: return fs->store_dir;
 	}
 }
@@ -446,8 +446,8 @@ static void print_version(void)
 {
 	printf("viewfs %s\n", VIEWFS_VERSION);
 	printf("libfuse %s (built against %s), kernel passthrough support: %s\n",
-	       fuse_pkgversion(), VFS_FUSE_BUILT,
-	       VFS_HAVE_PASSTHROUGH ? "yes" : "no (libfuse < 3.17)");
+	       fuse_pkgversion(), VWFS_FUSE_BUILT,
+	       VWFS_HAVE_PASSTHROUGH ? "yes" : "no (libfuse < 3.17)");
 	fflush(stdout);
 	fuse_lowlevel_version();
 }
@@ -456,8 +456,8 @@ int main(int argc, char *argv[])
 {
 	struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
 	struct fuse_cmdline_opts cmd;
-	struct vfs_opts opts;
-	struct vfs fs;
+	struct vwfs_opts opts;
+	struct vwfs fs;
 	char *end;
 	int ret = 1;
 
@@ -468,7 +468,7 @@ int main(int argc, char *argv[])
 	fs.mnt_fd = -1;
 	fs.timeout = 1.0;
 
-	if (fuse_opt_parse(&args, &opts, vfs_opt_spec, NULL) < 0)
+	if (fuse_opt_parse(&args, &opts, vwfs_opt_spec, NULL) < 0)
 		return 1;
 	if (fuse_parse_cmdline(&args, &cmd) != 0)
 		goto out_args;	/* libfuse said why; it may have set mountpoint */
@@ -504,18 +504,18 @@ int main(int argc, char *argv[])
 			goto out_args;
 		}
 	}
-#if !VFS_HAVE_PASSTHROUGH
-	if (fs.pt_mode == VFS_PT_ON) {
+#if !VWFS_HAVE_PASSTHROUGH
+	if (fs.pt_mode == VWFS_PT_ON) {
 		fprintf(stderr, "viewfs: passthrough=on, but viewfs was built against "
 			"libfuse %s, which has no passthrough (run make deps)\n",
-			VFS_FUSE_BUILT);
+			VWFS_FUSE_BUILT);
 		goto out_args;
 	}
 #else
 	/* Known before mounting: say it here, not after the daemon has left
 	 * the terminal (without -f the INIT-time message goes to syslog and
 	 * the command would seem to succeed). */
-	if (fs.pt_mode == VFS_PT_ON && !have_sys_admin()) {
+	if (fs.pt_mode == VWFS_PT_ON && !have_sys_admin()) {
 		fprintf(stderr, "viewfs: passthrough=on, but passthrough needs CAP_SYS_ADMIN\n");
 		goto out_args;
 	}
@@ -526,14 +526,14 @@ int main(int argc, char *argv[])
 	/* Modes come from the caller (the kernel applied its umask). */
 	umask(0);
 	raise_fd_limit();
-	if (vfs_inode_table_init(&fs) < 0)
+	if (vwfs_inode_table_init(&fs) < 0)
 		goto out_args;
-	vfs_space_init(&fs);
-	if (vfs_store_open(&fs, opts.store, opts.size, opts.max_files, opts.huge) < 0)
+	vwfs_space_init(&fs);
+	if (vwfs_store_open(&fs, opts.store, opts.size, opts.max_files, opts.huge) < 0)
 		goto out_store;	/* it may have resolved store_dir or made mnt_fd */
-	if (vfs_space_configure(&fs, opts.reserve, opts.max_xattr_bytes) < 0)
+	if (vwfs_space_configure(&fs, opts.reserve, opts.max_xattr_bytes) < 0)
 		goto out_store;
-	if (fs.store_kind == VFS_STORE_DIR &&
+	if (fs.store_kind == VWFS_STORE_DIR &&
 	    path_below(fs.store_dir, cmd.mountpoint)) {
 		fprintf(stderr, "viewfs: mountpoint %s is inside --store %s: the daemon "
 			"would meet its own mount in the store (use a mountpoint outside it)\n",
@@ -550,7 +550,7 @@ int main(int argc, char *argv[])
 	    fuse_opt_add_arg(&args, "-ofsname=viewfs") ||
 	    fuse_opt_add_arg(&args, "-onosuid,nodev"))
 		goto out_store;
-	fs.se = fuse_session_new(&args, &vfs_ops, sizeof(vfs_ops), &fs);
+	fs.se = fuse_session_new(&args, &vwfs_ops, sizeof(vwfs_ops), &fs);
 	if (!fs.se)
 		goto out_store;
 	/* A shell starts background jobs with SIGINT ignored, and libfuse
@@ -558,7 +558,7 @@ int main(int argc, char *argv[])
 	signal(SIGINT, SIG_DFL);
 	if (fuse_set_signal_handlers(fs.se) != 0)
 		goto out_session;
-	if (vfs_mountpoint_dead(cmd.mountpoint)) {
+	if (vwfs_mountpoint_dead(cmd.mountpoint)) {
 		fprintf(stderr, "viewfs: %s: a dead FUSE mount is still there (its daemon "
 			"ended without unmounting): clear it with `fusermount3 -uz %s` "
 			"(or umount -l), or mount with -o auto_unmount\n",
@@ -567,14 +567,14 @@ int main(int argc, char *argv[])
 	}
 	if (fuse_session_mount(fs.se, cmd.mountpoint) != 0)
 		goto out_signals;
-	if (opts.auto_unmount && vfs_auto_unmount_start(cmd.mountpoint) < 0) {
+	if (opts.auto_unmount && vwfs_auto_unmount_start(cmd.mountpoint) < 0) {
 		fprintf(stderr, "viewfs: auto_unmount: cannot watch %s (a path with "
 			"blanks?): not mounting without it\n", cmd.mountpoint);
 		fuse_session_unmount(fs.se);
 		goto out_signals;
 	}
-	vfs_log("viewfs: mounted %s, store: %s\n", cmd.mountpoint, store_name(&fs));
-	vfs_handles_probe(&fs);	/* logs which; before any request */
+	vwfs_log("viewfs: mounted %s, store: %s\n", cmd.mountpoint, store_name(&fs));
+	vwfs_handles_probe(&fs);	/* logs which; before any request */
 	fuse_daemonize(cmd.foreground);
 	if (!cmd.foreground) {
 		openlog("viewfs", LOG_PID, LOG_DAEMON);
@@ -597,28 +597,28 @@ int main(int argc, char *argv[])
 	/* A signal (ret > 0) or unmount (0) is a clean end. */
 	ret = (ret < 0 || fs.init_error) ? 1 : 0;
 	fuse_session_unmount(fs.se);
-	vfs_log("viewfs: unmounted %s\n", cmd.mountpoint);
+	vwfs_log("viewfs: unmounted %s\n", cmd.mountpoint);
 	if (fs.stats)
-		vfs_log("viewfs: stats: open %lu, read %lu, write %lu, getxattr %lu "
+		vwfs_log("viewfs: stats: open %lu, read %lu, write %lu, getxattr %lu "
 			"(security.* %lu), open descriptors at most %ld\n",
 			atomic_load(&fs.n_open), atomic_load(&fs.n_read),
 			atomic_load(&fs.n_write), atomic_load(&fs.n_getxattr),
 			atomic_load(&fs.n_getxattr_security),
 			atomic_load(&fs.open_fds_peak));
 	if (fs.stats && fs.space.xattr_counted)
-		vfs_log("viewfs: user xattr bytes charged at exit: %llu of %llu\n",
-			(unsigned long long)vfs_space_xattr_bytes(&fs),
+		vwfs_log("viewfs: user xattr bytes charged at exit: %llu of %llu\n",
+			(unsigned long long)vwfs_space_xattr_bytes(&fs),
 			(unsigned long long)fs.space.max_xattr);
 out_signals:
 	fuse_remove_signal_handlers(fs.se);
 out_session:
 	fuse_session_destroy(fs.se);
 out_store:
-	vfs_files_free(&fs);
-	vfs_dirs_free(&fs);
-	vfs_store_close(&fs);
-	vfs_inode_table_free(&fs);
-	vfs_space_fini(&fs);
+	vwfs_files_free(&fs);
+	vwfs_dirs_free(&fs);
+	vwfs_store_close(&fs);
+	vwfs_inode_table_free(&fs);
+	vwfs_space_fini(&fs);
 out_args:
 	free(cmd.mountpoint);
 	fuse_opt_free_args(&args);

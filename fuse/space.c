@@ -27,13 +27,13 @@
  * lock of the object (set, replace, remove) or, when an object dies,
  * under that of the dead object: its last link unlinked, rmdir'd or
  * renamed over gives its bytes back at once, or at its last close when a
- * handle is still open (vfs_inode.xattr_dead).  An object without a name
+ * handle is still open (vwfs_inode.xattr_dead).  An object without a name
  * takes no new attributes (ENOENT, as libfuse's hard_remove does), so it
  * can never be charged after its bytes were given back.
  *
  * Messages that a user's request causes (refused metadata, the xattr
  * bound, a lost write-back) go to the daemon's log at its default level
- * through vfs_log_limited: escaped, and at most LOG_BURST lines at once
+ * through vwfs_log_limited: escaped, and at most LOG_BURST lines at once
  * and one more per second after that.
  */
 #include "viewfs.h"
@@ -58,9 +58,9 @@
 #define LOG_BURST 10	/* lines logged at once before the rate applies */
 #define LOG_ESC_MAX 96	/* bytes of a user's value shown in the log */
 
-void vfs_space_init(struct vfs *fs)
+void vwfs_space_init(struct vwfs *fs)
 {
-	struct vfs_space *sp = &fs->space;
+	struct vwfs_space *sp = &fs->space;
 
 	pthread_mutex_init(&sp->grow_lock, NULL);
 	pthread_mutex_init(&sp->log_lock, NULL);
@@ -69,14 +69,14 @@ void vfs_space_init(struct vfs *fs)
 	sp->inited = 1;
 }
 
-void vfs_space_fini(struct vfs *fs)
+void vwfs_space_fini(struct vwfs *fs)
 {
-	struct vfs_space *sp = &fs->space;
+	struct vwfs_space *sp = &fs->space;
 
 	if (!sp->inited)
 		return;
 	if (sp->log_dropped)
-		vfs_log("viewfs: %lu more such messages were not logged (rate limit)\n",
+		vwfs_log("viewfs: %lu more such messages were not logged (rate limit)\n",
 			sp->log_dropped);
 	pthread_mutex_destroy(&sp->grow_lock);
 	pthread_mutex_destroy(&sp->log_lock);
@@ -114,7 +114,7 @@ static int parse_bytes(const char *s, uint64_t *out)
  * fallocate.  Probe on a file nobody sees (O_TMPFILE), or a name removed
  * at once where O_TMPFILE is not supported.
  */
-static int probe_fallocate(struct vfs *fs)
+static int probe_fallocate(struct vwfs *fs)
 {
 	char name[64];
 	int fd, ret = 0;
@@ -126,7 +126,7 @@ static int probe_fallocate(struct vfs *fs)
 		fd = openat(fs->root.path_fd, name, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, 0600);
 		if (fd < 0) {
 			ret = -errno;
-			vfs_log("viewfs: reserve=on: cannot test --store %s: %s\n",
+			vwfs_log("viewfs: reserve=on: cannot test --store %s: %s\n",
 				fs->store_dir, strerror(-ret));
 			return ret;
 		}
@@ -134,7 +134,7 @@ static int probe_fallocate(struct vfs *fs)
 	}
 	if (fallocate(fd, 0, 0, 4096) < 0) {
 		ret = -errno;
-		vfs_log("viewfs: reserve=on: the file system of --store %s cannot "
+		vwfs_log("viewfs: reserve=on: the file system of --store %s cannot "
 			"reserve space (fallocate: %s); use -o reserve=off\n",
 			fs->store_dir, strerror(-ret));
 	}
@@ -142,11 +142,11 @@ static int probe_fallocate(struct vfs *fs)
 	return ret;
 }
 
-int vfs_space_configure(struct vfs *fs, const char *reserve,
+int vwfs_space_configure(struct vwfs *fs, const char *reserve,
 			const char *max_xattr_bytes)
 {
-	struct vfs_space *sp = &fs->space;
-	int ram = fs->store_kind != VFS_STORE_DIR;
+	struct vwfs_space *sp = &fs->space;
+	int ram = fs->store_kind != VWFS_STORE_DIR;
 	struct statvfs sv;
 
 	if (!reserve)
@@ -156,12 +156,12 @@ int vfs_space_configure(struct vfs *fs, const char *reserve,
 	else if (!strcmp(reserve, "off"))
 		sp->reserve = 0;
 	else {
-		vfs_log("viewfs: bad reserve=%s (on or off)\n", reserve);
+		vwfs_log("viewfs: bad reserve=%s (on or off)\n", reserve);
 		return -EINVAL;
 	}
 	if (!ram) {
 		if (max_xattr_bytes) {
-			vfs_log("viewfs: -o max_xattr_bytes= bounds the RAM store; with "
+			vwfs_log("viewfs: -o max_xattr_bytes= bounds the RAM store; with "
 				"--store %s its file system bounds extended attributes\n",
 				fs->store_dir);
 			return -EINVAL;
@@ -171,7 +171,7 @@ int vfs_space_configure(struct vfs *fs, const char *reserve,
 	sp->xattr_counted = 1;
 	if (max_xattr_bytes) {
 		if (parse_bytes(max_xattr_bytes, &sp->max_xattr)) {
-			vfs_log("viewfs: bad max_xattr_bytes=%s (bytes, with suffix k, m, g "
+			vwfs_log("viewfs: bad max_xattr_bytes=%s (bytes, with suffix k, m, g "
 				"or t; 0 for no bound)\n", max_xattr_bytes);
 			return -EINVAL;
 		}
@@ -191,7 +191,7 @@ int vfs_space_configure(struct vfs *fs, const char *reserve,
 /* Messages                                                            */
 /* ------------------------------------------------------------------ */
 
-size_t vfs_escape(char *out, size_t outlen, const void *in, size_t inlen,
+size_t vwfs_escape(char *out, size_t outlen, const void *in, size_t inlen,
 		  size_t max)
 {
 	const unsigned char *p = in;
@@ -223,9 +223,9 @@ size_t vfs_escape(char *out, size_t outlen, const void *in, size_t inlen,
 	return o;
 }
 
-void vfs_log_limited(struct vfs *fs, const char *fmt, ...)
+void vwfs_log_limited(struct vwfs *fs, const char *fmt, ...)
 {
-	struct vfs_space *sp = &fs->space;
+	struct vwfs_space *sp = &fs->space;
 	unsigned long dropped = 0;
 	struct timespec now;
 	char line[1536];
@@ -258,33 +258,33 @@ void vfs_log_limited(struct vfs *fs, const char *fmt, ...)
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
 	if (dropped)
-		vfs_log("viewfs: %lu more such messages were not logged (rate limit)\n",
+		vwfs_log("viewfs: %lu more such messages were not logged (rate limit)\n",
 			dropped);
-	vfs_log("%s\n", line);
+	vwfs_log("%s\n", line);
 }
 
-void vfs_log_xattr(struct vfs *fs, uid_t uid, const struct vfs_inode *in,
+void vwfs_log_xattr(struct vwfs *fs, uid_t uid, const struct vwfs_inode *in,
 		   const char *name, const void *value, size_t size,
 		   const char *why)
 {
 	char n[LOG_ESC_MAX * 4 + 4], v[LOG_ESC_MAX * 4 + 4], w[1024];
 
-	vfs_escape(n, sizeof(n), name, strlen(name), LOG_ESC_MAX);
-	vfs_escape(v, sizeof(v), value, value ? size : 0, LOG_ESC_MAX);
-	vfs_escape(w, sizeof(w), why, strlen(why), sizeof(w));
-	vfs_log_limited(fs, "viewfs: uid %u: setxattr %s=\"%s\" (%zu bytes) on inode %llu "
+	vwfs_escape(n, sizeof(n), name, strlen(name), LOG_ESC_MAX);
+	vwfs_escape(v, sizeof(v), value, value ? size : 0, LOG_ESC_MAX);
+	vwfs_escape(w, sizeof(w), why, strlen(why), sizeof(w));
+	vwfs_log_limited(fs, "viewfs: uid %u: setxattr %s=\"%s\" (%zu bytes) on inode %llu "
 			"refused: %s", (unsigned)uid, n, v, size,
 			(unsigned long long)in->ino, w);
 }
 
-void vfs_space_write_lost(struct vfs *fs, int fd, off_t off, size_t len,
+void vwfs_space_write_lost(struct vwfs *fs, int fd, off_t off, size_t len,
 			  int err)
 {
 	struct stat st;
 
 	if (fstat(fd, &st) < 0)
 		st.st_ino = 0;
-	vfs_log_limited(fs, "viewfs: write-back of %zu bytes at offset %lld of inode %llu "
+	vwfs_log_limited(fs, "viewfs: write-back of %zu bytes at offset %lld of inode %llu "
 			"failed: %s (data of a mapped or cached page is lost; fsync "
 			"and msync report it)", len, (long long)off,
 			(unsigned long long)st.st_ino, strerror(err));
@@ -301,11 +301,11 @@ void vfs_space_write_lost(struct vfs *fs, int fd, off_t off, size_t len,
  * -errno of fstatvfs.  Free space is no rule here: with -o reserve the
  * kernel's allocation checks it, without it files are sparse as on tmpfs.
  */
-static int fits_capacity(struct vfs *fs, uint64_t size)
+static int fits_capacity(struct vwfs *fs, uint64_t size)
 {
 	struct statvfs sv;
 
-	if (fs->store_kind == VFS_STORE_DIR)
+	if (fs->store_kind == VWFS_STORE_DIR)
 		return 0;
 	if (fstatvfs(fs->root.path_fd, &sv) < 0)
 		return -errno;
@@ -315,7 +315,7 @@ static int fits_capacity(struct vfs *fs, uint64_t size)
 }
 
 /* Allocate [off, off + len) of fd, with or without extending its size. */
-static int reserve_range(struct vfs *fs, int fd, int mode, off_t off, off_t len)
+static int reserve_range(struct vwfs *fs, int fd, int mode, off_t off, off_t len)
 {
 	int ret = 0;
 
@@ -326,7 +326,7 @@ static int reserve_range(struct vfs *fs, int fd, int mode, off_t off, off_t len)
 	return ret;
 }
 
-int vfs_space_truncate(struct vfs *fs, int fd, off_t size)
+int vwfs_space_truncate(struct vwfs *fs, int fd, off_t size)
 {
 	struct stat st;
 	int ret;
@@ -342,7 +342,7 @@ int vfs_space_truncate(struct vfs *fs, int fd, off_t size)
 			if (ret) {
 				/* tmpfs undoes a partial allocation itself; other file
 				 * systems of a --store may keep part and a new size */
-				if (fs->store_kind == VFS_STORE_DIR)
+				if (fs->store_kind == VWFS_STORE_DIR)
 					(void)!ftruncate(fd, st.st_size);
 				return ret;
 			}
@@ -354,7 +354,7 @@ int vfs_space_truncate(struct vfs *fs, int fd, off_t size)
 	return 0;
 }
 
-int vfs_space_fallocate(struct vfs *fs, int fd, int mode, off_t off, off_t len)
+int vwfs_space_fallocate(struct vwfs *fs, int fd, int mode, off_t off, off_t len)
 {
 	if (mode & FALLOC_FL_PUNCH_HOLE)
 		return fallocate(fd, mode, off, len) < 0 ? -errno : 0;
@@ -364,7 +364,7 @@ int vfs_space_fallocate(struct vfs *fs, int fd, int mode, off_t off, off_t len)
 	return reserve_range(fs, fd, mode, off, len);
 }
 
-int vfs_space_write_gap(struct vfs *fs, int fd, off_t off, off_t *from)
+int vwfs_space_write_gap(struct vwfs *fs, int fd, off_t off, off_t *from)
 {
 	struct stat st;
 	int ret;
@@ -382,7 +382,7 @@ int vfs_space_write_gap(struct vfs *fs, int fd, off_t off, off_t *from)
 	return ret;
 }
 
-void vfs_space_write_gap_undo(struct vfs *fs, int fd, off_t from, off_t off)
+void vwfs_space_write_gap_undo(struct vwfs *fs, int fd, off_t from, off_t off)
 {
 	struct stat st;
 
@@ -405,7 +405,7 @@ static uint64_t xattr_cost(const char *name, size_t size)
 	return XATTR_OVERHEAD + strlen(name) + size;
 }
 
-static int charge(struct vfs_space *sp, uint64_t n)
+static int charge(struct vwfs_space *sp, uint64_t n)
 {
 	unsigned long long cur = atomic_load(&sp->xattr_bytes);
 
@@ -416,7 +416,7 @@ static int charge(struct vfs_space *sp, uint64_t n)
 	return 0;
 }
 
-static void uncharge(struct vfs_space *sp, uint64_t n)
+static void uncharge(struct vwfs_space *sp, uint64_t n)
 {
 	unsigned long long cur = atomic_load(&sp->xattr_bytes), next;
 
@@ -425,7 +425,7 @@ static void uncharge(struct vfs_space *sp, uint64_t n)
 	while (!atomic_compare_exchange_weak(&sp->xattr_bytes, &cur, next));
 }
 
-uint64_t vfs_space_xattr_bytes(struct vfs *fs)
+uint64_t vwfs_space_xattr_bytes(struct vwfs *fs)
 {
 	return atomic_load(&fs->space.xattr_bytes);
 }
@@ -468,11 +468,11 @@ static uint64_t object_cost(const char *path, int fd)
 	return sum;
 }
 
-int vfs_space_setxattr(struct vfs *fs, struct vfs_inode *in, const char *path,
+int vwfs_space_setxattr(struct vwfs *fs, struct vwfs_inode *in, const char *path,
 		       const char *name, const char *value, size_t size,
 		       int flags, uid_t uid)
 {
-	struct vfs_space *sp = &fs->space;
+	struct vwfs_space *sp = &fs->space;
 	uint64_t oldc = 0, newc, add = 0;
 	struct stat st;
 	ssize_t old;
@@ -497,7 +497,7 @@ int vfs_space_setxattr(struct vfs *fs, struct vfs_inode *in, const char *path,
 			snprintf(why, sizeof(why), "the store's extended attributes would "
 				 "exceed max_xattr_bytes=%llu (ENOSPC)",
 				 (unsigned long long)sp->max_xattr);
-			vfs_log_xattr(fs, uid, in, name, value, size, why);
+			vwfs_log_xattr(fs, uid, in, name, value, size, why);
 			return -ENOSPC;
 		}
 	}
@@ -507,7 +507,7 @@ int vfs_space_setxattr(struct vfs *fs, struct vfs_inode *in, const char *path,
 		if (add)
 			uncharge(sp, add);
 		if (e == ENOSPC)
-			vfs_log_xattr(fs, uid, in, name, value, size,
+			vwfs_log_xattr(fs, uid, in, name, value, size,
 				      "the store has no room for it (ENOSPC)");
 		return -e;
 	}
@@ -516,10 +516,10 @@ int vfs_space_setxattr(struct vfs *fs, struct vfs_inode *in, const char *path,
 	return 0;
 }
 
-int vfs_space_removexattr(struct vfs *fs, struct vfs_inode *in,
+int vwfs_space_removexattr(struct vwfs *fs, struct vwfs_inode *in,
 			  const char *path, const char *name)
 {
-	struct vfs_space *sp = &fs->space;
+	struct vwfs_space *sp = &fs->space;
 	struct stat st;
 	int ret = 0, counted;
 	ssize_t old;
@@ -542,11 +542,11 @@ int vfs_space_removexattr(struct vfs *fs, struct vfs_inode *in,
 /* An object that an unlink, rmdir or rename may end. */
 struct victim {
 	int fd;			/* O_PATH on it, or -1 when nothing to count */
-	struct vfs_inode *in;	/* its inode with a reference, locked; or NULL */
+	struct vwfs_inode *in;	/* its inode with a reference, locked; or NULL */
 	uint64_t cost;		/* what its attributes cost */
 };
 
-static void victim_begin(struct vfs *fs, int dirfd, const char *name,
+static void victim_begin(struct vwfs *fs, int dirfd, const char *name,
 			 struct victim *v)
 {
 	char path[64];
@@ -564,7 +564,7 @@ static void victim_begin(struct vfs *fs, int dirfd, const char *name,
 	if (fstat(v->fd, &st) < 0 ||
 	    !(S_ISDIR(st.st_mode) || (S_ISREG(st.st_mode) && st.st_nlink == 1)))
 		goto none;	/* not its last name, or no user.* attributes */
-	v->in = vfs_inode_find(fs, st.st_dev, st.st_ino);
+	v->in = vwfs_inode_find(fs, st.st_dev, st.st_ino);
 	if (v->in)
 		pthread_mutex_lock(&v->in->lock);	/* no set or remove meanwhile */
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", v->fd);
@@ -575,7 +575,7 @@ none:
 	v->fd = -1;
 }
 
-static void victim_end(struct vfs *fs, struct victim *v, int ret)
+static void victim_end(struct vwfs *fs, struct victim *v, int ret)
 {
 	struct stat st;
 
@@ -589,12 +589,12 @@ static void victim_end(struct vfs *fs, struct victim *v, int ret)
 	}
 	if (v->in) {
 		pthread_mutex_unlock(&v->in->lock);
-		vfs_inode_put(fs, v->in, 1);
+		vwfs_inode_put(fs, v->in, 1);
 	}
 	close(v->fd);
 }
 
-int vfs_space_unlinkat(struct vfs *fs, int dirfd, const char *name, int flags)
+int vwfs_space_unlinkat(struct vwfs *fs, int dirfd, const char *name, int flags)
 {
 	struct victim v;
 	int ret;
@@ -605,7 +605,7 @@ int vfs_space_unlinkat(struct vfs *fs, int dirfd, const char *name, int flags)
 	return ret;
 }
 
-int vfs_space_renameat2(struct vfs *fs, int olddirfd, const char *oldname,
+int vwfs_space_renameat2(struct vwfs *fs, int olddirfd, const char *oldname,
 			int newdirfd, const char *newname, unsigned int flags)
 {
 	struct victim v = { .fd = -1 };
@@ -618,7 +618,7 @@ int vfs_space_renameat2(struct vfs *fs, int olddirfd, const char *oldname,
 	return ret;
 }
 
-void vfs_space_last_close(struct vfs *fs, struct vfs_inode *in, int fd)
+void vwfs_space_last_close(struct vwfs *fs, struct vwfs_inode *in, int fd)
 {
 	if (!in->xattr_dead)
 		return;

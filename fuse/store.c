@@ -57,7 +57,7 @@ static int tmpfs_set(int fsfd, const char *key, const char *opt, const char *val
 		int e = errno;
 
 		tmpfs_msg(fsfd, msg, sizeof(msg));
-		vfs_log("viewfs: bad %s=%s (%s)\n", opt, val, msg[0] ? msg : strerror(e));
+		vwfs_log("viewfs: bad %s=%s (%s)\n", opt, val, msg[0] ? msg : strerror(e));
 		return -e;
 	}
 	return 0;
@@ -107,7 +107,7 @@ static int private_tmpfs(const char *size, const char *max_files, const char *hu
 			char msg[256];
 
 			tmpfs_msg(fsfd, msg, sizeof(msg));
-			vfs_log("viewfs: tmpfs refuses huge=%s (%s): the store uses "
+			vwfs_log("viewfs: tmpfs refuses huge=%s (%s): the store uses "
 				"4 KiB pages\n", huge, msg[0] ? msg : strerror(errno));
 		}
 	}
@@ -121,7 +121,7 @@ static int private_tmpfs(const char *size, const char *max_files, const char *hu
 		ret = -errno;
 		tmpfs_msg(fsfd, msg, sizeof(msg));
 		if (ret != -EPERM)
-			vfs_log("viewfs: cannot create the private tmpfs: %s\n",
+			vwfs_log("viewfs: cannot create the private tmpfs: %s\n",
 				msg[0] ? msg : strerror(-ret));
 		goto err_close;
 	}
@@ -225,7 +225,7 @@ static int private_tmpfs_userns(const char *size, const char *max_files,
 	return err ? err : fd;
 }
 
-static int root_open(struct vfs *fs, int dirfd, const char *path)
+static int root_open(struct vwfs *fs, int dirfd, const char *path)
 {
 	struct stat st;
 	int fd;
@@ -281,30 +281,30 @@ static long lock_holder(int fd)
  * Locking the directory, not a file in it, keeps every name in the store
  * a buffer of the mounted tree.
  */
-static int store_lock(struct vfs *fs)
+static int store_lock(struct vwfs *fs)
 {
 	long pid;
 	int e;
 
 	fs->lock_fd = open(fs->store_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fs->lock_fd < 0) {
-		e = errno;	/* vfs_log may change errno */
-		vfs_log("viewfs: --store %s: %s\n", fs->store_dir, strerror(e));
+		e = errno;	/* vwfs_log may change errno */
+		vwfs_log("viewfs: --store %s: %s\n", fs->store_dir, strerror(e));
 		return -e;
 	}
 	if (flock(fs->lock_fd, LOCK_EX | LOCK_NB) == 0)
 		return 0;
 	if (errno != EWOULDBLOCK) {
 		e = errno;
-		vfs_log("viewfs: --store %s: lock: %s\n", fs->store_dir, strerror(e));
+		vwfs_log("viewfs: --store %s: lock: %s\n", fs->store_dir, strerror(e));
 		return -e;
 	}
 	pid = lock_holder(fs->lock_fd);
 	if (pid > 0)
-		vfs_log("viewfs: --store %s is in use by another viewfs daemon (pid %ld)\n",
+		vwfs_log("viewfs: --store %s is in use by another viewfs daemon (pid %ld)\n",
 			fs->store_dir, pid);
 	else
-		vfs_log("viewfs: --store %s is in use by another viewfs daemon\n",
+		vwfs_log("viewfs: --store %s is in use by another viewfs daemon\n",
 			fs->store_dir);
 	return -EBUSY;
 }
@@ -326,7 +326,7 @@ static int huge_value(const char *huge, const char **out)
 		if (have_thp())
 			*out = "within_size";
 		else
-			vfs_log("viewfs: the kernel has no transparent huge pages: "
+			vwfs_log("viewfs: the kernel has no transparent huge pages: "
 				"the store uses 4 KiB pages\n");
 		return 0;
 	}
@@ -334,18 +334,18 @@ static int huge_value(const char *huge, const char **out)
 		if (strcmp(huge, values[i]))
 			continue;
 		if (i > 0 && !have_thp()) {
-			vfs_log("viewfs: huge=%s, but the kernel has no transparent "
+			vwfs_log("viewfs: huge=%s, but the kernel has no transparent "
 				"huge pages (no /sys/kernel/mm/transparent_hugepage)\n", huge);
 			return -EINVAL;
 		}
 		*out = i > 0 ? values[i] : NULL;
 		return 0;
 	}
-	vfs_log("viewfs: bad huge=%s (never, always, within_size or advise)\n", huge);
+	vwfs_log("viewfs: bad huge=%s (never, always, within_size or advise)\n", huge);
 	return -EINVAL;
 }
 
-int vfs_store_open(struct vfs *fs, const char *dir, const char *size,
+int vwfs_store_open(struct vwfs *fs, const char *dir, const char *size,
 		   const char *max_files, const char *huge)
 {
 	char tmpl[] = "/dev/shm/viewfs.XXXXXX";
@@ -357,27 +357,27 @@ int vfs_store_open(struct vfs *fs, const char *dir, const char *size,
 	fs->handle_fd = -1;
 	if (dir) {
 		if (size || max_files) {
-			vfs_log("viewfs: -o size= and -o max_files= bound the RAM store; "
+			vwfs_log("viewfs: -o size= and -o max_files= bound the RAM store; "
 				"with --store %s the file system holding it sets the limits\n",
 				dir);
 			return -EINVAL;
 		}
 		if (huge) {
-			vfs_log("viewfs: -o huge= sets the RAM store's huge pages; with "
+			vwfs_log("viewfs: -o huge= sets the RAM store's huge pages; with "
 				"--store %s its file system decides (e.g. tmpfs huge=)\n",
 				dir);
 			return -EINVAL;
 		}
-		fs->store_kind = VFS_STORE_DIR;
+		fs->store_kind = VWFS_STORE_DIR;
 		fs->store_dir = realpath(dir, NULL);
 		if (!fs->store_dir) {
 			ret = -errno;
-			vfs_log("viewfs: --store %s: %s\n", dir, strerror(-ret));
+			vwfs_log("viewfs: --store %s: %s\n", dir, strerror(-ret));
 			return ret;
 		}
 		ret = root_open(fs, AT_FDCWD, fs->store_dir);
 		if (ret < 0) {
-			vfs_log("viewfs: --store %s: %s\n", dir, strerror(-ret));
+			vwfs_log("viewfs: --store %s: %s\n", dir, strerror(-ret));
 			return ret;
 		}
 		return store_lock(fs);
@@ -390,11 +390,11 @@ int vfs_store_open(struct vfs *fs, const char *dir, const char *size,
 	if (ret == -EPERM)
 		ret = private_tmpfs_userns(size, max_files, huge_val);
 	if (ret >= 0) {
-		fs->store_kind = VFS_STORE_TMPFS;
+		fs->store_kind = VWFS_STORE_TMPFS;
 		fs->mnt_fd = ret;
 		ret = root_open(fs, fs->mnt_fd, ".");
 		if (ret < 0)
-			vfs_log("viewfs: private tmpfs root: %s\n", strerror(-ret));
+			vwfs_log("viewfs: private tmpfs root: %s\n", strerror(-ret));
 		return ret;
 	}
 	if (ret != -EPERM)
@@ -402,21 +402,21 @@ int vfs_store_open(struct vfs *fs, const char *dir, const char *size,
 
 	/* No user namespaces either: a private directory on /dev/shm. */
 	if (huge) {
-		vfs_log("viewfs: huge=%s: no permission for a private tmpfs, and the "
+		vwfs_log("viewfs: huge=%s: no permission for a private tmpfs, and the "
 			"/dev/shm fallback store takes /dev/shm's huge pages (its mount's "
 			"huge=); drop -o huge= to use it\n", huge);
 		return -EINVAL;
 	}
 	if (size || max_files)
-		vfs_log("viewfs: warning: no permission for a private tmpfs; "
+		vwfs_log("viewfs: warning: no permission for a private tmpfs; "
 			"size=/max_files= are not enforced, /dev/shm's limits apply\n");
 	if (!mkdtemp(tmpl)) {
 		ret = -errno;
-		vfs_log("viewfs: cannot create a store under /dev/shm: %s\n",
+		vwfs_log("viewfs: cannot create a store under /dev/shm: %s\n",
 			strerror(-ret));
 		return ret;
 	}
-	fs->store_kind = VFS_STORE_SHM;
+	fs->store_kind = VWFS_STORE_SHM;
 	fs->store_dir = strdup(tmpl);
 	if (!fs->store_dir) {
 		rmdir(tmpl);
@@ -424,7 +424,7 @@ int vfs_store_open(struct vfs *fs, const char *dir, const char *size,
 	}
 	ret = root_open(fs, AT_FDCWD, fs->store_dir);
 	if (ret < 0) {
-		vfs_log("viewfs: %s: %s\n", fs->store_dir, strerror(-ret));
+		vwfs_log("viewfs: %s: %s\n", fs->store_dir, strerror(-ret));
 		rmdir(tmpl);
 	}
 	return ret;
@@ -441,7 +441,7 @@ static int rm_one(const char *path, const struct stat *st, int flag,
 	return 0;
 }
 
-void vfs_store_close(struct vfs *fs)
+void vwfs_store_close(struct vwfs *fs)
 {
 	if (fs->lock_fd >= 0)
 		close(fs->lock_fd);
@@ -452,7 +452,7 @@ void vfs_store_close(struct vfs *fs)
 	if (fs->root.path_fd >= 0)
 		close(fs->root.path_fd);
 	fs->root.path_fd = -1;
-	if (fs->store_kind == VFS_STORE_SHM && fs->store_dir)
+	if (fs->store_kind == VWFS_STORE_SHM && fs->store_dir)
 		nftw(fs->store_dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 	if (fs->mnt_fd >= 0)
 		close(fs->mnt_fd);

@@ -74,7 +74,7 @@ static void watch(int rfd, const char *path, const char *dev)
 	_exit(1);
 }
 
-int vfs_auto_unmount_start(const char *path)
+int vwfs_auto_unmount_start(const char *path)
 {
 	char dev[64];
 	int p[2];
@@ -125,7 +125,7 @@ int vfs_auto_unmount_start(const char *path)
 	return 0;
 }
 
-int vfs_mountpoint_dead(const char *mountpoint)
+int vwfs_mountpoint_dead(const char *mountpoint)
 {
 	struct statfs sf;
 

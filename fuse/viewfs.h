@@ -10,17 +10,17 @@
  * Every FUSE inode stands for one object of the store and holds a file
  * handle of it (name_to_handle_at) or, where handles cannot be used, an
  * O_PATH descriptor on it (see handle.c); operations reach the object
- * through vfs_inode_fd().  Data goes to the store's files directly, through
+ * through vwfs_inode_fd().  Data goes to the store's files directly, through
  * kernel FUSE passthrough when it is on, else through splice in the daemon.
  *
  * Ownership
  * ---------
- * struct vfs (one per daemon, in main.c) owns the store descriptors and the
- * inode table.  struct vfs_inode is owned by the table: created by a
+ * struct vwfs (one per daemon, in main.c) owns the store descriptors and the
+ * inode table.  struct vwfs_inode is owned by the table: created by a
  * lookup-type reply, freed when the kernel's lookup count drops to zero
- * (forget).  The root inode is never freed.  struct vfs_file (one per
+ * (forget).  The root inode is never freed.  struct vwfs_file (one per
  * open(2) of a regular file) is owned by the kernel's file handle: made in
- * open/create, freed in release.  struct vfs_dir likewise for opendir.
+ * open/create, freed in release.  struct vwfs_dir likewise for opendir.
  */
 #ifndef VIEWFS_H
 #define VIEWFS_H
@@ -38,43 +38,43 @@
 
 /* libfuse >= 3.17 has fuse_passthrough_open(); 3.14 (Debian 12) does not. */
 #if FUSE_MAJOR_VERSION > 3 || (FUSE_MAJOR_VERSION == 3 && FUSE_MINOR_VERSION >= 17)
-#define VFS_HAVE_PASSTHROUGH 1
+#define VWFS_HAVE_PASSTHROUGH 1
 #else
-#define VFS_HAVE_PASSTHROUGH 0
+#define VWFS_HAVE_PASSTHROUGH 0
 #endif
 
 #ifndef VIEW_VERSION
 #error "VIEW_VERSION comes from the top-level VERSION file (Makefile)"
 #endif
 /* Background requests (RELEASE among them) the kernel may have in flight:
- * see vfs_init.  An unprivileged mount is capped lower by the kernel
+ * see vwfs_init.  An unprivileged mount is capped lower by the kernel
  * (/sys/module/fuse/parameters/max_user_bgreq). */
-#define VFS_MAX_BACKGROUND 1024
+#define VWFS_MAX_BACKGROUND 1024
 
 #define VIEWFS_VERSION VIEW_VERSION
 
-#define VFS_STR_(x) #x
-#define VFS_STR(x) VFS_STR_(x)
+#define VWFS_STR_(x) #x
+#define VWFS_STR(x) VWFS_STR_(x)
 /* The libfuse series viewfs was compiled against, e.g. "3.17". */
-#define VFS_FUSE_BUILT VFS_STR(FUSE_MAJOR_VERSION) "." VFS_STR(FUSE_MINOR_VERSION)
+#define VWFS_FUSE_BUILT VWFS_STR(FUSE_MAJOR_VERSION) "." VWFS_STR(FUSE_MINOR_VERSION)
 
-enum vfs_pt_mode { VFS_PT_AUTO, VFS_PT_ON, VFS_PT_OFF };
+enum vwfs_pt_mode { VWFS_PT_AUTO, VWFS_PT_ON, VWFS_PT_OFF };
 
-enum vfs_store_kind {
-	VFS_STORE_TMPFS,	/* private tmpfs instance, attached nowhere */
-	VFS_STORE_SHM,		/* a directory under /dev/shm, removed at exit */
-	VFS_STORE_DIR,		/* the user's --store DIR */
+enum vwfs_store_kind {
+	VWFS_STORE_TMPFS,	/* private tmpfs instance, attached nowhere */
+	VWFS_STORE_SHM,		/* a directory under /dev/shm, removed at exit */
+	VWFS_STORE_DIR,		/* the user's --store DIR */
 };
 
-struct vfs_file;
+struct vwfs_file;
 
 /*
  * One object of the store (file, directory, symlink, fifo, socket).  It is
  * reached by exactly one of path_fd and handle; code outside handle.c uses
- * neither but vfs_inode_fd()/vfs_inode_fd_done() (the root's path_fd, the
+ * neither but vwfs_inode_fd()/vwfs_inode_fd_done() (the root's path_fd, the
  * store's root directory, is always valid and may be used directly).
  */
-struct vfs_inode {
+struct vwfs_inode {
 	int path_fd;		/* O_PATH|O_NOFOLLOW on the store object, owned; -1
 				 * when the inode holds a handle */
 	struct file_handle *handle;	/* the object's file handle, in the same
@@ -82,8 +82,8 @@ struct vfs_inode {
 	dev_t dev;
 	ino_t ino;
 	mode_t type;		/* S_IFMT bits */
-	uint64_t nlookup;	/* kernel references; guarded by vfs.lock */
-	struct vfs_inode *next;	/* hash chain; guarded by vfs.lock */
+	uint64_t nlookup;	/* kernel references; guarded by vwfs.lock */
+	struct vwfs_inode *next;	/* hash chain; guarded by vwfs.lock */
 
 	pthread_mutex_t lock;	/* guards nopen, backing_id, xattr checks */
 	int nopen;		/* open file handles of this inode */
@@ -92,29 +92,29 @@ struct vfs_inode {
 				 * the last close (space.c) */
 
 	pthread_spinlock_t files_lock;	/* guards files (never held across a wait) */
-	struct vfs_file *files;	/* this inode's open files, via vfs_file.inode_next */
+	struct vwfs_file *files;	/* this inode's open files, via vwfs_file.inode_next */
 };
 
-/* A place in one of vfs's lists of open handles (files, dirs). */
-struct vfs_link {
-	struct vfs_link *prev, *next;	/* guarded by vfs.lock */
+/* A place in one of vwfs's lists of open handles (files, dirs). */
+struct vwfs_link {
+	struct vwfs_link *prev, *next;	/* guarded by vwfs.lock */
 };
-#define VFS_CONTAINER(l, type, member) \
+#define VWFS_CONTAINER(l, type, member) \
 	((type *)(void *)((char *)(l) - offsetof(type, member)))
 
 /* One open regular file. */
-struct vfs_file {
+struct vwfs_file {
 	int fd;			/* read/write descriptor on the store file; owned */
 	int passthrough;	/* opened with the inode's backing id */
-	struct vfs_link link;	/* in vfs.files */
-	struct vfs_file *inode_next;	/* in vfs_inode.files; guarded by its files_lock */
+	struct vwfs_link link;	/* in vwfs.files */
+	struct vwfs_file *inode_next;	/* in vwfs_inode.files; guarded by its files_lock */
 };
 
 /*
  * Space accounting of one store (space.c): reservation of sized buffers
- * and the bound on user.* xattr bytes.  Part of struct vfs.
+ * and the bound on user.* xattr bytes.  Part of struct vwfs.
  */
-struct vfs_space {
+struct vwfs_space {
 	int inited;		/* the mutexes below exist */
 	int reserve;		/* -o reserve: growing a file allocates its pages */
 	pthread_mutex_t grow_lock;	/* serialises allocating grows */
@@ -122,27 +122,27 @@ struct vfs_space {
 	uint64_t max_xattr;	/* bound on xattr_bytes; 0 none */
 	atomic_ullong xattr_bytes;	/* charged bytes of user.* xattrs */
 	pthread_mutex_t log_lock;	/* guards the log_* rate limit */
-	int log_tokens;		/* lines vfs_log_limited may still print now */
+	int log_tokens;		/* lines vwfs_log_limited may still print now */
 	long long log_last;	/* CLOCK_MONOTONIC second of the last call */
 	unsigned long log_dropped;	/* lines suppressed since the last one */
 };
 
 /* One open directory. */
-struct vfs_dir {
+struct vwfs_dir {
 	pthread_mutex_t lock;
 	void *dp;		/* DIR *, owns the descriptor */
 	off_t offset;		/* offset the stream is positioned at */
 	void *entry;		/* struct dirent * read but not yet returned */
-	struct vfs_link link;	/* in vfs.dirs */
+	struct vwfs_link link;	/* in vwfs.dirs */
 };
 
-struct vfs {
-	enum vfs_store_kind store_kind;
+struct vwfs {
+	enum vwfs_store_kind store_kind;
 	int lock_fd;		/* --store DIR: flock held on DIR, or -1 */
 	char *store_dir;	/* --store DIR or the /dev/shm directory; owned */
 	int mnt_fd;		/* fsmount() descriptor (tmpfs store) or -1 */
-	struct vfs_inode root;
-	struct vfs_space space;	/* space.c */
+	struct vwfs_inode root;
+	struct vwfs_space space;	/* space.c */
 	int use_handles;	/* new inodes hold file handles, not descriptors */
 	int handle_fd;		/* O_RDONLY on the store root, for open_by_handle_at
 				 * (which refuses O_PATH); owned, or -1 */
@@ -151,13 +151,13 @@ struct vfs {
 	int root_mnt_id;	/* mount id of the store root (name_to_handle_at) */
 
 	pthread_mutex_t lock;	/* guards the inode table */
-	struct vfs_inode **table;
-	struct vfs_link *files;	/* open files, freed at exit if never released */
-	struct vfs_link *dirs;	/* open directories, likewise */
+	struct vwfs_inode **table;
+	struct vwfs_link *files;	/* open files, freed at exit if never released */
+	struct vwfs_link *dirs;	/* open directories, likewise */
 	size_t table_size;
 	size_t ninodes;
 
-	enum vfs_pt_mode pt_mode;
+	enum vwfs_pt_mode pt_mode;
 	atomic_int passthrough;	/* 1 while opens use kernel passthrough */
 	double timeout;		/* entry and attribute timeout, seconds */
 	int killpriv_v2;	/* negotiated FUSE_CAP_HANDLE_KILLPRIV_V2 */
@@ -176,118 +176,118 @@ struct vfs {
  * request on it has been answered, so the release may close and free what
  * those requests used.  That order passes through /dev/fuse, which
  * ThreadSanitizer cannot see: in its build, every request on a handle
- * calls vfs_handle_done() after its last use of the handle and before its
+ * calls vwfs_handle_done() after its last use of the handle and before its
  * reply (after the reply the handle may be gone), and release calls
- * vfs_handle_released() before freeing: a happens-before edge on one
- * address of struct vfs, which outlives every handle.  What libfuse does
+ * vwfs_handle_released() before freeing: a happens-before edge on one
+ * address of struct vwfs, which outlives every handle.  What libfuse does
  * with the descriptor inside the reply itself (fuse_reply_data reads the
  * store file) stays invisible: tests/fs/tsan.supp names it.  No code in
  * other builds.
  */
 #if defined(__SANITIZE_THREAD__)
 #include <sanitizer/tsan_interface.h>
-#define vfs_handle_done(fs) __tsan_release(&(fs)->files)
-#define vfs_handle_released(fs) __tsan_acquire(&(fs)->files)
+#define vwfs_handle_done(fs) __tsan_release(&(fs)->files)
+#define vwfs_handle_released(fs) __tsan_acquire(&(fs)->files)
 #else
-#define vfs_handle_done(fs) ((void)(fs))
-#define vfs_handle_released(fs) ((void)(fs))
+#define vwfs_handle_done(fs) ((void)(fs))
+#define vwfs_handle_released(fs) ((void)(fs))
 #endif
 
 /* main.c */
-static inline struct vfs *vfs_data(fuse_req_t req)
+static inline struct vwfs *vwfs_data(fuse_req_t req)
 {
-	return (struct vfs *)fuse_req_userdata(req);
+	return (struct vwfs *)fuse_req_userdata(req);
 }
-void vfs_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void vfs_link_add(struct vfs *fs, struct vfs_link **head, struct vfs_link *l);
-void vfs_link_del(struct vfs *fs, struct vfs_link **head, struct vfs_link *l);
+void vwfs_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void vwfs_link_add(struct vwfs *fs, struct vwfs_link **head, struct vwfs_link *l);
+void vwfs_link_del(struct vwfs *fs, struct vwfs_link **head, struct vwfs_link *l);
 
 /* store.c */
 /* huge: -o huge= (NULL: the default, within_size where the kernel has
  * transparent huge pages); refused with --store and the /dev/shm store. */
-int vfs_store_open(struct vfs *fs, const char *dir, const char *size,
+int vwfs_store_open(struct vwfs *fs, const char *dir, const char *size,
 		   const char *max_files, const char *huge);
-void vfs_store_close(struct vfs *fs);
+void vwfs_store_close(struct vwfs *fs);
 
 /* inode.c */
-struct vfs_inode *vfs_inode(fuse_req_t req, fuse_ino_t ino);
+struct vwfs_inode *vwfs_inode(fuse_req_t req, fuse_ino_t ino);
 /*
  * "/proc/self/fd/FD" into buf: a path to the object behind descriptor fd
- * (from vfs_inode_fd(), O_PATH ones included) for the calls that have no
+ * (from vwfs_inode_fd(), O_PATH ones included) for the calls that have no
  * descriptor form (chmod, xattrs, linkat).  0 or -ENAMETOOLONG.
  */
-int vfs_proc_path(int fd, char *buf, size_t len);
-int vfs_inode_table_init(struct vfs *fs);
-void vfs_inode_put(struct vfs *fs, struct vfs_inode *in, uint64_t n);
-void vfs_inode_table_free(struct vfs *fs);
-extern const struct fuse_lowlevel_ops vfs_ops;
+int vwfs_proc_path(int fd, char *buf, size_t len);
+int vwfs_inode_table_init(struct vwfs *fs);
+void vwfs_inode_put(struct vwfs *fs, struct vwfs_inode *in, uint64_t n);
+void vwfs_inode_table_free(struct vwfs *fs);
+extern const struct fuse_lowlevel_ops vwfs_ops;
 
 /* inode.c: operations on names and attributes */
-void vfs_op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name);
-void vfs_op_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup);
-void vfs_op_forget_multi(fuse_req_t req, size_t count,
+void vwfs_op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name);
+void vwfs_op_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup);
+void vwfs_op_forget_multi(fuse_req_t req, size_t count,
 			 struct fuse_forget_data *forgets);
-void vfs_op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
-void vfs_op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
+void vwfs_op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void vwfs_op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 		    int valid, struct fuse_file_info *fi);
-void vfs_op_readlink(fuse_req_t req, fuse_ino_t ino);
-void vfs_op_mknod(fuse_req_t req, fuse_ino_t parent, const char *name,
+void vwfs_op_readlink(fuse_req_t req, fuse_ino_t ino);
+void vwfs_op_mknod(fuse_req_t req, fuse_ino_t parent, const char *name,
 		  mode_t mode, dev_t rdev);
-void vfs_op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name,
+void vwfs_op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name,
 		  mode_t mode);
-void vfs_op_symlink(fuse_req_t req, const char *link, fuse_ino_t parent,
+void vwfs_op_symlink(fuse_req_t req, const char *link, fuse_ino_t parent,
 		    const char *name);
-void vfs_op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent,
+void vwfs_op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent,
 		 const char *newname);
-void vfs_op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name);
-void vfs_op_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name);
-void vfs_op_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
+void vwfs_op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name);
+void vwfs_op_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name);
+void vwfs_op_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 		   fuse_ino_t newparent, const char *newname, unsigned int flags);
-void vfs_op_statfs(fuse_req_t req, fuse_ino_t ino);
-void vfs_op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
-void vfs_op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+void vwfs_op_statfs(fuse_req_t req, fuse_ino_t ino);
+void vwfs_op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void vwfs_op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		    struct fuse_file_info *fi);
-void vfs_op_releasedir(fuse_req_t req, fuse_ino_t ino,
+void vwfs_op_releasedir(fuse_req_t req, fuse_ino_t ino,
 		       struct fuse_file_info *fi);
-void vfs_op_fsyncdir(fuse_req_t req, fuse_ino_t ino, int datasync,
+void vwfs_op_fsyncdir(fuse_req_t req, fuse_ino_t ino, int datasync,
 		     struct fuse_file_info *fi);
-int vfs_make_entry(struct vfs *fs, struct vfs_inode *parent, const char *name,
+int vwfs_make_entry(struct vwfs *fs, struct vwfs_inode *parent, const char *name,
 		   struct fuse_entry_param *e);
-void vfs_chown_new(fuse_req_t req, struct vfs_inode *parent, const char *name);
+void vwfs_chown_new(fuse_req_t req, struct vwfs_inode *parent, const char *name);
 /*
  * The inode of the store object (dev, ino) if the kernel knows it, with
- * one lookup reference taken (give it back with vfs_inode_put); NULL if
+ * one lookup reference taken (give it back with vwfs_inode_put); NULL if
  * the table has none.
  */
-struct vfs_inode *vfs_inode_find(struct vfs *fs, dev_t dev, ino_t ino);
+struct vwfs_inode *vwfs_inode_find(struct vwfs *fs, dev_t dev, ino_t ino);
 
 /* file.c: data path */
-void vfs_op_create(fuse_req_t req, fuse_ino_t parent, const char *name,
+void vwfs_op_create(fuse_req_t req, fuse_ino_t parent, const char *name,
 		   mode_t mode, struct fuse_file_info *fi);
-void vfs_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
-void vfs_op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+void vwfs_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void vwfs_op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		 struct fuse_file_info *fi);
-void vfs_op_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *in,
+void vwfs_op_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *in,
 		      off_t off, struct fuse_file_info *fi);
-void vfs_op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
-void vfs_op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
-void vfs_op_fsync(fuse_req_t req, fuse_ino_t ino, int datasync,
+void vwfs_op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void vwfs_op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void vwfs_op_fsync(fuse_req_t req, fuse_ino_t ino, int datasync,
 		  struct fuse_file_info *fi);
-void vfs_op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t off,
+void vwfs_op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t off,
 		      off_t len, struct fuse_file_info *fi);
-void vfs_op_lseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence,
+void vwfs_op_lseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence,
 		  struct fuse_file_info *fi);
-void vfs_op_copy_file_range(fuse_req_t req, fuse_ino_t ino_in, off_t off_in,
+void vwfs_op_copy_file_range(fuse_req_t req, fuse_ino_t ino_in, off_t off_in,
 			    struct fuse_file_info *fi_in, fuse_ino_t ino_out,
 			    off_t off_out, struct fuse_file_info *fi_out,
 			    size_t len, int flags);
-int vfs_kill_suidgid(struct vfs *fs, struct vfs_inode *in, int fd);
-void vfs_files_free(struct vfs *fs);
-void vfs_dirs_free(struct vfs *fs);
+int vwfs_kill_suidgid(struct vwfs *fs, struct vwfs_inode *in, int fd);
+void vwfs_files_free(struct vwfs *fs);
+void vwfs_dirs_free(struct vwfs *fs);
 
 /* handle.c: how an inode reaches its store object */
 /*
- * At start, after vfs_store_open() and before serving (main calls it once
+ * At start, after vwfs_store_open() and before serving (main calls it once
  * mounted, so that refusals before the mount stay one line): decide
  * whether inodes hold file handles (fs->use_handles) or descriptors, and
  * log which.  Handles need a store
@@ -295,7 +295,7 @@ void vfs_dirs_free(struct vfs *fs);
  * (CAP_DAC_READ_SEARCH in the initial user namespace).  Never fails: the
  * fallback is a descriptor per inode.
  */
-void vfs_handles_probe(struct vfs *fs);
+void vwfs_handles_probe(struct vwfs *fs);
 /*
  * A new inode for the store object behind fd (O_PATH), whose stat is st:
  * with fs->use_handles and a handle the root can open, the inode holds the
@@ -303,23 +303,23 @@ void vfs_handles_probe(struct vfs *fs);
  * way.  Fields other than path_fd, handle, dev, ino, type and the locks
  * are zero.  NULL when out of memory.
  */
-struct vfs_inode *vfs_inode_new(struct vfs *fs, int fd, const struct stat *st);
-/* Free an inode of vfs_inode_new (or the root's locks and descriptor). */
-void vfs_inode_free(struct vfs *fs, struct vfs_inode *in);
+struct vwfs_inode *vwfs_inode_new(struct vwfs *fs, int fd, const struct stat *st);
+/* Free an inode of vwfs_inode_new (or the root's locks and descriptor). */
+void vwfs_inode_free(struct vwfs *fs, struct vwfs_inode *in);
 /*
  * 1 if a and b are the same store object.  Two inodes with one (st_dev,
  * st_ino) can be different objects when handles let a deleted object go
  * while the kernel still knows it and the store reuses its number.
  */
-int vfs_inode_same(const struct vfs_inode *a, const struct vfs_inode *b);
+int vwfs_inode_same(const struct vwfs_inode *a, const struct vwfs_inode *b);
 /*
  * A descriptor on in's store object for the length of one operation.
  * flags: O_PATH for a descriptor to pass to *at() calls (as dirfd, or with
- * AT_EMPTY_PATH) or to vfs_proc_path(); otherwise open(2) flags without
+ * AT_EMPTY_PATH) or to vwfs_proc_path(); otherwise open(2) flags without
  * O_CREAT (O_RDONLY|O_DIRECTORY, O_WRONLY, the store flags of an open).
  * O_CLOEXEC is added.  While the inode has open files the descriptor is
  * made from one of theirs (so an unlinked open file stays reachable), else
- * from the handle or path_fd.  Give it back with vfs_inode_fd_done() on
+ * from the handle or path_fd.  Give it back with vwfs_inode_fd_done() on
  * every path, before the reply (which may end the kernel's last reference
  * to in, so that a FORGET frees it); never close it.  One for flags other
  * than O_PATH is always new and may instead be kept, and closed, by the
@@ -330,9 +330,9 @@ int vfs_inode_same(const struct vfs_inode *a, const struct vfs_inode *b);
  * -EMFILE/-ENFILE, -ENOMEM, or what open(2) answers for flags (EACCES,
  * EISDIR, ENOTDIR, ...).
  */
-int vfs_inode_fd(struct vfs *fs, struct vfs_inode *in, int flags);
-/* Give back a descriptor of vfs_inode_fd(); ignores fd < 0; keeps errno. */
-void vfs_inode_fd_done(struct vfs_inode *in, int fd);
+int vwfs_inode_fd(struct vwfs *fs, struct vwfs_inode *in, int flags);
+/* Give back a descriptor of vwfs_inode_fd(); ignores fd < 0; keeps errno. */
+void vwfs_inode_fd_done(struct vwfs_inode *in, int fd);
 /*
  * Before an open, create or opendir for req's caller: 0, or -ENFILE when
  * the caller is not root and the descriptors open files and directories
@@ -342,26 +342,26 @@ void vfs_inode_fd_done(struct vfs_inode *in, int fd);
  * when users hold many files open.  Callers count what they keep in
  * fs->open_fds.
  */
-int vfs_open_fds_check(fuse_req_t req);
+int vwfs_open_fds_check(fuse_req_t req);
 /* fs->open_fds += 1, keeping open_fds_peak. */
-void vfs_open_fds_add(struct vfs *fs);
+void vwfs_open_fds_add(struct vwfs *fs);
 /* Link f into / out of in's open files (attach_file, detach_file). */
-void vfs_inode_files_add(struct vfs_inode *in, struct vfs_file *f);
-void vfs_inode_files_del(struct vfs_inode *in, struct vfs_file *f);
+void vwfs_inode_files_add(struct vwfs_inode *in, struct vwfs_file *f);
+void vwfs_inode_files_del(struct vwfs_inode *in, struct vwfs_file *f);
 
 /* xattr.c */
-void vfs_op_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
+void vwfs_op_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 		     const char *value, size_t size, int flags);
-void vfs_op_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
+void vwfs_op_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 		     size_t size);
-void vfs_op_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size);
-void vfs_op_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name);
+void vwfs_op_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size);
+void vwfs_op_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name);
 
 /* space.c: reservation, the xattr bound, rate-limited messages */
-/* Set up fs->space (before the store is opened); vfs_space_fini undoes it
- * and may be called whether or not vfs_space_init was. */
-void vfs_space_init(struct vfs *fs);
-void vfs_space_fini(struct vfs *fs);
+/* Set up fs->space (before the store is opened); vwfs_space_fini undoes it
+ * and may be called whether or not vwfs_space_init was. */
+void vwfs_space_init(struct vwfs *fs);
+void vwfs_space_fini(struct vwfs *fs);
 /*
  * After the store is open: -o reserve=on|off (NULL: on for the RAM
  * stores, off for --store DIR; on with --store probes DIR's fallocate)
@@ -369,7 +369,7 @@ void vfs_space_fini(struct vfs *fs);
  * bound; refused with --store).  0, or -EINVAL/-errno of the probe after
  * a one-line message.
  */
-int vfs_space_configure(struct vfs *fs, const char *reserve,
+int vwfs_space_configure(struct vwfs *fs, const char *reserve,
 			const char *max_xattr_bytes);
 /*
  * Set the size of the store file fd (open for writing) to @size for
@@ -377,59 +377,59 @@ int vfs_space_configure(struct vfs *fs, const char *reserve,
  * grow allocates the new pages first (-ENOSPC, file unchanged, when they
  * do not fit); -errno of fstat/fallocate/ftruncate.
  */
-int vfs_space_truncate(struct vfs *fs, int fd, off_t size);
+int vwfs_space_truncate(struct vwfs *fs, int fd, off_t size);
 /*
  * fallocate(2) for the FUSE request: the EFBIG rule unless punching, and
  * allocations serialised with grows.  0 or -errno.
  */
-int vfs_space_fallocate(struct vfs *fs, int fd, int mode, off_t off, off_t len);
+int vwfs_space_fallocate(struct vwfs *fs, int fd, int mode, off_t off, off_t len);
 /*
  * Before a write or copy into fd at @off: with reserve, allocate the gap
  * between the end of the file and @off (size unchanged) so it is no
  * unreserved hole; *from is where the gap starts, or -1 when nothing was
  * allocated.  0, -ENOSPC or -errno.
  */
-int vfs_space_write_gap(struct vfs *fs, int fd, off_t off, off_t *from);
-/* The write after vfs_space_write_gap wrote nothing: give the gap
+int vwfs_space_write_gap(struct vwfs *fs, int fd, off_t off, off_t *from);
+/* The write after vwfs_space_write_gap wrote nothing: give the gap
  * [from, off) back, unless the file has grown into it meanwhile. */
-void vfs_space_write_gap_undo(struct vfs *fs, int fd, off_t from, off_t off);
+void vwfs_space_write_gap_undo(struct vwfs *fs, int fd, off_t from, off_t off);
 /* Log (rate-limited) that a write-back WRITE of @len bytes at @off into
  * fd failed with @err: the kernel has no one to report it to but fsync. */
-void vfs_space_write_lost(struct vfs *fs, int fd, off_t off, size_t len,
+void vwfs_space_write_lost(struct vwfs *fs, int fd, off_t off, size_t len,
 			  int err);
 /*
  * setxattr(path, ...) with the store's xattr bound, under in->lock held
  * by the caller.  0; -ENOSPC past max_xattr_bytes (logged with uid);
  * -ENOENT on an object without a name left; -errno of the store.
  */
-int vfs_space_setxattr(struct vfs *fs, struct vfs_inode *in, const char *path,
+int vwfs_space_setxattr(struct vwfs *fs, struct vwfs_inode *in, const char *path,
 		       const char *name, const char *value, size_t size,
 		       int flags, uid_t uid);
 /* removexattr(path, name), giving its bytes back; takes in->lock.  0 or
  * -errno. */
-int vfs_space_removexattr(struct vfs *fs, struct vfs_inode *in,
+int vwfs_space_removexattr(struct vwfs *fs, struct vwfs_inode *in,
 			  const char *path, const char *name);
 /*
  * unlinkat(2) / renameat2(2) in the store; the object that loses its last
  * name gives its xattr bytes back (at once, or at its last close if it is
  * open).  Nothing extra when no xattr bytes are charged.  0 or -errno.
  */
-int vfs_space_unlinkat(struct vfs *fs, int dirfd, const char *name, int flags);
-int vfs_space_renameat2(struct vfs *fs, int olddirfd, const char *oldname,
+int vwfs_space_unlinkat(struct vwfs *fs, int dirfd, const char *name, int flags);
+int vwfs_space_renameat2(struct vwfs *fs, int olddirfd, const char *oldname,
 			int newdirfd, const char *newname, unsigned int flags);
 /* Under in->lock when its last open handle (descriptor fd) closes. */
-void vfs_space_last_close(struct vfs *fs, struct vfs_inode *in, int fd);
+void vwfs_space_last_close(struct vwfs *fs, struct vwfs_inode *in, int fd);
 /* The charged user.* xattr bytes of the store (for -o stats). */
-uint64_t vfs_space_xattr_bytes(struct vfs *fs);
+uint64_t vwfs_space_xattr_bytes(struct vwfs *fs);
 /*
  * Print fmt (one line, no newline) at the default level, at most
  * LOG_BURST lines at once and one a second after that; suppressed lines
  * are counted in the next one.  For messages a user's request causes.
  */
-void vfs_log_limited(struct vfs *fs, const char *fmt, ...)
+void vwfs_log_limited(struct vwfs *fs, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Log a refused setxattr with the escaped name, value and reason. */
-void vfs_log_xattr(struct vfs *fs, uid_t uid, const struct vfs_inode *in,
+void vwfs_log_xattr(struct vwfs *fs, uid_t uid, const struct vwfs_inode *in,
 		   const char *name, const void *value, size_t size,
 		   const char *why);
 /*
@@ -437,7 +437,7 @@ void vfs_log_xattr(struct vfs *fs, uid_t uid, const struct vfs_inode *in,
  * and \xHH otherwise; "..." when cut), always NUL-terminated.  Returns
  * the length written.
  */
-size_t vfs_escape(char *out, size_t outlen, const void *in, size_t inlen,
+size_t vwfs_escape(char *out, size_t outlen, const void *in, size_t inlen,
 		  size_t max);
 
 /* unmount.c */
@@ -448,8 +448,8 @@ size_t vfs_escape(char *out, size_t outlen, const void *in, size_t inlen,
  * serving.  0, -ENOENT if @path is not a viewfs mount in mountinfo (e.g. a
  * path with blanks), or the errno of pipe/fork.
  */
-int vfs_auto_unmount_start(const char *path);
+int vwfs_auto_unmount_start(const char *path);
 /* 1 if @mountpoint holds a FUSE mount whose daemon is gone (ENOTCONN). */
-int vfs_mountpoint_dead(const char *mountpoint);
+int vwfs_mountpoint_dead(const char *mountpoint);
 
 #endif /* VIEWFS_H */

@@ -26,19 +26,19 @@ static int is_user(const char *name)
 }
 
 /* user.* xattrs live on regular files and directories only (as in the VFS). */
-static int has_user_xattrs(const struct vfs_inode *in)
+static int has_user_xattrs(const struct vwfs_inode *in)
 {
 	return in->type == S_IFREG || in->type == S_IFDIR;
 }
 
 /*
  * The /proc path of in's store object, for attribute name, through *fd
- * (from vfs_inode_fd(): give it back with vfs_inode_fd_done() whatever the
+ * (from vwfs_inode_fd(): give it back with vwfs_inode_fd_done() whatever the
  * result); or -not_user for a name outside user.*, -not_here for an object
  * without user.* attributes (each call answers those with the errno the
- * VFS would), or the error of vfs_inode_fd().
+ * VFS would), or the error of vwfs_inode_fd().
  */
-static int user_xattr_path(struct vfs *fs, struct vfs_inode *in, const char *name,
+static int user_xattr_path(struct vwfs *fs, struct vwfs_inode *in, const char *name,
 			   int not_user, int not_here, int *fd, char *path, size_t len)
 {
 	*fd = -1;
@@ -46,10 +46,10 @@ static int user_xattr_path(struct vfs *fs, struct vfs_inode *in, const char *nam
 		return -not_user;
 	if (!has_user_xattrs(in))
 		return -not_here;
-	*fd = vfs_inode_fd(fs, in, O_PATH);
+	*fd = vwfs_inode_fd(fs, in, O_PATH);
 	if (*fd < 0)
 		return *fd;
-	return vfs_proc_path(*fd, path, len);
+	return vwfs_proc_path(*fd, path, len);
 }
 
 /* Read a metadata attribute as a C string; *out NULL when it is not set. */
@@ -73,7 +73,7 @@ static int read_meta(const char *path, const char *name, char **out)
 	return 0;
 }
 
-static int check_meta(struct vfs *fs, struct vfs_inode *in, const char *path,
+static int check_meta(struct vwfs *fs, struct vwfs_inode *in, const char *path,
 		      const char *name, const char *value, size_t size, uid_t uid)
 {
 	int is_fmt = strcmp(name, XATTR_FORMAT) == 0;
@@ -83,12 +83,12 @@ static int check_meta(struct vfs *fs, struct vfs_inode *in, const char *path,
 	int ret;
 
 	if (size > META_MAX || memchr(value, '\0', size)) {
-		vfs_log_xattr(fs, uid, in, name, value, size,
+		vwfs_log_xattr(fs, uid, in, name, value, size,
 			      "value too long or contains NUL (EINVAL)");
 		return -EINVAL;
 	}
 	if (in->type != S_IFREG) {
-		vfs_log_xattr(fs, uid, in, name, value, size,
+		vwfs_log_xattr(fs, uid, in, name, value, size,
 			      "only regular files take view metadata (EINVAL)");
 		return -EINVAL;	/* metadata describes a buffer's bytes */
 	}
@@ -109,7 +109,7 @@ static int check_meta(struct vfs *fs, struct vfs_inode *in, const char *path,
 		char why[sizeof(err.msg) + 16];
 
 		snprintf(why, sizeof(why), "%s (EINVAL)", err.msg);
-		vfs_log_xattr(fs, uid, in, name, value, size, why);
+		vwfs_log_xattr(fs, uid, in, name, value, size, why);
 		ret = -EINVAL;
 	}
 out:
@@ -118,17 +118,17 @@ out:
 	return ret;
 }
 
-void vfs_op_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
+void vwfs_op_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 		     const char *value, size_t size, int flags)
 {
-	struct vfs *fs = vfs_data(req);
-	struct vfs_inode *in = vfs_inode(req, ino);
+	struct vwfs *fs = vwfs_data(req);
+	struct vwfs_inode *in = vwfs_inode(req, ino);
 	char path[64];
 	int fd, ret;
 
 	ret = user_xattr_path(fs, in, name, EOPNOTSUPP, EPERM, &fd, path, sizeof(path));
 	if (ret) {
-		vfs_inode_fd_done(in, fd);
+		vwfs_inode_fd_done(in, fd);
 		fuse_reply_err(req, -ret);
 		return;
 	}
@@ -138,18 +138,18 @@ void vfs_op_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 		ret = check_meta(fs, in, path, name, value, size,
 				 fuse_req_ctx(req)->uid);
 	if (!ret)	/* with the store's bound on xattr bytes */
-		ret = vfs_space_setxattr(fs, in, path, name, value, size, flags,
+		ret = vwfs_space_setxattr(fs, in, path, name, value, size, flags,
 					 fuse_req_ctx(req)->uid);
 	pthread_mutex_unlock(&in->lock);
-	vfs_inode_fd_done(in, fd);
+	vwfs_inode_fd_done(in, fd);
 	fuse_reply_err(req, -ret);
 }
 
-void vfs_op_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
+void vwfs_op_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 		     size_t size)
 {
-	struct vfs *fs = vfs_data(req);
-	struct vfs_inode *in = vfs_inode(req, ino);
+	struct vwfs *fs = vwfs_data(req);
+	struct vwfs_inode *in = vwfs_inode(req, ino);
 	char path[64], *buf = NULL;
 	ssize_t n;
 	int fd, ret;
@@ -159,20 +159,20 @@ void vfs_op_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 		atomic_fetch_add(&fs->n_getxattr_security, 1);
 	ret = user_xattr_path(fs, in, name, ENODATA, ENODATA, &fd, path, sizeof(path));
 	if (ret) {
-		vfs_inode_fd_done(in, fd);
+		vwfs_inode_fd_done(in, fd);
 		fuse_reply_err(req, -ret);
 		return;
 	}
 	if (size) {
 		buf = malloc(size);
 		if (!buf) {
-			vfs_inode_fd_done(in, fd);
+			vwfs_inode_fd_done(in, fd);
 			fuse_reply_err(req, ENOMEM);
 			return;
 		}
 	}
 	n = getxattr(path, name, buf, size);
-	vfs_inode_fd_done(in, fd);
+	vwfs_inode_fd_done(in, fd);
 	if (n < 0)
 		fuse_reply_err(req, errno);
 	else if (size)
@@ -182,9 +182,9 @@ void vfs_op_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 	free(buf);
 }
 
-void vfs_op_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
+void vwfs_op_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
 {
-	struct vfs_inode *in = vfs_inode(req, ino);
+	struct vwfs_inode *in = vwfs_inode(req, ino);
 	char path[64], *raw = NULL, *out = NULL;
 	ssize_t n, i, len = 0;
 	int fd;
@@ -197,9 +197,9 @@ void vfs_op_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
 		return;
 	}
 	/* "user." is any user.* name: gets the path, or the error */
-	n = user_xattr_path(vfs_data(req), in, "user.", 0, 0, &fd, path, sizeof(path));
+	n = user_xattr_path(vwfs_data(req), in, "user.", 0, 0, &fd, path, sizeof(path));
 	if (n) {
-		vfs_inode_fd_done(in, fd);
+		vwfs_inode_fd_done(in, fd);
 		fuse_reply_err(req, (int)-n);
 		return;
 	}
@@ -233,7 +233,7 @@ void vfs_op_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
 			len += (ssize_t)l;
 		}
 	}
-	vfs_inode_fd_done(in, fd);
+	vwfs_inode_fd_done(in, fd);
 	if (!size)
 		fuse_reply_xattr(req, (size_t)len);
 	else if ((size_t)len > size)
@@ -244,25 +244,25 @@ void vfs_op_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
 	free(out);
 	return;
 err:
-	vfs_inode_fd_done(in, fd);
+	vwfs_inode_fd_done(in, fd);
 	fuse_reply_err(req, errno);
 	free(raw);
 	free(out);
 }
 
-void vfs_op_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
+void vwfs_op_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
 {
-	struct vfs_inode *in = vfs_inode(req, ino);
+	struct vwfs_inode *in = vwfs_inode(req, ino);
 	char path[64];
 	int fd, ret;
 
-	ret = user_xattr_path(vfs_data(req), in, name, EOPNOTSUPP, ENODATA, &fd, path, sizeof(path));
+	ret = user_xattr_path(vwfs_data(req), in, name, EOPNOTSUPP, ENODATA, &fd, path, sizeof(path));
 	if (ret) {
-		vfs_inode_fd_done(in, fd);
+		vwfs_inode_fd_done(in, fd);
 		fuse_reply_err(req, -ret);
 		return;
 	}
-	ret = -vfs_space_removexattr(vfs_data(req), in, path, name);
-	vfs_inode_fd_done(in, fd);
+	ret = -vwfs_space_removexattr(vwfs_data(req), in, path, name);
+	vwfs_inode_fd_done(in, fd);
 	fuse_reply_err(req, ret);
 }

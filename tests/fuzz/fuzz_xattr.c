@@ -30,8 +30,8 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static struct vfs fs;
-static struct vfs_inode file_in, dir_in;
+static struct vwfs fs;
+static struct vwfs_inode file_in, dir_in;
 static char store[] = "/dev/shm/viewfs-fuzz-xattr.XXXXXX";
 static struct fuse_ctx ctx;
 static int replied, reply_err;
@@ -80,13 +80,13 @@ const struct fuse_ctx *fuse_req_ctx(fuse_req_t req)
 	return &ctx;
 }
 
-struct vfs_inode *vfs_inode(fuse_req_t req, fuse_ino_t ino)
+struct vwfs_inode *vwfs_inode(fuse_req_t req, fuse_ino_t ino)
 {
 	(void)req;
-	return (struct vfs_inode *)(uintptr_t)ino;
+	return (struct vwfs_inode *)(uintptr_t)ino;
 }
 
-int vfs_inode_fd(struct vfs *f, struct vfs_inode *in, int flags)
+int vwfs_inode_fd(struct vwfs *f, struct vwfs_inode *in, int flags)
 {
 	int fd = fcntl(in->path_fd, F_DUPFD_CLOEXEC, 0);
 
@@ -95,30 +95,30 @@ int vfs_inode_fd(struct vfs *f, struct vfs_inode *in, int flags)
 	return fd < 0 ? -errno : fd;
 }
 
-void vfs_inode_fd_done(struct vfs_inode *in, int fd)
+void vwfs_inode_fd_done(struct vwfs_inode *in, int fd)
 {
 	(void)in;
 	if (fd >= 0)
 		close(fd);
 }
 
-int vfs_proc_path(int fd, char *buf, size_t len)
+int vwfs_proc_path(int fd, char *buf, size_t len)
 {
 	return snprintf(buf, len, "/proc/self/fd/%d", fd) >= (int)len ? -ENAMETOOLONG : 0;
 }
 
-struct vfs_inode *vfs_inode_find(struct vfs *f, dev_t dev, ino_t ino)
+struct vwfs_inode *vwfs_inode_find(struct vwfs *f, dev_t dev, ino_t ino)
 {
 	(void)f; (void)dev; (void)ino;
 	return NULL;
 }
 
-void vfs_inode_put(struct vfs *f, struct vfs_inode *in, uint64_t n)
+void vwfs_inode_put(struct vwfs *f, struct vwfs_inode *in, uint64_t n)
 {
 	(void)f; (void)in; (void)n;
 }
 
-void vfs_log(const char *fmt, ...)
+void vwfs_log(const char *fmt, ...)
 {
 	(void)fmt;	/* the refusals are logged: not what is checked here */
 }
@@ -175,7 +175,7 @@ static void setup(void)
 	close(fd);
 	snprintf(p, sizeof(p), "%s/d", store);
 	FUZZ_ASSERT(mkdir(p, 0755) == 0);
-	fs.store_kind = VFS_STORE_TMPFS;
+	fs.store_kind = VWFS_STORE_TMPFS;
 	fs.root.path_fd = open(store, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	FUZZ_ASSERT(fs.root.path_fd >= 0);
 	snprintf(p, sizeof(p), "%s/f", store);
@@ -187,8 +187,8 @@ static void setup(void)
 	dir_in.type = S_IFDIR;
 	pthread_mutex_init(&dir_in.lock, NULL);
 	FUZZ_ASSERT(file_in.path_fd >= 0 && dir_in.path_fd >= 0);
-	vfs_space_init(&fs);
-	FUZZ_ASSERT(vfs_space_configure(&fs, "off", "16k") == 0);
+	vwfs_space_init(&fs);
+	FUZZ_ASSERT(vwfs_space_configure(&fs, "off", "16k") == 0);
 }
 
 static void cleanup(void)
@@ -204,7 +204,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static int ready;
 	char fpath[128], dpath[128], *name, *value;
-	struct vfs_inode *in;
+	struct vwfs_inode *in;
 	size_t nlen, vlen;
 	unsigned op;
 	int flags;
@@ -222,9 +222,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* a fresh store: no attributes, nothing charged */
 	clear_xattrs(fpath);
 	clear_xattrs(dpath);
-	vfs_space_fini(&fs);
-	vfs_space_init(&fs);
-	FUZZ_ASSERT(vfs_space_configure(&fs, "off", "16k") == 0);
+	vwfs_space_fini(&fs);
+	vwfs_space_init(&fs);
+	FUZZ_ASSERT(vwfs_space_configure(&fs, "off", "16k") == 0);
 
 	op = data[0];
 	flags = data[1] % 4;	/* 0, XATTR_CREATE, XATTR_REPLACE, both */
@@ -246,19 +246,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		replied = 0;
 		switch (op & 3) {
 		case 0:
-			vfs_op_setxattr((fuse_req_t)&fs, (fuse_ino_t)(uintptr_t)in,
+			vwfs_op_setxattr((fuse_req_t)&fs, (fuse_ino_t)(uintptr_t)in,
 					name, value, vlen, flags);
 			break;
 		case 1:
-			vfs_op_getxattr((fuse_req_t)&fs, (fuse_ino_t)(uintptr_t)in,
+			vwfs_op_getxattr((fuse_req_t)&fs, (fuse_ino_t)(uintptr_t)in,
 					name, round ? sizeof(reply_buf) : 0);
 			break;
 		case 2:
-			vfs_op_listxattr((fuse_req_t)&fs, (fuse_ino_t)(uintptr_t)in,
+			vwfs_op_listxattr((fuse_req_t)&fs, (fuse_ino_t)(uintptr_t)in,
 					 round ? sizeof(reply_buf) : 0);
 			break;
 		default:
-			vfs_op_removexattr((fuse_req_t)&fs, (fuse_ino_t)(uintptr_t)in, name);
+			vwfs_op_removexattr((fuse_req_t)&fs, (fuse_ino_t)(uintptr_t)in, name);
 			break;
 		}
 		FUZZ_ASSERT(replied == 1);
@@ -273,8 +273,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 			FUZZ_ASSERT(vw_meta_check(f, s, (uint64_t)fsize, NULL) == 0);
 		}
-		FUZZ_ASSERT(vfs_space_xattr_bytes(&fs) == stored_cost(fpath) + stored_cost(dpath));
-		FUZZ_ASSERT(vfs_space_xattr_bytes(&fs) <= 16384);
+		FUZZ_ASSERT(vwfs_space_xattr_bytes(&fs) == stored_cost(fpath) + stored_cost(dpath));
+		FUZZ_ASSERT(vwfs_space_xattr_bytes(&fs) <= 16384);
 		/* a first set of a name, then a second value of it */
 		if ((op & 3) == 0 && vlen)
 			value[0] ^= 1;
