@@ -4,7 +4,8 @@
  * object, the global registry and the metadata validators.
  *
  *   viewdev_main.c  module init/exit, parameters, /dev/viewctl ioctls
- *   viewdev_buf.c   one buffer: shmem store, char node, sysfs attributes
+ *   viewdev_buf.c   one buffer: byte accounting, shmem store, char node,
+ *                   sysfs attributes
  *   viewdev_meta.c  format/shape validation (the FUSE xattr rules)
  */
 #ifndef VIEWDEV_H
@@ -55,17 +56,19 @@ struct viewdev_buf {
 extern struct mutex viewdev_lock;
 extern struct list_head viewdev_buffers;
 
-void viewdev_bytes_put(u64 bytes);
-
 /* viewdev_buf.c */
+/* The bytes all buffers hold (until freed) and the limit on them. */
+void viewdev_bytes_usage(u64 *total, u64 *max);
 int viewdev_class_init(void);
 void viewdev_class_exit(void);
 /* The buffers' tmpfs instance with huge=@huge; !@required: fall back to
  * plain shmem (0) where tmpfs refuses the option.  0 or -errno. */
 int viewdev_store_init(const char *huge, bool required);
 void viewdev_store_exit(void);
+/* Counts req->size against max_total_bytes: ERR_PTR(-ENOSPC) beyond. */
 struct viewdev_buf *viewdev_buf_create(const struct viewdev_create *req);
 void viewdev_buf_unpublish(struct viewdev_buf *buf);
+/* 0, or -EINVAL below the metadata, -ENOSPC/-EFBIG, a store error. */
 int viewdev_buf_resize(struct viewdev_buf *buf, u64 size);
 void viewdev_buf_put(struct viewdev_buf *buf);
 

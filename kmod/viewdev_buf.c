@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * viewdev_buf.c — one buffer: its shmem store, its char node
- * /dev/view/NAME (read/write/llseek/mmap) and its sysfs attributes.
+ * viewdev_buf.c — one buffer: its bytes (counted against the parameter
+ * max_total_bytes), its shmem store, its char node /dev/view/NAME
+ * (read/write/llseek/mmap) and its sysfs attributes.
  *
  * The node behaves like a fixed-size file: reads stop at the size, writes
  * past it fail with -ENOSPC (as on a block device), SEEK_END is the size,
@@ -21,6 +22,7 @@
 #include <linux/sched.h>
 #include <linux/shmem_fs.h>
 #include <linux/slab.h>
+#include <linux/spinlock.h>
 #include <linux/uio.h>
 
 #include "viewdev.h"
@@ -29,6 +31,55 @@
 static struct class *viewdev_class;
 static dev_t viewdev_devt_base;
 static DEFINE_IDA(viewdev_minors);
+
+/* ---- byte accounting: what all buffers hold, under max_total_bytes ---- */
+
+static unsigned long long max_total_bytes = 256ULL << 20;
+module_param(max_total_bytes, ullong, 0644);
+MODULE_PARM_DESC(max_total_bytes, "most bytes in all buffers together (-ENOSPC beyond)");
+
+/*
+ * A buffer's size counts from create until it is freed: a destroyed
+ * buffer still open or mapped keeps its store, so it keeps its bytes
+ * under the limit.  The spinlock is innermost.
+ */
+static DEFINE_SPINLOCK(viewdev_bytes_lock);
+static u64 viewdev_total_bytes;			/* viewdev_bytes_lock */
+
+/* Count grow more bytes if they fit the limits; else -EFBIG, -ENOSPC. */
+static int viewdev_bytes_get(u64 grow)
+{
+	u64 max = READ_ONCE(max_total_bytes);
+	int ret = 0;
+
+	if (grow > MAX_LFS_FILESIZE)
+		return -EFBIG;
+	spin_lock(&viewdev_bytes_lock);
+	if (grow > max || viewdev_total_bytes > max - grow)
+		ret = -ENOSPC;
+	else
+		viewdev_total_bytes += grow;
+	spin_unlock(&viewdev_bytes_lock);
+	return ret;
+}
+
+/* Give back bytes counted by viewdev_bytes_get (any context). */
+static void viewdev_bytes_put(u64 bytes)
+{
+	spin_lock(&viewdev_bytes_lock);
+	viewdev_total_bytes -= bytes;
+	spin_unlock(&viewdev_bytes_lock);
+}
+
+void viewdev_bytes_usage(u64 *total, u64 *max)
+{
+	*max = READ_ONCE(max_total_bytes);
+	spin_lock(&viewdev_bytes_lock);
+	*total = viewdev_total_bytes;
+	spin_unlock(&viewdev_bytes_lock);
+}
+
+/* ---- the buffer object ---- */
 
 static void viewdev_buf_release(struct kref *ref)
 {
@@ -437,9 +488,10 @@ void viewdev_class_exit(void)
 }
 
 /*
- * Make the buffer a req describes (already validated) and publish its
- * node.  Called with viewdev_lock held; the caller adds it to the registry
- * (which then owns the initial reference).
+ * Make the buffer a req describes (already validated), count its bytes
+ * (given back when the last reference goes) and publish its node.  Called
+ * with viewdev_lock held; the caller adds it to the registry (which then
+ * owns the initial reference).
  */
 struct viewdev_buf *viewdev_buf_create(const struct viewdev_create *req)
 {
@@ -448,9 +500,14 @@ struct viewdev_buf *viewdev_buf_create(const struct viewdev_create *req)
 	char label[VIEWDEV_NAME_MAX + 8];
 	int minor, ret;
 
+	ret = viewdev_bytes_get(req->size);
+	if (ret)
+		return ERR_PTR(ret);
 	buf = kzalloc(sizeof(*buf), GFP_KERNEL);
-	if (!buf)
+	if (!buf) {
+		viewdev_bytes_put(req->size);
 		return ERR_PTR(-ENOMEM);
+	}
 	kref_init(&buf->ref);
 	INIT_LIST_HEAD(&buf->node);
 	init_rwsem(&buf->lock);
@@ -533,6 +590,7 @@ err_minor:
 	ida_free(&viewdev_minors, minor);
 err_free:
 	kfree(buf);
+	viewdev_bytes_put(req->size);
 	return ERR_PTR(ret);
 }
 
@@ -551,27 +609,34 @@ void viewdev_buf_unpublish(struct viewdev_buf *buf)
 }
 
 /*
- * Set the store's size.  The caller holds viewdev_lock and has checked
- * the limits.  Truncating the shmem file unmaps pages past the new end
- * from every mapping, so later access there faults with SIGBUS.
+ * Set the store's size, counting the bytes it gains or giving back those
+ * it loses.  The caller holds viewdev_lock.  Truncating the shmem file
+ * unmaps pages past the new end from every mapping, so later access there
+ * faults with SIGBUS.
  */
 int viewdev_buf_resize(struct viewdev_buf *buf, u64 size)
 {
 	struct dentry *dentry = buf->shmem->f_path.dentry;
 	struct inode *inode = d_inode(dentry);
 	struct iattr attr = { .ia_valid = ATTR_SIZE, .ia_size = size };
-	u64 old = buf->size, stale;
+	u64 old, stale;
 	int ret;
 
 	down_write(&buf->lock);
+	old = buf->size;
 	ret = viewdev_meta_check(buf->format, buf->shape, size);
 	if (ret)
 		goto out;
+	if (size > old) {
+		ret = viewdev_bytes_get(size - old);
+		if (ret)
+			goto out;
+	}
 	inode_lock(inode);
 	ret = notify_change(VIEWDEV_NOP_IDMAP, dentry, &attr, NULL);
 	inode_unlock(inode);
 	if (ret)
-		goto out;
+		goto out_bytes;
 	buf->size = size;
 	/*
 	 * New bytes must read as zero.  A shrink that could not split the
@@ -588,7 +653,7 @@ int viewdev_buf_resize(struct viewdev_buf *buf, u64 size)
 		if (ret) {
 			/*
 			 * Cannot promise zeroes: back to the old size (the
-			 * caller then gives the bytes back); should even that
+			 * grown bytes are given back below); should even that
 			 * fail, the grown size stands, as counted.
 			 */
 			attr.ia_size = old;
@@ -600,6 +665,11 @@ int viewdev_buf_resize(struct viewdev_buf *buf, u64 size)
 			inode_unlock(inode);
 		}
 	}
+out_bytes:
+	if (ret && size > old)
+		viewdev_bytes_put(size - old);
+	else if (!ret && size < old)
+		viewdev_bytes_put(old - size);
 out:
 	up_write(&buf->lock);
 	return ret;
