@@ -48,28 +48,6 @@ static struct viewdev_buf *viewdev_find(const char *name)
 	return NULL;
 }
 
-/* 0 when the caller may destroy or resize buf. */
-static int viewdev_may_change(const struct viewdev_buf *buf)
-{
-	if (uid_eq(current_fsuid(), buf->uid) || capable(CAP_SYS_ADMIN))
-		return 0;
-	return -EPERM;
-}
-
-/*
- * Copy an ioctl argument in after checking that the command carries the
- * size this module knows.
- */
-static int viewdev_copy_in(void *dst, size_t size, unsigned int cmd,
-			   void __user *arg)
-{
-	if (_IOC_SIZE(cmd) != size)
-		return -EINVAL;
-	if (copy_from_user(dst, arg, size))
-		return -EFAULT;
-	return 0;
-}
-
 /* As viewdev_copy_in, into a new allocation the caller kfree()s. */
 static void *viewdev_dup_in(size_t size, unsigned int cmd, void __user *arg)
 {
@@ -177,7 +155,7 @@ static long viewdev_ioc_destroy(unsigned int cmd, void __user *arg)
 		return -EINVAL;
 	mutex_lock(&viewdev_lock);
 	buf = viewdev_find(req.name);
-	ret = buf ? viewdev_may_change(buf) : -ENOENT;
+	ret = buf ? viewdev_buf_may_change(buf) : -ENOENT;
 	if (!ret)
 		viewdev_destroy_locked(buf);
 	mutex_unlock(&viewdev_lock);
@@ -199,7 +177,7 @@ static long viewdev_ioc_resize(unsigned int cmd, void __user *arg)
 		return -EFBIG;
 	mutex_lock(&viewdev_lock);
 	buf = viewdev_find(req.name);
-	ret = buf ? viewdev_may_change(buf) : -ENOENT;
+	ret = buf ? viewdev_buf_may_change(buf) : -ENOENT;
 	if (!ret)
 		ret = viewdev_buf_resize(buf, req.size);
 	mutex_unlock(&viewdev_lock);

@@ -72,6 +72,8 @@ if [ "$group" = stress ]; then
 else
 	suite "api" /bin/viewdev_test api
 	suite "file" /bin/viewdev_test file
+	suite "seal" /bin/viewdev_test seal
+	suite "dmabuf" /bin/viewdev_test dmabuf
 	suite "stress" /bin/viewdev_test stress
 	if [ -x /bin/filesem ] && [ -f /bin/filesem.sh ]; then
 		. /bin/filesem.sh
