@@ -74,6 +74,34 @@ t "cli: kmod destroy" sh -c 'view kmod destroy clix && [ ! -e /dev/view/clix ]'
 fails_with "cli: destroy of a missing buffer" "no buffer 'clix'" view kmod destroy clix
 fails_with "cli: resize of a missing buffer" "no buffer 'clix'" view kmod resize clix 1K
 
+# view kmod export: a dma-buf handed to a command as a descriptor
+# (viewdev_test seal NAME BITS adds seals: 2 shrink, 8 write).
+t "cli: export needs a shrink-sealed buffer" sh -c '
+	view kmod create clid 8K && ! view kmod export clid -- true 2>/tmp/e &&
+	grep -q "not sealed against shrinking" /tmp/e && viewdev_test seal clid 2'
+same "cli: export passes a read-only dma-buf of the buffer as descriptor 3" \
+	"/dmabuf:|8192|viewdev|0" view kmod export clid -- sh -c '
+	printf "%s|" "$(readlink /proc/self/fd/3)"
+	sed -n "s/^size:[[:space:]]*//p" /proc/self/fdinfo/3 | tr "\n" "|"
+	sed -n "s/^exp_name:[[:space:]]*//p" /proc/self/fdinfo/3 | tr "\n" "|"
+	sed -n "s/^flags:[[:space:]]*//p" /proc/self/fdinfo/3 | grep -o ".\$"'
+same "cli: export --rdwr --fd 7 places a read-write dma-buf at 7" \
+	"/dmabuf:|2" view kmod export clid --rdwr --fd 7 -- sh -c '
+	printf "%s|" "$(readlink /proc/self/fd/7)"
+	sed -n "s/^flags:[[:space:]]*//p" /proc/self/fdinfo/7 | grep -o ".\$"'
+t "cli: export's exit status is the command's" sh -c '
+	view kmod export clid -- sh -c "exit 5"; [ $? = 5 ]'
+t "cli: export of a command that cannot run is 127" sh -c '
+	view kmod export clid -- /no/such/cmd 2>/tmp/e; [ $? = 127 ] && grep -q "cannot run" /tmp/e'
+fails_with "cli: export --rdwr of a write-sealed buffer" "is write-sealed" \
+	sh -c 'viewdev_test seal clid 8 && view kmod export clid --rdwr -- true'
+fails_with "cli: export of a missing buffer" "no buffer 'nosuch'" \
+	view kmod export nosuch -- true
+fails_with "cli: export needs a command" "expected NAME" view kmod export clid --rdwr
+fails_with "cli: export refuses a bad descriptor" "descriptor 'x'" \
+	view kmod export clid --fd x -- true
+t "cli: kmod destroy of the exported buffer" view kmod destroy clid
+
 # Plain file tools on a node: the DESIGN's cp/cmp round trip.
 t "files: cat into a node, cmp, cp out" sh -c '
 	view kmod create cpx 64K &&

@@ -4,7 +4,8 @@
  * Parses the command line, checks names and metadata in user space with
  * the same rules as the module (metadata through libview's vw_meta_check,
  * so the messages name the bad value), issues one ioctl, and turns its
- * errno into one line on stderr.  Owns nothing beyond one command.
+ * errno into one line on stderr.  Owns nothing beyond one command
+ * (export hands its dma-buf to the command it runs in its place).
  */
 #include "kmod.h"
 
@@ -12,9 +13,11 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -27,6 +30,7 @@ static const char kmod_usage[] =
 "       view kmod destroy NAME\n"
 "       view kmod resize NAME SIZE\n"
 "       view kmod list [--json]\n"
+"       view kmod export NAME [--rdwr] [--fd N] -- COMMAND [ARG...]\n"
 "       view kmod --help\n"
 "\n"
 "Manage buffers of the viewdev kernel module: each is a character device\n"
@@ -40,6 +44,13 @@ VIEWDEV_DIR "/NAME backed by shared memory, usable as a file by every\n"
 "  destroy  remove the node; open files and mappings keep the data\n"
 "  resize   change the size; new bytes are zero, mappings past the end fault\n"
 "  list     one line per buffer, or a JSON array with --json\n"
+"  export   run COMMAND with a dma-buf of the buffer open as descriptor N\n"
+"           (--fd, default 3), for programs that hand it to a device\n"
+"           (DRM PRIME, V4L2); read-only unless --rdwr.  The buffer must be\n"
+"           sealed against shrinking first (view seal " VIEWDEV_DIR "/NAME\n"
+"           --shrink); --rdwr needs write access to the node and a buffer\n"
+"           not write-sealed.  COMMAND replaces view (exit status is its\n"
+"           own; 127 when it cannot be run)\n"
 "\n"
 "NAME: 1 to 63 printable characters, no '/' or space, not '.' or '..'.\n"
 "Errors name the bad value; the module must be loaded (" VIEWDEV_CTL_PATH ").\n";
@@ -416,6 +427,121 @@ out:
 	return rc;
 }
 
+/* Why an export failed, from the errno and the buffer's seals. */
+static void export_report(const char *name, int nfd, int err, bool rdwr)
+{
+	struct viewdev_seals s;
+
+	memset(&s, 0, sizeof(s));
+	switch (err) {
+	case EPERM:
+		if (ioctl(nfd, VIEWDEV_IOC_GET_SEALS, &s) == 0 &&
+		    !(s.seals & VIEWDEV_SEAL_SHRINK))
+			kmod_err("export", "buffer '%s' is not sealed against shrinking "
+				 "(view seal %s/%s --shrink)", name, VIEWDEV_DIR, name);
+		else if (rdwr)
+			kmod_err("export", "buffer '%s' is write-sealed: only a read-only export",
+				 name);
+		else
+			kmod_err("export", "buffer '%s': %s", name, strerror(err));
+		break;
+	case EINVAL:
+		kmod_err("export", "buffer '%s' is empty (size 0) or the module refused "
+			 "the request", name);
+		break;
+	case ENOTTY:
+		kmod_err("export", "the loaded viewdev module has no dma-buf export "
+			 "(version below 2)");
+		break;
+	case ENODEV:
+		kmod_err("export", "buffer '%s' was destroyed", name);
+		break;
+	default:
+		kmod_err("export", "buffer '%s': %s", name, strerror(err));
+	}
+}
+
+/*
+ * export NAME [--rdwr] [--fd N] -- COMMAND [ARG...]: the dma-buf (made
+ * close-on-exec by the module) is moved to N without close-on-exec, then
+ * COMMAND replaces this process, so it is the dma-buf's only holder.
+ */
+static int cmd_export(int argc, char **argv)
+{
+	struct viewdev_export e;
+	char path[sizeof(VIEWDEV_DIR) + VIEWDEV_NAME_MAX + 1];
+	const char *name = argc > 1 ? argv[1] : "";
+	bool rdwr = false;
+	long want = 3;
+	int i, nfd, d;
+
+	for (i = 2; i < argc && strcmp(argv[i], "--"); i++) {
+		if (!strcmp(argv[i], "--rdwr")) {
+			rdwr = true;
+		} else if (!strcmp(argv[i], "--fd")) {
+			const char *v = i + 1 < argc ? argv[++i] : NULL;
+			char *end;
+
+			if (!v) {
+				kmod_err("export", "option '--fd' needs a value");
+				return 2;
+			}
+			errno = 0;
+			want = strtol(v, &end, 10);
+			if (*v < '0' || *v > '9' || *end || errno || want > INT_MAX) {
+				kmod_err("export", "descriptor '%s' must be a number 0..%d", v,
+					 INT_MAX);
+				return 2;
+			}
+		} else {
+			kmod_err("export", "unknown option '%s'", argv[i]);
+			return 2;
+		}
+	}
+	if (argc < 2 || !strcmp(name, "--") || i + 1 >= argc) {
+		kmod_err("export", "expected NAME [--rdwr] [--fd N] -- COMMAND [ARG...] "
+			 "(see view kmod --help)");
+		return 2;
+	}
+	if (check_name("export", name))
+		return 1;
+	snprintf(path, sizeof(path), "%s/%s", VIEWDEV_DIR, name);
+	nfd = open(path, (rdwr ? O_RDWR : O_RDONLY) | O_CLOEXEC);
+	if (nfd < 0) {
+		if (errno == ENOENT)
+			kmod_err("export", "no buffer '%s'", name);
+		else if (errno == EPERM && rdwr)
+			kmod_err("export", "buffer '%s' is write-sealed: only a read-only export",
+				 name);
+		else
+			kmod_err("export", "cannot open %s%s: %s", path,
+				 rdwr ? " for writing" : "", strerror(errno));
+		return 1;
+	}
+	memset(&e, 0, sizeof(e));
+	e.flags = rdwr ? VIEWDEV_EXPORT_RDWR : 0;
+	if (ioctl(nfd, VIEWDEV_IOC_EXPORT, &e) < 0) {
+		export_report(name, nfd, errno, rdwr);
+		close(nfd);
+		return 1;
+	}
+	close(nfd);
+	d = e.fd;
+	/* dup2 leaves the new descriptor without close-on-exec */
+	if (d == want ? fcntl(d, F_SETFD, 0) < 0 : dup2(d, (int)want) < 0) {
+		kmod_err("export", "cannot place the dma-buf at descriptor %ld: %s", want,
+			 strerror(errno));
+		close(d);
+		return 1;
+	}
+	if (d != want)
+		close(d);
+	fflush(NULL);
+	execvp(argv[i + 1], argv + i + 1);
+	kmod_err("export", "cannot run '%s': %s", argv[i + 1], strerror(errno));
+	return 127;
+}
+
 int view_kmod_main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : "";
@@ -432,6 +558,8 @@ int view_kmod_main(int argc, char **argv)
 		return cmd_resize(argc - 1, argv + 1);
 	if (!strcmp(cmd, "list"))
 		return cmd_list(argc - 1, argv + 1);
-	kmod_err(cmd, "unknown command (create, destroy, resize, list; see view kmod --help)");
+	if (!strcmp(cmd, "export"))
+		return cmd_export(argc - 1, argv + 1);
+	kmod_err(cmd, "unknown command (create, destroy, resize, list, export; see view kmod --help)");
 	return 2;
 }
