@@ -27,6 +27,7 @@
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/uio.h>
+#include <linux/xarray.h>
 
 #include "viewdev.h"
 #include "viewdev_compat.h"
@@ -156,10 +157,46 @@ static void viewdev_wmaps_add(struct viewdev_buf *buf, int n)
 }
 
 /*
+ * True when a page of the store may be pinned for DMA (FOLL_PIN: O_DIRECT,
+ * io_uring fixed buffers): such a pin, taken for writing through a mapping
+ * that is gone now, could still write after a write seal (memfd waits for
+ * them; here the seal is EBUSY instead).  Called under seal_lock with no
+ * writable-capable mapping left, so no new write pin can appear meanwhile
+ * and the i_pages lock may be dropped now and then.  Our own dma-bufs hold
+ * plain page references, which this does not count (but for 1024 of them
+ * on one small page).
+ */
+static bool viewdev_store_pinned(struct viewdev_buf *buf)
+{
+	XA_STATE(xas, &buf->shmem->f_mapping->i_pages, 0);
+	struct folio *folio;
+	bool pinned = false;
+	unsigned int n = 0;
+
+	xas_lock_irq(&xas);
+	xas_for_each(&xas, folio, ULONG_MAX) {
+		if (xa_is_value(folio))
+			continue;		/* swapped out: not pinned */
+		if (folio_maybe_dma_pinned(folio)) {
+			pinned = true;
+			break;
+		}
+		if (++n % 1024 == 0) {
+			xas_pause(&xas);
+			xas_unlock_irq(&xas);
+			xas_lock_irq(&xas);
+		}
+	}
+	xas_unlock_irq(&xas);
+	return pinned;
+}
+
+/*
  * Add seals.  The write seal's check (no writer, no writable-capable
- * shared VMA) and its setting happen under seal_lock, where every writer
- * and VMA is counted, so none slips in between; lock (write) keeps a
- * resize or a metadata write from running across the change.
+ * shared VMA, no page pinned for DMA) and its setting happen under
+ * seal_lock, where every writer and VMA is counted, so none slips in
+ * between; lock (write) keeps a resize or a metadata write from running
+ * across the change.
  */
 static long viewdev_ioc_add_seals(struct viewdev_buf *buf, unsigned int cmd,
 				  void __user *arg)
@@ -178,7 +215,7 @@ static long viewdev_ioc_add_seals(struct viewdev_buf *buf, unsigned int cmd,
 	down_write(&buf->lock);
 	spin_lock(&buf->seal_lock);
 	if ((req.seals & VIEWDEV_SEAL_WRITE) && !(buf->seals & VIEWDEV_SEAL_WRITE) &&
-	    (buf->writers || buf->wmaps))
+	    (buf->writers || buf->wmaps || viewdev_store_pinned(buf)))
 		ret = -EBUSY;
 	else
 		buf->seals |= req.seals;

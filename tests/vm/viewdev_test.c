@@ -44,6 +44,7 @@
 #include <cmocka.h>
 
 #include <linux/dma-buf.h>
+#include <linux/io_uring.h>
 #include <uapi/viewdev.h>
 #include "modload.h"
 
@@ -1980,6 +1981,49 @@ static void test_seal_write_busy_while_writable_mapping(void **state)
 }
 
 /*
+ * A page pinned for writing (io_uring's fixed buffers: FOLL_PIN |
+ * FOLL_WRITE | FOLL_LONGTERM) outlives the mapping it was taken through;
+ * while it is pinned, the write seal is EBUSY.
+ */
+static void test_seal_write_busy_while_pages_pinned(void **state)
+{
+	struct io_uring_params params;
+	struct iovec iov;
+	unsigned char *p;
+	int fd, ring, ret, k;
+
+	(void)state;
+	assert_int_equal(create("pin", 4 * PAGE), 0);
+	fd = open_node("pin", O_RDWR);
+	p = mmap(NULL, 4 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	assert_true(p != MAP_FAILED);
+	close(fd);
+	memset(&params, 0, sizeof(params));
+	ring = (int)syscall(__NR_io_uring_setup, 1, &params);
+	assert_true(ring >= 0);
+	iov.iov_base = p;
+	iov.iov_len = 4 * PAGE;
+	ret = (int)syscall(__NR_io_uring_register, ring, IORING_REGISTER_BUFFERS, &iov, 1);
+	if (ret < 0 && errno == EOPNOTSUPP) {
+		/* 6.1's io_uring takes fixed buffers of anonymous, shmem's own
+		 * and hugetlb mappings only: it cannot pin these pages at all */
+		munmap(p, 4 * PAGE);
+		close(ring);
+		skip();
+	}
+	assert_int_equal(ret, 0);
+	munmap(p, 4 * PAGE);
+	assert_int_equal(seal_add("pin", VIEWDEV_SEAL_WRITE), -EBUSY);
+	assert_int_equal(seals_of("pin"), 0);
+	assert_int_equal(syscall(__NR_io_uring_register, ring, IORING_UNREGISTER_BUFFERS, NULL, 0), 0);
+	/* the unpin may trail the unregister a little */
+	for (k = 0; k < 100 && (ret = seal_add("pin", VIEWDEV_SEAL_WRITE)) == -EBUSY; k++)
+		usleep(10000);
+	assert_int_equal(ret, 0);
+	close(ring);
+}
+
+/*
  * Every operation a write+shrink+grow-sealed buffer refuses, tried by the
  * caller (root, or the other user who owns it): 0, or the step that
  * failed.  The buffer holds "sealed!" at 0 and has 4 pages.
@@ -2806,6 +2850,7 @@ int main(int argc, char **argv)
 		T(test_seals_only_owner_or_admin_adds),
 		T(test_seal_write_busy_while_writable_open),
 		T(test_seal_write_busy_while_writable_mapping),
+		T(test_seal_write_busy_while_pages_pinned),
 		T(test_seal_write_refuses_every_write_path),
 		T(test_seal_write_alone_refuses_resize),
 		T(test_seal_shrink_and_grow),
