@@ -9,53 +9,13 @@
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
-#include <syslog.h>
 #include <unistd.h>
-
-static int log_to_syslog;
-
-void vwfs_log(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	if (log_to_syslog)
-		vsyslog(LOG_NOTICE, fmt, ap);
-	else
-		vfprintf(stderr, fmt, ap);
-	va_end(ap);
-}
-
-/* Lists of open handles (fs->files, fs->dirs): add at the head, remove. */
-void vwfs_link_add(struct vwfs *fs, struct vwfs_link **head, struct vwfs_link *l)
-{
-	pthread_mutex_lock(&fs->lock);
-	l->prev = NULL;
-	l->next = *head;
-	if (l->next)
-		l->next->prev = l;
-	*head = l;
-	pthread_mutex_unlock(&fs->lock);
-}
-
-void vwfs_link_del(struct vwfs *fs, struct vwfs_link **head, struct vwfs_link *l)
-{
-	pthread_mutex_lock(&fs->lock);
-	if (l->prev)
-		l->prev->next = l->next;
-	else
-		*head = l->next;
-	if (l->next)
-		l->next->prev = l->prev;
-	pthread_mutex_unlock(&fs->lock);
-}
 
 static const char usage_text[] =
 "NAME\n"
@@ -332,7 +292,7 @@ static void vwfs_destroy(void *userdata)
 		syncfs(fs->root.path_fd);
 }
 
-const struct fuse_lowlevel_ops vwfs_ops = {
+static const struct fuse_lowlevel_ops vwfs_ops = {
 	.init = vwfs_init,
 	.destroy = vwfs_destroy,
 	.lookup = vwfs_op_lookup,
@@ -529,6 +489,7 @@ int main(int argc, char *argv[])
 	if (vwfs_inode_table_init(&fs) < 0)
 		goto out_args;
 	vwfs_space_init(&fs);
+	vwfs_log_limit_init(&fs);
 	if (vwfs_store_open(&fs, opts.store, opts.size, opts.max_files, opts.huge) < 0)
 		goto out_store;	/* it may have resolved store_dir or made mnt_fd */
 	if (vwfs_space_configure(&fs, opts.reserve, opts.max_xattr_bytes) < 0)
@@ -576,10 +537,8 @@ int main(int argc, char *argv[])
 	vwfs_log("viewfs: mounted %s, store: %s\n", cmd.mountpoint, store_name(&fs));
 	vwfs_handles_probe(&fs);	/* logs which; before any request */
 	fuse_daemonize(cmd.foreground);
-	if (!cmd.foreground) {
-		openlog("viewfs", LOG_PID, LOG_DAEMON);
-		log_to_syslog = 1;
-	}
+	if (!cmd.foreground)
+		vwfs_log_to_syslog();
 
 	if (cmd.singlethread) {
 		ret = fuse_session_loop(fs.se);
@@ -619,6 +578,7 @@ out_store:
 	vwfs_store_close(&fs);
 	vwfs_inode_table_free(&fs);
 	vwfs_space_fini(&fs);
+	vwfs_log_limit_fini(&fs);
 out_args:
 	free(cmd.mountpoint);
 	fuse_opt_free_args(&args);
