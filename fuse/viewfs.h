@@ -20,7 +20,8 @@
  * lookup-type reply, freed when the kernel's lookup count drops to zero
  * (forget).  The root inode is never freed.  struct vwfs_file (one per
  * open(2) of a regular file) is owned by the kernel's file handle: made in
- * open/create, freed in release.  struct vwfs_dir likewise for opendir.
+ * open/create, freed in release (file.c).  struct vwfs_dir likewise for
+ * opendir (dir.c).
  */
 #ifndef VIEWFS_H
 #define VIEWFS_H
@@ -305,13 +306,6 @@ void vwfs_op_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name);
 void vwfs_op_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 		   fuse_ino_t newparent, const char *newname, unsigned int flags);
 void vwfs_op_statfs(fuse_req_t req, fuse_ino_t ino);
-void vwfs_op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
-void vwfs_op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
-		    struct fuse_file_info *fi);
-void vwfs_op_releasedir(fuse_req_t req, fuse_ino_t ino,
-		       struct fuse_file_info *fi);
-void vwfs_op_fsyncdir(fuse_req_t req, fuse_ino_t ino, int datasync,
-		     struct fuse_file_info *fi);
 int vwfs_make_entry(struct vwfs *fs, struct vwfs_inode *parent, const char *name,
 		   struct fuse_entry_param *e);
 void vwfs_chown_new(fuse_req_t req, struct vwfs_inode *parent, const char *name);
@@ -343,7 +337,18 @@ void vwfs_op_copy_file_range(fuse_req_t req, fuse_ino_t ino_in, off_t off_in,
 			    off_t off_out, struct fuse_file_info *fi_out,
 			    size_t len, int flags);
 int vwfs_kill_suidgid(struct vwfs *fs, struct vwfs_inode *in, int fd);
+/* At exit: free the files the kernel never released. */
 void vwfs_files_free(struct vwfs *fs);
+
+/* dir.c: open directories */
+void vwfs_op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void vwfs_op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		    struct fuse_file_info *fi);
+void vwfs_op_releasedir(fuse_req_t req, fuse_ino_t ino,
+		       struct fuse_file_info *fi);
+void vwfs_op_fsyncdir(fuse_req_t req, fuse_ino_t ino, int datasync,
+		     struct fuse_file_info *fi);
+/* At exit: free the directories the kernel never released. */
 void vwfs_dirs_free(struct vwfs *fs);
 
 /* handle.c: how an inode reaches its store object */
