@@ -347,6 +347,85 @@ static int set_size(struct vwfs *fs, struct vwfs_inode *in, int fd, off_t size)
 	return ret;
 }
 
+/*
+ * The other steps of setattr (set_size above is one), each 0 or -errno.
+ * fd is the open file's descriptor when the request came with one (else
+ * -1), ifd the inode's O_PATH descriptor and path its /proc path.
+ */
+static int set_mode(const struct vwfs_inode *in, int fd, const char *path,
+		    mode_t mode)
+{
+	int ret;
+
+	if (fd >= 0)
+		ret = fchmod(fd, mode & 07777);
+	else if (in->type == S_IFLNK)
+		ret = 0;	/* symlink modes are fixed */
+	else
+		ret = chmod(path, mode & 07777);
+	return ret < 0 ? -errno : 0;
+}
+
+static int set_owner(int ifd, const struct stat *attr, int valid)
+{
+	uid_t uid = (valid & FUSE_SET_ATTR_UID) ? attr->st_uid : (uid_t)-1;
+	gid_t gid = (valid & FUSE_SET_ATTR_GID) ? attr->st_gid : (gid_t)-1;
+
+	if (fchownat(ifd, "", uid, gid, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0)
+		return -errno;
+	return 0;
+}
+
+static int set_times(const struct vwfs_inode *in, int fd, int ifd,
+		     const char *path, const struct stat *attr, int valid)
+{
+	struct timespec tv[2];
+	int ret;
+
+	tv[0].tv_sec = tv[1].tv_sec = 0;
+	tv[0].tv_nsec = tv[1].tv_nsec = UTIME_OMIT;
+	if (valid & FUSE_SET_ATTR_ATIME_NOW)
+		tv[0].tv_nsec = UTIME_NOW;
+	else if (valid & FUSE_SET_ATTR_ATIME)
+		tv[0] = attr->st_atim;
+	if (valid & FUSE_SET_ATTR_MTIME_NOW)
+		tv[1].tv_nsec = UTIME_NOW;
+	else if (valid & FUSE_SET_ATTR_MTIME)
+		tv[1] = attr->st_mtim;
+	if (fd >= 0)
+		ret = futimens(fd, tv);
+	else if (in->type == S_IFLNK)
+		ret = utimensat(ifd, "", tv, AT_EMPTY_PATH);
+	else
+		ret = utimensat(AT_FDCWD, path, tv, 0);
+	return ret < 0 ? -errno : 0;
+}
+
+/* Apply what valid asks for; the first step that fails ends it. */
+static int set_attrs(struct vwfs *fs, struct vwfs_inode *in, int fd, int ifd,
+		     const char *path, const struct stat *attr, int valid)
+{
+	int ret;
+
+	if ((valid & FUSE_SET_ATTR_MODE) &&
+	    (ret = set_mode(in, fd, path, attr->st_mode)))
+		return ret;
+	if ((valid & (FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID)) &&
+	    (ret = set_owner(ifd, attr, valid)))
+		return ret;
+	if ((valid & FUSE_SET_ATTR_SIZE) &&
+	    (ret = set_size(fs, in, fd, attr->st_size)))
+		return ret;
+	if ((valid & (FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_MTIME)) &&
+	    (ret = set_times(in, fd, ifd, path, attr, valid)))
+		return ret;
+	/* FATTR_KILL_SUIDGID (HANDLE_KILLPRIV_V2): truncate or chown by a
+	 * caller without CAP_FSETID. */
+	if ((valid & FUSE_SET_ATTR_KILL_SUID) && in->type == S_IFREG)
+		(void)vwfs_kill_suidgid(fs, in, fd);
+	return 0;
+}
+
 void vwfs_op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 		    int valid, struct fuse_file_info *fi)
 {
@@ -358,72 +437,12 @@ void vwfs_op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 	struct stat st;
 	int ret = ifd < 0 ? ifd : vwfs_proc_path(ifd, path, sizeof(path));
 
-	if (ret)
-		goto out;
-	if (valid & FUSE_SET_ATTR_MODE) {
-		if (fd >= 0)
-			ret = fchmod(fd, attr->st_mode & 07777);
-		else if (in->type == S_IFLNK)
-			ret = 0;	/* symlink modes are fixed */
-		else
-			ret = chmod(path, attr->st_mode & 07777);
-		if (ret < 0) {
-			ret = -errno;
-			goto out;
-		}
-	}
-	if (valid & (FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID)) {
-		uid_t uid = (valid & FUSE_SET_ATTR_UID) ? attr->st_uid : (uid_t)-1;
-		gid_t gid = (valid & FUSE_SET_ATTR_GID) ? attr->st_gid : (gid_t)-1;
-
-		if (fchownat(ifd, "", uid, gid, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0) {
-			ret = -errno;
-			goto out;
-		}
-	}
-	if (valid & FUSE_SET_ATTR_SIZE) {
-		ret = set_size(fs, in, fd, attr->st_size);
-		if (ret)
-			goto out;
-	}
-	if (valid & (FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_MTIME)) {
-		struct timespec tv[2];
-
-		tv[0].tv_sec = tv[1].tv_sec = 0;
-		tv[0].tv_nsec = tv[1].tv_nsec = UTIME_OMIT;
-		if (valid & FUSE_SET_ATTR_ATIME_NOW)
-			tv[0].tv_nsec = UTIME_NOW;
-		else if (valid & FUSE_SET_ATTR_ATIME)
-			tv[0] = attr->st_atim;
-		if (valid & FUSE_SET_ATTR_MTIME_NOW)
-			tv[1].tv_nsec = UTIME_NOW;
-		else if (valid & FUSE_SET_ATTR_MTIME)
-			tv[1] = attr->st_mtim;
-		if (fd >= 0)
-			ret = futimens(fd, tv);
-		else if (in->type == S_IFLNK)
-			ret = utimensat(ifd, "", tv, AT_EMPTY_PATH);
-		else
-			ret = utimensat(AT_FDCWD, path, tv, 0);
-		if (ret < 0) {
-			ret = -errno;
-			goto out;
-		}
-	}
-	/* FATTR_KILL_SUIDGID (HANDLE_KILLPRIV_V2): truncate or chown by a
-	 * caller without CAP_FSETID. */
-	if ((valid & FUSE_SET_ATTR_KILL_SUID) && in->type == S_IFREG)
-		(void)vwfs_kill_suidgid(fs, in, fd);
-	ret = 0;
-out:
+	if (!ret)
+		ret = set_attrs(fs, in, fd, ifd, path, attr, valid);
 	if (fi)
 		vwfs_handle_done(fs);	/* f->fd is used no more */
-	if (ret) {
-		vwfs_inode_fd_done(in, ifd);
-		fuse_reply_err(req, -ret);
-		return;
-	}
-	if (fstatat(ifd, "", &st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0)
+	/* the attributes as they now are, unless a step failed */
+	if (!ret && fstatat(ifd, "", &st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0)
 		ret = -errno;
 	vwfs_inode_fd_done(in, ifd);
 	if (ret)
