@@ -509,18 +509,29 @@ void vwfs_chown_new(fuse_req_t req, struct vwfs_inode *parent, const char *name)
 	vwfs_inode_fd_done(parent, pfd);
 }
 
-static void reply_new_entry(fuse_req_t req, struct vwfs_inode *parent,
-			    const char *name)
+/*
+ * The end of mknod, mkdir and symlink, which made name in parent's store
+ * directory pfd (from vwfs_inode_fd: < 0 is its -errno) unless e (an
+ * errno, 0 for success): give pfd back before the reply ends parent, then
+ * reply once: e, or the new entry, given to the caller (vwfs_chown_new).
+ */
+static void reply_made(fuse_req_t req, struct vwfs_inode *parent, int pfd,
+		       int e, const char *name)
 {
-	struct fuse_entry_param e;
+	struct fuse_entry_param entry;
 	int ret;
 
+	vwfs_inode_fd_done(parent, pfd);
+	if (e) {
+		fuse_reply_err(req, e);
+		return;
+	}
 	vwfs_chown_new(req, parent, name);
-	ret = vwfs_make_entry(vwfs_data(req), parent, name, &e);
+	ret = vwfs_make_entry(vwfs_data(req), parent, name, &entry);
 	if (ret)
 		fuse_reply_err(req, -ret);
 	else
-		reply_entry(req, &e);
+		reply_entry(req, &entry);
 }
 
 void vwfs_op_mknod(fuse_req_t req, fuse_ino_t parent, const char *name,
@@ -537,16 +548,9 @@ void vwfs_op_mknod(fuse_req_t req, fuse_ino_t parent, const char *name,
 		return;
 	}
 	int pfd = vwfs_inode_fd(vwfs_data(req), p, O_PATH);
+	int e = pfd < 0 ? -pfd : mknodat(pfd, name, mode, rdev) < 0 ? errno : 0;
 
-	if (pfd < 0 || mknodat(pfd, name, mode, rdev) < 0) {
-		int e = pfd < 0 ? -pfd : errno;
-
-		vwfs_inode_fd_done(p, pfd);	/* before the reply ends p */
-		fuse_reply_err(req, e);
-		return;
-	}
-	vwfs_inode_fd_done(p, pfd);
-	reply_new_entry(req, p, name);
+	reply_made(req, p, pfd, e, name);
 }
 
 void vwfs_op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name,
@@ -554,16 +558,9 @@ void vwfs_op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name,
 {
 	struct vwfs_inode *p = vwfs_inode(req, parent);
 	int pfd = vwfs_inode_fd(vwfs_data(req), p, O_PATH);
+	int e = pfd < 0 ? -pfd : mkdirat(pfd, name, mode) < 0 ? errno : 0;
 
-	if (pfd < 0 || mkdirat(pfd, name, mode) < 0) {
-		int e = pfd < 0 ? -pfd : errno;
-
-		vwfs_inode_fd_done(p, pfd);	/* before the reply ends p */
-		fuse_reply_err(req, e);
-		return;
-	}
-	vwfs_inode_fd_done(p, pfd);
-	reply_new_entry(req, p, name);
+	reply_made(req, p, pfd, e, name);
 }
 
 void vwfs_op_symlink(fuse_req_t req, const char *link, fuse_ino_t parent,
@@ -571,16 +568,9 @@ void vwfs_op_symlink(fuse_req_t req, const char *link, fuse_ino_t parent,
 {
 	struct vwfs_inode *p = vwfs_inode(req, parent);
 	int pfd = vwfs_inode_fd(vwfs_data(req), p, O_PATH);
+	int e = pfd < 0 ? -pfd : symlinkat(link, pfd, name) < 0 ? errno : 0;
 
-	if (pfd < 0 || symlinkat(link, pfd, name) < 0) {
-		int e = pfd < 0 ? -pfd : errno;
-
-		vwfs_inode_fd_done(p, pfd);	/* before the reply ends p */
-		fuse_reply_err(req, e);
-		return;
-	}
-	vwfs_inode_fd_done(p, pfd);
-	reply_new_entry(req, p, name);
+	reply_made(req, p, pfd, e, name);
 }
 
 void vwfs_op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent,
