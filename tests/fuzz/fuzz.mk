@@ -29,9 +29,11 @@ TEST_BINS += $(FUZZ_BINS)
 # the module's checks see the kernel headers' shims, nothing else does
 $(FUZZ_OUT)/obj/tests/fuzz/fuzz_kmeta.o: FUZZ_CFLAGS += -Itests/fuzz/kshim
 
-# the xattr target runs the daemon's own handlers (fuse/xattr.c and the
-# accounting of fuse/space.c) with libfuse's headers and stubbed replies
-FUZZ_FUSE_OBJS := $(FUZZ_OUT)/obj/fuse/xattr.o $(FUZZ_OUT)/obj/fuse/space.o
+# the xattr target runs the daemon's own handlers (fuse/xattr.c, the
+# accounting of fuse/space.c and the escaped, rate-limited messages of
+# fuse/log.c) with libfuse's headers and stubbed replies
+FUZZ_FUSE_OBJS := $(FUZZ_OUT)/obj/fuse/xattr.o $(FUZZ_OUT)/obj/fuse/space.o \
+	$(FUZZ_OUT)/obj/fuse/log.o
 $(FUZZ_FUSE_OBJS) $(FUZZ_OUT)/obj/tests/fuzz/fuzz_xattr.o: FUZZ_CFLAGS += -Ifuse $(VIEWFS_FUSE_CFLAGS)
 $(FUZZ_OUT)/fuzz_xattr: $(FUZZ_FUSE_OBJS)
 

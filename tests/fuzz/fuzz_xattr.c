@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Fuzz target: viewfs's extended-attribute handlers (fuse/xattr.c, with
- * the xattr accounting of fuse/space.c), called as libfuse calls them on
- * a real file and directory of a tmpfs store (/dev/shm), with the few
+ * the xattr accounting of fuse/space.c and the messages of fuse/log.c,
+ * which go to stderr, rate-limited), called as libfuse calls them on a
+ * real file and directory of a tmpfs store (/dev/shm), with the few
  * daemon functions they use stubbed below (replies are recorded).
  * Input: byte 0 the operation (set, get, list, remove) and target (file
  * or directory), byte 1 setxattr flags, bytes 2-3 the file's size, then
@@ -118,11 +119,6 @@ void vwfs_inode_put(struct vwfs *f, struct vwfs_inode *in, uint64_t n)
 	(void)f; (void)in; (void)n;
 }
 
-void vwfs_log(const char *fmt, ...)
-{
-	(void)fmt;	/* the refusals are logged: not what is checked here */
-}
-
 /* ---- the target ------------------------------------------------------ */
 
 static uint64_t stored_cost(const char *path)
@@ -188,6 +184,7 @@ static void setup(void)
 	pthread_mutex_init(&dir_in.lock, NULL);
 	FUZZ_ASSERT(file_in.path_fd >= 0 && dir_in.path_fd >= 0);
 	vwfs_space_init(&fs);
+	vwfs_log_limit_init(&fs);
 	FUZZ_ASSERT(vwfs_space_configure(&fs, "off", "16k") == 0);
 }
 
@@ -224,6 +221,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	clear_xattrs(dpath);
 	vwfs_space_fini(&fs);
 	vwfs_space_init(&fs);
+	vwfs_log_limit_init(&fs);
 	FUZZ_ASSERT(vwfs_space_configure(&fs, "off", "16k") == 0);
 
 	op = data[0];
