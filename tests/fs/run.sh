@@ -723,6 +723,36 @@ t_auto_unmount() {
 	umount_fs
 }
 
+# The pid of the auto_unmount watcher of the mount on $mnt (its name is
+# viewfs-unmount; its command line is the daemon's).
+watcher_pid() {
+	local w
+	for w in $(pgrep -x viewfs-unmount); do
+		tr '\0' ' ' <"/proc/$w/cmdline" 2>/dev/null | grep -qF " $mnt " && { echo "$w"; return 0; }
+	done
+	return 1
+}
+
+# A clean unmount disarms the watcher: held back (SIGSTOP) until a new
+# mount is on the same path, which gets the device number of the old one
+# (the kernel hands out the lowest free), it must leave that mount alone.
+t_auto_unmount_spares_next_mount() {
+	local w dev1 dev2
+	mount_fs -o auto_unmount,size=4m || return 1
+	w=$(watcher_pid) || { echo "no watcher process found"; return 1; }
+	dev1=$(stat -c %d "$mnt")
+	kill -STOP "$w" || return 1
+	umount_fs || { kill -CONT "$w"; return 1; }
+	mount_fs -o size=4m || { kill -CONT "$w"; return 1; }
+	dev2=$(stat -c %d "$mnt")
+	[ "$dev1" = "$dev2" ] || echo "note: the new mount got another device number ($dev1, $dev2)"
+	kill -CONT "$w"
+	for _ in $(seq 200); do kill -0 "$w" 2>/dev/null || break; sleep 0.05; done
+	! kill -0 "$w" 2>/dev/null || { echo "watcher $w still running"; return 1; }
+	is_mounted && stat "$mnt" >/dev/null || { echo "the watcher of the old mount detached the new one"; return 1; }
+	umount_fs
+}
+
 # Without it, a remount over the dead mount says how to clear it.
 t_dead_mount_named() {
 	mount_fs -o size=4m || return 1
@@ -1199,6 +1229,7 @@ fi
 t "xattr_bytes_bounded_and_given_back" t_xattr_bound
 t "setxattr_refusal_logged_escaped_rate_limited" t_setxattr_refusal_logged
 t "auto_unmount_after_kill9" t_auto_unmount
+t "auto_unmount_clean_end_spares_next_mount" t_auto_unmount_spares_next_mount
 t "dead_mount_refused_with_how_to_clear" t_dead_mount_named
 t "always_nosuid_nodev" t_nosuid_nodev
 t "one_daemon_per_store_dir" t_one_daemon_per_store
