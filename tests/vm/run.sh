@@ -29,28 +29,19 @@
 # Exit 0 all passed, 1 a failure, 77 when QEMU cannot run here.
 set -u
 cd "$(dirname "$0")/../.."
+. tests/common/result.sh
 out=build/vm
 vmdir=${VIEW_VM_DIR:-/opt/viewfs/vm}
 mkdir -p "$out"
 
-skip() {
-	echo "vm: SKIP: $*"
-	echo "RESULT: 0 passed, 0 failed, 1 skipped"
-	exit 77
-}
-fail() {
-	echo "vm: FAIL: $*"
-	echo "RESULT: 0 passed, 1 failed, 0 skipped"
-	exit 1
-}
 
-qemu=$(command -v qemu-system-x86_64) || skip "qemu-system-x86_64 is not installed"
-"$qemu" -machine help >/dev/null 2>&1 || skip "qemu-system-x86_64 does not start here"
-[ -x /bin/busybox ] || fail "no /bin/busybox (busybox-static; run make deps)"
+qemu=$(command -v qemu-system-x86_64) || suite_skip "vm: qemu-system-x86_64 is not installed"
+"$qemu" -machine help >/dev/null 2>&1 || suite_skip "vm: qemu-system-x86_64 does not start here"
+[ -x /bin/busybox ] || suite_broken "vm: no /bin/busybox (busybox-static; run make deps)"
 
 if ! make --no-print-directory vm-bins >"$out/bins.log" 2>&1; then
 	cat "$out/bins.log"
-	fail "the VM test programs do not build"
+	suite_broken "vm: the VM test programs do not build"
 fi
 view_bin=
 if make --no-print-directory SAN=0 BUILD="$out/host" "$out/host/bin/view" \
@@ -83,7 +74,7 @@ fuzz_s=${VIEW_VM_FUZZ_S:-20}
 fuzz_seed=${VIEW_VM_FUZZ_SEED:-0x5eed0013}
 [ "$fuzz_seed" = random ] && fuzz_seed=$(printf '0x%04x%04x%04x' $RANDOM $RANDOM $RANDOM)
 case $fuzz_s$fuzz_seed in
-*[!0-9a-fA-Fx.]*) fail "VIEW_VM_FUZZ_S=$fuzz_s / VIEW_VM_FUZZ_SEED=$fuzz_seed: numbers please" ;;
+*[!0-9a-fA-Fx.]*) suite_broken "vm: VIEW_VM_FUZZ_S=$fuzz_s / VIEW_VM_FUZZ_SEED=$fuzz_seed: numbers please" ;;
 esac
 [ "$fuzz_s" != 0 ] && echo "vm: fuzzer: $fuzz_s s per kernel, seed $fuzz_seed (VIEW_VM_FUZZ_SEED=$fuzz_seed replays it)"
 if [ -x "$out/bin/filesem" ]; then
@@ -97,23 +88,23 @@ else
 	echo "the view CLI did not build" >"$root/etc/no-view"
 fi
 
-pass=0 failed=0 skipped=0 bad=
+bad=
 # kfail KERNEL WHY: one kernel cannot be tested, a failure of the suite.
 kfail() {
 	echo "not ok - kernel $1: $2"
-	failed=$((failed + 1))
+	count 0 1 0
 }
 
-# count LOG: add the TAP lines of one run to the totals.
-count() {
+# count_log LOG: add the TAP lines of one run to the totals.
+count_log() {
 	local p f s
 	p=$(grep -E '^ok ' "$1" | grep -vc '# SKIP')
 	s=$(grep -cE '^(not )?ok .*# SKIP' "$1")
 	f=$(grep -E '^not ok ' "$1" | grep -vc '# SKIP')
-	pass=$((pass + p)) failed=$((failed + f)) skipped=$((skipped + s))
+	count "$p" "$f" "$s"
 	if ! grep -q '^@@TEST-RESULT: PASS@@' "$1"; then
 		grep -q '^@@TEST-RESULT: FAIL@@' "$1" ||
-			{ echo "vm: $1: the VM did not finish (no result marker)"; failed=$((failed + 1)); }
+			{ echo "vm: $1: the VM did not finish (no result marker)"; count 0 1 0; }
 		bad=1
 	fi
 }
@@ -141,7 +132,7 @@ timing=()
 # run_kernel SERIES|RELEASE: build, pack and boot one kernel.
 run_kernel() {
 	want=$1
-	local kstart=$SECONDS p0=$pass f0=$failed s0=$skipped t
+	local kstart=$SECONDS p0=$pass f0=$fail s0=$skip t
 	tag=$want
 	kver=$(bash tools/kver.sh "$want")
 	if [ -z "$kver" ]; then
@@ -182,7 +173,7 @@ run_kernel() {
 		return
 	fi
 	echo "ok - kernel $want: viewdev.ko builds W=1 -Werror against $kver"
-	pass=$((pass + 1))
+	count 1 0 0
 	cp kmod/viewdev.ko "$kout/viewdev.ko"
 
 	initrd=$kout/initrd.cpio.gz
@@ -195,17 +186,17 @@ run_kernel() {
 	log=$kout/serial.log
 	boot 1 "$log" "viewtest=all"
 	grep -vE '^\s*$' "$log" | sed "s/^/  [$tag] /"
-	count "$log"
+	count_log "$log"
 
 	if [ "${VIEW_VM_SMP2:-1}" != 0 ]; then
 		log2=$kout/serial-smp2.log
 		boot 2 "$log2" "viewtest=stress viewfuzz=$fuzz_s viewseed=$fuzz_seed"
 		sed "s/^/  [$tag smp2] /" "$log2" | grep -vE '^\s*\[[^]]*\]\s*$'
-		count "$log2"
+		count_log "$log2"
 	fi
 	t=$((SECONDS - kstart))
 	timing+=("$want ($kver) ${t} s")
-	echo "vm: [$tag] kernel $kver: $((pass - p0)) passed, $((failed - f0)) failed, $((skipped - s0)) skipped in ${t} s"
+	echo "vm: [$tag] kernel $kver: $((pass - p0)) passed, $((fail - f0)) failed, $((skip - s0)) skipped in ${t} s"
 }
 
 for want in $sel; do
@@ -228,15 +219,14 @@ if make --no-print-directory kmod-clean >"$out/kmod-clean.log" 2>&1 &&
 	[ -e "$probe/keep.o" ] && [ -e "$probe/keep.a" ] && [ ! -e kmod/viewdev.ko ] &&
 	[ -z "$(kbuild_left)" ]; then
 	echo "ok - make kmod-clean removes the module's products, keeps other *.o/*.a"
-	pass=$((pass + 1))
+	count 1 0 0
 else
 	echo "not ok - make kmod-clean removes only the module's products"
 	{ cat "$out/kmod-clean.log"; kbuild_left; } | sed 's/^/#   /'
-	failed=$((failed + 1))
+	count 0 1 0
 fi
 rm -rf "$probe"
 
 for t in "${timing[@]}"; do echo "vm: cost: $t"; done
-[ "$failed" -eq 0 ] && [ -z "$bad" ] || failed=$((failed > 0 ? failed : 1))
-echo "RESULT: $pass passed, $failed failed, $skipped skipped"
-[ "$failed" -eq 0 ]
+[ "$fail" -eq 0 ] && [ -z "$bad" ] || fail=$((fail > 0 ? fail : 1))
+result
