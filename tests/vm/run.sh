@@ -30,14 +30,13 @@
 set -u
 cd "$(dirname "$0")/../.."
 . tests/common/result.sh
+. tools/vmboot.sh
 out=build/vm
-vmdir=${VIEW_VM_DIR:-/opt/viewfs/vm}
 mkdir -p "$out"
 
 
-qemu=$(command -v qemu-system-x86_64) || suite_skip "vm: qemu-system-x86_64 is not installed"
-"$qemu" -machine help >/dev/null 2>&1 || suite_skip "vm: qemu-system-x86_64 does not start here"
-[ -x /bin/busybox ] || suite_broken "vm: no /bin/busybox (busybox-static; run make deps)"
+vm_qemu || suite_skip "vm: $vm_why"
+[ -x "$busybox" ] || suite_broken "vm: no $busybox (busybox-static; run make deps)"
 
 if ! make --no-print-directory vm-bins >"$out/bins.log" 2>&1; then
 	cat "$out/bins.log"
@@ -57,7 +56,7 @@ fi
 root=$out/initramfs
 rm -rf "$root"
 mkdir -p "$root"/{bin,sbin,lib,proc,sys,dev,tmp,etc}
-cp /bin/busybox "$root/bin/busybox"
+cp "$busybox" "$root/bin/busybox"
 cp tests/vm/guest.sh "$root/init"
 chmod 755 "$root/init"
 add_prog() {
@@ -116,12 +115,8 @@ count_log() {
 # check): on where the kernel has it.
 boot() {
 	local start=$SECONDS rc
-	timeout 400 "$qemu" -machine q35 -accel tcg -cpu max -smp "$1" -m 512M \
-		-display none -no-reboot -nodefaults -serial "file:$2" \
-		-kernel "$kernel" -initrd "$initrd" \
-		-append "console=ttyS0 panic=-1 oops=panic slub_debug=FZP $kfence quiet $3" </dev/null
+	vm_boot 400 "$1" 512M "$2" "$kernel" "$initrd" "slub_debug=FZP $kfence quiet $3"
 	rc=$?
-	sed -i 's/\r$//' "$2"
 	echo "vm: [$tag] boot -smp $1 took $((SECONDS - start)) s (qemu exit $rc)"
 	return $rc
 }
@@ -134,32 +129,17 @@ run_kernel() {
 	want=$1
 	local kstart=$SECONDS p0=$pass f0=$fail s0=$skip t
 	tag=$want
-	kver=$(bash tools/kver.sh "$want")
-	if [ -z "$kver" ]; then
-		if meta=$(bash tools/kver.sh --meta "$want"); then
-			kfail "$want" "$meta is not installed (run make deps)"
-		else
-			kfail "$want" "not a kernel series of tools/kver.sh: $(bash tools/kver.sh --list | paste -sd ' ')"
-		fi
+	if ! vm_kernel "$want"; then
+		kfail "$want" "$vm_why"
 		return
 	fi
 	kout=$out/$kver
 	mkdir -p "$kout"
-	kernel=$vmdir/vmlinuz-$kver
-	[ -s "$kernel" ] || kernel=/boot/vmlinuz-$kver
-	if [ ! -s "$kernel" ]; then
-		kfail "$want" "no kernel image $vmdir/vmlinuz-$kver (run make deps)"
-		return
-	fi
-	if [ ! -d "/usr/src/linux-headers-$kver" ]; then
-		kfail "$want" "no headers /usr/src/linux-headers-$kver (run make deps)"
-		return
-	fi
 
 	kfence=
-	grep -qx 'CONFIG_KFENCE=y' "/usr/src/linux-headers-$kver/.config" 2>/dev/null &&
+	grep -qx 'CONFIG_KFENCE=y' "$headers/.config" 2>/dev/null &&
 		kfence=kfence.sample_interval=10
-	echo "vm: [$tag] kernel $kver${kfence:+ ($kfence)}, module built with W=1 against /usr/src/linux-headers-$kver"
+	echo "vm: [$tag] kernel $kver${kfence:+ ($kfence)}, module built with W=1 against $headers"
 	# kmod/ holds one kernel's objects at a time: clean, build, take a copy.
 	make --no-print-directory kmod-clean >/dev/null 2>&1
 	if ! make --no-print-directory kmod KMOD_KVER="$kver" >"$kout/kmod.log" 2>&1 ||
@@ -178,7 +158,7 @@ run_kernel() {
 
 	initrd=$kout/initrd.cpio.gz
 	cp "$kout/viewdev.ko" "$root/lib/viewdev.ko"
-	if ! (cd "$root" && find . | cpio -o -H newc --quiet) | gzip -1 >"$initrd"; then
+	if ! vm_pack "$root" "$initrd"; then
 		kfail "$want" "cannot pack the initramfs"
 		return
 	fi
