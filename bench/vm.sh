@@ -20,6 +20,7 @@
 # ("FAIL: ..." on stderr; the serial log is OUT_DIR/vm/serial.log).
 set -uo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=SCRIPTDIR/../tools/vmboot.sh
 . tools/vmboot.sh
 OUT=${1:-build/bench}
 vm=$OUT/vm

@@ -4,6 +4,7 @@
 # metadata from xattrs, and the seed example.  Usage: run.sh BUILD_DIR
 set -u
 build=${1:-build/san}
+# shellcheck source=SCRIPTDIR/../common/result.sh
 . "$(dirname "$0")/../common/result.sh"
 V="$(cd "$(dirname "$0")/../.." && pwd)/$build/bin/view"
 [ -x "$V" ] || suite_broken "no $V (build first)"

@@ -9,6 +9,7 @@
 set -u
 build=${1:-build/san}
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=SCRIPTDIR/../common/result.sh
 . "$here/../common/result.sh"
 py=/usr/bin/python3
 view="$build/bin/view"

@@ -10,6 +10,7 @@
 set -u
 build=${1:-build/san}
 cd "$(dirname "$0")/../.."
+# shellcheck source=SCRIPTDIR/../common/result.sh
 . tests/common/result.sh
 root=$PWD
 bin=$root/$build/bin/viewfs

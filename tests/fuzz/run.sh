@@ -11,6 +11,7 @@
 # usage: tests/fuzz/run.sh [BUILD_DIR (unused)].  Last line: RESULT.
 set -u
 cd "$(dirname "$0")/../.."
+# shellcheck source=SCRIPTDIR/../common/result.sh
 . tests/common/result.sh
 out=build/fuzz
 secs=${FUZZ_TEST_S:-10}

@@ -24,6 +24,7 @@ set -u
 build=${1:-build/san}
 cd "$(dirname "$0")/../.."
 root=$PWD
+# shellcheck source=SCRIPTDIR/../common/result.sh
 . tests/common/result.sh
 finish() { result; exit; }
 

@@ -21,6 +21,7 @@ set -u
 build=${1:-build/san}
 here=$(cd "$(dirname "$0")" && pwd)
 cd "$here/../.."
+# shellcheck source=SCRIPTDIR/../common/result.sh
 . tests/common/result.sh
 py=/usr/bin/python3
 

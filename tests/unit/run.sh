@@ -8,6 +8,7 @@
 set -u
 build=${1:-build/san}
 cd "$(dirname "$0")/../.."
+# shellcheck source=SCRIPTDIR/../common/result.sh
 . tests/common/result.sh
 dir=$build/tests/unit
 shopt -s nullglob

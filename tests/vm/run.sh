@@ -29,7 +29,9 @@
 # Exit 0 all passed, 1 a failure, 77 when QEMU cannot run here.
 set -u
 cd "$(dirname "$0")/../.."
+# shellcheck source=SCRIPTDIR/../common/result.sh
 . tests/common/result.sh
+# shellcheck source=SCRIPTDIR/../../tools/vmboot.sh
 . tools/vmboot.sh
 out=build/vm
 mkdir -p "$out"
