@@ -9,21 +9,16 @@
 set -u
 build=${1:-build/san}
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=SCRIPTDIR/../common/result.sh
+. "$here/../common/result.sh"
 py=/usr/bin/python3
 view="$build/bin/view"
 
-skip() {
-	echo "SKIP: $*"
-	echo "RESULT: 0 passed, 0 failed, 1 skipped"
-	exit 77
-}
-[ -x "$py" ] || skip "$py not found (Debian's python3; make deps installs it)"
-"$py" -c 'import numpy' 2>/dev/null || skip "$py has no numpy (make deps installs python3-numpy)"
+[ -x "$py" ] || suite_skip "$py not found (Debian's python3; make deps installs it)"
+"$py" -c 'import numpy' 2>/dev/null || suite_skip "$py has no numpy (make deps installs python3-numpy)"
 if [ ! -x "$view" ]; then
 	# a missing binary is a broken build, not a reason to skip
-	echo "FAIL: no view binary at $view (build it first: make SAN=1 all)"
-	echo "RESULT: 0 passed, 1 failed, 0 skipped"
-	exit 1
+	suite_broken "no view binary at $view (build it first: make SAN=1 all)"
 fi
 
 # Test files go where user xattrs work if possible: the build dir, else /tmp.
