@@ -9,19 +9,6 @@
 #include "internal.h"
 #include <limits.h>
 #include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-
-void vw__c_strides(int ndim, const ssize_t *shape, ssize_t itemsize,
-		   ssize_t *strides)
-{
-	ssize_t s = itemsize;
-
-	for (int i = ndim - 1; i >= 0; i--) {
-		strides[i] = s;
-		s *= shape[i];
-	}
-}
 
 /* PyBuffer_IsContiguous for 'C' (len 0 counts as contiguous). */
 static int vw__is_c(const struct vw_view *v)

@@ -21,6 +21,12 @@
 #define SSIZE_MIN (-SSIZE_MAX - 1)
 #endif
 
+/*
+ * The core (core.c), which every other file may call and which calls none
+ * of them: vw__fail, vw__check_fail, vw__shape_bytes, vw__c_strides,
+ * vw__publish.
+ */
+
 /* Fill err (if any) with a formatted one-line message; return code (< 0). */
 int vw__fail(struct vw_error *err, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -153,13 +159,13 @@ static inline void vw__inherit(struct vw_view *dst, const struct vw_view *src,
 }
 
 /*
- * The one way a view is made from another: publish a view of src's memory
- * with buf, shape and strides into dst (copied index by index, so they may
- * be src's own arrays even when dst == src); readonly comes from src, and
- * format/itemsize too unless format (with its parsed f) is given.  Takes a
- * reference unless dst == src, whose reference carries over, or src is
- * borrowed, in which case dst is borrowed too (no reference, nothing
- * atomic).
+ * The one way a view is made from another (core.c): publish a view of
+ * src's memory with buf, shape and strides into dst (copied index by
+ * index, so they may be src's own arrays even when dst == src); readonly
+ * comes from src, and format/itemsize too unless format (with its parsed
+ * f) is given.  Takes a reference unless dst == src, whose reference
+ * carries over, or src is borrowed, in which case dst is borrowed too (no
+ * reference, nothing atomic).
  */
 void vw__publish(struct vw_view *dst, const struct vw_view *src, char *buf,
 		 int ndim, const ssize_t *shape, const ssize_t *strides,
@@ -201,16 +207,17 @@ static inline int vw__next_index(ssize_t *idx, const ssize_t *shape, int n)
 }
 
 /*
- * Size of shape[0..ndim) items of itemsize bytes, as NumPy checks it: the
- * product of the NONZERO dimensions times itemsize must fit ssize_t, even
- * when another dimension is zero; *len (may be NULL) is 0 when a dimension
- * is 0, else that product.  Then every C-order stride fits.
+ * Size of shape[0..ndim) items of itemsize bytes (core.c), as NumPy
+ * checks it: the product of the NONZERO dimensions times itemsize must fit
+ * ssize_t, even when another dimension is zero; *len (may be NULL) is 0
+ * when a dimension is 0, else that product.  Then every C-order stride
+ * fits.
  * Returns 0, -EINVAL a negative dimension, -EOVERFLOW too big.
  */
 int vw__shape_bytes(int ndim, const ssize_t *shape, ssize_t itemsize,
 		    ssize_t *len);
 
-/* Set C-order strides for shape[0..ndim) and itemsize. */
+/* Set C-order strides for shape[0..ndim) and itemsize (core.c). */
 void vw__c_strides(int ndim, const ssize_t *shape, ssize_t itemsize,
 		   ssize_t *strides);
 
