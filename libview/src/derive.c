@@ -227,13 +227,59 @@ VW_PUBLIC int vw_transpose(struct vw_view *dst, const struct vw_view *src,
 	return 0;
 }
 
-/* NumPy's _attempt_nocopy_reshape (C order). */
+/*
+ * The strides that lay shape[0..ndim) over a view's memory without a copy,
+ * into ns: NumPy's _attempt_nocopy_reshape, C order.  od/os are the view's
+ * on dimensions other than 1 and their strides; the product of od equals
+ * that of shape, and is not 0.
+ *
+ * The rule: cut both shapes into the shortest runs of axes whose extents
+ * have equal products (one run of old axes against one run of new).  A run
+ * of old axes can be cut anew only if it is contiguous within itself (the
+ * stride of each axis is the next axis's stride times its extent); its new
+ * axes then get C-order strides that end in the stride of the run's last
+ * old axis.  New axes left over at the end have extent 1: they take the
+ * last stride (the itemsize if there is none).  0, or -ENOTSUP when a run
+ * is not contiguous within itself.
+ */
+static int vw__nocopy_strides(int ndim, const ssize_t *shape, int on,
+			      const ssize_t *od, const ssize_t *os,
+			      ssize_t itemsize, ssize_t *ns)
+{
+	int oi = 0, oj = 1, ni = 0, nj = 1;
+	ssize_t last, t;
+
+	while (ni < ndim && oi < on) {
+		ssize_t np = shape[ni], op = od[oi];
+
+		while (np != op) {
+			if (np < op)
+				np *= shape[nj++];
+			else
+				op *= od[oj++];
+		}
+		for (int ok = oi; ok < oj - 1; ok++)
+			if (__builtin_mul_overflow(od[ok + 1], os[ok + 1], &t) ||
+			    os[ok] != t)
+				return -ENOTSUP;
+		ns[nj - 1] = os[oj - 1];
+		for (int nk = nj - 1; nk > ni; nk--)
+			ns[nk - 1] = ns[nk] * shape[nk];
+		ni = nj++;
+		oi = oj++;
+	}
+	last = ni >= 1 ? ns[ni - 1] : itemsize;
+	for (int nk = ni; nk < ndim; nk++)
+		ns[nk] = last;
+	return 0;
+}
+
 VW_PUBLIC int vw_reshape(struct vw_view *dst, const struct vw_view *src,
 			 int ndim, const ssize_t *shape,
 			 struct vw_error *err)
 {
 	ssize_t od[VW_MAXDIM], os[VW_MAXDIM], ns[VW_MAXDIM];
-	ssize_t prod, nbytes, t;
+	ssize_t prod, nbytes;
 	int rc, i, on = 0;
 
 	rc = vw__check(src, err);
@@ -250,7 +296,7 @@ VW_PUBLIC int vw_reshape(struct vw_view *dst, const struct vw_view *src,
 					shape[i]);
 	/* overflow-checked, and a zero dimension does not lift the bound on
 	 * the others: a wrapped product would pass the size check and walk
-	 * past od[] below */
+	 * past od[] in vw__nocopy_strides */
 	if (vw__shape_bytes(ndim, shape, src->itemsize, &nbytes))
 		return vw__fail(err, -EINVAL,
 				"reshape: product(shape) too large (array is too big)");
@@ -262,44 +308,18 @@ VW_PUBLIC int vw_reshape(struct vw_view *dst, const struct vw_view *src,
 				prod);
 	if (prod == 0) {
 		vw__c_strides(ndim, shape, src->itemsize, ns);
-		goto done;
-	}
-	for (i = 0; i < src->ndim; i++) {
-		if (src->shape[i] != 1) {
-			od[on] = src->shape[i];
-			os[on++] = src->strides[i];
-		}
-	}
-	{
-		int oi = 0, oj = 1, ni = 0, nj = 1;
-		ssize_t last;
-
-		while (ni < ndim && oi < on) {
-			ssize_t np = shape[ni], op = od[oi];
-
-			while (np != op) {
-				if (np < op)
-					np *= shape[nj++];
-				else
-					op *= od[oj++];
+	} else {
+		for (i = 0; i < src->ndim; i++) {
+			if (src->shape[i] != 1) {
+				od[on] = src->shape[i];
+				os[on++] = src->strides[i];
 			}
-			for (int ok = oi; ok < oj - 1; ok++)
-				if (__builtin_mul_overflow(od[ok + 1],
-							   os[ok + 1], &t) ||
-				    os[ok] != t)
-					return vw__fail(err, -ENOTSUP,
-							"reshape: the view's strides do not allow this shape without a copy");
-			ns[nj - 1] = os[oj - 1];
-			for (int nk = nj - 1; nk > ni; nk--)
-				ns[nk - 1] = ns[nk] * shape[nk];
-			ni = nj++;
-			oi = oj++;
 		}
-		last = ni >= 1 ? ns[ni - 1] : src->itemsize;
-		for (int nk = ni; nk < ndim; nk++)
-			ns[nk] = last;
+		if (vw__nocopy_strides(ndim, shape, on, od, os, src->itemsize,
+				       ns))
+			return vw__fail(err, -ENOTSUP,
+					"reshape: the view's strides do not allow this shape without a copy");
 	}
-done:
 	vw__publish(dst, src, src->buf, ndim, shape, ns, NULL, NULL);
 	return 0;
 }
