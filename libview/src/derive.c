@@ -331,8 +331,7 @@ VW_PUBLIC int vw_toreadonly(struct vw_view *dst, const struct vw_view *src,
 
 	if (rc)
 		return rc;
-	vw__publish(dst, src, src->buf, src->ndim, src->shape, src->strides,
-		    NULL, NULL);
+	vw__publish_same(dst, src);
 	dst->readonly = 1;
 	return 0;
 }

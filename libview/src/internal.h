@@ -171,6 +171,15 @@ void vw__publish(struct vw_view *dst, const struct vw_view *src, char *buf,
 		 int ndim, const ssize_t *shape, const ssize_t *strides,
 		 const char *format, const struct vw_format *f);
 
+/* dst becomes a view of exactly src's layout (vw__publish of src's own
+ * buf, shape and strides). */
+static inline void vw__publish_same(struct vw_view *dst,
+				    const struct vw_view *src)
+{
+	vw__publish(dst, src, src->buf, src->ndim, src->shape, src->strides,
+		    NULL, NULL);
+}
+
 /*
  * The parsed native single-character formats ("d", "B", ...) by type code
  * (format.c; code 0 where a character is not a type code), and the one

@@ -426,15 +426,13 @@ VW_PUBLIC int vw_dup(struct vw_view *dst, const struct vw_view *src,
 
 		vw__map_get(m);
 		if (dst != src)
-			vw__publish(dst, src, src->buf, src->ndim, src->shape,
-				    src->strides, NULL, NULL);
+			vw__publish_same(dst, src);
 		dst->map = m;
 		return 0;
 	}
 	if (dst == src)
 		return 0;
-	vw__publish(dst, src, src->buf, src->ndim, src->shape, src->strides,
-		    NULL, NULL);
+	vw__publish_same(dst, src);
 	return 0;
 }
 

@@ -126,6 +126,21 @@ static inline ssize_t vw__udiv(uint64_t a, uint64_t b)
 	return (ssize_t)(a / b);
 }
 
+/* One bound (start or stop) of a slice with step st over length items,
+ * as PySlice_AdjustIndices clips it: negative counts from the end, then
+ * into [0, length], or [-1, length - 1] for a negative step. */
+static inline ssize_t vw__slice_bound(ssize_t x, ssize_t length, ssize_t st)
+{
+	if (x < 0) {
+		x += length;
+		if (x < 0)
+			x = st < 0 ? -1 : 0;
+	} else if (x >= length) {
+		x = st < 0 ? length - 1 : length;
+	}
+	return x;
+}
+
 /* PySlice_Unpack + PySlice_AdjustIndices; returns the slice length. */
 static inline ssize_t vw__slice_indices(const struct vw_index *s, ssize_t length,
 				 ssize_t *start, ssize_t *step)
@@ -137,20 +152,8 @@ static inline ssize_t vw__slice_indices(const struct vw_index *s, ssize_t length
 		st = -SSIZE_MAX;
 	a = s->has_start ? s->start : (st < 0 ? SSIZE_MAX : 0);
 	b = s->has_stop ? s->stop : (st < 0 ? SSIZE_MIN : SSIZE_MAX);
-	if (a < 0) {
-		a += length;
-		if (a < 0)
-			a = st < 0 ? -1 : 0;
-	} else if (a >= length) {
-		a = st < 0 ? length - 1 : length;
-	}
-	if (b < 0) {
-		b += length;
-		if (b < 0)
-			b = st < 0 ? -1 : 0;
-	} else if (b >= length) {
-		b = st < 0 ? length - 1 : length;
-	}
+	a = vw__slice_bound(a, length, st);
+	b = vw__slice_bound(b, length, st);
 	*start = a;
 	*step = st;
 	if (st < 0) {

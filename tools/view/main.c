@@ -105,13 +105,19 @@ static void die(int code, const char *fmt, ...)
 			 *prog_path ? ": " : "");
 	va_list ap;
 
-	if (n < 0 || (size_t)n >= sizeof(msg))
-		n = 0;
 	va_start(ap, fmt);
-	vsnprintf(msg + n, sizeof(msg) - (size_t)n, fmt, ap);
+	view_put_error(msg, sizeof(msg), n, fmt, ap);
 	va_end(ap);
-	view_put_line(stderr, msg);
 	exit(code);
+}
+
+void view_put_error(char *msg, size_t size, int head, const char *fmt,
+		    va_list ap)
+{
+	if (head < 0 || (size_t)head >= size)
+		head = 0;
+	vsnprintf(msg + head, size - (size_t)head, fmt, ap);
+	view_put_line(stderr, msg);
 }
 
 void view_put_line(FILE *f, const char *msg)
