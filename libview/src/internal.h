@@ -2,6 +2,24 @@
 /*
  * libview internals shared by the library's source files.  Nothing here is
  * exported from libview.so (see libview.map): names are vw__* or static.
+ *
+ * Where things live, bottom floor first (each file calls only files above
+ * it, except that guard.c uses copy.c's page spans, vw__extent and
+ * vw__page_spans):
+ *   core.c     error messages, C-order shape/stride arithmetic, vw__publish
+ *   format.c   format strings and shapes: vw_format_parse, vw_shape_parse,
+ *              vw_meta_check
+ *   map.c      mappings and their references: vw_open*, vw_from_*,
+ *              vw_apply_meta, vw_release, vw_dup, vw_borrow
+ *   derive.c   vw_cast, vw_transpose, vw_reshape, vw_toreadonly,
+ *              the contiguity predicates
+ *   slice.c    index expressions and slicing: vw_parse_index, vw_slice
+ *   guard.c    the SIGBUS guard and populating pages before a write
+ *   element.c  one element: vw_pack, vw_unpack, vw_get, vw_set
+ *   copy.c     strided copies: vw_tobytes, vw_frombytes, vw_copy_to,
+ *              vw_fill, vw_equal
+ *   literal.c  Python literals: vw_literal_parse, vw_assign
+ *   output.c   vw_format_value, vw_tolist, vw_hex, vw_info_json
  */
 #ifndef VW_INTERNAL_H
 #define VW_INTERNAL_H
