@@ -43,10 +43,13 @@ int vw__floor_log10_three_quarters_pow2(int q)
 	return (q * 315653 - 131003) >> 20;
 }
 
-/* floor(g * cp / 2^127), with bit 0 set when the part dropped is not zero,
- * g = g1 * 2^63 + g0.  As in the paper, the low 64 bits of g0 * cp are left
- * out: they hold g's own rounding error.  cp is even, so
- * (g1 * cp + 2 * hi64(g0 * cp)) / 2^64 is the paper's sum. */
+/* floor(g * cp / 2^127), g = g1 * 2^63 + g0, with bit 0 set when the part
+ * below 2^127 is not zero (the sticky bit), after rounding g * cp down to a
+ * multiple of 2^64 as the paper does.  g is at most 1 above the exact
+ * scale, so g * cp is less than cp < 2^64 above the exact product; cp is
+ * even, so g1 * cp * 2^63 has no bits below 2^64 and dropping the low 64
+ * bits of g0 * cp is that rounding down: an exact product (a multiple of
+ * 2^127) comes out with the sticky bit clear. */
 static uint64_t vw__scale(const struct vw__pow10 *p, uint64_t cp)
 {
 	unsigned __int128 lo = (unsigned __int128)p->g0 * cp;
