@@ -263,8 +263,20 @@ int vw__truth(const struct vw_value *v);
 /* Python == between two element values. */
 int vw__value_eq(const struct vw_value *a, const struct vw_value *b);
 
-/* Python repr of a double into buf (at least 32 bytes). */
-void vw__float_repr(double x, char *buf, size_t n);
+/* Python repr of a double into buf (NUL-terminated); returns its length
+ * (at most 24). */
+size_t vw__float_repr(double x, char buf[static 32]);
+
+/* shortest.c: the shortest decimal that reads back as x (finite, > 0) and
+ * is nearest x, as Python's repr picks it: writes its n significant digits
+ * (1 <= n <= 17, no NUL) to digits and sets *decpt so that the decimal is
+ * 0.DIGITS * 10^decpt; returns n.  No errors. */
+int vw__shortest(double x, char *digits, int *decpt);
+
+/* shortest.c's scales: floor(log10(2^q)) and floor(log10(3/4 * 2^q)),
+ * exact for q in [-1074, 971] (a double's binary exponents). */
+int vw__floor_log10_pow2(int q);
+int vw__floor_log10_three_quarters_pow2(int q);
 
 /* Read the metadata (format, shape) of an open file or viewdev node.  Each
  * out string is set to "" when unset.  Errors: -errno other than "no such
