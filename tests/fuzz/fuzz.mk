@@ -24,7 +24,7 @@ FUZZ_LIB_OBJS := $(LIBVIEW_SRCS:%.c=$(FUZZ_OUT)/obj/%.o)
 FUZZ_COMMON_OBJ := $(FUZZ_OUT)/obj/tests/fuzz/common.o
 
 TEST_BINS += $(FUZZ_BINS)
-.SECONDARY: $(FUZZ_SRCS:%.c=$(FUZZ_OUT)/obj/%.o)
+.SECONDARY: $(FUZZ_SRCS:%.c=$(FUZZ_OUT)/obj/%.o) $(FUZZ_LIB_OBJS) $(FUZZ_COMMON_OBJ)
 
 # libview's shortest.c includes the table libview.mk generates
 $(FUZZ_OUT)/obj/libview/src/shortest.o: $(LIBVIEW_POW10_H)
