@@ -602,6 +602,7 @@ static int serve(struct vwfs *fs, const struct fuse_cmdline_opts *cmd,
 static void stop_session(struct vwfs *fs, const char *mountpoint)
 {
 	fuse_session_unmount(fs->se);
+	vwfs_auto_unmount_disarm();
 	vwfs_log("viewfs: unmounted %s\n", mountpoint);
 	if (fs->stats)
 		vwfs_log("viewfs: stats: open %lu, read %lu, write %lu, getxattr %lu "

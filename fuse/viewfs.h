@@ -532,6 +532,13 @@ uint64_t vwfs_space_xattr_bytes(struct vwfs *fs);
  * path with blanks), or the errno of pipe/fork.
  */
 int vwfs_auto_unmount_start(const char *path);
+/*
+ * After a clean unmount: tell the watcher to leave without looking, so a
+ * mount made on the same path later (which may get the same device number)
+ * is never detached.  Does nothing without a watcher, or while the mount
+ * is still there (a failed unmount keeps the watcher armed).
+ */
+void vwfs_auto_unmount_disarm(void);
 /* 1 if @mountpoint holds a FUSE mount whose daemon is gone (ENOTCONN). */
 int vwfs_mountpoint_dead(const char *mountpoint);
 

@@ -4,15 +4,12 @@
 # metadata from xattrs, and the seed example.  Usage: run.sh BUILD_DIR
 set -u
 build=${1:-build/san}
+# shellcheck source=SCRIPTDIR/../common/result.sh
+. "$(dirname "$0")/../common/result.sh"
 V="$(cd "$(dirname "$0")/../.." && pwd)/$build/bin/view"
-[ -x "$V" ] || { echo "no $V (build first)"; echo "RESULT: 0 passed, 1 failed, 0 skipped"; exit 1; }
+[ -x "$V" ] || suite_broken "no $V (build first)"
 dir=$(mktemp -d "${TMPDIR:-/tmp}/viewcli.XXXXXX")
 trap 'umount "$dir/full" 2>/dev/null; rm -rf "$dir"' EXIT
-pass=0 fail=0 skip=0
-
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; }
-
 # expect_out NAME EXPECTED CMD...: stdout equals EXPECTED, exit 0, no stderr
 expect_out() {
 	local name=$1 want=$2; shift 2
@@ -94,7 +91,7 @@ if setfattr -n user.view.format -v '<h' "$m" 2>/dev/null &&
 	expect_err "format alone on a size not a multiple of itemsize" "$d25" "$V" show "$d25" --tolist
 	expect_out "--raw still shows such a file" 25 sh -c "'$V' show '$d25' --raw --tobytes | wc -c"
 else
-	skip=$((skip + 1)); echo "skip metadata tests: no user xattrs on $dir"
+	skip_one "metadata tests: no user xattrs on $dir"
 fi
 
 # A page the kernel cannot provide (SIGBUS) is an error, not a crash, and
@@ -119,7 +116,7 @@ if [ "$(id -u)" -eq 0 ] && mkdir "$t" && mount -t tmpfs -o size=1M,nr_inodes=64 
 	fi
 	umount "$t"
 else
-	skip=$((skip + 1)); echo "skip full-store tests: needs root and mount -t tmpfs"
+	skip_one "full-store tests: needs root and mount -t tmpfs"
 fi
 
 # view kmod's errors are escaped as view show/set's (issue 14): a name with
@@ -129,5 +126,4 @@ if grep -q "$(printf '\033')" "$dir/err" || ! grep -qF 'a\x0ab\x1b' "$dir/err"; 
 	bad "kmod error not escaped: $(od -c "$dir/err" | head -3)"
 else ok "kmod error escapes control characters as \\xNN"; fi
 
-echo "RESULT: $pass passed, $fail failed, $skip skipped"
-[ $fail -eq 0 ]
+result

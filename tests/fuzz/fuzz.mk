@@ -26,6 +26,10 @@ FUZZ_COMMON_OBJ := $(FUZZ_OUT)/obj/tests/fuzz/common.o
 TEST_BINS += $(FUZZ_BINS)
 .SECONDARY: $(FUZZ_SRCS:%.c=$(FUZZ_OUT)/obj/%.o)
 
+# libview's shortest.c includes the table libview.mk generates
+$(FUZZ_OUT)/obj/libview/src/shortest.o: $(LIBVIEW_POW10_H)
+$(FUZZ_OUT)/obj/libview/src/shortest.o: FUZZ_CFLAGS += -I$(dir $(LIBVIEW_POW10_H))
+
 # the module's checks see the kernel headers' shims, nothing else does
 $(FUZZ_OUT)/obj/tests/fuzz/fuzz_kmeta.o: FUZZ_CFLAGS += -Itests/fuzz/kshim
 

@@ -105,13 +105,19 @@ static void die(int code, const char *fmt, ...)
 			 *prog_path ? ": " : "");
 	va_list ap;
 
-	if (n < 0 || (size_t)n >= sizeof(msg))
-		n = 0;
 	va_start(ap, fmt);
-	vsnprintf(msg + n, sizeof(msg) - (size_t)n, fmt, ap);
+	view_put_error(msg, sizeof(msg), n, fmt, ap);
 	va_end(ap);
-	view_put_line(stderr, msg);
 	exit(code);
+}
+
+void view_put_error(char *msg, size_t size, int head, const char *fmt,
+		    va_list ap)
+{
+	if (head < 0 || (size_t)head >= size)
+		head = 0;
+	vsnprintf(msg + head, size - (size_t)head, fmt, ap);
+	view_put_line(stderr, msg);
 }
 
 void view_put_line(FILE *f, const char *msg)
@@ -125,15 +131,6 @@ void view_put_line(FILE *f, const char *msg)
 	}
 	fputc('\n', f);
 }
-
-enum op_kind { OP_OFFSET, OP_LENGTH, OP_CAST, OP_SLICE, OP_TRANSPOSE,
-	       OP_READONLY };
-
-struct op {
-	enum op_kind kind;
-	const char *arg;	/* NULL for --transpose without '=' */
-	const char *name;	/* the option as given, for messages */
-};
 
 /* Decimal N >= 0 (digits only), saturating as Python's slice indices. */
 static ssize_t parse_count(const char *opt, const char *s)
@@ -161,90 +158,171 @@ static int is_byte_format(const char *f)
 	return (f[0] == 'B' || f[0] == 'b' || f[0] == 'c') && !f[1];
 }
 
+/*
+ * The options that shape the view: a table of handlers, one an option.
+ * cmd_view records them in the order given and applies them left to right
+ * once the file is open.  A handler returns libview's code (its message in
+ * err); an argument that breaks the option's own syntax dies at once.
+ */
+struct op;
+enum op_arg {
+	OP_ARG_NONE,		/* --readonly */
+	OP_ARG_NEXT,		/* --slice EXPR: the next argument, even "-1" */
+	OP_ARG_EQ,		/* --transpose[=P]: optional, after '=' */
+};
+
+struct view_opt {
+	const char *name;
+	enum op_arg arg;
+	int (*run)(struct vw_view *v, const struct op *op,
+		   struct vw_error *err);
+};
+
+struct op {
+	const struct view_opt *opt;
+	const char *arg;	/* NULL when the option was given none */
+};
+
+/* --offset N and --length N: m[N:] and m[:N] of a 1-D byte view. */
+static int op_bound(struct vw_view *v, const struct op *op, int is_stop,
+		    struct vw_error *err)
+{
+	struct vw_index ix = { .is_slice = 1 };
+	ssize_t n = parse_count(op->opt->name, op->arg);
+
+	if (v->ndim != 1 || !is_byte_format(v->format))
+		die(1, "%s needs a 1-D view of format B, b or c (the view is %d-D of format '%s')",
+		    op->opt->name, v->ndim, v->format);
+	if (is_stop) {
+		ix.has_stop = 1;
+		ix.stop = n;
+	} else {
+		ix.has_start = 1;
+		ix.start = n;
+	}
+	return vw_slice(v, v, &ix, 1, err);
+}
+
+static int op_offset(struct vw_view *v, const struct op *op,
+		     struct vw_error *err)
+{
+	return op_bound(v, op, 0, err);
+}
+
+static int op_length(struct vw_view *v, const struct op *op,
+		     struct vw_error *err)
+{
+	return op_bound(v, op, 1, err);
+}
+
+/* --cast FMT[:D0,D1,...] */
+static int op_cast(struct vw_view *v, const struct op *op,
+		   struct vw_error *err)
+{
+	char fmt[64];
+	ssize_t shape[VW_MAXDIM];
+	const char *colon = strchr(op->arg, ':');
+	size_t fl = colon ? (size_t)(colon - op->arg) : strlen(op->arg);
+	int ndim = 0;
+
+	if (fl >= sizeof(fmt))
+		die(1, "--cast: format '%s' is too long", op->arg);
+	memcpy(fmt, op->arg, fl);
+	fmt[fl] = 0;
+	if (colon) {
+		ndim = vw_shape_parse(colon + 1, shape, VW_MAXDIM, err);
+		if (ndim < 0)
+			die(1, "--cast %s: %s", op->arg, err->msg);
+	}
+	return vw_cast(v, v, fmt, ndim, colon ? shape : NULL, err);
+}
+
+/* --slice EXPR */
+static int op_slice(struct vw_view *v, const struct op *op,
+		    struct vw_error *err)
+{
+	struct vw_index ix[VW_MAXDIM];
+	int n = vw_parse_index(op->arg, ix, VW_MAXDIM, err);
+
+	if (n < 0)
+		die(1, "--slice: %s", err->msg);
+	return vw_slice(v, v, ix, n, err);
+}
+
+/* --transpose[=P0,P1,...]: without '=' the axes are reversed. */
+static int op_transpose(struct vw_view *v, const struct op *op,
+			struct vw_error *err)
+{
+	int perm[VW_MAXDIM], n = 0;
+	const char *p = op->arg;
+
+	if (p && *p) {
+		for (;;) {
+			char *end;
+			long a;
+
+			if (n >= VW_MAXDIM)
+				die(1, "--transpose=%s: too many axes", op->arg);
+			errno = 0;
+			a = strtol(p, &end, 10);
+			if (end == p || errno || a < INT_MIN || a > INT_MAX ||
+			    (*end && *end != ','))
+				die(1, "--transpose=%s: expected comma-separated axis numbers",
+				    op->arg);
+			perm[n++] = (int)a;
+			if (!*end)
+				break;
+			p = end + 1;
+		}
+	}
+	return vw_transpose(v, v, op->arg ? perm : NULL, n, err);
+}
+
+/* --readonly */
+static int op_readonly(struct vw_view *v, const struct op *op,
+		       struct vw_error *err)
+{
+	(void)op;
+	return vw_toreadonly(v, v, err);
+}
+
+static const struct view_opt view_opts[] = {
+	{ "--offset", OP_ARG_NEXT, op_offset },
+	{ "--length", OP_ARG_NEXT, op_length },
+	{ "--cast", OP_ARG_NEXT, op_cast },
+	{ "--slice", OP_ARG_NEXT, op_slice },
+	{ "--transpose", OP_ARG_EQ, op_transpose },
+	{ "--readonly", OP_ARG_NONE, op_readonly },
+};
+
+/* The view option argument a names, or NULL; *eq is its "=ARG" part
+ * (OP_ARG_EQ options only; NULL when there is none). */
+static const struct view_opt *find_view_opt(const char *a, const char **eq)
+{
+	*eq = NULL;
+	for (size_t k = 0; k < sizeof(view_opts) / sizeof(view_opts[0]); k++) {
+		const struct view_opt *o = &view_opts[k];
+		size_t n = strlen(o->name);
+
+		if (strncmp(a, o->name, n))
+			continue;
+		if (!a[n])
+			return o;
+		if (o->arg == OP_ARG_EQ && a[n] == '=') {
+			*eq = a + n + 1;
+			return o;
+		}
+	}
+	return NULL;
+}
+
 static void apply(struct vw_view *v, const struct op *op)
 {
 	struct vw_error err = { 0 };
-	int rc = 0;
+	int rc = op->opt->run(v, op, &err);
 
-	switch (op->kind) {
-	case OP_OFFSET:
-	case OP_LENGTH: {
-		struct vw_index ix = { .is_slice = 1 };
-		ssize_t n = parse_count(op->name, op->arg);
-
-		if (v->ndim != 1 || !is_byte_format(v->format))
-			die(1, "%s needs a 1-D view of format B, b or c (the view is %d-D of format '%s')",
-			    op->name, v->ndim, v->format);
-		if (op->kind == OP_OFFSET) {
-			ix.has_start = 1;
-			ix.start = n;
-		} else {
-			ix.has_stop = 1;
-			ix.stop = n;
-		}
-		rc = vw_slice(v, v, &ix, 1, &err);
-		break;
-	}
-	case OP_CAST: {
-		char fmt[64];
-		ssize_t shape[VW_MAXDIM];
-		const char *colon = strchr(op->arg, ':');
-		size_t fl = colon ? (size_t)(colon - op->arg) : strlen(op->arg);
-		int ndim = 0;
-
-		if (fl >= sizeof(fmt))
-			die(1, "--cast: format '%s' is too long", op->arg);
-		memcpy(fmt, op->arg, fl);
-		fmt[fl] = 0;
-		if (colon) {
-			ndim = vw_shape_parse(colon + 1, shape, VW_MAXDIM, &err);
-			if (ndim < 0)
-				die(1, "--cast %s: %s", op->arg, err.msg);
-		}
-		rc = vw_cast(v, v, fmt, ndim, colon ? shape : NULL, &err);
-		break;
-	}
-	case OP_SLICE: {
-		struct vw_index ix[VW_MAXDIM];
-		int n = vw_parse_index(op->arg, ix, VW_MAXDIM, &err);
-
-		if (n < 0)
-			die(1, "--slice: %s", err.msg);
-		rc = vw_slice(v, v, ix, n, &err);
-		break;
-	}
-	case OP_TRANSPOSE: {
-		int perm[VW_MAXDIM], n = 0;
-		const char *p = op->arg;
-
-		if (p && *p) {
-			for (;;) {
-				char *end;
-				long a;
-
-				if (n >= VW_MAXDIM)
-					die(1, "--transpose=%s: too many axes", op->arg);
-				errno = 0;
-				a = strtol(p, &end, 10);
-				if (end == p || errno || a < INT_MIN || a > INT_MAX ||
-				    (*end && *end != ','))
-					die(1, "--transpose=%s: expected comma-separated axis numbers",
-					    op->arg);
-				perm[n++] = (int)a;
-				if (!*end)
-					break;
-				p = end + 1;
-			}
-		}
-		rc = vw_transpose(v, v, op->arg ? perm : NULL, n, &err);
-		break;
-	}
-	case OP_READONLY:
-		rc = vw_toreadonly(v, v, &err);
-		break;
-	}
 	if (rc)
-		die(1, "%s%s%s: %s", op->name, op->arg ? " " : "",
+		die(1, "%s%s%s: %s", op->opt->name, op->arg ? " " : "",
 		    op->arg ? op->arg : "", err.msg);
 }
 
@@ -380,26 +458,19 @@ static int cmd_view(int argc, char **argv, int is_set)
 	for (int i = 2; i < argc; i++) {
 		const char *a = argv[i];
 		struct op *op = &ops[nops];
+		const struct view_opt *o;
+		const char *eq;
 
-		op->name = a;
 		if (!strcmp(a, "--raw")) {
 			raw = 1;
-		} else if (!strcmp(a, "--readonly")) {
-			op->kind = OP_READONLY;
-			nops++;
-		} else if (!strcmp(a, "--offset") || !strcmp(a, "--length") ||
-			   !strcmp(a, "--cast") || !strcmp(a, "--slice")) {
-			if (i + 1 >= argc)
-				die(2, "%s needs an argument", a);
-			op->kind = a[2] == 'o' ? OP_OFFSET : a[2] == 'l' ? OP_LENGTH :
-				   a[2] == 'c' ? OP_CAST : OP_SLICE;
-			op->arg = argv[++i];
-			nops++;
-		} else if (!strcmp(a, "--transpose") ||
-			   !strncmp(a, "--transpose=", 12)) {
-			op->kind = OP_TRANSPOSE;
-			op->name = "--transpose";
-			op->arg = a[11] == '=' ? a + 12 : NULL;
+		} else if ((o = find_view_opt(a, &eq)) != NULL) {
+			op->opt = o;
+			op->arg = eq;
+			if (o->arg == OP_ARG_NEXT) {
+				if (i + 1 >= argc)
+					die(2, "%s needs an argument", a);
+				op->arg = argv[++i];
+			}
 			nops++;
 		} else if (!is_set && is_output(a)) {
 			if (i != argc - 1)
