@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * view — the command line on libview: `view show`, `view set`, and
- * `view kmod` (the viewdev control node, tools/view/kmod.c).  The exact
+ * view — the command line on libview: `view show`, `view set`, `view
+ * seal` (tools/view/seal.c) and `view kmod` (the viewdev control node,
+ * tools/view/kmod.c).  The exact
  * contract of show/set is ../shared/VIEW-CLI.md: options apply left to
  * right to a view of the whole file; any error prints one line on stderr,
  * exits non-zero and leaves the file untouched (libview turns a SIGBUS in
@@ -10,6 +11,7 @@
  */
 #include "view.h"
 #include "kmod.h"
+#include "seal.h"
 #include <errno.h>
 #include <stdarg.h>
 #include <fcntl.h>
@@ -27,6 +29,7 @@
 static const char usage_text[] =
 "Usage: view show PATH [OPTION...] OUTPUT\n"
 "       view set  PATH [OPTION...] --value LITERAL\n"
+"       view seal PATH [--write] [--shrink] [--grow] [--all]\n"
 "       view kmod COMMAND ...        (see `view kmod --help`)\n"
 "       view --help | --version\n"
 "\n"
@@ -79,6 +82,12 @@ static const char usage_text[] =
 "                      element.  Ints, floats (nan, inf, -inf), True,\n"
 "                      False, b'...' and lists.  Every element is\n"
 "                      converted before any is written.\n"
+"\n"
+"SEAL (view seal PATH; see `view seal --help`)\n"
+"  --write, --shrink, --grow, --all\n"
+"                      add those seals to a viewfs file, viewdev node or\n"
+"                      memfd (never removed; they bind root too); with\n"
+"                      none, print the current seals (\"write,shrink\")\n"
 "\n"
 "EXIT STATUS\n"
 "  0 success; 1 error (one line on stderr, the file unchanged);\n"
@@ -531,6 +540,8 @@ int main(int argc, char **argv)
 		return cmd_view(argc - 1, argv + 1, 0);
 	if (!strcmp(argv[1], "set"))
 		return cmd_view(argc - 1, argv + 1, 1);
+	if (!strcmp(argv[1], "seal"))
+		return view_seal_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "kmod"))
 		return view_kmod_main(argc - 1, argv + 1);
 	die(2, "unknown command '%s' (see view --help)", argv[1]);
