@@ -733,11 +733,13 @@ int vw_assign(const struct vw_view *v, const struct vw_literal *value,
 
 /*
  * vw_seal_add - add seals (VW_SEAL_* bits; 0 adds nothing) to the buffer
- * open as fd (any open of it: a read-only one is enough and, for the write
- * seal, needed: a writable fd of the buffer is itself a writer).  The
- * descriptor is borrowed.  A char device is asked with viewdev's
- * VIEWDEV_IOC_ADD_SEALS, a memfd (F_GET_SEALS works on it) with
- * F_ADD_SEALS, a file on a viewfs mount (file system type fuse.viewfs in
+ * open as fd (any open of it: a read-only one is enough and, on viewfs
+ * and viewdev, needed for the write seal: a writable fd of the buffer is
+ * itself a writer).  The descriptor is borrowed.  A char device is asked
+ * with viewdev's VIEWDEV_IOC_ADD_SEALS; a memfd with F_ADD_SEALS (which
+ * wants a descriptor open for writing: a read-only fd is reopened
+ * read-write through /proc/self/fd for the call, and closed again); a
+ * file on a viewfs mount (file system type fuse.viewfs in
  * /proc/self/mountinfo) by setting VW_SEALS_XATTR.  A file anywhere else
  * is refused even where user xattrs work (tmpfs, ext4): there the
  * attribute would be stored and bind nobody.
@@ -747,7 +749,8 @@ int vw_assign(const struct vw_view *v, const struct vw_literal *value,
  * VW_SEAL_WRITE while a writer exists (see above), nothing changed;
  * -ENOTSUP fd is none of the three (a file on another file system, a
  * char device that is not a viewdev node, a pipe ...); -EBADF fd not
- * open; -errno of fstat/fsetxattr/ioctl otherwise (-EACCES, -ENOSPC ...).
+ * open; -errno of fstat/fsetxattr/ioctl/open otherwise (-EACCES: no write
+ * permission to reopen a read-only memfd descriptor; -ENOSPC ...).
  */
 int vw_seal_add(int fd, unsigned seals);
 

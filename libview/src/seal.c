@@ -183,6 +183,30 @@ static int viewdev_errno(int e)
 	return e == ENOTTY ? -ENOTSUP : -e;
 }
 
+/*
+ * F_ADD_SEALS wants a descriptor open for writing; a read-only one (as
+ * `view seal` opens /proc/PID/fd/N) is reopened read-write for the call.
+ * A writable descriptor is no writer for memfd's write seal (mappings are).
+ */
+static int memfd_add_seals(int fd, unsigned seals)
+{
+	int flags = fcntl(fd, F_GETFL), rw = fd, ret;
+	char path[64];
+
+	if (flags < 0)
+		return -errno;
+	if ((flags & O_ACCMODE) == O_RDONLY) {
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		rw = open(path, O_RDWR | O_CLOEXEC);
+		if (rw < 0)
+			return -errno;
+	}
+	ret = fcntl(rw, F_ADD_SEALS, (int)seals) < 0 ? -errno : 0;
+	if (rw != fd)
+		close(rw);
+	return ret;
+}
+
 VW_PUBLIC int vw_seal_add(int fd, unsigned seals)
 {
 	enum seal_kind kind;
@@ -201,9 +225,7 @@ VW_PUBLIC int vw_seal_add(int fd, unsigned seals)
 		return ioctl(fd, VIEWDEV_IOC_ADD_SEALS, &s) < 0 ? viewdev_errno(errno) : 0;
 	}
 	case SEAL_MEMFD:
-		if (!seals)
-			return 0;
-		return fcntl(fd, F_ADD_SEALS, (int)seals) < 0 ? -errno : 0;
+		return seals ? memfd_add_seals(fd, seals) : 0;
 	case SEAL_XATTR:
 		if (!seals)
 			return 0;
