@@ -675,7 +675,8 @@ int vw_assign(const struct vw_view *v, const struct vw_literal *value,
  *                   (truncate, ftruncate, O_TRUNC of a non-empty file,
  *                   viewdev's RESIZE).
  *   VW_SEAL_GROW    any size change to a larger size fails with EPERM,
- *                   and so do writes past the end and fallocate beyond it.
+ *                   and so do writes past the end and fallocate beyond it
+ *                   (viewfs is stricter: below).
  *   VW_SEAL_WRITE   every open for writing (O_WRONLY, O_RDWR, O_TRUNC),
  *                   write, truncate, fallocate, copy_file_range into the
  *                   file and writable shared mmap fail with EPERM (a
@@ -707,15 +708,19 @@ int vw_assign(const struct vw_view *v, const struct vw_literal *value,
  *    seal stays); getxattr gives the current seals in the fixed order
  *    "write,shrink,grow" (only those set), ENODATA when none; listxattr
  *    names it once a seal is set; removexattr is EPERM; a bad value is
- *    EINVAL.  An xattr because it works from setfattr/getfattr and any
+ *    EINVAL; the kernel wants write permission in the file's mode for
+ *    setting any user.* attribute, this one included.  An xattr because it works from setfattr/getfattr and any
  *    language, is visible to consumers without new tools, needs no FUSE
  *    ioctl (passthrough does not route ioctls) and persists with the
- *    other view metadata.  With kernel passthrough the daemon never sees
- *    writes, so there VW_SEAL_GROW is stricter than memfd's: a writable
- *    open of a grow-sealed file is refused (EPERM), and adding the grow
- *    seal fails with EBUSY while a writable passthrough open exists.
- *    Without passthrough (passthrough=off, or the kernel refused it), a
- *    grow-sealed file can still be written inside its size.
+ *    other view metadata.  viewfs keeps VW_SEAL_GROW stricter than
+ *    memfd does: with kernel passthrough (and with the writeback cache) a
+ *    write past the end never reaches the daemon, so a grow-sealed file
+ *    cannot be opened for writing at all (EPERM) and adding the grow seal
+ *    fails with EBUSY while the file is open for writing, on both data
+ *    paths alike (a file behaves the same however it is served).  A
+ *    writable open stays counted until the kernel's RELEASE, which comes
+ *    shortly after the last close or munmap; an add waits up to 250 ms for
+ *    releases under way before it answers EBUSY.
  *  - viewdev: VIEWDEV_IOC_ADD_SEALS / VIEWDEV_IOC_GET_SEALS on the node
  *    /dev/view/NAME (a read-only open is enough) and the read-only sysfs
  *    attribute seals (the same text as the xattr).
