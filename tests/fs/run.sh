@@ -301,12 +301,13 @@ t_py() { $PY "$checks" "$1" "$mnt" "${@:2}"; }
 # Issue 15: seals (libview's view.h, "Seals"), tests/fs/seals.py: every
 # sealed operation refused as root and as nobody, EBUSY while a writable
 # fd or mapping exists, a consumer of a shrink-sealed buffer never gets
-# SIGBUS.  On the mount in place (allow_other: nobody reaches it).
+# SIGBUS, no write lands after a seal won against concurrent writers.  On the mount in place (allow_other: nobody reaches it).
 seals_py=$root/tests/fs/seals.py
 t_seals() {
 	mkdir -p "$mnt/seals" && chmod 1777 "$mnt/seals" || return 1
 	$PY "$seals_py" rules "$mnt/seals" || return 1
 	$PY "$seals_py" nosigbus "$mnt/seals" || return 1
+	$PY "$seals_py" race "$mnt/seals" || return 1
 	rmdir "$mnt/seals"
 }
 # The same on --store DIR, then the seals survive a restart of the daemon.

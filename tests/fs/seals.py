@@ -10,6 +10,9 @@ CHECK is one of
              rename, unlink, reads and private mappings still working
   nosigbus   a consumer maps a shrink-sealed buffer; the producer's
              truncations all fail; the consumer reads every page, no SIGBUS
+  race       writers open, write and close in threads while the write
+             seal is tried until it succeeds: no write lands after it, and
+             every open for writing after it fails with EPERM
   persist-1  make DIR/persist sealed (before a daemon restart)
   persist-2  DIR/persist still sealed (after the restart)
 Prints what went wrong and exits 1 on failure, 0 on success.
@@ -20,6 +23,8 @@ import mmap
 import os
 import signal
 import sys
+import threading
+import time
 
 libc = ctypes.CDLL(None, use_errno=True)
 SEALS = "user.view.seals"
@@ -314,6 +319,66 @@ def check_nosigbus(d):
     os.unlink(f)
 
 
+def check_race(d):
+    """The check of an open and the seal are one step in the daemon."""
+    f = os.path.join(d, "raced")
+    make(f, 4096)
+    sealed = threading.Event()
+    late = []
+
+    stop = time.monotonic() + 5  # writers give up then: the seal wins
+
+    def writer(k):
+        n = 0
+        while time.monotonic() < stop:
+            after = sealed.is_set()
+            try:
+                fd = os.open(f, os.O_RDWR)
+            except OSError as e:
+                if e.errno != errno.EPERM:
+                    late.append("writer %d: open: %s" % (k, e))
+                elif "write" not in seals_of(f):
+                    late.append("writer %d: EPERM before the seal" % k)
+                return  # refused once sealed: done
+            if after:
+                late.append("writer %d: opened O_RDWR after the seal" % k)
+            os.pwrite(fd, bytes([n & 0xff]), k)
+            n += 1
+            os.close(fd)
+            # writers all rest in the last 150 ms of every 500: the seal
+            # can win while they run, at the edge of a rest
+            while time.monotonic() % 0.5 >= 0.35:
+                time.sleep(0.005)
+
+    threads = [threading.Thread(target=writer, args=(k,), daemon=True)
+               for k in range(4)]
+    for t in threads:
+        t.start()
+    tries = busy = 0
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        tries += 1
+        try:
+            os.setxattr(f, SEALS, b"write")
+            break
+        except OSError as e:
+            if e.errno != errno.EBUSY:
+                fail("seal under writers: %s" % e)
+            busy += 1
+    else:
+        fail("no seal in 60 s of %d tries" % tries)
+    snap = open(f, "rb").read()
+    sealed.set()
+    for t in threads:
+        t.join()
+    check(not late, "; ".join(late[:3]))
+    check(time.monotonic() < stop, "the seal won only once the writers had stopped")
+    time.sleep(0.2)
+    check(open(f, "rb").read() == snap, "a write landed after the seal")
+    print("  sealed after %d tries (%d EBUSY)" % (tries, busy))
+    os.unlink(f)
+
+
 def check_persist(d, step):
     f = os.path.join(d, "persist")
     if step == 1:
@@ -336,12 +401,14 @@ def write_sealed_refused_partly(f):
 
 def main():
     if len(sys.argv) != 3:
-        fail("usage: seals.py rules|nosigbus|persist-1|persist-2 DIR")
+        fail("usage: seals.py rules|nosigbus|race|persist-1|persist-2 DIR")
     name, d = sys.argv[1], sys.argv[2]
     if name == "rules":
         check_rules(d)
     elif name == "nosigbus":
         check_nosigbus(d)
+    elif name == "race":
+        check_race(d)
     elif name in ("persist-1", "persist-2"):
         check_persist(d, int(name[-1]))
     else:
