@@ -127,6 +127,7 @@ expect_err "seal with an unknown option" "$f" "$V" seal "$f" --wirte
 expect_err "seal of a plain file: not viewfs, viewdev or memfd" "$f" "$V" seal "$f" --write
 grep -q "ENOTSUP" "$dir/err" && ok "seal of a plain file says ENOTSUP" || bad "seal plain file: $(cat "$dir/err")"
 expect_err "seal print of a plain file" "$f" "$V" seal "$f"
+expect_out "show --info of a plain file: no seals, last member" '"contiguous": true, "seals": []}' sh -c "'$V' show '$f' --info | grep -o '\"contiguous\": .*'"
 expect_err "seal of a missing file" "$f" "$V" seal "$dir/none" --shrink
 expect_out "seal --help names every seal option" 4 sh -c "'$V' seal --help | grep -cE -- '^  --(write|shrink|grow|all) '"
 mfd_py='import os, sys, time
@@ -166,6 +167,7 @@ if [ "$(id -u)" -eq 0 ] && [ -x "$viewfs" ] && [ -c /dev/fuse ] && command -v fu
 	expect_out "seal on viewfs prints the xattr's text" "write,shrink" "$V" seal "$b"
 	expect_out "the xattr holds the same text" "write,shrink" getfattr --absolute-names --only-values -n user.view.seals "$b"
 	expect_err "view set on a write-sealed file fails, file unchanged" "$b" "$V" set "$b" --value 1
+	expect_out "show --info ends with the seals" '"seals": ["write", "shrink"]}' sh -c "'$V' show '$b' --info | grep -o '\"seals\": .*'"
 	fusermount3 -u "$dir/vfs"
 	wait
 else

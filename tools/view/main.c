@@ -68,7 +68,8 @@ static const char usage_text[] =
 "                      Python's repr (nan, inf, -0.0), True/False, b'x'\n"
 "  --info              one JSON object: format, itemsize, ndim, shape,\n"
 "                      strides, nbytes, readonly, c_contiguous,\n"
-"                      f_contiguous, contiguous\n"
+"                      f_contiguous, contiguous, and the file's seals\n"
+"                      (\"seals\": [\"write\", ...], see view seal)\n"
 "  --hex[=SEP[,N]]     m.hex() or m.hex(SEP, N); N > 0 groups N bytes from\n"
 "                      the right, N < 0 from the left\n"
 "  --tobytes[=C|F|A]   m.tobytes(order): raw bytes on stdout (default C)\n"
@@ -340,7 +341,72 @@ static int write_all(const void *p, size_t n)
 	return fwrite(p, 1, n, stdout) == n ? 0 : -1;
 }
 
-static void output(const struct vw_view *v, const char *out)
+/*
+ * The --info member "seals" (after VIEW-CLI.md's members, at the end): the
+ * words of the file's seals in view seal's order; [] where the file has
+ * none or cannot have any (not viewfs, viewdev or a memfd).
+ */
+static int put_seals_member(const char *path)
+{
+	char text[VW_SEALS_TEXT_MAX], *w, *save = NULL;
+	unsigned seals = 0;
+	int fd, rc, first = 1;
+
+	fd = open(path, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	rc = vw_seals(fd, &seals);
+	close(fd);
+	if (rc == -ENOTSUP)
+		seals = 0;
+	else if (rc)
+		return rc;
+	if (vw_seals_format(seals, text, sizeof(text)) < 0)
+		return -EINVAL;
+	fputs(", \"seals\": [", stdout);
+	for (w = strtok_r(text, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+		printf("%s\"%s\"", first ? "" : ", ", w);
+		first = 0;
+	}
+	fputs("]}", stdout);
+	return 0;
+}
+
+/* vw_info_json's object with the "seals" member added at its end. */
+static int info_with_seals(const struct vw_view *v, const char *path,
+			   struct vw_error *err)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&buf, &len);
+	int rc;
+
+	if (!mem) {
+		snprintf(err->msg, sizeof(err->msg), "out of memory");
+		return -ENOMEM;
+	}
+	rc = vw_info_json(v, mem, err);
+	if (fclose(mem) && !rc) {
+		snprintf(err->msg, sizeof(err->msg), "out of memory");
+		rc = -ENOMEM;
+	}
+	if (!rc && (len < 2 || buf[len - 1] != '}'))
+		rc = -EIO;
+	if (!rc && fwrite(buf, 1, len - 1, stdout) != len - 1)
+		rc = -EIO;
+	free(buf);
+	if (!rc) {
+		rc = put_seals_member(path);
+		if (rc && rc != -EIO) {
+			snprintf(err->msg, sizeof(err->msg), "cannot read the seals: %s",
+				 strerror(-rc));
+			rc = -EINVAL;
+		}
+	}
+	return rc;
+}
+
+static void output(const struct vw_view *v, const char *out, const char *path)
 {
 	struct vw_error err = { 0 };
 	int rc = 0;
@@ -350,7 +416,7 @@ static void output(const struct vw_view *v, const char *out)
 		if (!rc && putchar('\n') == EOF)
 			rc = -EIO;
 	} else if (!strcmp(out, "--info")) {
-		rc = vw_info_json(v, stdout, &err);
+		rc = info_with_seals(v, path, &err);
 		if (!rc && putchar('\n') == EOF)
 			rc = -EIO;
 	} else if (!strncmp(out, "--hex", 5) && (!out[5] || out[5] == '=')) {
@@ -517,7 +583,7 @@ static int cmd_view(int argc, char **argv, int is_set)
 			die(1, "--value %s: %s", value, err.msg);
 		vw_literal_free(&lit);
 	} else {
-		output(&v, out);
+		output(&v, out, argv[1]);
 	}
 	vw_release(&v);
 	return 0;
