@@ -323,20 +323,21 @@ void vwfs_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		fuse_reply_err(req, -fd);
 		return;
 	}
-	/*
-	 * With passthrough, writes never reach us, so no write would clear
-	 * set-user-ID/set-group-ID: clear them when a caller without
-	 * CAP_FSETID opens the file for writing (or truncates it).
-	 */
-	if (fs->killpriv_v2 && caller_lacks_fsetid(req) &&
-	    ((fi->flags & O_TRUNC) || (atomic_load(&fs->passthrough) &&
-				       (fi->flags & O_ACCMODE) != O_RDONLY)))
-		kill_suidgid_notify(req, ino, in, fd);
 	ret = attach_file(req, in, fd, fi);
 	if (ret) {
 		fuse_reply_err(req, -ret);
 		return;
 	}
+	/*
+	 * With passthrough, writes never reach us, so no write would clear
+	 * set-user-ID/set-group-ID: clear them when a caller without
+	 * CAP_FSETID opens the file for writing (or truncates it), once the
+	 * open is accepted (a sealed file's refused open changes nothing).
+	 */
+	if (fs->killpriv_v2 && caller_lacks_fsetid(req) &&
+	    ((fi->flags & O_TRUNC) || (file_of(fi)->passthrough &&
+				       (fi->flags & O_ACCMODE) != O_RDONLY)))
+		kill_suidgid_notify(req, ino, in, file_of(fi)->fd);
 	if (fuse_reply_open(req, fi) == -ENOENT)
 		detach_file(req, in, file_of(fi));
 }
