@@ -336,13 +336,17 @@ static int set_size(struct vwfs *fs, struct vwfs_inode *in, int fd, off_t size)
 {
 	int ret, own = -1;
 
-	if (fd < 0) {
+	/* the seals' check and the change are one step against a sealer */
+	pthread_mutex_lock(&in->lock);
+	ret = vwfs_seals_check_size(fs, in, fd, size);
+	if (!ret && fd < 0) {
 		own = fd = vwfs_inode_fd(fs, in, O_WRONLY);
-		if (fd < 0)
-			return fd;
+		ret = fd < 0 ? fd : 0;
 	}
 	/* the capacity rule and, with -o reserve, the allocation */
-	ret = vwfs_space_truncate(fs, fd, size);
+	if (!ret)
+		ret = vwfs_space_truncate(fs, fd, size);
+	pthread_mutex_unlock(&in->lock);
 	vwfs_inode_fd_done(in, own);
 	return ret;
 }

@@ -427,7 +427,6 @@ int vwfs_space_removexattr(struct vwfs *fs, struct vwfs_inode *in,
 
 	if (!sp->xattr_counted)
 		return removexattr(path, name) < 0 ? -errno : 0;
-	pthread_mutex_lock(&in->lock);
 	/* A dead object's bytes were given back already, unless at its last
 	 * close (xattr_dead). */
 	counted = stat(path, &st) == 0 && (st.st_nlink > 0 || in->xattr_dead);
@@ -436,7 +435,6 @@ int vwfs_space_removexattr(struct vwfs *fs, struct vwfs_inode *in,
 		ret = -errno;
 	else if (counted && old >= 0)
 		uncharge(sp, xattr_cost(name, (size_t)old));
-	pthread_mutex_unlock(&in->lock);
 	return ret;
 }
 

@@ -91,6 +91,9 @@ struct vwfs_inode {
 	int backing_id;		/* passthrough backing shared by all opens; 0 none */
 	int xattr_dead;		/* unlinked while open: xattr bytes given back at
 				 * the last close (space.c) */
+	int nwriters;		/* open files with write access (seal.c) */
+	atomic_uint seals;	/* seals once read from the store (seal.c);
+				 * written under lock */
 
 	pthread_spinlock_t files_lock;	/* guards files (never held across a wait) */
 	struct vwfs_file *files;	/* this inode's open files, via vwfs_file.inode_next */
@@ -107,6 +110,7 @@ struct vwfs_link {
 struct vwfs_file {
 	int fd;			/* read/write descriptor on the store file; owned */
 	int passthrough;	/* opened with the inode's backing id */
+	int writable;		/* opened for writing: counted in nwriters */
 	struct vwfs_link link;	/* in vwfs.files */
 	struct vwfs_file *inode_next;	/* in vwfs_inode.files; guarded by its files_lock */
 };
@@ -423,6 +427,37 @@ void vwfs_op_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 void vwfs_op_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size);
 void vwfs_op_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name);
 
+/*
+ * seal.c: seals (libview's view.h, "Seals"), kept as user.view.seals on
+ * the store object.  All but vwfs_seals_now and vwfs_seals_check_write
+ * run under in->lock, held by the caller.  fd: a descriptor on the object
+ * that is not O_PATH, or -1.  Each returns 0 or -errno: -EPERM what a seal
+ * forbids, -EIO a stored value viewfs did not write, -errno of the store.
+ */
+/* The seals of in (read from the store the first time) into *seals. */
+int vwfs_seals_get(struct vwfs *fs, struct vwfs_inode *in, int fd,
+		   unsigned *seals);
+/* The seals known now, without a lock (0 before the first read). */
+unsigned vwfs_seals_now(const struct vwfs_inode *in);
+/* An open with flags (O_ACCMODE, O_TRUNC) of the object open as fd. */
+int vwfs_seals_check_open(struct vwfs *fs, struct vwfs_inode *in, int fd,
+			  int flags);
+/* A size change to size (setattr). */
+int vwfs_seals_check_size(struct vwfs *fs, struct vwfs_inode *in, int fd,
+			  off_t size);
+/* A write of [off, off + len) into fd (grows: it may extend the file). */
+int vwfs_seals_check_write(struct vwfs_inode *in, int fd, off_t off, off_t len,
+			   int grows);
+/*
+ * setxattr(user.view.seals, value) by uid on in's object at path: add the
+ * seals value lists.  -EINVAL a bad value or not a regular file; -EPERM
+ * uid neither root nor the owner; -EBUSY the write or grow seal while the
+ * file is open for writing (after waiting briefly for releases under way,
+ * with in->lock dropped meanwhile); -ENOSPC the store's xattr bound.
+ */
+int vwfs_seals_add(struct vwfs *fs, struct vwfs_inode *in, const char *path,
+		   const char *value, size_t size, uid_t uid);
+
 /* space.c: reservation, the xattr bound */
 /* Set up fs->space (before the store is opened); vwfs_space_fini undoes it
  * and may be called whether or not vwfs_space_init was. */
@@ -471,8 +506,8 @@ void vwfs_space_write_lost(struct vwfs *fs, int fd, off_t off, size_t len,
 int vwfs_space_setxattr(struct vwfs *fs, struct vwfs_inode *in, const char *path,
 		       const char *name, const char *value, size_t size,
 		       int flags, uid_t uid);
-/* removexattr(path, name), giving its bytes back; takes in->lock.  0 or
- * -errno. */
+/* removexattr(path, name), giving its bytes back; under in->lock held by
+ * the caller.  0 or -errno. */
 int vwfs_space_removexattr(struct vwfs *fs, struct vwfs_inode *in,
 			  const char *path, const char *name);
 /*

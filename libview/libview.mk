@@ -8,7 +8,7 @@ LIBVIEW_A := $(BUILD)/lib/libview.a
 LIBVIEW_SONAME := libview.so.$(VERSION_MAJOR)
 LIBVIEW_REAL := libview.so.$(VERSION)
 LIBVIEW_SO := $(BUILD)/lib/libview.so
-LIBVIEW_CFLAGS := $(CFLAGS_COMMON) -std=c11 -Ilibview/include -fvisibility=hidden
+LIBVIEW_CFLAGS := $(CFLAGS_COMMON) -std=c11 -Ilibview/include -Ikmod/include -fvisibility=hidden
 
 ALL += $(LIBVIEW_A) $(LIBVIEW_SO)
 

@@ -298,6 +298,32 @@ t_other_user() {	# needs allow_other
 
 t_py() { $PY "$checks" "$1" "$mnt" "${@:2}"; }
 
+# Issue 15: seals (libview's view.h, "Seals"), tests/fs/seals.py: every
+# sealed operation refused as root and as nobody, EBUSY while a writable
+# fd or mapping exists, a consumer of a shrink-sealed buffer never gets
+# SIGBUS, no write lands after a seal won against concurrent writers.  On the mount in place (allow_other: nobody reaches it).
+seals_py=$root/tests/fs/seals.py
+t_seals() {
+	mkdir -p "$mnt/seals" && chmod 1777 "$mnt/seals" || return 1
+	$PY "$seals_py" rules "$mnt/seals" || return 1
+	$PY "$seals_py" nosigbus "$mnt/seals" || return 1
+	$PY "$seals_py" race "$mnt/seals" || return 1
+	rmdir "$mnt/seals"
+}
+# The same on --store DIR, then the seals survive a restart of the daemon.
+t_seals_store() {	# $1 = on|off (passthrough)
+	local store=$tmp/store-seals-$1 v
+	mkdir -p "$store"
+	mount_fs --store "$store" -o passthrough="$1",allow_other || return 1
+	t_seals && $PY "$seals_py" persist-1 "$mnt" || { umount_fs; return 1; }
+	umount_fs || return 1
+	v=$(getfattr --only-values -n user.view.seals "$store/persist")
+	[ "$v" = write,shrink ] || { echo "the store file's seals: '$v'"; return 1; }
+	mount_fs --store "$store" -o passthrough="$1",allow_other || return 1
+	$PY "$seals_py" persist-2 "$mnt" || { umount_fs; return 1; }
+	umount_fs
+}
+
 t_fio_verify() {
 	fio --name=v --directory="$mnt" --size=16M --bs=4k --rw=randwrite --verify=crc32c \
 		--do_verify=1 --verify_state_save=0 --ioengine=psync --output="$tmp/fio.out" >/dev/null 2>&1 ||
@@ -1161,7 +1187,9 @@ for pt in on off; do
 	t "[$pt] fio_verify_psync_and_mmap" t_fio_verify
 	t "[$pt] model_random_ops_seed1" t_py model 1 500
 	t "[$pt] model_random_ops_seed2" t_py model 2 500
+	t "[$pt] seals_refuse_sealed_ops_root_and_nobody_ram_store" t_seals
 	is_mounted && umount_fs
+	t "[$pt] seals_same_on_store_dir_and_survive_restart" t_seals_store $pt
 	# holes to the 4 KiB page on a store of 4 KiB pages
 	t "[$pt] seek_data_hole_fallocate" on_mount seek_data_4k -o passthrough=$pt,huge=never
 	t "[$pt] requests_seen_by_daemon_and_no_xattr_probe" t_requests_seen $pt

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Fuzz target: viewfs's extended-attribute handlers (fuse/xattr.c, with
- * the xattr accounting of fuse/space.c and the messages of fuse/log.c,
+ * the xattr accounting of fuse/space.c, the seals of fuse/seal.c and the
+ * messages of fuse/log.c,
  * which go to stderr, rate-limited), called as libfuse calls them on a
  * real file and directory of a tmpfs store (/dev/shm), with the few
  * daemon functions they use stubbed below (replies are recorded).
@@ -13,6 +14,8 @@
  *  - the stored user.view.format/user.view.shape pair passes vw_meta_check
  *    for the file's size right after a successful set;
  *  - listxattr shows only user.* names;
+ *  - user.view.seals, when stored, is vw_seals_format's text of what
+ *    vw_seals_parse reads from it (only fuse/seal.c writes it);
  *  - the charged xattr bytes equal the cost of what is stored (name +
  *    value + 64 per attribute) and never exceed max_xattr_bytes.
  * The store is emptied before each input, so every input is reproducible.
@@ -223,6 +226,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	vwfs_space_init(&fs);
 	vwfs_log_limit_init(&fs);
 	FUZZ_ASSERT(vwfs_space_configure(&fs, "off", "16k") == 0);
+	atomic_store(&file_in.seals, 0);	/* the cache of what was cleared */
+	atomic_store(&dir_in.seals, 0);
 
 	op = data[0];
 	flags = data[1] % 4;	/* 0, XATTR_CREATE, XATTR_REPLACE, both */
@@ -270,6 +275,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			const char *s = read_attr(fpath, "user.view.shape");
 
 			FUZZ_ASSERT(vw_meta_check(f, s, (uint64_t)fsize, NULL) == 0);
+		}
+		{
+			const char *t = read_attr(fpath, VW_SEALS_XATTR);
+			char canon[VW_SEALS_TEXT_MAX];
+			unsigned seals;
+
+			FUZZ_ASSERT(!read_attr(dpath, VW_SEALS_XATTR));
+			if (t) {
+				FUZZ_ASSERT(vw_seals_parse(t, strlen(t), &seals) == 0);
+				FUZZ_ASSERT(vw_seals_format(seals, canon, sizeof(canon)) > 0);
+				FUZZ_ASSERT(!strcmp(canon, t));
+			}
 		}
 		FUZZ_ASSERT(vwfs_space_xattr_bytes(&fs) == stored_cost(fpath) + stored_cost(dpath));
 		FUZZ_ASSERT(vwfs_space_xattr_bytes(&fs) <= 16384);

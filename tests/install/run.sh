@@ -304,7 +304,7 @@ if command -v groff >/dev/null && command -v man >/dev/null; then
 	mapfile -t funcs <"$tmp/hdr"
 	m=$(for f in "${funcs[@]}"; do grep -q "$f(" "$tmp/libview.txt" || echo "$f"; done | tr '\n' ' ')
 	[ -z "$m" ] && ok "libview(3) documents all ${#funcs[@]} functions of view.h" || bad "libview(3) misses: $m"
-	mapfile -t kwords < <({ grep -Eo 'VIEWDEV_IOC_[A-Z]+' kmod/include/uapi/viewdev.h | grep -v MAGIC
+	mapfile -t kwords < <({ grep -Eo 'VIEWDEV_IOC_[A-Z_]+' kmod/include/uapi/viewdev.h | grep -v MAGIC
 		grep -Eho 'MODULE_PARM_DESC\([a-z_]+' kmod/*.c | sed 's/.*(//'
 		grep -Eho 'DEVICE_ATTR_R[OW]+\([a-z_]+' kmod/*.c | sed 's/.*(//'; } | sort -u)
 	m=$(missing_in "$tmp/viewdev.txt" "${kwords[@]}" /dev/viewctl)

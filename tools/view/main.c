@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * view — the command line on libview: `view show`, `view set`, and
- * `view kmod` (the viewdev control node, tools/view/kmod.c).  The exact
+ * view — the command line on libview: `view show`, `view set`, `view
+ * seal` (tools/view/seal.c) and `view kmod` (the viewdev control node,
+ * tools/view/kmod.c).  The exact
  * contract of show/set is ../shared/VIEW-CLI.md: options apply left to
  * right to a view of the whole file; any error prints one line on stderr,
  * exits non-zero and leaves the file untouched (libview turns a SIGBUS in
@@ -10,6 +11,7 @@
  */
 #include "view.h"
 #include "kmod.h"
+#include "seal.h"
 #include <errno.h>
 #include <stdarg.h>
 #include <fcntl.h>
@@ -27,6 +29,7 @@
 static const char usage_text[] =
 "Usage: view show PATH [OPTION...] OUTPUT\n"
 "       view set  PATH [OPTION...] --value LITERAL\n"
+"       view seal PATH [--write] [--shrink] [--grow] [--all]\n"
 "       view kmod COMMAND ...        (see `view kmod --help`)\n"
 "       view --help | --version\n"
 "\n"
@@ -65,7 +68,8 @@ static const char usage_text[] =
 "                      Python's repr (nan, inf, -0.0), True/False, b'x'\n"
 "  --info              one JSON object: format, itemsize, ndim, shape,\n"
 "                      strides, nbytes, readonly, c_contiguous,\n"
-"                      f_contiguous, contiguous\n"
+"                      f_contiguous, contiguous, and the file's seals\n"
+"                      (\"seals\": [\"write\", ...], see view seal)\n"
 "  --hex[=SEP[,N]]     m.hex() or m.hex(SEP, N); N > 0 groups N bytes from\n"
 "                      the right, N < 0 from the left\n"
 "  --tobytes[=C|F|A]   m.tobytes(order): raw bytes on stdout (default C)\n"
@@ -79,6 +83,12 @@ static const char usage_text[] =
 "                      element.  Ints, floats (nan, inf, -inf), True,\n"
 "                      False, b'...' and lists.  Every element is\n"
 "                      converted before any is written.\n"
+"\n"
+"SEAL (view seal PATH; see `view seal --help`)\n"
+"  --write, --shrink, --grow, --all\n"
+"                      add those seals to a viewfs file, viewdev node or\n"
+"                      memfd (never removed; they bind root too); with\n"
+"                      none, print the current seals (\"write,shrink\")\n"
 "\n"
 "EXIT STATUS\n"
 "  0 success; 1 error (one line on stderr, the file unchanged);\n"
@@ -331,7 +341,72 @@ static int write_all(const void *p, size_t n)
 	return fwrite(p, 1, n, stdout) == n ? 0 : -1;
 }
 
-static void output(const struct vw_view *v, const char *out)
+/*
+ * The --info member "seals" (after VIEW-CLI.md's members, at the end): the
+ * words of the file's seals in view seal's order; [] where the file has
+ * none or cannot have any (not viewfs, viewdev or a memfd).
+ */
+static int put_seals_member(const char *path)
+{
+	char text[VW_SEALS_TEXT_MAX], *w, *save = NULL;
+	unsigned seals = 0;
+	int fd, rc, first = 1;
+
+	fd = open(path, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	rc = vw_seals(fd, &seals);
+	close(fd);
+	if (rc == -ENOTSUP)
+		seals = 0;
+	else if (rc)
+		return rc;
+	if (vw_seals_format(seals, text, sizeof(text)) < 0)
+		return -EINVAL;
+	fputs(", \"seals\": [", stdout);
+	for (w = strtok_r(text, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+		printf("%s\"%s\"", first ? "" : ", ", w);
+		first = 0;
+	}
+	fputs("]}", stdout);
+	return 0;
+}
+
+/* vw_info_json's object with the "seals" member added at its end. */
+static int info_with_seals(const struct vw_view *v, const char *path,
+			   struct vw_error *err)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&buf, &len);
+	int rc;
+
+	if (!mem) {
+		snprintf(err->msg, sizeof(err->msg), "out of memory");
+		return -ENOMEM;
+	}
+	rc = vw_info_json(v, mem, err);
+	if (fclose(mem) && !rc) {
+		snprintf(err->msg, sizeof(err->msg), "out of memory");
+		rc = -ENOMEM;
+	}
+	if (!rc && (len < 2 || buf[len - 1] != '}'))
+		rc = -EIO;
+	if (!rc && fwrite(buf, 1, len - 1, stdout) != len - 1)
+		rc = -EIO;
+	free(buf);
+	if (!rc) {
+		rc = put_seals_member(path);
+		if (rc && rc != -EIO) {
+			snprintf(err->msg, sizeof(err->msg), "cannot read the seals: %s",
+				 strerror(-rc));
+			rc = -EINVAL;
+		}
+	}
+	return rc;
+}
+
+static void output(const struct vw_view *v, const char *out, const char *path)
 {
 	struct vw_error err = { 0 };
 	int rc = 0;
@@ -341,7 +416,7 @@ static void output(const struct vw_view *v, const char *out)
 		if (!rc && putchar('\n') == EOF)
 			rc = -EIO;
 	} else if (!strcmp(out, "--info")) {
-		rc = vw_info_json(v, stdout, &err);
+		rc = info_with_seals(v, path, &err);
 		if (!rc && putchar('\n') == EOF)
 			rc = -EIO;
 	} else if (!strncmp(out, "--hex", 5) && (!out[5] || out[5] == '=')) {
@@ -508,7 +583,7 @@ static int cmd_view(int argc, char **argv, int is_set)
 			die(1, "--value %s: %s", value, err.msg);
 		vw_literal_free(&lit);
 	} else {
-		output(&v, out);
+		output(&v, out, argv[1]);
 	}
 	vw_release(&v);
 	return 0;
@@ -531,6 +606,8 @@ int main(int argc, char **argv)
 		return cmd_view(argc - 1, argv + 1, 0);
 	if (!strcmp(argv[1], "set"))
 		return cmd_view(argc - 1, argv + 1, 1);
+	if (!strcmp(argv[1], "seal"))
+		return view_seal_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "kmod"))
 		return view_kmod_main(argc - 1, argv + 1);
 	die(2, "unknown command '%s' (see view --help)", argv[1]);

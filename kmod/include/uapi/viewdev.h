@@ -128,6 +128,48 @@ struct viewdev_list {
 	__u64 names;		/* in: user pointer */
 };
 
+/*
+ * Seals of a buffer: the values of memfd's F_SEAL_SHRINK, F_SEAL_GROW and
+ * F_SEAL_WRITE, with their meaning (F_SEAL_SEAL is not offered).  Seals
+ * are only ever added.  After
+ *   VIEWDEV_SEAL_WRITE   every open of the node for writing (O_WRONLY,
+ *                        O_RDWR, O_TRUNC), write, writable shared mmap
+ *                        (and mprotect to one: shared mappings lose
+ *                        VM_MAYWRITE), read-write export, RESIZE (as
+ *                        viewfs refuses truncate) and write of the format
+ *                        or shape attribute fails with -EPERM, for every
+ *                        user, root included;
+ *   VIEWDEV_SEAL_SHRINK  VIEWDEV_IOC_RESIZE to a smaller size is -EPERM,
+ *                        so no mapping of the buffer can be cut (SIGBUS);
+ *   VIEWDEV_SEAL_GROW    VIEWDEV_IOC_RESIZE to a larger size is -EPERM.
+ * Reads, read-only and private mappings, read-only exports, INFO and
+ * destroy keep working.
+ */
+#define VIEWDEV_SEAL_SHRINK	0x0002U
+#define VIEWDEV_SEAL_GROW	0x0004U
+#define VIEWDEV_SEAL_WRITE	0x0008U
+#define VIEWDEV_SEALS		(VIEWDEV_SEAL_SHRINK | VIEWDEV_SEAL_GROW | \
+				 VIEWDEV_SEAL_WRITE)
+
+/*
+ * VIEWDEV_IOC_ADD_SEALS (on a node, any open of it; a read-only one is
+ * enough): add seals to the buffer; 0 adds nothing, a seal already set is
+ * no error.  The write seal needs the buffer to have no open file with
+ * write access (the file the ioctl is issued on counts: seal through a
+ * read-only open), no read-write dma-buf and no shared mapping that is or
+ * can be made writable (a MAP_SHARED mapping of a file opened O_RDWR, even
+ * PROT_READ, counts until unmapped); nothing changes when it fails.
+ * Errors: -EINVAL flags or unknown bits in seals; -EPERM caller neither
+ * the buffer's owner (fsuid) nor CAP_SYS_ADMIN; -EBUSY as above; -EFAULT.
+ *
+ * VIEWDEV_IOC_GET_SEALS (on a node): seals is set to the buffer's seals.
+ * Errors: -EINVAL flags; -EFAULT.
+ */
+struct viewdev_seals {
+	__u32 flags;		/* in: 0 */
+	__u32 seals;		/* ADD: in, VIEWDEV_SEAL_*; GET: out */
+};
+
 #define VIEWDEV_IOC_MAGIC	'V'
 #define VIEWDEV_IOC_VERSION	_IOWR(VIEWDEV_IOC_MAGIC, 0, struct viewdev_version)
 #define VIEWDEV_IOC_CREATE	_IOW(VIEWDEV_IOC_MAGIC, 1, struct viewdev_create)
@@ -135,5 +177,8 @@ struct viewdev_list {
 #define VIEWDEV_IOC_RESIZE	_IOW(VIEWDEV_IOC_MAGIC, 3, struct viewdev_resize)
 #define VIEWDEV_IOC_INFO	_IOWR(VIEWDEV_IOC_MAGIC, 4, struct viewdev_info)
 #define VIEWDEV_IOC_LIST	_IOWR(VIEWDEV_IOC_MAGIC, 5, struct viewdev_list)
+/* on a node /dev/view/NAME */
+#define VIEWDEV_IOC_ADD_SEALS	_IOW(VIEWDEV_IOC_MAGIC, 6, struct viewdev_seals)
+#define VIEWDEV_IOC_GET_SEALS	_IOR(VIEWDEV_IOC_MAGIC, 7, struct viewdev_seals)
 
 #endif /* _UAPI_LINUX_VIEWDEV_H */
