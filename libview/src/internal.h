@@ -4,9 +4,9 @@
  * exported from libview.so (see libview.map): names are vw__* or static.
  *
  * Where things live, bottom floor first (each file calls only files above
- * it, except that guard.c uses copy.c's page spans, vw__extent and
- * vw__page_spans):
- *   core.c     error messages, C-order shape/stride arithmetic, vw__publish
+ * it):
+ *   core.c     error messages, C-order shape/stride arithmetic, vw__publish,
+ *              the layout walks: vw__plan, vw__extent, vw__page_spans
  *   format.c   format strings and shapes: vw_format_parse, vw_shape_parse,
  *              vw_meta_check
  *   map.c      mappings and their references: vw_open*, vw_from_*,
@@ -41,8 +41,8 @@
 
 /*
  * The core (core.c), which every other file may call and which calls none
- * of them: vw__fail, vw__check_fail, vw__shape_bytes, vw__c_strides,
- * vw__publish.
+ * of them: vw__fail, vw__check_fail, vw__readonly_fail, vw__shape_bytes,
+ * vw__c_strides, vw__publish, vw__plan, vw__extent, vw__page_spans.
  */
 
 /* Fill err (if any) with a formatted one-line message; return code (< 0). */
@@ -56,6 +56,18 @@ static inline int vw__check(const struct vw_view *v, struct vw_error *err)
 {
 	if (__builtin_expect(!v || !v->map, 0))
 		return vw__check_fail(err);
+	return 0;
+}
+
+/* 0 if v (a checked view) may be written, else -EROFS with a message
+ * (vw__readonly_fail, out of line).  Every writer calls it right after
+ * vw__check of the view it writes. */
+int vw__readonly_fail(struct vw_error *err) __attribute__((cold));
+static inline int vw__check_writable(const struct vw_view *v,
+				     struct vw_error *err)
+{
+	if (__builtin_expect(v->readonly, 0))
+		return vw__readonly_fail(err);
 	return 0;
 }
 
@@ -290,11 +302,27 @@ int vw__read_meta(int fd, char *fmt, size_t nfmt, char *shape, size_t nshape,
 void vw__map_range(const struct vw_map *m, uintptr_t *base, size_t *len,
 		   int *populate);
 
-/* Lowest and one-past-highest byte address a (nonempty) view touches. */
+/*
+ * The collapsed loop nest of a strided walk (core.c): size-1 dimensions
+ * dropped, adjacent dimensions contiguous in both the destination (ds)
+ * and source (ss) strides merged.  Returns 0 when a dimension is 0
+ * (nothing to walk), else 1.
+ */
+struct vw__plan {
+	int ndim;
+	ssize_t shape[VW_MAXDIM];
+	ssize_t ds[VW_MAXDIM];
+	ssize_t ss[VW_MAXDIM];
+};
+int vw__plan(struct vw__plan *pl, const ssize_t *ds, const ssize_t *ss,
+	     const ssize_t *shape, int ndim);
+
+/* Lowest and one-past-highest byte address a (nonempty) view touches
+ * (core.c). */
 void vw__extent(const struct vw_view *v, uintptr_t *lo, uintptr_t *hi);
 
 /*
- * Call fn(lo, hi, arg) for page-aligned spans [lo, hi) that together cover
+ * (core.c) Call fn(lo, hi, arg) for page-aligned spans [lo, hi) that together cover
  * exactly the pages holding a byte of an element of v (consecutive
  * overlapping or adjacent spans merged; a page no element touches is in
  * no span).  Stops at the first nonzero return of fn and returns it;

@@ -551,8 +551,9 @@ VW_PUBLIC int vw_assign(const struct vw_view *v, const struct vw_literal *lit,
 		return rc;
 	if (!lit)
 		return vw__fail(err, -EINVAL, "no value");
-	if (v->readonly)
-		return vw__fail(err, -EROFS, "cannot modify a read-only view");
+	rc = vw__check_writable(v, err);
+	if (rc)
+		return rc;
 	vw__view_format(v, &f);
 
 	if (!lit->is_list && lit->value.type == VW_V_BYTES) {
