@@ -184,27 +184,23 @@ int vwfs_seals_add(struct vwfs *fs, struct vwfs_inode *in, const char *path,
 		return -errno;
 	if (uid != 0 && uid != st.st_uid)
 		return -EPERM;
-	ret = vwfs_seals_get(fs, in, -1, &cur);
-	if (ret)
-		return ret;
-	next = cur | add;
-	if (next == cur)
-		return 0;
-	for (waited = 0; (next & ~cur & SEALS_NO_WRITERS) && in->nwriters > 0;
-	     waited += 2) {
+	/* Read the seals again after each wait: another add may have run
+	 * while the lock was dropped. */
+	for (waited = 0;; waited += 2) {
+		ret = vwfs_seals_get(fs, in, -1, &cur);
+		if (ret)
+			return ret;
+		next = cur | add;
+		if (next == cur)
+			return 0;
+		if (!((next & ~cur & SEALS_NO_WRITERS) && in->nwriters > 0))
+			break;
 		if (waited >= RELEASE_WAIT_MS)
 			return -EBUSY;
 		pthread_mutex_unlock(&in->lock);
 		sleep_ms(2);
 		pthread_mutex_lock(&in->lock);
 	}
-	/* another add may have run while the lock was dropped */
-	ret = vwfs_seals_get(fs, in, -1, &cur);
-	if (ret)
-		return ret;
-	next = cur | add;
-	if (next == cur)
-		return 0;
 	ret = vw_seals_format(next, text, sizeof(text));
 	if (ret < 0)
 		return ret;
