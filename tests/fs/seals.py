@@ -17,7 +17,6 @@ CHECK is one of
   persist-2  DIR/persist still sealed (after the restart)
 Prints what went wrong and exits 1 on failure, 0 on success.
 """
-import ctypes
 import errno
 import mmap
 import os
@@ -26,21 +25,10 @@ import sys
 import threading
 import time
 
-libc = ctypes.CDLL(None, use_errno=True)
+from fsutil import FALLOC_FL_KEEP_SIZE, FALLOC_FL_PUNCH_HOLE, check, fail, fallocate
+
 SEALS = "user.view.seals"
 NOBODY = 65534
-FALLOC_FL_KEEP_SIZE = 1
-FALLOC_FL_PUNCH_HOLE = 2
-
-
-def fail(msg):
-    print("FAIL:", msg)
-    sys.exit(1)
-
-
-def check(cond, msg):
-    if not cond:
-        fail(msg)
 
 
 def errno_of(fn, *args):
@@ -96,13 +84,6 @@ def as_user(uid, fn):
     _, status = os.waitpid(pid, 0)
     check(os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0,
           "the check as uid %d failed (status %#x)" % (uid, status))
-
-
-def fallocate(fd, mode, off, length):
-    libc.fallocate.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_long,
-                               ctypes.c_long]
-    r = libc.fallocate(fd, mode, off, length)
-    return 0 if r == 0 else ctypes.get_errno()
 
 
 def write_sealed_refused(path, who):
