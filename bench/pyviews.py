@@ -107,13 +107,22 @@ def bench_tolist():
     ints = array.array("i", [((i * 7919) & 0xFFFFFFFF) - ((i * 7919) & 0x80000000) * 2
                              for i in range(NLIST)])
     dbls = array.array("d", [i / 7.0 for i in range(NLIST)])
+    # as vwbench.c: the bit patterns i * 0x9e3779b97f4a7c15, and i/7 as floats
+    rnd = array.array("Q", [(i * 0x9e3779b97f4a7c15) & (2**64 - 1) for i in range(NLIST)])
+    flts = array.array("f", [i / 7.0 for i in range(NLIST)])
     devnull = open("/dev/null", "w")
-    env = {"f": devnull, "mi": memoryview(ints), "md": memoryview(dbls)}
+    env = {"f": devnull, "mi": memoryview(ints), "md": memoryview(dbls),
+           "mr": memoryview(rnd).cast("B").cast("d"), "mf": memoryview(flts)}
     if np is not None:
         env.update({"ai": np.frombuffer(ints, dtype=np.int32),
-                    "ad": np.frombuffer(dbls, dtype=np.float64)})
-    for test, m, a in (("tolist %dK int32" % (NLIST >> 10), "mi", "ai"),
-                       ("tolist %dK double" % (NLIST >> 10), "md", "ad")):
+                    "ad": np.frombuffer(dbls, dtype=np.float64),
+                    "ar": np.frombuffer(rnd, dtype=np.float64),
+                    "af": np.frombuffer(flts, dtype=np.float32)})
+    k = NLIST >> 10
+    for test, m, a in (("tolist %dK int32" % k, "mi", "ai"),
+                       ("tolist %dK double" % k, "md", "ad"),
+                       ("tolist %dK double random bits" % k, "mr", "ar"),
+                       ("tolist %dK float" % k, "mf", "af")):
         emit(test, "memoryview", "ms", "lower",
              1e3 * best_per_call("f.write(repr(%s.tolist())); f.flush()" % m, env))
         if np is not None:

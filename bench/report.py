@@ -28,8 +28,8 @@ SUBJECTS = {
     "tmpfs": "tmpfs",
     "tmpfs-b": "tmpfs, a second file (control)",
     "tmpfs-huge": "tmpfs huge=within_size",
-    "viewfs": "viewfs (memfd, passthrough)",
-    "viewfs-nopt": "viewfs (memfd, no passthrough)",
+    "viewfs": "viewfs (RAM store, passthrough)",
+    "viewfs-nopt": "viewfs (RAM store, no passthrough)",
     "viewfs-store": "viewfs (--store tmpfs, passthrough)",
     "viewfs-store-nopt": "viewfs (--store tmpfs, no passthrough)",
     "hp": "passthrough_hp (passthrough)",
@@ -179,11 +179,14 @@ def build_rows(groups):
             lv_tests.append(test)
     for test in lv_tests:
         derive = test.startswith(("slice", "index", "cast"))
+        # issue 12 item 5: float repr at least twice Python's
+        floats = test.startswith("tolist") and "int32" not in test
         if test.startswith("strided copy"):
             add("libview", test, "libview", "memcpy",
                 0.8 if test == "strided copy run 64 B" else None)
         for ref in ("memoryview", "numpy"):
-            add("libview", test, "libview", ref, 5.0 if derive else None)
+            add("libview", test, "libview", ref,
+                5.0 if derive else 2.0 if floats else None)
         # the same derivations from borrowed views (vw_borrow): the results
         # hold no reference, so no atomic pair per view (vwbench.c)
         for ref in ("memoryview", "numpy"):

@@ -7,7 +7,7 @@
 # and build/bench/summary.png.  Parts:
 #
 #   libview  build/bench/vwbench (C) vs bench/pyviews.py (memoryview, NumPy)
-#   fileio   fio on tmpfs, viewfs (memfd store / --store on tmpfs, passthrough
+#   fileio   fio on tmpfs, viewfs (RAM store / --store on tmpfs, passthrough
 #            on and off) and libfuse's passthrough_hp (with and without
 #            passthrough): seq 1 MiB and random 4 KiB read/write, mmap reads,
 #            cold (after drop_caches) and warm
@@ -28,7 +28,9 @@
 #
 # Environment: QUICK=1; VIEWFS (default build/bin/viewfs); PASSTHROUGH_HP
 # (default: found under /opt/viewfs or build/); BENCH_PARTS (default
-# "libview kmod fileio meta memory mmap") to run a subset.
+# "libview kmod fileio meta memory mmap") to run a subset; BENCH_SUBJECTS
+# (default: all) to keep only some file-system subjects (tmpfs always runs:
+# it is the reference).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -495,6 +497,14 @@ subjects() {
 	fi
 }
 
+# subjects, less those BENCH_SUBJECTS leaves out (tmpfs is always kept)
+chosen_subjects() {
+	local s
+	for s in $(subjects); do
+		case " tmpfs ${BENCH_SUBJECTS:-$s} " in *" $s "*) echo "$s" ;; esac
+	done
+}
+
 run_fs_parts() {
 	local s up=() p
 	case " $PARTS " in *" fileio "* | *" meta "* | *" memory "* | *" mmap "*) ;; *) return ;; esac
@@ -504,7 +514,7 @@ run_fs_parts() {
 		skip "no tmpfs for the stores: all file-system rows"
 		return
 	fi
-	for s in $(subjects); do
+	for s in $(chosen_subjects); do
 		log "$s: mounting"
 		if mount_subject "$s" "$WORK/mnt/$s"; then
 			up+=("$s")

@@ -3,8 +3,9 @@
 #
 #   bash bench/vm.sh OUT_DIR        (QUICK=1 in the environment: short run)
 #
-# Builds kmod/viewdev.ko (`make kmod`, against the headers that
-# linux-headers-amd64 depends on, as tests/vm/run.sh does) and
+# Finds the kernel and QEMU, packs and boots as tests/vm/run.sh does (the
+# shared tools/vmboot.sh).  Builds kmod/viewdev.ko (`make kmod`, against
+# the headers that linux-headers-amd64 depends on) and
 # build/bench/vmbench (static), packs them with busybox into an initramfs
 # of its own under build/bench/vm/ (/init is bench/vm-init.sh), boots
 # Debian's packaged kernel of the same version under QEMU TCG (-smp 1),
@@ -19,9 +20,10 @@
 # ("FAIL: ..." on stderr; the serial log is OUT_DIR/vm/serial.log).
 set -uo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=SCRIPTDIR/../tools/vmboot.sh
+. tools/vmboot.sh
 OUT=${1:-build/bench}
 vm=$OUT/vm
-vmdir=${VIEW_VM_DIR:-/opt/viewfs/vm}
 mkdir -p "$vm"
 
 skip() { echo "SKIP: $*" >&2; exit 77; }
@@ -35,15 +37,11 @@ else
 	SIZE_MB=128 REPS=7 OPS=40000 TMO=240
 fi
 
-kver=$(bash tools/kver.sh ${VIEW_VM_KVER:-})
-[ -n "$kver" ] || skip "linux-headers-amd64 is not installed (make deps)"
-[ -d "/usr/src/linux-headers-$kver" ] || skip "no /usr/src/linux-headers-$kver"
-kernel=$vmdir/vmlinuz-$kver
-[ -s "$kernel" ] || kernel=/boot/vmlinuz-$kver
-[ -s "$kernel" ] || skip "no kernel image $vmdir/vmlinuz-$kver (make deps)"
-qemu=$(command -v qemu-system-x86_64) || skip "qemu-system-x86_64 is not installed"
-"$qemu" -machine help >/dev/null 2>&1 || skip "qemu-system-x86_64 does not start here"
-[ -x /bin/busybox ] || skip "no /bin/busybox (busybox-static; make deps)"
+# the first kernel of VIEW_VM_KVER (which tests/vm reads as a list), else the default series
+# shellcheck disable=SC2086
+vm_kernel ${VIEW_VM_KVER:-} || skip "$vm_why"
+vm_qemu || skip "$vm_why"
+[ -x "$busybox" ] || skip "no $busybox (busybox-static; make deps)"
 
 # kmod/ is shared with the tests/vm harness: build, then take a copy at once.
 if ! make --no-print-directory kmod KMOD_KVER="$kver" >"$vm/kmod.log" 2>&1 ||
@@ -58,12 +56,12 @@ fi
 root=$vm/initramfs
 rm -rf "$root"
 mkdir -p "$root"/{bin,sbin,lib,proc,sys,dev,mnt}
-cp /bin/busybox "$root/bin/busybox"
+cp "$busybox" "$root/bin/busybox"
 cp "$vm/viewdev.ko" "$root/lib/viewdev.ko"
 cp build/bench/vmbench "$root/bin/vmbench"
 cp bench/vm-init.sh "$root/init"
 chmod 755 "$root/init"
-(cd "$root" && find . | cpio -o -H newc --quiet) | gzip -1 >"$vm/initrd.cpio.gz" ||
+vm_pack "$root" "$vm/initrd.cpio.gz" ||
 	fail "cannot pack the initramfs"
 
 # Guest RAM: the four files and the mmap-touch one, plus room for the
@@ -71,12 +69,8 @@ chmod 755 "$root/init"
 mem=$((SIZE_MB * 5 + 320))
 log=$vm/serial.log
 start=$SECONDS
-timeout "$TMO" "$qemu" -machine q35 -accel tcg -cpu max -smp 1 -m "${mem}M" \
-	-display none -no-reboot -nodefaults -serial "file:$log" \
-	-kernel "$kernel" -initrd "$vm/initrd.cpio.gz" \
-	-append "console=ttyS0 panic=-1 oops=panic quiet vmbench=$SIZE_MB,$REPS,$OPS" </dev/null
+vm_boot "$TMO" 1 "${mem}M" "$log" "$kernel" "$vm/initrd.cpio.gz" "quiet vmbench=$SIZE_MB,$REPS,$OPS"
 rc=$?
-sed -i 's/\r$//' "$log"
 echo "vm: kernel $kver, QEMU TCG -smp 1 -m ${mem}M, ${SIZE_MB} MiB files, $REPS reps, $OPS random reads: $((SECONDS - start)) s (qemu exit $rc)" >&2
 grep '^VMBENCH-INFO' "$log" | sed 's/^VMBENCH-INFO /vm: guest: /' >&2
 if grep -q '^VMBENCH-ERROR' "$log"; then

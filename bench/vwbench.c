@@ -411,17 +411,23 @@ static void bench_tolist(void)
 {
 	int32_t *ints = malloc(nlist * sizeof(*ints));
 	double *dbls = malloc(nlist * sizeof(*dbls));
+	uint64_t *rnd = malloc(nlist * sizeof(*rnd));
+	float *flts = malloc(nlist * sizeof(*flts));
 	FILE *f = fopen("/dev/null", "w");
-	struct vw_view braw, draw, bi, bd;
+	struct vw_view braw, draw, bi, bd, rraw, br, fraw, bf;
 	struct vw_error err;
 	int rc;
 
-	if (!ints || !dbls || !f)
+	if (!ints || !dbls || !rnd || !flts || !f)
 		die("setup tolist", -ENOMEM, NULL);
-	/* Same values as pyviews.py: i*7919 - 2^31 wrapped to int32, i/7 */
+	/* Same values as pyviews.py: i*7919 - 2^31 wrapped to int32, i/7;
+	 * doubles of the bit patterns i * 0x9e3779b97f4a7c15 (a Weyl
+	 * sequence: every exponent, some nan and inf); floats i/7 rounded */
 	for (long i = 0; i < nlist; i++) {
 		ints[i] = (int32_t)(uint32_t)((uint64_t)i * 7919u);
 		dbls[i] = i / 7.0;
+		rnd[i] = (uint64_t)i * UINT64_C(0x9e3779b97f4a7c15);
+		flts[i] = (float)(i / 7.0);
 	}
 	rc = vw_from_memory(&braw, ints, nlist * sizeof(*ints), VW_RDONLY,
 			    NULL, NULL, &err);
@@ -431,6 +437,14 @@ static void bench_tolist(void)
 			    NULL, NULL, &err);
 	if (rc < 0 || (rc = vw_cast(&bd, &draw, "d", 1, NULL, &err)) < 0)
 		die("view of double", rc, &err);
+	rc = vw_from_memory(&rraw, rnd, nlist * sizeof(*rnd), VW_RDONLY,
+			    NULL, NULL, &err);
+	if (rc < 0 || (rc = vw_cast(&br, &rraw, "d", 1, NULL, &err)) < 0)
+		die("view of random doubles", rc, &err);
+	rc = vw_from_memory(&fraw, flts, nlist * sizeof(*flts), VW_RDONLY,
+			    NULL, NULL, &err);
+	if (rc < 0 || (rc = vw_cast(&bf, &fraw, "f", 1, NULL, &err)) < 0)
+		die("view of float", rc, &err);
 
 	struct tolist_arg a = { .v = &bi, .f = f };
 	char name[64];
@@ -440,12 +454,24 @@ static void bench_tolist(void)
 	a.v = &bd;
 	snprintf(name, sizeof(name), "tolist %ldK double", nlist >> 10);
 	emit(name, "libview", "ms", "lower", 1e3 * best_per_call(loop_tolist, &a));
+	a.v = &br;
+	snprintf(name, sizeof(name), "tolist %ldK double random bits", nlist >> 10);
+	emit(name, "libview", "ms", "lower", 1e3 * best_per_call(loop_tolist, &a));
+	a.v = &bf;
+	snprintf(name, sizeof(name), "tolist %ldK float", nlist >> 10);
+	emit(name, "libview", "ms", "lower", 1e3 * best_per_call(loop_tolist, &a));
 
+	vw_release(&bf);
+	vw_release(&fraw);
+	vw_release(&br);
+	vw_release(&rraw);
 	vw_release(&bd);
 	vw_release(&draw);
 	vw_release(&bi);
 	vw_release(&braw);
 	fclose(f);
+	free(flts);
+	free(rnd);
 	free(dbls);
 	free(ints);
 }

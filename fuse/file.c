@@ -118,8 +118,27 @@ static int caller_may_open(fuse_req_t req, int fd, int flags)
 }
 
 /*
+ * Under in->lock, the seals' part of an open (seal.c): refuse what they
+ * forbid, then truncate (O_TRUNC: the store descriptor was opened without
+ * it, so the check and the truncation are one step against a sealer).
+ */
+static int open_sealed(struct vwfs *fs, struct vwfs_inode *in, int fd,
+		       int flags)
+{
+	int ret = vwfs_seals_check_open(fs, in, fd, flags);
+
+	if (ret || !(flags & O_TRUNC))
+		return ret;
+	if (ftruncate(fd, 0) == 0)
+		return 0;
+	/* a read-only store descriptor (unprivileged daemon) */
+	return errno == EBADF || errno == EINVAL ? -EACCES : -errno;
+}
+
+/*
  * Give fi a file handle for fd and, when passthrough is on, the inode's
- * backing id.  Takes ownership of fd.  Returns 0 or -errno (fd closed).
+ * backing id, after the seals' check of the open (fi->flags).  Takes
+ * ownership of fd.  Returns 0 or -errno (fd closed).
  */
 static int attach_file(fuse_req_t req, struct vwfs_inode *in, int fd,
 		       struct fuse_file_info *fi)
@@ -133,9 +152,11 @@ static int attach_file(fuse_req_t req, struct vwfs_inode *in, int fd,
 		return -ENOMEM;
 	}
 	f->fd = fd;
+	f->writable = (fi->flags & O_ACCMODE) != O_RDONLY;
 	pthread_mutex_lock(&in->lock);
+	ret = open_sealed(fs, in, fd, fi->flags);
 #if VWFS_HAVE_PASSTHROUGH
-	if (!in->backing_id && atomic_load(&fs->passthrough)) {
+	if (!ret && !in->backing_id && atomic_load(&fs->passthrough)) {
 		int id = fuse_passthrough_open(req, fd);
 
 		if (id > 0) {
@@ -156,6 +177,7 @@ static int attach_file(fuse_req_t req, struct vwfs_inode *in, int fd,
 #endif
 	if (!ret) {
 		in->nopen++;
+		in->nwriters += f->writable;
 		vwfs_inode_files_add(in, f);
 		vwfs_open_fds_add(fs);
 	}
@@ -201,6 +223,7 @@ static void detach_file(fuse_req_t req, struct vwfs_inode *in, struct vwfs_file 
 	vwfs_handle_released(fs);
 	vwfs_inode_files_del(in, f);
 	pthread_mutex_lock(&in->lock);
+	in->nwriters -= f->writable;
 	if (--in->nopen == 0 && in->backing_id) {
 #if VWFS_HAVE_PASSTHROUGH
 		fuse_passthrough_close(req, in->backing_id);
@@ -258,11 +281,7 @@ void vwfs_op_create(fuse_req_t req, fuse_ino_t parent, const char *name,
 		close(fd);
 		fuse_reply_err(req, EACCES);
 		return;
-	} else if ((fi->flags & O_TRUNC) && ftruncate(fd, 0) < 0) {
-		fuse_reply_err(req, errno);
-		close(fd);
-		return;
-	}
+	}	/* O_TRUNC of a file that was there: attach_file, after its seals */
 	ret = vwfs_make_entry(fs, p, name, &e);
 	if (ret) {
 		close(fd);
@@ -295,28 +314,30 @@ void vwfs_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		return;
 	}
 	/* the descriptor is new, and kept by the open file */
-	fd = vwfs_inode_fd(fs, in, store_flags(fi->flags));
+	/* O_TRUNC waits for the seals' check (attach_file) */
+	fd = vwfs_inode_fd(fs, in, store_flags(fi->flags) & ~O_TRUNC);
 	if (fd == -EACCES)	/* unprivileged daemon */
-		fd = vwfs_inode_fd(fs, in, (store_flags(fi->flags) & ~O_RDWR) |
+		fd = vwfs_inode_fd(fs, in, (store_flags(fi->flags) & ~(O_RDWR | O_TRUNC)) |
 				  (fi->flags & O_ACCMODE));
 	if (fd < 0) {
 		fuse_reply_err(req, -fd);
 		return;
 	}
-	/*
-	 * With passthrough, writes never reach us, so no write would clear
-	 * set-user-ID/set-group-ID: clear them when a caller without
-	 * CAP_FSETID opens the file for writing (or truncates it).
-	 */
-	if (fs->killpriv_v2 && caller_lacks_fsetid(req) &&
-	    ((fi->flags & O_TRUNC) || (atomic_load(&fs->passthrough) &&
-				       (fi->flags & O_ACCMODE) != O_RDONLY)))
-		kill_suidgid_notify(req, ino, in, fd);
 	ret = attach_file(req, in, fd, fi);
 	if (ret) {
 		fuse_reply_err(req, -ret);
 		return;
 	}
+	/*
+	 * With passthrough, writes never reach us, so no write would clear
+	 * set-user-ID/set-group-ID: clear them when a caller without
+	 * CAP_FSETID opens the file for writing (or truncates it), once the
+	 * open is accepted (a sealed file's refused open changes nothing).
+	 */
+	if (fs->killpriv_v2 && caller_lacks_fsetid(req) &&
+	    ((fi->flags & O_TRUNC) || (file_of(fi)->passthrough &&
+				       (fi->flags & O_ACCMODE) != O_RDONLY)))
+		kill_suidgid_notify(req, ino, in, file_of(fi)->fd);
 	if (fuse_reply_open(req, fi) == -ENOENT)
 		detach_file(req, in, file_of(fi));
 }
@@ -361,6 +382,14 @@ void vwfs_op_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *in,
 	out.buf[0].flags = FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK;
 	out.buf[0].fd = file_of(fi)->fd;
 	out.buf[0].pos = off;
+	/* a sealed file has no writable handle (seal.c): the last line */
+	n = vwfs_seals_check_write(vwfs_inode(req, ino), out.buf[0].fd, off,
+				   (off_t)fuse_buf_size(in), 1);
+	if (n) {
+		vwfs_handle_done(fs);
+		fuse_reply_err(req, (int)-n);
+		return;
+	}
 	if (fs->killpriv_v2 && caller_lacks_fsetid(req))
 		kill_suidgid_notify(req, ino, vwfs_inode(req, ino), out.buf[0].fd);
 	/* -o reserve: a write past the end leaves no unreserved hole (and a
@@ -398,9 +427,15 @@ void vwfs_op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t off,
 	struct vwfs *fs = vwfs_data(req);
 	int fd = file_of(fi)->fd, ret;
 
-	(void)ino;
 	if (mode & ~(FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE)) {
 		fuse_reply_err(req, EOPNOTSUPP);
+		return;
+	}
+	ret = vwfs_seals_check_write(vwfs_inode(req, ino), fd, off, len,
+				     !(mode & FALLOC_FL_KEEP_SIZE));
+	if (ret) {
+		vwfs_handle_done(fs);
+		fuse_reply_err(req, -ret);
 		return;
 	}
 	/* The EFBIG rule; the store checks its free space and undoes a
@@ -437,8 +472,11 @@ void vwfs_op_copy_file_range(fuse_req_t req, fuse_ino_t ino_in, off_t off_in,
 	ssize_t n;
 	int e;
 
-	(void)ino_in; (void)ino_out;
-	n = vwfs_space_write_gap(fs, file_of(fi_out)->fd, off_out, &gap);
+	(void)ino_in;
+	n = vwfs_seals_check_write(vwfs_inode(req, ino_out), file_of(fi_out)->fd,
+				   off_out, (off_t)len, 1);
+	if (!n)
+		n = vwfs_space_write_gap(fs, file_of(fi_out)->fd, off_out, &gap);
 	if (n < 0) {
 		vwfs_handle_done(fs);
 		fuse_reply_err(req, (int)-n);

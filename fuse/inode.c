@@ -2,8 +2,8 @@
 /*
  * viewfs inodes, names and attributes: the inode table with the kernel's
  * lookup counts, and every operation that works on names (lookup, mkdir,
- * unlink, rename, link, symlink, mknod), on attributes (getattr, setattr,
- * statfs) and on directories (opendir, readdir, fsyncdir).
+ * rmdir, unlink, rename, link, symlink, mknod) and on attributes (getattr,
+ * setattr, statfs).  Open directories (opendir, readdir, ...) are dir.c's.
  *
  * A FUSE node id is the address of its struct vwfs_inode (the root is
  * FUSE_ROOT_ID).  Objects are keyed by the store's (st_dev, st_ino), so
@@ -36,9 +36,9 @@
  */
 #include "viewfs.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -336,15 +336,98 @@ static int set_size(struct vwfs *fs, struct vwfs_inode *in, int fd, off_t size)
 {
 	int ret, own = -1;
 
-	if (fd < 0) {
+	/* the seals' check and the change are one step against a sealer */
+	pthread_mutex_lock(&in->lock);
+	ret = vwfs_seals_check_size(fs, in, fd, size);
+	if (!ret && fd < 0) {
 		own = fd = vwfs_inode_fd(fs, in, O_WRONLY);
-		if (fd < 0)
-			return fd;
+		ret = fd < 0 ? fd : 0;
 	}
 	/* the capacity rule and, with -o reserve, the allocation */
-	ret = vwfs_space_truncate(fs, fd, size);
+	if (!ret)
+		ret = vwfs_space_truncate(fs, fd, size);
+	pthread_mutex_unlock(&in->lock);
 	vwfs_inode_fd_done(in, own);
 	return ret;
+}
+
+/*
+ * The other steps of setattr (set_size above is one), each 0 or -errno.
+ * fd is the open file's descriptor when the request came with one (else
+ * -1), ifd the inode's O_PATH descriptor and path its /proc path.
+ */
+static int set_mode(const struct vwfs_inode *in, int fd, const char *path,
+		    mode_t mode)
+{
+	int ret;
+
+	if (fd >= 0)
+		ret = fchmod(fd, mode & 07777);
+	else if (in->type == S_IFLNK)
+		ret = 0;	/* symlink modes are fixed */
+	else
+		ret = chmod(path, mode & 07777);
+	return ret < 0 ? -errno : 0;
+}
+
+static int set_owner(int ifd, const struct stat *attr, int valid)
+{
+	uid_t uid = (valid & FUSE_SET_ATTR_UID) ? attr->st_uid : (uid_t)-1;
+	gid_t gid = (valid & FUSE_SET_ATTR_GID) ? attr->st_gid : (gid_t)-1;
+
+	if (fchownat(ifd, "", uid, gid, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0)
+		return -errno;
+	return 0;
+}
+
+static int set_times(const struct vwfs_inode *in, int fd, int ifd,
+		     const char *path, const struct stat *attr, int valid)
+{
+	struct timespec tv[2];
+	int ret;
+
+	tv[0].tv_sec = tv[1].tv_sec = 0;
+	tv[0].tv_nsec = tv[1].tv_nsec = UTIME_OMIT;
+	if (valid & FUSE_SET_ATTR_ATIME_NOW)
+		tv[0].tv_nsec = UTIME_NOW;
+	else if (valid & FUSE_SET_ATTR_ATIME)
+		tv[0] = attr->st_atim;
+	if (valid & FUSE_SET_ATTR_MTIME_NOW)
+		tv[1].tv_nsec = UTIME_NOW;
+	else if (valid & FUSE_SET_ATTR_MTIME)
+		tv[1] = attr->st_mtim;
+	if (fd >= 0)
+		ret = futimens(fd, tv);
+	else if (in->type == S_IFLNK)
+		ret = utimensat(ifd, "", tv, AT_EMPTY_PATH);
+	else
+		ret = utimensat(AT_FDCWD, path, tv, 0);
+	return ret < 0 ? -errno : 0;
+}
+
+/* Apply what valid asks for; the first step that fails ends it. */
+static int set_attrs(struct vwfs *fs, struct vwfs_inode *in, int fd, int ifd,
+		     const char *path, const struct stat *attr, int valid)
+{
+	int ret;
+
+	if ((valid & FUSE_SET_ATTR_MODE) &&
+	    (ret = set_mode(in, fd, path, attr->st_mode)))
+		return ret;
+	if ((valid & (FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID)) &&
+	    (ret = set_owner(ifd, attr, valid)))
+		return ret;
+	if ((valid & FUSE_SET_ATTR_SIZE) &&
+	    (ret = set_size(fs, in, fd, attr->st_size)))
+		return ret;
+	if ((valid & (FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_MTIME)) &&
+	    (ret = set_times(in, fd, ifd, path, attr, valid)))
+		return ret;
+	/* FATTR_KILL_SUIDGID (HANDLE_KILLPRIV_V2): truncate or chown by a
+	 * caller without CAP_FSETID. */
+	if ((valid & FUSE_SET_ATTR_KILL_SUID) && in->type == S_IFREG)
+		(void)vwfs_kill_suidgid(fs, in, fd);
+	return 0;
 }
 
 void vwfs_op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
@@ -358,72 +441,12 @@ void vwfs_op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 	struct stat st;
 	int ret = ifd < 0 ? ifd : vwfs_proc_path(ifd, path, sizeof(path));
 
-	if (ret)
-		goto out;
-	if (valid & FUSE_SET_ATTR_MODE) {
-		if (fd >= 0)
-			ret = fchmod(fd, attr->st_mode & 07777);
-		else if (in->type == S_IFLNK)
-			ret = 0;	/* symlink modes are fixed */
-		else
-			ret = chmod(path, attr->st_mode & 07777);
-		if (ret < 0) {
-			ret = -errno;
-			goto out;
-		}
-	}
-	if (valid & (FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID)) {
-		uid_t uid = (valid & FUSE_SET_ATTR_UID) ? attr->st_uid : (uid_t)-1;
-		gid_t gid = (valid & FUSE_SET_ATTR_GID) ? attr->st_gid : (gid_t)-1;
-
-		if (fchownat(ifd, "", uid, gid, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0) {
-			ret = -errno;
-			goto out;
-		}
-	}
-	if (valid & FUSE_SET_ATTR_SIZE) {
-		ret = set_size(fs, in, fd, attr->st_size);
-		if (ret)
-			goto out;
-	}
-	if (valid & (FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_MTIME)) {
-		struct timespec tv[2];
-
-		tv[0].tv_sec = tv[1].tv_sec = 0;
-		tv[0].tv_nsec = tv[1].tv_nsec = UTIME_OMIT;
-		if (valid & FUSE_SET_ATTR_ATIME_NOW)
-			tv[0].tv_nsec = UTIME_NOW;
-		else if (valid & FUSE_SET_ATTR_ATIME)
-			tv[0] = attr->st_atim;
-		if (valid & FUSE_SET_ATTR_MTIME_NOW)
-			tv[1].tv_nsec = UTIME_NOW;
-		else if (valid & FUSE_SET_ATTR_MTIME)
-			tv[1] = attr->st_mtim;
-		if (fd >= 0)
-			ret = futimens(fd, tv);
-		else if (in->type == S_IFLNK)
-			ret = utimensat(ifd, "", tv, AT_EMPTY_PATH);
-		else
-			ret = utimensat(AT_FDCWD, path, tv, 0);
-		if (ret < 0) {
-			ret = -errno;
-			goto out;
-		}
-	}
-	/* FATTR_KILL_SUIDGID (HANDLE_KILLPRIV_V2): truncate or chown by a
-	 * caller without CAP_FSETID. */
-	if ((valid & FUSE_SET_ATTR_KILL_SUID) && in->type == S_IFREG)
-		(void)vwfs_kill_suidgid(fs, in, fd);
-	ret = 0;
-out:
+	if (!ret)
+		ret = set_attrs(fs, in, fd, ifd, path, attr, valid);
 	if (fi)
 		vwfs_handle_done(fs);	/* f->fd is used no more */
-	if (ret) {
-		vwfs_inode_fd_done(in, ifd);
-		fuse_reply_err(req, -ret);
-		return;
-	}
-	if (fstatat(ifd, "", &st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0)
+	/* the attributes as they now are, unless a step failed */
+	if (!ret && fstatat(ifd, "", &st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0)
 		ret = -errno;
 	vwfs_inode_fd_done(in, ifd);
 	if (ret)
@@ -490,18 +513,29 @@ void vwfs_chown_new(fuse_req_t req, struct vwfs_inode *parent, const char *name)
 	vwfs_inode_fd_done(parent, pfd);
 }
 
-static void reply_new_entry(fuse_req_t req, struct vwfs_inode *parent,
-			    const char *name)
+/*
+ * The end of mknod, mkdir and symlink, which made name in parent's store
+ * directory pfd (from vwfs_inode_fd: < 0 is its -errno) unless e (an
+ * errno, 0 for success): give pfd back before the reply ends parent, then
+ * reply once: e, or the new entry, given to the caller (vwfs_chown_new).
+ */
+static void reply_made(fuse_req_t req, struct vwfs_inode *parent, int pfd,
+		       int e, const char *name)
 {
-	struct fuse_entry_param e;
+	struct fuse_entry_param entry;
 	int ret;
 
+	vwfs_inode_fd_done(parent, pfd);
+	if (e) {
+		fuse_reply_err(req, e);
+		return;
+	}
 	vwfs_chown_new(req, parent, name);
-	ret = vwfs_make_entry(vwfs_data(req), parent, name, &e);
+	ret = vwfs_make_entry(vwfs_data(req), parent, name, &entry);
 	if (ret)
 		fuse_reply_err(req, -ret);
 	else
-		reply_entry(req, &e);
+		reply_entry(req, &entry);
 }
 
 void vwfs_op_mknod(fuse_req_t req, fuse_ino_t parent, const char *name,
@@ -518,16 +552,9 @@ void vwfs_op_mknod(fuse_req_t req, fuse_ino_t parent, const char *name,
 		return;
 	}
 	int pfd = vwfs_inode_fd(vwfs_data(req), p, O_PATH);
+	int e = pfd < 0 ? -pfd : mknodat(pfd, name, mode, rdev) < 0 ? errno : 0;
 
-	if (pfd < 0 || mknodat(pfd, name, mode, rdev) < 0) {
-		int e = pfd < 0 ? -pfd : errno;
-
-		vwfs_inode_fd_done(p, pfd);	/* before the reply ends p */
-		fuse_reply_err(req, e);
-		return;
-	}
-	vwfs_inode_fd_done(p, pfd);
-	reply_new_entry(req, p, name);
+	reply_made(req, p, pfd, e, name);
 }
 
 void vwfs_op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name,
@@ -535,16 +562,9 @@ void vwfs_op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name,
 {
 	struct vwfs_inode *p = vwfs_inode(req, parent);
 	int pfd = vwfs_inode_fd(vwfs_data(req), p, O_PATH);
+	int e = pfd < 0 ? -pfd : mkdirat(pfd, name, mode) < 0 ? errno : 0;
 
-	if (pfd < 0 || mkdirat(pfd, name, mode) < 0) {
-		int e = pfd < 0 ? -pfd : errno;
-
-		vwfs_inode_fd_done(p, pfd);	/* before the reply ends p */
-		fuse_reply_err(req, e);
-		return;
-	}
-	vwfs_inode_fd_done(p, pfd);
-	reply_new_entry(req, p, name);
+	reply_made(req, p, pfd, e, name);
 }
 
 void vwfs_op_symlink(fuse_req_t req, const char *link, fuse_ino_t parent,
@@ -552,16 +572,9 @@ void vwfs_op_symlink(fuse_req_t req, const char *link, fuse_ino_t parent,
 {
 	struct vwfs_inode *p = vwfs_inode(req, parent);
 	int pfd = vwfs_inode_fd(vwfs_data(req), p, O_PATH);
+	int e = pfd < 0 ? -pfd : symlinkat(link, pfd, name) < 0 ? errno : 0;
 
-	if (pfd < 0 || symlinkat(link, pfd, name) < 0) {
-		int e = pfd < 0 ? -pfd : errno;
-
-		vwfs_inode_fd_done(p, pfd);	/* before the reply ends p */
-		fuse_reply_err(req, e);
-		return;
-	}
-	vwfs_inode_fd_done(p, pfd);
-	reply_new_entry(req, p, name);
+	reply_made(req, p, pfd, e, name);
 }
 
 void vwfs_op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent,
@@ -625,139 +638,4 @@ void vwfs_op_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 	vwfs_inode_fd_done(p, pfd);	/* before the reply ends p and np */
 	vwfs_inode_fd_done(np, npfd);
 	fuse_reply_err(req, e);
-}
-
-/* ------------------------------------------------------------------ */
-/* Directories                                                         */
-/* ------------------------------------------------------------------ */
-
-static void dir_free(struct vwfs *fs, struct vwfs_dir *d)
-{
-	vwfs_link_del(fs, &fs->dirs, &d->link);
-	closedir(d->dp);
-	atomic_fetch_sub(&fs->open_fds, 1);
-	pthread_mutex_destroy(&d->lock);
-	free(d);
-}
-
-/* At exit: directories the kernel never released. */
-void vwfs_dirs_free(struct vwfs *fs)
-{
-	while (fs->dirs)
-		dir_free(fs, VWFS_CONTAINER(fs->dirs, struct vwfs_dir, link));
-}
-
-void vwfs_op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
-{
-	struct vwfs_dir *d;
-	int fd = vwfs_open_fds_check(req);
-
-	if (fd) {
-		fuse_reply_err(req, -fd);
-		return;
-	}
-	d = calloc(1, sizeof(*d));
-	if (!d) {
-		fuse_reply_err(req, ENOMEM);
-		return;
-	}
-	fd = vwfs_inode_fd(vwfs_data(req), vwfs_inode(req, ino), O_RDONLY | O_DIRECTORY);
-	if (fd < 0)
-		errno = -fd;
-	if (fd < 0 || !(d->dp = fdopendir(fd))) {
-		int e = errno;
-
-		if (fd >= 0)
-			close(fd);
-		free(d);
-		fuse_reply_err(req, e);
-		return;
-	}
-	pthread_mutex_init(&d->lock, NULL);
-	fi->fh = (uintptr_t)d;
-	vwfs_link_add(vwfs_data(req), &vwfs_data(req)->dirs, &d->link);
-	vwfs_open_fds_add(vwfs_data(req));
-	if (fuse_reply_open(req, fi) == -ENOENT)	/* interrupted */
-		dir_free(vwfs_data(req), d);
-}
-
-/*
- * Offsets are the store's own d_off values (tmpfs keeps them stable while
- * entries come and go), so a reader that resumes after a concurrent
- * create or unlink neither skips nor repeats the entries that stayed.
- */
-void vwfs_op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
-		    struct fuse_file_info *fi)
-{
-	struct vwfs_dir *d = (struct vwfs_dir *)(uintptr_t)fi->fh;
-	struct vwfs *fs = vwfs_data(req);
-	char *buf = malloc(size ? size : 1);
-	size_t used = 0;
-	int err = 0;
-
-	(void)ino;
-	if (!buf) {
-		fuse_reply_err(req, ENOMEM);
-		return;
-	}
-	pthread_mutex_lock(&d->lock);
-	if (off != d->offset) {
-		seekdir(d->dp, off);
-		d->entry = NULL;
-		d->offset = off;
-	}
-	for (;;) {
-		struct dirent *de = d->entry;
-		struct stat st;
-		size_t n;
-
-		if (!de) {
-			errno = 0;
-			de = readdir(d->dp);
-			if (!de) {
-				err = errno;
-				break;
-			}
-			d->entry = de;
-		}
-		memset(&st, 0, sizeof(st));
-		st.st_ino = de->d_ino;
-		st.st_mode = (mode_t)de->d_type << 12;
-		n = fuse_add_direntry(req, buf + used, size - used, de->d_name,
-				      &st, de->d_off);
-		if (n > size - used)
-			break;	/* full: keep this entry for the next call */
-		used += n;
-		d->entry = NULL;
-		d->offset = de->d_off;
-	}
-	pthread_mutex_unlock(&d->lock);
-	vwfs_handle_done(fs);	/* before the reply: see vwfs_handle_done */
-	if (err && used == 0)
-		fuse_reply_err(req, err);
-	else
-		fuse_reply_buf(req, buf, used);
-	free(buf);
-}
-
-void vwfs_op_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
-{
-	struct vwfs_dir *d = (struct vwfs_dir *)(uintptr_t)fi->fh;
-
-	(void)ino;
-	vwfs_handle_released(vwfs_data(req));
-	dir_free(vwfs_data(req), d);
-	fuse_reply_err(req, 0);
-}
-
-void vwfs_op_fsyncdir(fuse_req_t req, fuse_ino_t ino, int datasync,
-		     struct fuse_file_info *fi)
-{
-	struct vwfs_dir *d = (struct vwfs_dir *)(uintptr_t)fi->fh;
-	int fd = dirfd(d->dp);
-	int ret = (datasync ? fdatasync(fd) : fsync(fd)) < 0 ? errno : 0;
-
-	(void)ino;
-	vwfs_handle_done(vwfs_data(req));
-	fuse_reply_err(req, ret);
 }

@@ -9,53 +9,13 @@
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
-#include <syslog.h>
 #include <unistd.h>
-
-static int log_to_syslog;
-
-void vwfs_log(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	if (log_to_syslog)
-		vsyslog(LOG_NOTICE, fmt, ap);
-	else
-		vfprintf(stderr, fmt, ap);
-	va_end(ap);
-}
-
-/* Lists of open handles (fs->files, fs->dirs): add at the head, remove. */
-void vwfs_link_add(struct vwfs *fs, struct vwfs_link **head, struct vwfs_link *l)
-{
-	pthread_mutex_lock(&fs->lock);
-	l->prev = NULL;
-	l->next = *head;
-	if (l->next)
-		l->next->prev = l;
-	*head = l;
-	pthread_mutex_unlock(&fs->lock);
-}
-
-void vwfs_link_del(struct vwfs *fs, struct vwfs_link **head, struct vwfs_link *l)
-{
-	pthread_mutex_lock(&fs->lock);
-	if (l->prev)
-		l->prev->next = l->next;
-	else
-		*head = l->next;
-	if (l->next)
-		l->next->prev = l->prev;
-	pthread_mutex_unlock(&fs->lock);
-}
 
 static const char usage_text[] =
 "NAME\n"
@@ -332,7 +292,7 @@ static void vwfs_destroy(void *userdata)
 		syncfs(fs->root.path_fd);
 }
 
-const struct fuse_lowlevel_ops vwfs_ops = {
+static const struct fuse_lowlevel_ops vwfs_ops = {
 	.init = vwfs_init,
 	.destroy = vwfs_destroy,
 	.lookup = vwfs_op_lookup,
@@ -452,14 +412,235 @@ static void print_version(void)
 	fuse_lowlevel_version();
 }
 
+/*
+ * libfuse's own options (-f, -d, -s, the mountpoint, --help, --version).
+ * Returns -1 to go on, else the exit status: 0 after --help or --version,
+ * 1 after a bad command line (libfuse or this says why).
+ */
+static int parse_command_line(struct fuse_args *args, struct fuse_cmdline_opts *cmd)
+{
+	if (fuse_parse_cmdline(args, cmd) != 0)
+		return 1;	/* libfuse said why; it may have set mountpoint */
+	if (cmd->show_help) {
+		fputs(usage_text, stdout);
+		printf("GENERIC FUSE OPTIONS\n");
+		fflush(stdout);
+		fuse_cmdline_help();
+		fuse_lowlevel_help();
+		return 0;
+	}
+	if (cmd->show_version) {
+		print_version();
+		return 0;
+	}
+	if (!cmd->mountpoint) {
+		fprintf(stderr, "usage: viewfs MOUNTPOINT [options]  (viewfs --help for more)\n");
+		return 1;
+	}
+	return -1;
+}
+
+/*
+ * Check viewfs's -o options that need no store and put them into fs.
+ * 0, or -1 after a one-line message.
+ */
+static int apply_options(struct vwfs *fs, const struct vwfs_opts *opts,
+			 const struct fuse_cmdline_opts *cmd)
+{
+	char *end;
+
+	if (parse_pt_mode(opts->passthrough, &fs->pt_mode)) {
+		fprintf(stderr, "viewfs: bad passthrough=%s (auto, on or off)\n",
+			opts->passthrough);
+		return -1;
+	}
+	if (opts->timeout) {
+		fs->timeout = strtod(opts->timeout, &end);
+		/* !(>= 0) also refuses nan, which libfuse would cast to an integer */
+		if (*end || end == opts->timeout || !(fs->timeout >= 0)) {
+			fprintf(stderr, "viewfs: bad timeout=%s (seconds >= 0)\n",
+				opts->timeout);
+			return -1;
+		}
+	}
+#if !VWFS_HAVE_PASSTHROUGH
+	if (fs->pt_mode == VWFS_PT_ON) {
+		fprintf(stderr, "viewfs: passthrough=on, but viewfs was built against "
+			"libfuse %s, which has no passthrough (run make deps)\n",
+			VWFS_FUSE_BUILT);
+		return -1;
+	}
+#else
+	/* Known before mounting: say it here, not after the daemon has left
+	 * the terminal (without -f the INIT-time message goes to syslog and
+	 * the command would seem to succeed). */
+	if (fs->pt_mode == VWFS_PT_ON && !have_sys_admin()) {
+		fprintf(stderr, "viewfs: passthrough=on, but passthrough needs CAP_SYS_ADMIN\n");
+		return -1;
+	}
+#endif
+	fs->debug = cmd->debug;
+	fs->stats = opts->stats;
+	fs->writeback = opts->writeback;
+	return 0;
+}
+
+/*
+ * Open the store and its space accounting, and check that the mountpoint
+ * can be served from it.  0, or -1 after a message; either way
+ * close_store() undoes what was done.
+ */
+static int open_store(struct vwfs *fs, const struct vwfs_opts *opts,
+		      const char *mountpoint)
+{
+	vwfs_space_init(fs);
+	vwfs_log_limit_init(fs);
+	if (vwfs_store_open(fs, opts->store, opts->size, opts->max_files, opts->huge) < 0)
+		return -1;	/* it may have resolved store_dir or made mnt_fd */
+	if (vwfs_space_configure(fs, opts->reserve, opts->max_xattr_bytes) < 0)
+		return -1;
+	if (fs->store_kind == VWFS_STORE_DIR && path_below(fs->store_dir, mountpoint)) {
+		fprintf(stderr, "viewfs: mountpoint %s is inside --store %s: the daemon "
+			"would meet its own mount in the store (use a mountpoint outside it)\n",
+			mountpoint, fs->store_dir);
+		return -1;
+	}
+	return 0;
+}
+
+/* After open_store() and, if there was one, the session's end. */
+static void close_store(struct vwfs *fs)
+{
+	vwfs_files_free(fs);
+	vwfs_dirs_free(fs);
+	vwfs_store_close(fs);
+	vwfs_inode_table_free(fs);
+	vwfs_space_fini(fs);
+	vwfs_log_limit_fini(fs);
+}
+
+/*
+ * Make the FUSE session, mount it on cmd->mountpoint and leave the
+ * terminal (unless -f): the daemon is then ready to serve.  0, or -1 with
+ * nothing of the session left (libfuse or a message said why).
+ */
+static int start_session(struct vwfs *fs, struct fuse_args *args,
+			 const struct fuse_cmdline_opts *cmd,
+			 const struct vwfs_opts *opts)
+{
+	const char *mnt = cmd->mountpoint;
+
+	/* Access checks by the kernel against the modes we report.  Always
+	 * nosuid,nodev, whatever -o suid,dev (or mount.fuse3/fstab)
+	 * asked for: libfuse takes the last of suid/nosuid and dev/nodev, and
+	 * these come after every user option.  Device nodes in the store are
+	 * then never opened as devices, set-id bits never honoured. */
+	if (fuse_opt_add_arg(args, "-odefault_permissions") ||
+	    fuse_opt_add_arg(args, "-ofsname=viewfs") ||
+	    fuse_opt_add_arg(args, "-onosuid,nodev"))
+		return -1;
+	fs->se = fuse_session_new(args, &vwfs_ops, sizeof(vwfs_ops), fs);
+	if (!fs->se)
+		return -1;
+	/* A shell starts background jobs with SIGINT ignored, and libfuse
+	 * only catches signals left at their default: SIGINT must unmount. */
+	signal(SIGINT, SIG_DFL);
+	if (fuse_set_signal_handlers(fs->se) != 0)
+		goto out_session;
+	if (vwfs_mountpoint_dead(mnt)) {
+		fprintf(stderr, "viewfs: %s: a dead FUSE mount is still there (its daemon "
+			"ended without unmounting): clear it with `fusermount3 -uz %s` "
+			"(or umount -l), or mount with -o auto_unmount\n", mnt, mnt);
+		goto out_signals;
+	}
+	if (fuse_session_mount(fs->se, mnt) != 0)
+		goto out_signals;
+	if (opts->auto_unmount && vwfs_auto_unmount_start(mnt) < 0) {
+		fprintf(stderr, "viewfs: auto_unmount: cannot watch %s (a path with "
+			"blanks?): not mounting without it\n", mnt);
+		fuse_session_unmount(fs->se);
+		goto out_signals;
+	}
+	vwfs_log("viewfs: mounted %s, store: %s\n", mnt, store_name(fs));
+	vwfs_handles_probe(fs);	/* logs which; before any request */
+	fuse_daemonize(cmd->foreground);
+	if (!cmd->foreground)
+		vwfs_log_to_syslog();
+	return 0;
+
+out_signals:
+	fuse_remove_signal_handlers(fs->se);
+out_session:
+	fuse_session_destroy(fs->se);
+	return -1;
+}
+
+/* Serve requests until unmount or a signal: 0 for a clean end, else 1. */
+static int serve(struct vwfs *fs, const struct fuse_cmdline_opts *cmd,
+		 int argc, char *argv[])
+{
+	int ret;
+
+	if (cmd->singlethread) {
+		ret = fuse_session_loop(fs->se);
+	} else {
+		struct fuse_loop_config *cfg = fuse_loop_cfg_create();
+
+		fuse_loop_cfg_set_clone_fd(cfg, cmd->clone_fd);
+		if (cmd->max_idle_threads != UINT_MAX)	/* UINT_MAX: not given */
+			fuse_loop_cfg_set_idle_threads(cfg, cmd->max_idle_threads);
+		fuse_loop_cfg_set_max_threads(cfg, max_threads_given(argc, argv) ?
+					      cmd->max_threads : default_threads());
+		ret = fuse_session_loop_mt(fs->se, cfg);
+		fuse_loop_cfg_destroy(cfg);
+	}
+	/* A signal (ret > 0) or unmount (0) is a clean end. */
+	return (ret < 0 || fs->init_error) ? 1 : 0;
+}
+
+/* After serve(): unmount, say so (and -o stats), end the session. */
+static void stop_session(struct vwfs *fs, const char *mountpoint)
+{
+	fuse_session_unmount(fs->se);
+	vwfs_auto_unmount_disarm();
+	vwfs_log("viewfs: unmounted %s\n", mountpoint);
+	if (fs->stats)
+		vwfs_log("viewfs: stats: open %lu, read %lu, write %lu, getxattr %lu "
+			"(security.* %lu), open descriptors at most %ld\n",
+			atomic_load(&fs->n_open), atomic_load(&fs->n_read),
+			atomic_load(&fs->n_write), atomic_load(&fs->n_getxattr),
+			atomic_load(&fs->n_getxattr_security),
+			atomic_load(&fs->open_fds_peak));
+	if (fs->stats && fs->space.xattr_counted)
+		vwfs_log("viewfs: user xattr bytes charged at exit: %llu of %llu\n",
+			(unsigned long long)vwfs_space_xattr_bytes(fs),
+			(unsigned long long)fs->space.max_xattr);
+	fuse_remove_signal_handlers(fs->se);
+	fuse_session_destroy(fs->se);
+}
+
+static void free_options(struct fuse_args *args, struct fuse_cmdline_opts *cmd,
+			 struct vwfs_opts *opts)
+{
+	free(cmd->mountpoint);
+	fuse_opt_free_args(args);
+	free(opts->size);
+	free(opts->max_files);
+	free(opts->huge);
+	free(opts->passthrough);
+	free(opts->store);
+	free(opts->timeout);
+	free(opts->reserve);
+	free(opts->max_xattr_bytes);
+}
+
 int main(int argc, char *argv[])
 {
 	struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
 	struct fuse_cmdline_opts cmd;
 	struct vwfs_opts opts;
 	struct vwfs fs;
-	char *end;
-	int ret = 1;
+	int ret;
 
 	memset(&opts, 0, sizeof(opts));
 	memset(&cmd, 0, sizeof(cmd));
@@ -470,165 +651,26 @@ int main(int argc, char *argv[])
 
 	if (fuse_opt_parse(&args, &opts, vwfs_opt_spec, NULL) < 0)
 		return 1;
-	if (fuse_parse_cmdline(&args, &cmd) != 0)
-		goto out_args;	/* libfuse said why; it may have set mountpoint */
-	if (cmd.show_help) {
-		fputs(usage_text, stdout);
-		printf("GENERIC FUSE OPTIONS\n");
-		fflush(stdout);
-		fuse_cmdline_help();
-		fuse_lowlevel_help();
-		ret = 0;
+	ret = parse_command_line(&args, &cmd);
+	if (ret >= 0)
 		goto out_args;
-	}
-	if (cmd.show_version) {
-		print_version();
-		ret = 0;
+	ret = 1;
+	if (apply_options(&fs, &opts, &cmd) < 0)
 		goto out_args;
-	}
-	if (!cmd.mountpoint) {
-		fprintf(stderr, "usage: viewfs MOUNTPOINT [options]  (viewfs --help for more)\n");
-		goto out_args;
-	}
-	if (parse_pt_mode(opts.passthrough, &fs.pt_mode)) {
-		fprintf(stderr, "viewfs: bad passthrough=%s (auto, on or off)\n",
-			opts.passthrough);
-		goto out_args;
-	}
-	if (opts.timeout) {
-		fs.timeout = strtod(opts.timeout, &end);
-		/* !(>= 0) also refuses nan, which libfuse would cast to an integer */
-		if (*end || end == opts.timeout || !(fs.timeout >= 0)) {
-			fprintf(stderr, "viewfs: bad timeout=%s (seconds >= 0)\n",
-				opts.timeout);
-			goto out_args;
-		}
-	}
-#if !VWFS_HAVE_PASSTHROUGH
-	if (fs.pt_mode == VWFS_PT_ON) {
-		fprintf(stderr, "viewfs: passthrough=on, but viewfs was built against "
-			"libfuse %s, which has no passthrough (run make deps)\n",
-			VWFS_FUSE_BUILT);
-		goto out_args;
-	}
-#else
-	/* Known before mounting: say it here, not after the daemon has left
-	 * the terminal (without -f the INIT-time message goes to syslog and
-	 * the command would seem to succeed). */
-	if (fs.pt_mode == VWFS_PT_ON && !have_sys_admin()) {
-		fprintf(stderr, "viewfs: passthrough=on, but passthrough needs CAP_SYS_ADMIN\n");
-		goto out_args;
-	}
-#endif
-	fs.debug = cmd.debug;
-	fs.stats = opts.stats;
-	fs.writeback = opts.writeback;
 	/* Modes come from the caller (the kernel applied its umask). */
 	umask(0);
 	raise_fd_limit();
 	if (vwfs_inode_table_init(&fs) < 0)
 		goto out_args;
-	vwfs_space_init(&fs);
-	if (vwfs_store_open(&fs, opts.store, opts.size, opts.max_files, opts.huge) < 0)
-		goto out_store;	/* it may have resolved store_dir or made mnt_fd */
-	if (vwfs_space_configure(&fs, opts.reserve, opts.max_xattr_bytes) < 0)
+	if (open_store(&fs, &opts, cmd.mountpoint) < 0)
 		goto out_store;
-	if (fs.store_kind == VWFS_STORE_DIR &&
-	    path_below(fs.store_dir, cmd.mountpoint)) {
-		fprintf(stderr, "viewfs: mountpoint %s is inside --store %s: the daemon "
-			"would meet its own mount in the store (use a mountpoint outside it)\n",
-			cmd.mountpoint, fs.store_dir);
+	if (start_session(&fs, &args, &cmd, &opts) < 0)
 		goto out_store;
-	}
-
-	/* Access checks by the kernel against the modes we report.  Always
-	 * nosuid,nodev, whatever -o suid,dev (or mount.fuse3/fstab)
-	 * asked for: libfuse takes the last of suid/nosuid and dev/nodev, and
-	 * these come after every user option.  Device nodes in the store are
-	 * then never opened as devices, set-id bits never honoured. */
-	if (fuse_opt_add_arg(&args, "-odefault_permissions") ||
-	    fuse_opt_add_arg(&args, "-ofsname=viewfs") ||
-	    fuse_opt_add_arg(&args, "-onosuid,nodev"))
-		goto out_store;
-	fs.se = fuse_session_new(&args, &vwfs_ops, sizeof(vwfs_ops), &fs);
-	if (!fs.se)
-		goto out_store;
-	/* A shell starts background jobs with SIGINT ignored, and libfuse
-	 * only catches signals left at their default: SIGINT must unmount. */
-	signal(SIGINT, SIG_DFL);
-	if (fuse_set_signal_handlers(fs.se) != 0)
-		goto out_session;
-	if (vwfs_mountpoint_dead(cmd.mountpoint)) {
-		fprintf(stderr, "viewfs: %s: a dead FUSE mount is still there (its daemon "
-			"ended without unmounting): clear it with `fusermount3 -uz %s` "
-			"(or umount -l), or mount with -o auto_unmount\n",
-			cmd.mountpoint, cmd.mountpoint);
-		goto out_signals;
-	}
-	if (fuse_session_mount(fs.se, cmd.mountpoint) != 0)
-		goto out_signals;
-	if (opts.auto_unmount && vwfs_auto_unmount_start(cmd.mountpoint) < 0) {
-		fprintf(stderr, "viewfs: auto_unmount: cannot watch %s (a path with "
-			"blanks?): not mounting without it\n", cmd.mountpoint);
-		fuse_session_unmount(fs.se);
-		goto out_signals;
-	}
-	vwfs_log("viewfs: mounted %s, store: %s\n", cmd.mountpoint, store_name(&fs));
-	vwfs_handles_probe(&fs);	/* logs which; before any request */
-	fuse_daemonize(cmd.foreground);
-	if (!cmd.foreground) {
-		openlog("viewfs", LOG_PID, LOG_DAEMON);
-		log_to_syslog = 1;
-	}
-
-	if (cmd.singlethread) {
-		ret = fuse_session_loop(fs.se);
-	} else {
-		struct fuse_loop_config *cfg = fuse_loop_cfg_create();
-
-		fuse_loop_cfg_set_clone_fd(cfg, cmd.clone_fd);
-		if (cmd.max_idle_threads != UINT_MAX)	/* UINT_MAX: not given */
-			fuse_loop_cfg_set_idle_threads(cfg, cmd.max_idle_threads);
-		fuse_loop_cfg_set_max_threads(cfg, max_threads_given(argc, argv) ?
-					      cmd.max_threads : default_threads());
-		ret = fuse_session_loop_mt(fs.se, cfg);
-		fuse_loop_cfg_destroy(cfg);
-	}
-	/* A signal (ret > 0) or unmount (0) is a clean end. */
-	ret = (ret < 0 || fs.init_error) ? 1 : 0;
-	fuse_session_unmount(fs.se);
-	vwfs_log("viewfs: unmounted %s\n", cmd.mountpoint);
-	if (fs.stats)
-		vwfs_log("viewfs: stats: open %lu, read %lu, write %lu, getxattr %lu "
-			"(security.* %lu), open descriptors at most %ld\n",
-			atomic_load(&fs.n_open), atomic_load(&fs.n_read),
-			atomic_load(&fs.n_write), atomic_load(&fs.n_getxattr),
-			atomic_load(&fs.n_getxattr_security),
-			atomic_load(&fs.open_fds_peak));
-	if (fs.stats && fs.space.xattr_counted)
-		vwfs_log("viewfs: user xattr bytes charged at exit: %llu of %llu\n",
-			(unsigned long long)vwfs_space_xattr_bytes(&fs),
-			(unsigned long long)fs.space.max_xattr);
-out_signals:
-	fuse_remove_signal_handlers(fs.se);
-out_session:
-	fuse_session_destroy(fs.se);
+	ret = serve(&fs, &cmd, argc, argv);
+	stop_session(&fs, cmd.mountpoint);
 out_store:
-	vwfs_files_free(&fs);
-	vwfs_dirs_free(&fs);
-	vwfs_store_close(&fs);
-	vwfs_inode_table_free(&fs);
-	vwfs_space_fini(&fs);
+	close_store(&fs);
 out_args:
-	free(cmd.mountpoint);
-	fuse_opt_free_args(&args);
-	free(opts.size);
-	free(opts.max_files);
-	free(opts.huge);
-	free(opts.passthrough);
-	free(opts.store);
-	free(opts.timeout);
-	free(opts.reserve);
-	free(opts.max_xattr_bytes);
+	free_options(&args, &cmd, &opts);
 	return ret;
 }

@@ -31,22 +31,18 @@
  * takes no new attributes (ENOENT, as libfuse's hard_remove does), so it
  * can never be charged after its bytes were given back.
  *
- * Messages that a user's request causes (refused metadata, the xattr
- * bound, a lost write-back) go to the daemon's log at its default level
- * through vwfs_log_limited: escaped, and at most LOG_BURST lines at once
- * and one more per second after that.
+ * A refused xattr and a lost write-back are logged through log.c's
+ * vwfs_log_limited (escaped, rate-limited).
  */
 #include "viewfs.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/statvfs.h>
 #include <sys/xattr.h>
-#include <time.h>
 #include <unistd.h>
 
 /* What one attribute costs beyond its name and value: the kernel's
@@ -55,17 +51,12 @@
 #define XATTR_DEFAULT_MAX (64ull << 20)	/* cap of the default bound */
 #define XATTR_DEFAULT_SHARE 16		/* default: capacity / 16 */
 
-#define LOG_BURST 10	/* lines logged at once before the rate applies */
-#define LOG_ESC_MAX 96	/* bytes of a user's value shown in the log */
-
 void vwfs_space_init(struct vwfs *fs)
 {
 	struct vwfs_space *sp = &fs->space;
 
 	pthread_mutex_init(&sp->grow_lock, NULL);
-	pthread_mutex_init(&sp->log_lock, NULL);
 	atomic_store(&sp->xattr_bytes, 0);
-	sp->log_tokens = LOG_BURST;
 	sp->inited = 1;
 }
 
@@ -75,11 +66,7 @@ void vwfs_space_fini(struct vwfs *fs)
 
 	if (!sp->inited)
 		return;
-	if (sp->log_dropped)
-		vwfs_log("viewfs: %lu more such messages were not logged (rate limit)\n",
-			sp->log_dropped);
 	pthread_mutex_destroy(&sp->grow_lock);
-	pthread_mutex_destroy(&sp->log_lock);
 	sp->inited = 0;
 }
 
@@ -190,92 +177,6 @@ int vwfs_space_configure(struct vwfs *fs, const char *reserve,
 /* ------------------------------------------------------------------ */
 /* Messages                                                            */
 /* ------------------------------------------------------------------ */
-
-size_t vwfs_escape(char *out, size_t outlen, const void *in, size_t inlen,
-		  size_t max)
-{
-	const unsigned char *p = in;
-	size_t o = 0, i;
-
-	if (!outlen)
-		return 0;
-	for (i = 0; i < inlen && i < max; i++) {
-		unsigned char c = p[i];
-		char tmp[5];
-		size_t n;
-
-		if (c == '\\' || c == '"')
-			n = (size_t)snprintf(tmp, sizeof(tmp), "\\%c", c);
-		else if (c >= 0x20 && c < 0x7f)
-			n = (size_t)snprintf(tmp, sizeof(tmp), "%c", c);
-		else
-			n = (size_t)snprintf(tmp, sizeof(tmp), "\\x%02x", c);
-		if (o + n + 4 > outlen)	/* room for "..." and the NUL */
-			break;
-		memcpy(out + o, tmp, n);
-		o += n;
-	}
-	if (i < inlen && o + 4 <= outlen) {
-		memcpy(out + o, "...", 3);
-		o += 3;
-	}
-	out[o] = '\0';
-	return o;
-}
-
-void vwfs_log_limited(struct vwfs *fs, const char *fmt, ...)
-{
-	struct vwfs_space *sp = &fs->space;
-	unsigned long dropped = 0;
-	struct timespec now;
-	char line[1536];
-	int ok = 0;
-	va_list ap;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	pthread_mutex_lock(&sp->log_lock);
-	if (sp->log_last) {
-		long long gained = (long long)now.tv_sec - sp->log_last;
-
-		if (gained > 0)
-			sp->log_tokens = gained >= LOG_BURST ? LOG_BURST :
-				(sp->log_tokens + (int)gained > LOG_BURST ?
-				 LOG_BURST : sp->log_tokens + (int)gained);
-	}
-	sp->log_last = (long long)now.tv_sec;
-	if (sp->log_tokens > 0) {
-		sp->log_tokens--;
-		ok = 1;
-		dropped = sp->log_dropped;
-		sp->log_dropped = 0;
-	} else {
-		sp->log_dropped++;
-	}
-	pthread_mutex_unlock(&sp->log_lock);
-	if (!ok)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	if (dropped)
-		vwfs_log("viewfs: %lu more such messages were not logged (rate limit)\n",
-			dropped);
-	vwfs_log("%s\n", line);
-}
-
-void vwfs_log_xattr(struct vwfs *fs, uid_t uid, const struct vwfs_inode *in,
-		   const char *name, const void *value, size_t size,
-		   const char *why)
-{
-	char n[LOG_ESC_MAX * 4 + 4], v[LOG_ESC_MAX * 4 + 4], w[1024];
-
-	vwfs_escape(n, sizeof(n), name, strlen(name), LOG_ESC_MAX);
-	vwfs_escape(v, sizeof(v), value, value ? size : 0, LOG_ESC_MAX);
-	vwfs_escape(w, sizeof(w), why, strlen(why), sizeof(w));
-	vwfs_log_limited(fs, "viewfs: uid %u: setxattr %s=\"%s\" (%zu bytes) on inode %llu "
-			"refused: %s", (unsigned)uid, n, v, size,
-			(unsigned long long)in->ino, w);
-}
 
 void vwfs_space_write_lost(struct vwfs *fs, int fd, off_t off, size_t len,
 			  int err)
@@ -526,7 +427,6 @@ int vwfs_space_removexattr(struct vwfs *fs, struct vwfs_inode *in,
 
 	if (!sp->xattr_counted)
 		return removexattr(path, name) < 0 ? -errno : 0;
-	pthread_mutex_lock(&in->lock);
 	/* A dead object's bytes were given back already, unless at its last
 	 * close (xattr_dead). */
 	counted = stat(path, &st) == 0 && (st.st_nlink > 0 || in->xattr_dead);
@@ -535,7 +435,6 @@ int vwfs_space_removexattr(struct vwfs *fs, struct vwfs_inode *in,
 		ret = -errno;
 	else if (counted && old >= 0)
 		uncharge(sp, xattr_cost(name, (size_t)old));
-	pthread_mutex_unlock(&in->lock);
 	return ret;
 }
 

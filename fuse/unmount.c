@@ -9,10 +9,13 @@
  * "Transport endpoint is not connected" after a crash.  So viewfs takes the
  * option out of libfuse's hands: after mounting it forks a watcher that
  * holds nothing but the read end of a pipe whose write end only the daemon
- * holds.  When the daemon ends in any way (kill -9 included) the pipe reads
- * EOF; if the mountpoint still carries this very mount (same device number
- * in /proc/self/mountinfo, so a mount made there later by someone else is
- * never touched), the watcher detaches it.
+ * holds.  A daemon that unmounted cleanly writes one byte before it exits,
+ * and the watcher leaves without looking: the device number of an unmounted
+ * FUSE connection is given to the next one, so a mount made on the same
+ * path after a clean unmount would look like this one.  When the daemon
+ * ends any other way (kill -9 included) the pipe reads EOF; if the
+ * mountpoint still carries a fuse.viewfs mount with this device number in
+ * /proc/self/mountinfo, the watcher detaches it.
  */
 #include "viewfs.h"
 
@@ -59,13 +62,22 @@ static int mount_dev_of(const char *path, char *dev, size_t devlen)
 	return found;
 }
 
+/* The write end of the watcher's pipe (-1 without a watcher), and what it
+ * watches. */
+static int watcher_fd = -1;
+static char watched_path[PATH_MAX], watched_dev[64];
+
 static void watch(int rfd, const char *path, const char *dev)
 {
 	char now[64], c;
+	ssize_t n;
 
-	while (read(rfd, &c, 1) < 0 && errno == EINTR)
+	while ((n = read(rfd, &c, 1)) < 0 && errno == EINTR)
 		;
-	/* The daemon is gone.  A clean exit has unmounted already. */
+	/* A byte: the daemon unmounted; what is there now is not ours. */
+	if (n == 1)
+		_exit(0);
+	/* EOF: the daemon is gone without unmounting. */
 	if (mount_dev_of(path, now, sizeof(now)) != 0 || strcmp(now, dev))
 		_exit(0);
 	if (geteuid() == 0)
@@ -120,9 +132,29 @@ int vwfs_auto_unmount_start(const char *path)
 	}
 	close(p[0]);
 	waitpid(pid, NULL, 0);
-	/* p[1] stays open, unused, until the daemon exits: that is the signal.
+	/* p[1] stays open until the daemon exits or disarms the watcher.
 	 * (O_CLOEXEC: nothing the daemon runs inherits it.) */
+	watcher_fd = p[1];
+	snprintf(watched_path, sizeof(watched_path), "%s", path);
+	snprintf(watched_dev, sizeof(watched_dev), "%s", dev);
 	return 0;
+}
+
+void vwfs_auto_unmount_disarm(void)
+{
+	char now[64];
+
+	if (watcher_fd < 0)
+		return;
+	/* Still mounted (the unmount failed): leave the watcher armed. */
+	if (mount_dev_of(watched_path, now, sizeof(now)) == 0 && !strcmp(now, watched_dev))
+		return;
+	/* A full pipe cannot happen (one byte, once); a failed write leaves
+	 * the EOF path, which still finds no mount of ours to detach. */
+	if (write(watcher_fd, "u", 1) < 0)
+		vwfs_log("viewfs: auto_unmount: cannot tell the watcher: %s\n", strerror(errno));
+	close(watcher_fd);
+	watcher_fd = -1;
 }
 
 int vwfs_mountpoint_dead(const char *mountpoint)

@@ -20,7 +20,8 @@
  * lookup-type reply, freed when the kernel's lookup count drops to zero
  * (forget).  The root inode is never freed.  struct vwfs_file (one per
  * open(2) of a regular file) is owned by the kernel's file handle: made in
- * open/create, freed in release.  struct vwfs_dir likewise for opendir.
+ * open/create, freed in release (file.c).  struct vwfs_dir likewise for
+ * opendir (dir.c).
  */
 #ifndef VIEWFS_H
 #define VIEWFS_H
@@ -90,6 +91,9 @@ struct vwfs_inode {
 	int backing_id;		/* passthrough backing shared by all opens; 0 none */
 	int xattr_dead;		/* unlinked while open: xattr bytes given back at
 				 * the last close (space.c) */
+	int nwriters;		/* open files with write access (seal.c) */
+	atomic_uint seals;	/* seals once read from the store (seal.c);
+				 * written under lock */
 
 	pthread_spinlock_t files_lock;	/* guards files (never held across a wait) */
 	struct vwfs_file *files;	/* this inode's open files, via vwfs_file.inode_next */
@@ -106,6 +110,7 @@ struct vwfs_link {
 struct vwfs_file {
 	int fd;			/* read/write descriptor on the store file; owned */
 	int passthrough;	/* opened with the inode's backing id */
+	int writable;		/* opened for writing: counted in nwriters */
 	struct vwfs_link link;	/* in vwfs.files */
 	struct vwfs_file *inode_next;	/* in vwfs_inode.files; guarded by its files_lock */
 };
@@ -121,10 +126,15 @@ struct vwfs_space {
 	int xattr_counted;	/* RAM store: user.* bytes are counted */
 	uint64_t max_xattr;	/* bound on xattr_bytes; 0 none */
 	atomic_ullong xattr_bytes;	/* charged bytes of user.* xattrs */
-	pthread_mutex_t log_lock;	/* guards the log_* rate limit */
-	int log_tokens;		/* lines vwfs_log_limited may still print now */
-	long long log_last;	/* CLOCK_MONOTONIC second of the last call */
-	unsigned long log_dropped;	/* lines suppressed since the last one */
+};
+
+/* The rate limit of vwfs_log_limited (log.c).  Part of struct vwfs. */
+struct vwfs_log_limit {
+	int inited;		/* the mutex exists */
+	pthread_mutex_t lock;	/* guards the fields below */
+	int tokens;		/* lines vwfs_log_limited may still print now */
+	long long last;		/* CLOCK_MONOTONIC second of the last call */
+	unsigned long dropped;	/* lines suppressed since the last one */
 };
 
 /* One open directory. */
@@ -143,6 +153,7 @@ struct vwfs {
 	int mnt_fd;		/* fsmount() descriptor (tmpfs store) or -1 */
 	struct vwfs_inode root;
 	struct vwfs_space space;	/* space.c */
+	struct vwfs_log_limit log_limit;	/* log.c */
 	int use_handles;	/* new inodes hold file handles, not descriptors */
 	int handle_fd;		/* O_RDONLY on the store root, for open_by_handle_at
 				 * (which refuses O_PATH); owned, or -1 */
@@ -193,14 +204,70 @@ struct vwfs {
 #define vwfs_handle_released(fs) ((void)(fs))
 #endif
 
-/* main.c */
+/* The daemon's state behind a request (main.c made it the session's). */
 static inline struct vwfs *vwfs_data(fuse_req_t req)
 {
 	return (struct vwfs *)fuse_req_userdata(req);
 }
+
+/* Lists of open handles (fs->files, fs->dirs): add l at the head, remove
+ * l; under fs->lock. */
+static inline void vwfs_link_add(struct vwfs *fs, struct vwfs_link **head,
+				 struct vwfs_link *l)
+{
+	pthread_mutex_lock(&fs->lock);
+	l->prev = NULL;
+	l->next = *head;
+	if (l->next)
+		l->next->prev = l;
+	*head = l;
+	pthread_mutex_unlock(&fs->lock);
+}
+
+static inline void vwfs_link_del(struct vwfs *fs, struct vwfs_link **head,
+				 struct vwfs_link *l)
+{
+	pthread_mutex_lock(&fs->lock);
+	if (l->prev)
+		l->prev->next = l->next;
+	else
+		*head = l->next;
+	if (l->next)
+		l->next->prev = l->prev;
+	pthread_mutex_unlock(&fs->lock);
+}
+
+/* log.c: messages (below every other file of fuse/) */
+/* Print fmt (printf) to stderr, or to syslog after vwfs_log_to_syslog(). */
 void vwfs_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void vwfs_link_add(struct vwfs *fs, struct vwfs_link **head, struct vwfs_link *l);
-void vwfs_link_del(struct vwfs *fs, struct vwfs_link **head, struct vwfs_link *l);
+/* From now on vwfs_log goes to syslog (LOG_DAEMON, LOG_NOTICE): once the
+ * daemon has left the terminal, before serving. */
+void vwfs_log_to_syslog(void);
+/*
+ * Set up fs->log_limit, the state of vwfs_log_limited; vwfs_log_limit_fini
+ * logs the count of lines suppressed since the last one and undoes it (a
+ * no-op if vwfs_log_limit_init was not called).
+ */
+void vwfs_log_limit_init(struct vwfs *fs);
+void vwfs_log_limit_fini(struct vwfs *fs);
+/*
+ * Print fmt (one line, no newline) at the default level, at most
+ * LOG_BURST lines at once and one a second after that; suppressed lines
+ * are counted in the next one.  For messages a user's request causes.
+ */
+void vwfs_log_limited(struct vwfs *fs, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Log a refused setxattr with the escaped name, value and reason. */
+void vwfs_log_xattr(struct vwfs *fs, uid_t uid, const struct vwfs_inode *in,
+		   const char *name, const void *value, size_t size,
+		   const char *why);
+/*
+ * Escape at most @max bytes of in into out (printable ASCII as is, \\, \"
+ * and \xHH otherwise; "..." when cut), always NUL-terminated.  Returns
+ * the length written.
+ */
+size_t vwfs_escape(char *out, size_t outlen, const void *in, size_t inlen,
+		  size_t max);
 
 /* store.c */
 /* huge: -o huge= (NULL: the default, within_size where the kernel has
@@ -220,7 +287,6 @@ int vwfs_proc_path(int fd, char *buf, size_t len);
 int vwfs_inode_table_init(struct vwfs *fs);
 void vwfs_inode_put(struct vwfs *fs, struct vwfs_inode *in, uint64_t n);
 void vwfs_inode_table_free(struct vwfs *fs);
-extern const struct fuse_lowlevel_ops vwfs_ops;
 
 /* inode.c: operations on names and attributes */
 void vwfs_op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name);
@@ -244,13 +310,6 @@ void vwfs_op_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name);
 void vwfs_op_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 		   fuse_ino_t newparent, const char *newname, unsigned int flags);
 void vwfs_op_statfs(fuse_req_t req, fuse_ino_t ino);
-void vwfs_op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
-void vwfs_op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
-		    struct fuse_file_info *fi);
-void vwfs_op_releasedir(fuse_req_t req, fuse_ino_t ino,
-		       struct fuse_file_info *fi);
-void vwfs_op_fsyncdir(fuse_req_t req, fuse_ino_t ino, int datasync,
-		     struct fuse_file_info *fi);
 int vwfs_make_entry(struct vwfs *fs, struct vwfs_inode *parent, const char *name,
 		   struct fuse_entry_param *e);
 void vwfs_chown_new(fuse_req_t req, struct vwfs_inode *parent, const char *name);
@@ -282,7 +341,18 @@ void vwfs_op_copy_file_range(fuse_req_t req, fuse_ino_t ino_in, off_t off_in,
 			    off_t off_out, struct fuse_file_info *fi_out,
 			    size_t len, int flags);
 int vwfs_kill_suidgid(struct vwfs *fs, struct vwfs_inode *in, int fd);
+/* At exit: free the files the kernel never released. */
 void vwfs_files_free(struct vwfs *fs);
+
+/* dir.c: open directories */
+void vwfs_op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void vwfs_op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		    struct fuse_file_info *fi);
+void vwfs_op_releasedir(fuse_req_t req, fuse_ino_t ino,
+		       struct fuse_file_info *fi);
+void vwfs_op_fsyncdir(fuse_req_t req, fuse_ino_t ino, int datasync,
+		     struct fuse_file_info *fi);
+/* At exit: free the directories the kernel never released. */
 void vwfs_dirs_free(struct vwfs *fs);
 
 /* handle.c: how an inode reaches its store object */
@@ -357,7 +427,38 @@ void vwfs_op_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 void vwfs_op_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size);
 void vwfs_op_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name);
 
-/* space.c: reservation, the xattr bound, rate-limited messages */
+/*
+ * seal.c: seals (libview's view.h, "Seals"), kept as user.view.seals on
+ * the store object.  All but vwfs_seals_now and vwfs_seals_check_write
+ * run under in->lock, held by the caller.  fd: a descriptor on the object
+ * that is not O_PATH, or -1.  Each returns 0 or -errno: -EPERM what a seal
+ * forbids, -EIO a stored value viewfs did not write, -errno of the store.
+ */
+/* The seals of in (read from the store the first time) into *seals. */
+int vwfs_seals_get(struct vwfs *fs, struct vwfs_inode *in, int fd,
+		   unsigned *seals);
+/* The seals known now, without a lock (0 before the first read). */
+unsigned vwfs_seals_now(const struct vwfs_inode *in);
+/* An open with flags (O_ACCMODE, O_TRUNC) of the object open as fd. */
+int vwfs_seals_check_open(struct vwfs *fs, struct vwfs_inode *in, int fd,
+			  int flags);
+/* A size change to size (setattr). */
+int vwfs_seals_check_size(struct vwfs *fs, struct vwfs_inode *in, int fd,
+			  off_t size);
+/* A write of [off, off + len) into fd (grows: it may extend the file). */
+int vwfs_seals_check_write(struct vwfs_inode *in, int fd, off_t off, off_t len,
+			   int grows);
+/*
+ * setxattr(user.view.seals, value) by uid on in's object at path: add the
+ * seals value lists.  -EINVAL a bad value or not a regular file; -EPERM
+ * uid neither root nor the owner; -EBUSY the write or grow seal while the
+ * file is open for writing (after waiting briefly for releases under way,
+ * with in->lock dropped meanwhile); -ENOSPC the store's xattr bound.
+ */
+int vwfs_seals_add(struct vwfs *fs, struct vwfs_inode *in, const char *path,
+		   const char *value, size_t size, uid_t uid);
+
+/* space.c: reservation, the xattr bound */
 /* Set up fs->space (before the store is opened); vwfs_space_fini undoes it
  * and may be called whether or not vwfs_space_init was. */
 void vwfs_space_init(struct vwfs *fs);
@@ -405,8 +506,8 @@ void vwfs_space_write_lost(struct vwfs *fs, int fd, off_t off, size_t len,
 int vwfs_space_setxattr(struct vwfs *fs, struct vwfs_inode *in, const char *path,
 		       const char *name, const char *value, size_t size,
 		       int flags, uid_t uid);
-/* removexattr(path, name), giving its bytes back; takes in->lock.  0 or
- * -errno. */
+/* removexattr(path, name), giving its bytes back; under in->lock held by
+ * the caller.  0 or -errno. */
 int vwfs_space_removexattr(struct vwfs *fs, struct vwfs_inode *in,
 			  const char *path, const char *name);
 /*
@@ -421,24 +522,6 @@ int vwfs_space_renameat2(struct vwfs *fs, int olddirfd, const char *oldname,
 void vwfs_space_last_close(struct vwfs *fs, struct vwfs_inode *in, int fd);
 /* The charged user.* xattr bytes of the store (for -o stats). */
 uint64_t vwfs_space_xattr_bytes(struct vwfs *fs);
-/*
- * Print fmt (one line, no newline) at the default level, at most
- * LOG_BURST lines at once and one a second after that; suppressed lines
- * are counted in the next one.  For messages a user's request causes.
- */
-void vwfs_log_limited(struct vwfs *fs, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-/* Log a refused setxattr with the escaped name, value and reason. */
-void vwfs_log_xattr(struct vwfs *fs, uid_t uid, const struct vwfs_inode *in,
-		   const char *name, const void *value, size_t size,
-		   const char *why);
-/*
- * Escape at most @max bytes of in into out (printable ASCII as is, \\, \"
- * and \xHH otherwise; "..." when cut), always NUL-terminated.  Returns
- * the length written.
- */
-size_t vwfs_escape(char *out, size_t outlen, const void *in, size_t inlen,
-		  size_t max);
 
 /* unmount.c */
 /*
@@ -449,6 +532,13 @@ size_t vwfs_escape(char *out, size_t outlen, const void *in, size_t inlen,
  * path with blanks), or the errno of pipe/fork.
  */
 int vwfs_auto_unmount_start(const char *path);
+/*
+ * After a clean unmount: tell the watcher to leave without looking, so a
+ * mount made on the same path later (which may get the same device number)
+ * is never detached.  Does nothing without a watcher, or while the mount
+ * is still there (a failed unmount keeps the watcher armed).
+ */
+void vwfs_auto_unmount_disarm(void);
 /* 1 if @mountpoint holds a FUSE mount whose daemon is gone (ENOTCONN). */
 int vwfs_mountpoint_dead(const char *mountpoint);
 

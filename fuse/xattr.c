@@ -3,7 +3,9 @@
  * viewfs extended attributes.  user.* attributes are stored on the store
  * object itself (so --store keeps them across restarts); user.view.format
  * and user.view.shape are checked with libview's vw_meta_check() against
- * each other and the file size before they are stored.  Other namespaces
+ * each other and the file size before they are stored; user.view.seals
+ * adds seals (seal.c), cannot be removed, and once the write seal is set
+ * no user.view.* attribute changes.  Other namespaces
  * (security.*, trusted.*, system.*) are not stored: get answers ENODATA,
  * set answers EOPNOTSUPP.  getxattr must never answer ENOSYS, which would
  * switch xattrs off for the whole mount.
@@ -23,6 +25,26 @@
 static int is_user(const char *name)
 {
 	return strncmp(name, "user.", 5) == 0;
+}
+
+/* The view metadata the write seal freezes (user.view.seals aside). */
+static int is_view_meta(const char *name)
+{
+	return strncmp(name, "user.view.", 10) == 0 && strcmp(name, VW_SEALS_XATTR);
+}
+
+/* Under in->lock: -EPERM when the write seal freezes name. */
+static int meta_frozen(struct vwfs *fs, struct vwfs_inode *in, const char *name)
+{
+	unsigned seals;
+	int ret;
+
+	if (!is_view_meta(name) || in->type != S_IFREG)
+		return 0;
+	ret = vwfs_seals_get(fs, in, -1, &seals);
+	if (ret)
+		return ret;
+	return (seals & VW_SEAL_WRITE) ? -EPERM : 0;
 }
 
 /* user.* xattrs live on regular files and directories only (as in the VFS). */
@@ -132,9 +154,18 @@ void vwfs_op_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 		fuse_reply_err(req, -ret);
 		return;
 	}
-	/* The check and the store are one step against concurrent setters. */
+	/* The check and the store are one step against concurrent setters
+	 * (and sealers). */
 	pthread_mutex_lock(&in->lock);
-	if (!strcmp(name, XATTR_FORMAT) || !strcmp(name, XATTR_SHAPE))
+	if (!strcmp(name, VW_SEALS_XATTR)) {
+		ret = vwfs_seals_add(fs, in, path, value, size, fuse_req_ctx(req)->uid);
+		pthread_mutex_unlock(&in->lock);
+		vwfs_inode_fd_done(in, fd);
+		fuse_reply_err(req, -ret);
+		return;
+	}
+	ret = meta_frozen(fs, in, name);
+	if (!ret && (!strcmp(name, XATTR_FORMAT) || !strcmp(name, XATTR_SHAPE)))
 		ret = check_meta(fs, in, path, name, value, size,
 				 fuse_req_ctx(req)->uid);
 	if (!ret)	/* with the store's bound on xattr bytes */
@@ -262,7 +293,15 @@ void vwfs_op_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
 		fuse_reply_err(req, -ret);
 		return;
 	}
-	ret = -vwfs_space_removexattr(vwfs_data(req), in, path, name);
+	/* seals are never removed; the write seal freezes the metadata */
+	pthread_mutex_lock(&in->lock);
+	if (!strcmp(name, VW_SEALS_XATTR))
+		ret = -EPERM;
+	if (!ret)
+		ret = meta_frozen(vwfs_data(req), in, name);
+	if (!ret)
+		ret = vwfs_space_removexattr(vwfs_data(req), in, path, name);
+	pthread_mutex_unlock(&in->lock);
 	vwfs_inode_fd_done(in, fd);
-	fuse_reply_err(req, ret);
+	fuse_reply_err(req, -ret);
 }

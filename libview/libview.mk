@@ -8,13 +8,29 @@ LIBVIEW_A := $(BUILD)/lib/libview.a
 LIBVIEW_SONAME := libview.so.$(VERSION_MAJOR)
 LIBVIEW_REAL := libview.so.$(VERSION)
 LIBVIEW_SO := $(BUILD)/lib/libview.so
-LIBVIEW_CFLAGS := $(CFLAGS_COMMON) -std=c11 -Ilibview/include -fvisibility=hidden
+LIBVIEW_CFLAGS := $(CFLAGS_COMMON) -std=c11 -Ilibview/include -Ikmod/include -fvisibility=hidden
 
 ALL += $(LIBVIEW_A) $(LIBVIEW_SO)
 
 $(BUILD)/obj/libview/%.o: libview/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(LIBVIEW_CFLAGS) -c $< -o $@
+
+# shortest.c's table of powers of ten is computed at build time, with exact
+# big-integer arithmetic, by a program built and run on the build machine.
+LIBVIEW_POW10_GEN := $(BUILD)/gen/pow10_table
+LIBVIEW_POW10_H := $(BUILD)/gen/libview/pow10_table.h
+
+$(LIBVIEW_POW10_GEN): libview/gen/pow10_table.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_COMMON) -std=c11 $(LDFLAGS_COMMON) -o $@ $<
+
+$(LIBVIEW_POW10_H): $(LIBVIEW_POW10_GEN)
+	@mkdir -p $(dir $@)
+	$< >$@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/libview/src/shortest.o: $(LIBVIEW_POW10_H)
+$(BUILD)/obj/libview/src/shortest.o: LIBVIEW_CFLAGS += -I$(dir $(LIBVIEW_POW10_H))
 
 $(LIBVIEW_A): $(LIBVIEW_OBJS)
 	@mkdir -p $(dir $@)

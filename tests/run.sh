@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test suite (tests/*/run.sh) or the ones named, against the
 # build in $1.  A suite prints its own details and, as its last line,
-# "RESULT: P passed, F failed, S skipped"; this script adds them up and
+# "RESULT: P passed, F failed, S skipped" (tests/common/result.sh keeps
+# the counters and prints it); this script adds them up and
 # ends with the closing line "N passed, N failed, N skipped".
 set -u
 build=${1:-build/san}

@@ -17,8 +17,8 @@
 #   kver.sh --meta SERIES           the series' metapackage
 #
 # Prints nothing (and exits 1) when nothing answers or the series is
-# unknown.  Shared by kmod/kmod.mk, tests/vm/run.sh, tests/install,
-# bench/vm.sh and tools/deps/kmod-vmlinuz.sh; tools/deps/kmod.list
+# unknown.  Shared by kmod/kmod.mk, tools/vmboot.sh (tests/vm/run.sh,
+# bench/vm.sh), tests/install and tools/deps/kmod-vmlinuz.sh; tools/deps/kmod.list
 # installs the metapackages.
 series=(6.1 6.12)
 meta() {

@@ -659,6 +659,134 @@ int vw_assign(const struct vw_view *v, const struct vw_literal *value,
 	      struct vw_error *err);
 
 /* ------------------------------------------------------------------ */
+/* Seals                                                               */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Seals make a buffer immutable after it is published, so that a consumer
+ * mapping it without copying can trust it: nobody changes its bytes
+ * (write seal) or cuts it under the mapping (shrink seal: no SIGBUS in the
+ * consumer).  One set of rules serves viewfs files, viewdev nodes and
+ * memfds; this comment is the one place they are written in full (the
+ * man pages, docs/viewfs.md and kmod/README.md point here).  The bits
+ * have the values of memfd's F_SEAL_* (F_SEAL_SEAL is not offered):
+ *
+ *   VW_SEAL_SHRINK  any size change to a smaller size fails with EPERM
+ *                   (truncate, ftruncate, O_TRUNC of a non-empty file,
+ *                   viewdev's RESIZE).
+ *   VW_SEAL_GROW    any size change to a larger size fails with EPERM,
+ *                   and so do writes past the end and fallocate beyond it
+ *                   (viewfs is stricter: below).
+ *   VW_SEAL_WRITE   every open for writing (O_WRONLY, O_RDWR, O_TRUNC),
+ *                   write, truncate, fallocate, copy_file_range into the
+ *                   file and writable shared mmap fail with EPERM (a
+ *                   writable mapping needs a writable open, which is
+ *                   refused; on a memfd mmap itself says EPERM), and so do
+ *                   changes of the view metadata (user.view.format and
+ *                   user.view.shape on viewfs, the format and shape
+ *                   attributes on viewdev).
+ *
+ * Seals are only ever added, never removed (removing one is EPERM).  They
+ * bind every user, root included, and every data path (viewfs with and
+ * without kernel passthrough).  Reads, read-only and private mappings,
+ * stat, unlink (viewfs) and destroy (viewdev) keep working on sealed
+ * buffers.  Adding seals is for the file's owner (the caller's fsuid is
+ * the file's uid) or root / CAP_SYS_ADMIN; anyone who can open the file
+ * may read them.  Adding VW_SEAL_WRITE fails with EBUSY while the buffer
+ * has an open file with write access or a writable shared mapping (viewfs
+ * sees an open until the kernel releases it, which is after its last
+ * mapping is gone; viewdev also counts shared mappings of a read-write
+ * open and read-write dma-bufs); nothing is changed when it fails.
+ *
+ * Where they live:
+ *  - viewfs: the extended attribute user.view.seals (VW_SEALS_XATTR), kept
+ *    with the store file, so seals survive a daemon restart on --store,
+ *    are shared by hard links and kept by rename.  Its value is a
+ *    comma-separated list of the words write, shrink, grow (no blanks,
+ *    each at most once, not empty).  setxattr ADDS the listed seals to
+ *    the file's (a value that lacks a seal already set is no error: that
+ *    seal stays); getxattr gives the current seals in the fixed order
+ *    "write,shrink,grow" (only those set), ENODATA when none; listxattr
+ *    names it once a seal is set; removexattr is EPERM; a bad value is
+ *    EINVAL; the kernel wants write permission in the file's mode for
+ *    setting any user.* attribute, this one included.  An xattr because it works from setfattr/getfattr and any
+ *    language, is visible to consumers without new tools, needs no FUSE
+ *    ioctl (passthrough does not route ioctls) and persists with the
+ *    other view metadata.  viewfs keeps VW_SEAL_GROW stricter than
+ *    memfd does: with kernel passthrough (and with the writeback cache) a
+ *    write past the end never reaches the daemon, so a grow-sealed file
+ *    cannot be opened for writing at all (EPERM) and adding the grow seal
+ *    fails with EBUSY while the file is open for writing, on both data
+ *    paths alike (a file behaves the same however it is served).  A
+ *    writable open stays counted until the kernel's RELEASE, which comes
+ *    shortly after the last close or munmap; an add waits up to 250 ms for
+ *    releases under way before it answers EBUSY.
+ *  - viewdev: VIEWDEV_IOC_ADD_SEALS / VIEWDEV_IOC_GET_SEALS on the node
+ *    /dev/view/NAME (a read-only open is enough) and the read-only sysfs
+ *    attribute seals (the same text as the xattr).
+ *  - memfd: fcntl F_ADD_SEALS / F_GET_SEALS (the memfd must have been made
+ *    with MFD_ALLOW_SEALING; F_SEAL_SEAL and F_SEAL_FUTURE_WRITE are not
+ *    reported by vw_seals).
+ */
+#define VW_SEAL_SHRINK 0x0002u
+#define VW_SEAL_GROW 0x0004u
+#define VW_SEAL_WRITE 0x0008u
+#define VW_SEAL_ALL (VW_SEAL_SHRINK | VW_SEAL_GROW | VW_SEAL_WRITE)
+/* The viewfs extended attribute, and room for its longest text + NUL. */
+#define VW_SEALS_XATTR "user.view.seals"
+#define VW_SEALS_TEXT_MAX 18
+
+/*
+ * vw_seal_add - add seals (VW_SEAL_* bits; 0 adds nothing) to the buffer
+ * open as fd (any open of it: a read-only one is enough and, on viewfs
+ * and viewdev, needed for the write seal: a writable fd of the buffer is
+ * itself a writer).  The descriptor is borrowed.  A char device is asked
+ * with viewdev's VIEWDEV_IOC_ADD_SEALS; a memfd with F_ADD_SEALS (which
+ * wants a descriptor open for writing: a read-only fd is reopened
+ * read-write through /proc/self/fd for the call, and closed again); a
+ * file on a viewfs mount (file system type fuse.viewfs in
+ * /proc/self/mountinfo) by setting VW_SEALS_XATTR.  A file anywhere else
+ * is refused even where user xattrs work (tmpfs, ext4): there the
+ * attribute would be stored and bind nobody.
+ * Errors: -EINVAL bits outside VW_SEAL_ALL; -EPERM the caller is neither
+ * the owner nor root/CAP_SYS_ADMIN, or a memfd that does not allow sealing
+ * (made without MFD_ALLOW_SEALING, or F_SEAL_SEAL set); -EBUSY
+ * VW_SEAL_WRITE while a writer exists (see above), nothing changed;
+ * -ENOTSUP fd is none of the three (a file on another file system, a
+ * char device that is not a viewdev node, a pipe ...); -EBADF fd not
+ * open; -errno of fstat/fsetxattr/ioctl/open otherwise (-EACCES: no write
+ * permission to reopen a read-only memfd descriptor; -ENOSPC ...).
+ */
+int vw_seal_add(int fd, unsigned seals);
+
+/*
+ * vw_seals - the buffer's seals (VW_SEAL_* bits, 0 for none) into *seals.
+ * Dispatch as vw_seal_add (viewdev VIEWDEV_IOC_GET_SEALS, memfd
+ * F_GET_SEALS, else the xattr: ENODATA from it is 0 seals).
+ * Errors: -EINVAL seals NULL, or an xattr value vw_seals_parse refuses;
+ * -ENOTSUP as for vw_seal_add; -EBADF; -errno of fstat/fgetxattr/ioctl
+ * otherwise.
+ */
+int vw_seals(int fd, unsigned *seals);
+
+/*
+ * vw_seals_parse - parse the text of VW_SEALS_XATTR (len bytes at text, no
+ * NUL needed) into *seals: a comma-separated list of write, shrink, grow,
+ * each at most once, no blanks, not empty.
+ * Errors: -EINVAL any other text (an empty one included).
+ */
+int vw_seals_parse(const char *text, size_t len, unsigned *seals);
+
+/*
+ * vw_seals_format - the text of seals in the fixed order
+ * "write,shrink,grow" (only those set; "" for 0) into buf, NUL-terminated.
+ * Returns its length (without the NUL).
+ * Errors: -EINVAL bits outside VW_SEAL_ALL; -ERANGE size too small
+ * (VW_SEALS_TEXT_MAX is always enough).
+ */
+int vw_seals_format(unsigned seals, char *buf, size_t size);
+
+/* ------------------------------------------------------------------ */
 /* Faults in the mapping                                               */
 /* ------------------------------------------------------------------ */
 

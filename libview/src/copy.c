@@ -10,40 +10,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-struct vw__plan {
-	int ndim;
-	ssize_t shape[VW_MAXDIM];
-	ssize_t ds[VW_MAXDIM];
-	ssize_t ss[VW_MAXDIM];
-};
-
-/* Build the collapsed loop nest.  Returns 0 when there is nothing to copy. */
-static int vw__plan(struct vw__plan *pl, const ssize_t *ds, const ssize_t *ss,
-		    const ssize_t *shape, int ndim)
-{
-	int n = 0;
-
-	for (int i = 0; i < ndim; i++) {
-		if (shape[i] == 0)
-			return 0;
-		if (shape[i] == 1)
-			continue;
-		if (n && pl->ds[n - 1] == shape[i] * ds[i] &&
-		    pl->ss[n - 1] == shape[i] * ss[i]) {
-			pl->shape[n - 1] *= shape[i];
-			pl->ds[n - 1] = ds[i];
-			pl->ss[n - 1] = ss[i];
-			continue;
-		}
-		pl->shape[n] = shape[i];
-		pl->ds[n] = ds[i];
-		pl->ss[n] = ss[i];
-		n++;
-	}
-	pl->ndim = n;
-	return 1;
-}
-
 /* Copy count items of a constant size: the compiler inlines the memcpy. */
 #define VW__COPY_N(N)							\
 	for (ssize_t k = 0; k < count; k++, d += dstep, s += sstep)	\
@@ -102,101 +68,6 @@ void vw__copy_strided(char *dst, const ssize_t *ds, const char *src,
 		if (i < 0)
 			return;
 	}
-}
-
-/* Add the page span of bytes [a, b) to the current span of a walk. */
-struct vw__spanwalk {
-	uintptr_t page, lo, hi;	/* current span; hi == 0: none yet */
-	int (*fn)(uintptr_t lo, uintptr_t hi, void *arg);
-	void *arg;
-};
-
-static int vw__span_add(struct vw__spanwalk *w, uintptr_t a, uintptr_t b)
-{
-	uintptr_t lo = a & ~(w->page - 1);
-	uintptr_t hi = (b + w->page - 1) & ~(w->page - 1);
-	int rc;
-
-	if (w->hi && lo <= w->hi && hi >= w->lo) {
-		if (lo < w->lo)
-			w->lo = lo;
-		if (hi > w->hi)
-			w->hi = hi;
-		return 0;
-	}
-	if (w->hi) {
-		rc = w->fn(w->lo, w->hi, w->arg);
-		if (rc)
-			return rc;
-	}
-	w->lo = lo;
-	w->hi = hi;
-	return 0;
-}
-
-/* The pages of one innermost run of count items, stride s, from p. */
-static int vw__span_run(struct vw__spanwalk *w, uintptr_t p, ssize_t s,
-			ssize_t count, ssize_t itemsize)
-{
-	ssize_t as = s < 0 ? -s : s;
-	int rc;
-
-	if ((size_t)as <= w->page) {
-		/* gaps shorter than a page: every page in between is hit */
-		uintptr_t a = p, b = p + (uintptr_t)((count - 1) * s);
-
-		if (s < 0) {
-			a = b;
-			b = p;
-		}
-		return vw__span_add(w, a, b + (uintptr_t)itemsize);
-	}
-	for (ssize_t k = 0; k < count; k++, p += (uintptr_t)s) {
-		rc = vw__span_add(w, p, p + (uintptr_t)itemsize);
-		if (rc)
-			return rc;
-	}
-	return 0;
-}
-
-int vw__page_spans(const struct vw_view *v, size_t page,
-		   int (*fn)(uintptr_t lo, uintptr_t hi, void *arg),
-		   void *arg)
-{
-	struct vw__spanwalk w = { page, 0, 0, fn, arg };
-	struct vw__plan pl;
-	ssize_t idx[VW_MAXDIM], itemsize = v->itemsize;
-	uintptr_t p = (uintptr_t)v->buf;
-	int n, i, rc;
-
-	if (!vw__plan(&pl, v->strides, v->strides, v->shape, v->ndim))
-		return 0;
-	n = pl.ndim;
-	if (n && pl.ds[n - 1] == itemsize) {
-		itemsize *= pl.shape[n - 1];
-		n--;
-	}
-	if (n == 0) {
-		rc = vw__span_add(&w, p, p + (uintptr_t)itemsize);
-		return rc ? rc : fn(w.lo, w.hi, arg);
-	}
-	memset(idx, 0, sizeof(ssize_t) * n);
-	for (;;) {
-		rc = vw__span_run(&w, p, pl.ds[n - 1], pl.shape[n - 1],
-				  itemsize);
-		if (rc)
-			return rc;
-		for (i = n - 2; i >= 0; i--) {
-			p += (uintptr_t)pl.ds[i];
-			if (++idx[i] < pl.shape[i])
-				break;
-			p -= (uintptr_t)(pl.ds[i] * pl.shape[i]);
-			idx[i] = 0;
-		}
-		if (i < 0)
-			break;
-	}
-	return w.hi ? fn(w.lo, w.hi, arg) : 0;
 }
 
 /* One strided copy, as an access loop a SIGBUS guard can run. */
@@ -282,8 +153,9 @@ VW_PUBLIC int vw_frombytes(const struct vw_view *v, const void *src,
 
 	if (rc)
 		return rc;
-	if (v->readonly)
-		return vw__fail(err, -EROFS, "cannot modify a read-only view");
+	rc = vw__check_writable(v, err);
+	if (rc)
+		return rc;
 	if (len != (size_t)v->len)
 		return vw__fail(err, -EINVAL,
 				"%zu bytes given for a view of %zd bytes", len,
@@ -300,23 +172,6 @@ VW_PUBLIC int vw_frombytes(const struct vw_view *v, const void *src,
 	}
 }
 
-/* Lowest and one-past-highest byte a view touches. */
-void vw__extent(const struct vw_view *v, uintptr_t *lo, uintptr_t *hi)
-{
-	intptr_t a = 0, b = v->itemsize;
-
-	for (int i = 0; i < v->ndim; i++) {
-		intptr_t s = v->strides[i] * (v->shape[i] - 1);
-
-		if (s < 0)
-			a += s;
-		else
-			b += s;
-	}
-	*lo = (uintptr_t)v->buf + (uintptr_t)a;
-	*hi = (uintptr_t)v->buf + (uintptr_t)b;
-}
-
 VW_PUBLIC int vw_copy_to(const struct vw_view *dst, const struct vw_view *src,
 			 struct vw_error *err)
 {
@@ -328,8 +183,9 @@ VW_PUBLIC int vw_copy_to(const struct vw_view *dst, const struct vw_view *src,
 		rc = vw__check(src, err);
 	if (rc)
 		return rc;
-	if (dst->readonly)
-		return vw__fail(err, -EROFS, "cannot modify a read-only view");
+	rc = vw__check_writable(dst, err);
+	if (rc)
+		return rc;
 	if (dst->ndim != src->ndim || dst->itemsize != src->itemsize)
 		return vw__fail(err, -EINVAL,
 				"copy: views differ in ndim (%d, %d) or itemsize (%zd, %zd)",
@@ -381,8 +237,9 @@ VW_PUBLIC int vw_fill(const struct vw_view *v, const struct vw_value *val,
 
 	if (rc)
 		return rc;
-	if (v->readonly)
-		return vw__fail(err, -EROFS, "cannot modify a read-only view");
+	rc = vw__check_writable(v, err);
+	if (rc)
+		return rc;
 	vw__view_format(v, &f);
 	rc = vw_pack(&f, val, item, err);
 	if (rc)

@@ -1,27 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Deriving views: cast, index/slice, transpose, reshape, toreadonly, and
- * the contiguity predicates.  Each is small stride arithmetic on a copy of
- * the source header; no data is touched and nothing is allocated.  Rules
- * follow CPython's Objects/memoryobject.c (cast, 1-D slicing, flags) and
- * NumPy (n-D basic indexing, transpose, reshape-as-view).
+ * Deriving views: cast, transpose, reshape, toreadonly, and the
+ * contiguity predicates (indexing and slicing are in slice.c).  Each is
+ * small stride arithmetic on a copy of the source header; no data is
+ * touched and nothing is allocated.  Rules follow CPython's
+ * Objects/memoryobject.c (cast, flags) and NumPy (transpose,
+ * reshape-as-view).
  */
 #include "internal.h"
 #include <limits.h>
 #include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-
-void vw__c_strides(int ndim, const ssize_t *shape, ssize_t itemsize,
-		   ssize_t *strides)
-{
-	ssize_t s = itemsize;
-
-	for (int i = ndim - 1; i >= 0; i--) {
-		strides[i] = s;
-		s *= shape[i];
-	}
-}
 
 /* PyBuffer_IsContiguous for 'C' (len 0 counts as contiguous). */
 static int vw__is_c(const struct vw_view *v)
@@ -209,238 +197,6 @@ static int vw__cast_any(struct vw_view *dst, const struct vw_view *src,
 	return 0;
 }
 
-/* ---- index expressions --------------------------------------------- */
-
-/* Parse an optionally signed decimal integer, saturating to +-SSIZE_MAX
- * (and SSIZE_MIN) as Python's slice indices are clipped.  Returns 1 if a
- * number was read, 0 if none, -1 on a malformed one. */
-static int vw__parse_int(const char **pp, ssize_t *out)
-{
-	const char *p = *pp;
-	int neg = 0, sign = 0, any = 0, sat = 0;
-	ssize_t v = 0;
-
-	while (*p == ' ')
-		p++;
-	if (*p == '+' || *p == '-') {
-		neg = *p == '-';
-		sign = 1;
-		p++;
-		while (*p == ' ')
-			p++;
-	}
-	while ((*p >= '0' && *p <= '9') || (*p == '_' && any)) {
-		if (*p == '_') {
-			if (p[1] < '0' || p[1] > '9')
-				return -1;
-			p++;
-			continue;
-		}
-		if (!sat && v > (SSIZE_MAX - (*p - '0')) / 10)
-			sat = 1;
-		if (!sat)
-			v = v * 10 + (*p - '0');
-		any = 1;
-		p++;
-	}
-	if (!any) {
-		if (sign)
-			return -1;
-		*pp = p;	/* skip blanks before ':' or ',' */
-		return 0;
-	}
-	while (*p == ' ')
-		p++;
-	if (sat)
-		*out = neg ? SSIZE_MIN : SSIZE_MAX;
-	else
-		*out = neg ? -v : v;
-	*pp = p;
-	return 1;
-}
-
-VW_PUBLIC int vw_parse_index(const char *expr, struct vw_index *idx, int max,
-			     struct vw_error *err)
-{
-	const char *p = expr;
-	int n = 0;
-
-	if (!expr)
-		return vw__fail(err, -EINVAL, "no index expression");
-	for (;;) {
-		struct vw_index it;
-		ssize_t *parts[3] = { &it.start, &it.stop, &it.step };
-		int *has[3] = { &it.has_start, &it.has_stop, &it.has_step };
-		int k = 0, r;
-
-		memset(&it, 0, sizeof(it));
-		for (;;) {
-			r = vw__parse_int(&p, parts[k]);
-			if (r < 0)
-				return vw__fail(err, -EINVAL,
-						"bad index '%s': malformed number",
-						expr);
-			*has[k] = r;
-			if (*p != ':')
-				break;
-			if (k == 2)
-				return vw__fail(err, -EINVAL,
-						"bad index '%s': too many ':'",
-						expr);
-			it.is_slice = 1;
-			k++;
-			p++;
-		}
-		if (!it.is_slice && !it.has_start)
-			return vw__fail(err, -EINVAL,
-					"bad index '%s': expected an integer or a slice at '%s'",
-					expr, p);
-		if (n >= max)
-			return vw__fail(err, -E2BIG,
-					"bad index '%s': more than %d items",
-					expr, max);
-		idx[n++] = it;
-		if (!*p)
-			return n;
-		if (*p != ',')
-			return vw__fail(err, -EINVAL,
-					"bad index '%s': unexpected '%c'",
-					expr, *p);
-		p++;
-	}
-}
-
-/* a / b for a >= 0, b > 0: a step of 1 needs none, and a 32-bit
- * division is several times cheaper than a 64-bit one. */
-static inline ssize_t vw__udiv(uint64_t a, uint64_t b)
-{
-	if (b == 1)
-		return (ssize_t)a;
-	if ((a | b) <= UINT32_MAX)
-		return (ssize_t)((uint32_t)a / (uint32_t)b);
-	return (ssize_t)(a / b);
-}
-
-/* PySlice_Unpack + PySlice_AdjustIndices; returns the slice length. */
-static inline ssize_t vw__slice_indices(const struct vw_index *s, ssize_t length,
-				 ssize_t *start, ssize_t *step)
-{
-	ssize_t st = s->has_step ? s->step : 1;
-	ssize_t a, b;
-
-	if (st < -SSIZE_MAX)
-		st = -SSIZE_MAX;
-	a = s->has_start ? s->start : (st < 0 ? SSIZE_MAX : 0);
-	b = s->has_stop ? s->stop : (st < 0 ? SSIZE_MIN : SSIZE_MAX);
-	if (a < 0) {
-		a += length;
-		if (a < 0)
-			a = st < 0 ? -1 : 0;
-	} else if (a >= length) {
-		a = st < 0 ? length - 1 : length;
-	}
-	if (b < 0) {
-		b += length;
-		if (b < 0)
-			b = st < 0 ? -1 : 0;
-	} else if (b >= length) {
-		b = st < 0 ? length - 1 : length;
-	}
-	*start = a;
-	*step = st;
-	if (st < 0) {
-		if (b >= a)
-			return 0;
-		return vw__udiv((uint64_t)(a - b - 1), (uint64_t)-st) + 1;
-	}
-	if (a >= b)
-		return 0;
-	return vw__udiv((uint64_t)(b - a - 1), (uint64_t)st) + 1;
-}
-
-/* Wrapping multiply, as CPython's (formally overflowing) stride*step. */
-static inline ssize_t vw__wrapmul(ssize_t a, ssize_t b)
-{
-	return (ssize_t)((uint64_t)a * (uint64_t)b);
-}
-
-/*
- * Written straight into dst, without temporaries: every check comes first
- * (so that dst is untouched on failure), then one pass writes dimension
- * `out` after reading dimension d >= out of src, which is right also when
- * dst == src.
- */
-VW_PUBLIC int vw_slice(struct vw_view *dst, const struct vw_view *src,
-		       const struct vw_index *idx, int nidx,
-		       struct vw_error *err)
-{
-	uintptr_t base;
-	ssize_t len;
-	int i, d, out = 0, ndim;
-
-	if (__builtin_expect(!src || !src->map, 0))
-		return vw__check(src, err);
-	ndim = src->ndim;
-	if (ndim == 0)
-		return vw__fail(err, -EINVAL, "cannot index a 0-d view");
-	if (nidx > ndim)
-		return vw__fail(err, -EINVAL,
-				"too many indices: %d for a %d-D view", nidx,
-				ndim);
-	if (nidx < 0 || (nidx && !idx))
-		return vw__fail(err, -EINVAL, "bad index list");
-	for (i = 0; i < nidx; i++) {
-		const struct vw_index *s = &idx[i];
-
-		if (!s->is_slice) {
-			ssize_t k = s->start, n = src->shape[i];
-
-			if (k < 0)
-				k += n;
-			if ((size_t)k >= (size_t)n)
-				return vw__fail(err, -ERANGE,
-						"index %zd is out of range for axis %d with size %zd",
-						s->start, i, n);
-		} else if (s->has_step && s->step == 0) {
-			return vw__fail(err, -EINVAL,
-					"slice step cannot be zero (axis %d)",
-					i);
-		}
-	}
-	base = (uintptr_t)src->buf;
-	len = src->itemsize;
-	if (dst != src)
-		vw__inherit(dst, src, 1);
-	for (d = 0; d < nidx; d++) {
-		const struct vw_index *s = &idx[d];
-		ssize_t n = src->shape[d], st = src->strides[d], start, step, ln;
-
-		if (!s->is_slice) {
-			ssize_t k = s->start < 0 ? s->start + n : s->start;
-
-			base += (uintptr_t)vw__wrapmul(k, st);
-			continue;
-		}
-		ln = vw__slice_indices(s, n, &start, &step);
-		base += (uintptr_t)vw__wrapmul(start, st);
-		dst->shape[out] = ln;
-		dst->strides[out] = vw__wrapmul(st, step);
-		len *= ln;
-		out++;
-	}
-	for (; d < ndim; d++, out++) {
-		ssize_t n = src->shape[d];
-
-		dst->shape[out] = n;
-		dst->strides[out] = src->strides[d];
-		len *= n;
-	}
-	dst->buf = (char *)base;
-	dst->ndim = out;
-	dst->len = len;
-	return 0;
-}
-
 VW_PUBLIC int vw_transpose(struct vw_view *dst, const struct vw_view *src,
 			   const int *perm, int nperm, struct vw_error *err)
 {
@@ -471,13 +227,59 @@ VW_PUBLIC int vw_transpose(struct vw_view *dst, const struct vw_view *src,
 	return 0;
 }
 
-/* NumPy's _attempt_nocopy_reshape (C order). */
+/*
+ * The strides that lay shape[0..ndim) over a view's memory without a copy,
+ * into ns: NumPy's _attempt_nocopy_reshape, C order.  od/os are the view's
+ * on dimensions other than 1 and their strides; the product of od equals
+ * that of shape, and is not 0.
+ *
+ * The rule: cut both shapes into the shortest runs of axes whose extents
+ * have equal products (one run of old axes against one run of new).  A run
+ * of old axes can be cut anew only if it is contiguous within itself (the
+ * stride of each axis is the next axis's stride times its extent); its new
+ * axes then get C-order strides that end in the stride of the run's last
+ * old axis.  New axes left over at the end have extent 1: they take the
+ * last stride (the itemsize if there is none).  0, or -ENOTSUP when a run
+ * is not contiguous within itself.
+ */
+static int vw__nocopy_strides(int ndim, const ssize_t *shape, int on,
+			      const ssize_t *od, const ssize_t *os,
+			      ssize_t itemsize, ssize_t *ns)
+{
+	int oi = 0, oj = 1, ni = 0, nj = 1;
+	ssize_t last, t;
+
+	while (ni < ndim && oi < on) {
+		ssize_t np = shape[ni], op = od[oi];
+
+		while (np != op) {
+			if (np < op)
+				np *= shape[nj++];
+			else
+				op *= od[oj++];
+		}
+		for (int ok = oi; ok < oj - 1; ok++)
+			if (__builtin_mul_overflow(od[ok + 1], os[ok + 1], &t) ||
+			    os[ok] != t)
+				return -ENOTSUP;
+		ns[nj - 1] = os[oj - 1];
+		for (int nk = nj - 1; nk > ni; nk--)
+			ns[nk - 1] = ns[nk] * shape[nk];
+		ni = nj++;
+		oi = oj++;
+	}
+	last = ni >= 1 ? ns[ni - 1] : itemsize;
+	for (int nk = ni; nk < ndim; nk++)
+		ns[nk] = last;
+	return 0;
+}
+
 VW_PUBLIC int vw_reshape(struct vw_view *dst, const struct vw_view *src,
 			 int ndim, const ssize_t *shape,
 			 struct vw_error *err)
 {
 	ssize_t od[VW_MAXDIM], os[VW_MAXDIM], ns[VW_MAXDIM];
-	ssize_t prod, nbytes, t;
+	ssize_t prod, nbytes;
 	int rc, i, on = 0;
 
 	rc = vw__check(src, err);
@@ -494,7 +296,7 @@ VW_PUBLIC int vw_reshape(struct vw_view *dst, const struct vw_view *src,
 					shape[i]);
 	/* overflow-checked, and a zero dimension does not lift the bound on
 	 * the others: a wrapped product would pass the size check and walk
-	 * past od[] below */
+	 * past od[] in vw__nocopy_strides */
 	if (vw__shape_bytes(ndim, shape, src->itemsize, &nbytes))
 		return vw__fail(err, -EINVAL,
 				"reshape: product(shape) too large (array is too big)");
@@ -506,44 +308,18 @@ VW_PUBLIC int vw_reshape(struct vw_view *dst, const struct vw_view *src,
 				prod);
 	if (prod == 0) {
 		vw__c_strides(ndim, shape, src->itemsize, ns);
-		goto done;
-	}
-	for (i = 0; i < src->ndim; i++) {
-		if (src->shape[i] != 1) {
-			od[on] = src->shape[i];
-			os[on++] = src->strides[i];
-		}
-	}
-	{
-		int oi = 0, oj = 1, ni = 0, nj = 1;
-		ssize_t last;
-
-		while (ni < ndim && oi < on) {
-			ssize_t np = shape[ni], op = od[oi];
-
-			while (np != op) {
-				if (np < op)
-					np *= shape[nj++];
-				else
-					op *= od[oj++];
+	} else {
+		for (i = 0; i < src->ndim; i++) {
+			if (src->shape[i] != 1) {
+				od[on] = src->shape[i];
+				os[on++] = src->strides[i];
 			}
-			for (int ok = oi; ok < oj - 1; ok++)
-				if (__builtin_mul_overflow(od[ok + 1],
-							   os[ok + 1], &t) ||
-				    os[ok] != t)
-					return vw__fail(err, -ENOTSUP,
-							"reshape: the view's strides do not allow this shape without a copy");
-			ns[nj - 1] = os[oj - 1];
-			for (int nk = nj - 1; nk > ni; nk--)
-				ns[nk - 1] = ns[nk] * shape[nk];
-			ni = nj++;
-			oi = oj++;
 		}
-		last = ni >= 1 ? ns[ni - 1] : src->itemsize;
-		for (int nk = ni; nk < ndim; nk++)
-			ns[nk] = last;
+		if (vw__nocopy_strides(ndim, shape, on, od, os, src->itemsize,
+				       ns))
+			return vw__fail(err, -ENOTSUP,
+					"reshape: the view's strides do not allow this shape without a copy");
 	}
-done:
 	vw__publish(dst, src, src->buf, ndim, shape, ns, NULL, NULL);
 	return 0;
 }
@@ -555,8 +331,7 @@ VW_PUBLIC int vw_toreadonly(struct vw_view *dst, const struct vw_view *src,
 
 	if (rc)
 		return rc;
-	vw__publish(dst, src, src->buf, src->ndim, src->shape, src->strides,
-		    NULL, NULL);
+	vw__publish_same(dst, src);
 	dst->readonly = 1;
 	return 0;
 }

@@ -532,8 +532,9 @@ VW_PUBLIC int vw_set(const struct vw_view *v, const ssize_t *index,
 
 	if (rc)
 		return rc;
-	if (v->readonly)
-		return vw__fail(err, -EROFS, "cannot modify a read-only view");
+	rc = vw__check_writable(v, err);
+	if (rc)
+		return rc;
 	if (v->ndim && !index)
 		return vw__fail(err, -EINVAL, "no index for a %d-D view",
 				v->ndim);

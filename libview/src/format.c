@@ -6,36 +6,6 @@
  */
 #include "internal.h"
 #include <limits.h>
-#include <stdarg.h>
-#include <stdio.h>
-
-int vw__fail(struct vw_error *err, int code, const char *fmt, ...)
-{
-	if (err) {
-		char raw[sizeof(err->msg)];
-		size_t o = 0;
-		va_list ap;
-
-		va_start(ap, fmt);
-		vsnprintf(raw, sizeof(raw), fmt, ap);
-		va_end(ap);
-		/* One line whatever the caller's input held: control characters
-		 * quoted from it are written as \xNN (as the CLI prints them). */
-		for (const unsigned char *p = (const unsigned char *)raw; *p; p++) {
-			int ctl = *p < 0x20 || *p == 0x7f;
-
-			if (o + (ctl ? 4 : 1) >= sizeof(err->msg))
-				break;
-			if (ctl)
-				o += (size_t)snprintf(err->msg + o, 5, "\\x%02x", *p);
-			else
-				err->msg[o++] = (char)*p;
-		}
-		err->msg[o] = '\0';
-		err->code = code;
-	}
-	return code;
-}
 
 struct code_info {
 	char code;
@@ -195,27 +165,6 @@ VW_PUBLIC int vw_shape_parse(const char *s, ssize_t *shape, int max,
 					*p);
 		p++;
 	}
-}
-
-int vw__shape_bytes(int ndim, const ssize_t *shape, ssize_t itemsize,
-		    ssize_t *len)
-{
-	ssize_t p = itemsize;
-	int zero = 0;
-
-	for (int i = 0; i < ndim; i++) {
-		if (shape[i] < 0)
-			return -EINVAL;
-		if (!shape[i]) {
-			zero = 1;
-			continue;
-		}
-		if (__builtin_mul_overflow(p, shape[i], &p))
-			return -EOVERFLOW;
-	}
-	if (len)
-		*len = zero ? 0 : p;
-	return 0;
 }
 
 VW_PUBLIC int vw_meta_check(const char *fmt, const char *shape,

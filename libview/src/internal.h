@@ -2,6 +2,24 @@
 /*
  * libview internals shared by the library's source files.  Nothing here is
  * exported from libview.so (see libview.map): names are vw__* or static.
+ *
+ * Where things live, bottom floor first (each file calls only files above
+ * it):
+ *   core.c     error messages, C-order shape/stride arithmetic, vw__publish,
+ *              the layout walks: vw__plan, vw__extent, vw__page_spans
+ *   format.c   format strings and shapes: vw_format_parse, vw_shape_parse,
+ *              vw_meta_check
+ *   map.c      mappings and their references: vw_open*, vw_from_*,
+ *              vw_apply_meta, vw_release, vw_dup, vw_borrow
+ *   derive.c   vw_cast, vw_transpose, vw_reshape, vw_toreadonly,
+ *              the contiguity predicates
+ *   slice.c    index expressions and slicing: vw_parse_index, vw_slice
+ *   guard.c    the SIGBUS guard and populating pages before a write
+ *   element.c  one element: vw_pack, vw_unpack, vw_get, vw_set
+ *   copy.c     strided copies: vw_tobytes, vw_frombytes, vw_copy_to,
+ *              vw_fill, vw_equal
+ *   literal.c  Python literals: vw_literal_parse, vw_assign
+ *   output.c   vw_format_value, vw_tolist, vw_hex, vw_info_json
  */
 #ifndef VW_INTERNAL_H
 #define VW_INTERNAL_H
@@ -21,6 +39,12 @@
 #define SSIZE_MIN (-SSIZE_MAX - 1)
 #endif
 
+/*
+ * The core (core.c), which every other file may call and which calls none
+ * of them: vw__fail, vw__check_fail, vw__readonly_fail, vw__shape_bytes,
+ * vw__c_strides, vw__publish, vw__plan, vw__extent, vw__page_spans.
+ */
+
 /* Fill err (if any) with a formatted one-line message; return code (< 0). */
 int vw__fail(struct vw_error *err, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -32,6 +56,18 @@ static inline int vw__check(const struct vw_view *v, struct vw_error *err)
 {
 	if (__builtin_expect(!v || !v->map, 0))
 		return vw__check_fail(err);
+	return 0;
+}
+
+/* 0 if v (a checked view) may be written, else -EROFS with a message
+ * (vw__readonly_fail, out of line).  Every writer calls it right after
+ * vw__check of the view it writes. */
+int vw__readonly_fail(struct vw_error *err) __attribute__((cold));
+static inline int vw__check_writable(const struct vw_view *v,
+				     struct vw_error *err)
+{
+	if (__builtin_expect(v->readonly, 0))
+		return vw__readonly_fail(err);
 	return 0;
 }
 
@@ -153,17 +189,26 @@ static inline void vw__inherit(struct vw_view *dst, const struct vw_view *src,
 }
 
 /*
- * The one way a view is made from another: publish a view of src's memory
- * with buf, shape and strides into dst (copied index by index, so they may
- * be src's own arrays even when dst == src); readonly comes from src, and
- * format/itemsize too unless format (with its parsed f) is given.  Takes a
- * reference unless dst == src, whose reference carries over, or src is
- * borrowed, in which case dst is borrowed too (no reference, nothing
- * atomic).
+ * The one way a view is made from another (core.c): publish a view of
+ * src's memory with buf, shape and strides into dst (copied index by
+ * index, so they may be src's own arrays even when dst == src); readonly
+ * comes from src, and format/itemsize too unless format (with its parsed
+ * f) is given.  Takes a reference unless dst == src, whose reference
+ * carries over, or src is borrowed, in which case dst is borrowed too (no
+ * reference, nothing atomic).
  */
 void vw__publish(struct vw_view *dst, const struct vw_view *src, char *buf,
 		 int ndim, const ssize_t *shape, const ssize_t *strides,
 		 const char *format, const struct vw_format *f);
+
+/* dst becomes a view of exactly src's layout (vw__publish of src's own
+ * buf, shape and strides). */
+static inline void vw__publish_same(struct vw_view *dst,
+				    const struct vw_view *src)
+{
+	vw__publish(dst, src, src->buf, src->ndim, src->shape, src->strides,
+		    NULL, NULL);
+}
 
 /*
  * The parsed native single-character formats ("d", "B", ...) by type code
@@ -201,16 +246,17 @@ static inline int vw__next_index(ssize_t *idx, const ssize_t *shape, int n)
 }
 
 /*
- * Size of shape[0..ndim) items of itemsize bytes, as NumPy checks it: the
- * product of the NONZERO dimensions times itemsize must fit ssize_t, even
- * when another dimension is zero; *len (may be NULL) is 0 when a dimension
- * is 0, else that product.  Then every C-order stride fits.
+ * Size of shape[0..ndim) items of itemsize bytes (core.c), as NumPy
+ * checks it: the product of the NONZERO dimensions times itemsize must fit
+ * ssize_t, even when another dimension is zero; *len (may be NULL) is 0
+ * when a dimension is 0, else that product.  Then every C-order stride
+ * fits.
  * Returns 0, -EINVAL a negative dimension, -EOVERFLOW too big.
  */
 int vw__shape_bytes(int ndim, const ssize_t *shape, ssize_t itemsize,
 		    ssize_t *len);
 
-/* Set C-order strides for shape[0..ndim) and itemsize. */
+/* Set C-order strides for shape[0..ndim) and itemsize (core.c). */
 void vw__c_strides(int ndim, const ssize_t *shape, ssize_t itemsize,
 		   ssize_t *strides);
 
@@ -229,8 +275,20 @@ int vw__truth(const struct vw_value *v);
 /* Python == between two element values. */
 int vw__value_eq(const struct vw_value *a, const struct vw_value *b);
 
-/* Python repr of a double into buf (at least 32 bytes). */
-void vw__float_repr(double x, char *buf, size_t n);
+/* Python repr of a double into buf (NUL-terminated); returns its length
+ * (at most 24). */
+size_t vw__float_repr(double x, char buf[static 32]);
+
+/* shortest.c: the shortest decimal that reads back as x (finite, > 0) and
+ * is nearest x, as Python's repr picks it: writes its n significant digits
+ * (1 <= n <= 17, no NUL) to digits and sets *decpt so that the decimal is
+ * 0.DIGITS * 10^decpt; returns n.  No errors. */
+int vw__shortest(double x, char *digits, int *decpt);
+
+/* shortest.c's scales: floor(log10(2^q)) and floor(log10(3/4 * 2^q)),
+ * exact for q in [-1074, 971] (a double's binary exponents). */
+int vw__floor_log10_pow2(int q);
+int vw__floor_log10_three_quarters_pow2(int q);
 
 /* Read the metadata (format, shape) of an open file or viewdev node.  Each
  * out string is set to "" when unset.  Errors: -errno other than "no such
@@ -244,11 +302,27 @@ int vw__read_meta(int fd, char *fmt, size_t nfmt, char *shape, size_t nshape,
 void vw__map_range(const struct vw_map *m, uintptr_t *base, size_t *len,
 		   int *populate);
 
-/* Lowest and one-past-highest byte address a (nonempty) view touches. */
+/*
+ * The collapsed loop nest of a strided walk (core.c): size-1 dimensions
+ * dropped, adjacent dimensions contiguous in both the destination (ds)
+ * and source (ss) strides merged.  Returns 0 when a dimension is 0
+ * (nothing to walk), else 1.
+ */
+struct vw__plan {
+	int ndim;
+	ssize_t shape[VW_MAXDIM];
+	ssize_t ds[VW_MAXDIM];
+	ssize_t ss[VW_MAXDIM];
+};
+int vw__plan(struct vw__plan *pl, const ssize_t *ds, const ssize_t *ss,
+	     const ssize_t *shape, int ndim);
+
+/* Lowest and one-past-highest byte address a (nonempty) view touches
+ * (core.c). */
 void vw__extent(const struct vw_view *v, uintptr_t *lo, uintptr_t *hi);
 
 /*
- * Call fn(lo, hi, arg) for page-aligned spans [lo, hi) that together cover
+ * (core.c) Call fn(lo, hi, arg) for page-aligned spans [lo, hi) that together cover
  * exactly the pages holding a byte of an element of v (consecutive
  * overlapping or adjacent spans merged; a page no element touches is in
  * no span).  Stops at the first nonzero return of fn and returns it;

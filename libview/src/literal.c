@@ -221,6 +221,130 @@ static int vw__number(struct vw__lp *lp, struct vw_literal *out)
 	return vw__int_value(lp, clean, neg, &out->value);
 }
 
+/*
+ * Bytes literals, by Python's rules: a prefix and opening quote, a body up
+ * to the closing quote, and adjacent literals concatenated.
+ */
+
+/* The prefix (b, B, rb, br, any case) and opening quote(s) of a bytes
+ * literal at lp->p, which is left after them.  0, or -1 when lp->p does
+ * not start one (lp->p then where the mismatch is). */
+static int vw__bytes_open(struct vw__lp *lp, int *raw, char *q, int *triple)
+{
+	*raw = 0;
+	if (tolower((unsigned char)lp->p[0]) == 'r') {
+		*raw = 1;
+		lp->p++;
+	}
+	if (tolower((unsigned char)lp->p[0]) != 'b')
+		return -1;
+	lp->p++;
+	if (!*raw && tolower((unsigned char)lp->p[0]) == 'r') {
+		*raw = 1;
+		lp->p++;
+	}
+	*q = *lp->p;
+	if (*q != '\'' && *q != '"')
+		return -1;
+	*triple = lp->p[1] == *q && lp->p[2] == *q;
+	lp->p += *triple ? 3 : 1;
+	return 0;
+}
+
+/*
+ * The escape after a backslash at lp->p (left after it): 0 with the byte
+ * it stands for in *c (an unknown escape keeps the backslash, as Python
+ * does: *c is '\\' and lp->p on the character after it); 1 for a line
+ * continuation (no byte); < 0 with lp's error for a bad \x escape or a
+ * backslash at the end of the text.
+ */
+static int vw__bytes_escape(struct vw__lp *lp, unsigned *c)
+{
+	static const char simple[] = "\\\\''\"\"a\ab\bf\fn\nr\rt\tv\v";
+	char e = *lp->p++;
+
+	for (const char *s = simple; *s; s += 2)
+		if (*s == e) {
+			*c = (unsigned char)s[1];
+			return 0;
+		}
+	if (e == '\n')
+		return 1;
+	if (e >= '0' && e <= '7') {
+		*c = (unsigned)(e - '0');
+		for (int k = 0; k < 2 && *lp->p >= '0' && *lp->p <= '7'; k++)
+			*c = *c * 8 + (unsigned)(*lp->p++ - '0');
+		*c &= 0xff;
+		return 0;
+	}
+	if (e == 'x') {
+		int h1 = vw__digit(lp->p[0]);
+		int h2 = h1 < 16 ? vw__digit(lp->p[1]) : 99;
+
+		if (h1 > 15 || h2 > 15)
+			return vw__lfail(lp, "invalid \\x escape");
+		*c = (unsigned)(h1 * 16 + h2);
+		lp->p += 2;
+		return 0;
+	}
+	if (!e)
+		return vw__lfail(lp, "unterminated bytes");
+	lp->p--;	/* keep the backslash */
+	*c = '\\';
+	return 0;
+}
+
+/* The body of one bytes literal from lp->p (after its opening quote) to
+ * its closing quote (lp->p left after it), decoded onto buf[*n..). */
+static int vw__bytes_body(struct vw__lp *lp, unsigned char *buf, size_t *n,
+			  int raw, char q, int triple)
+{
+	while (triple ? !(lp->p[0] == q && lp->p[1] == q && lp->p[2] == q) :
+			*lp->p != q) {
+		unsigned c = (unsigned char)*lp->p;
+
+		if (!c || (c == '\n' && !triple))
+			return vw__lfail(lp, "unterminated bytes");
+		if (c >= 0x80)
+			return vw__lfail(lp,
+					 "bytes can only contain ASCII characters");
+		lp->p++;
+		if (c == '\\' && !raw) {
+			int rc = vw__bytes_escape(lp, &c);
+
+			if (rc < 0)
+				return rc;
+			if (rc)
+				continue;
+		} else if (c == '\\' && raw && *lp->p) {
+			/* raw: backslash kept, next char taken as is */
+			buf[(*n)++] = '\\';
+			c = (unsigned char)*lp->p++;
+		}
+		buf[(*n)++] = (unsigned char)c;
+	}
+	lp->p += triple ? 3 : 1;
+	return 0;
+}
+
+/* 1 if another bytes literal follows blanks at lp->p (lp->p is then on
+ * it: adjacent literals concatenate, as in Python source); else 0 with
+ * lp->p unmoved. */
+static int vw__bytes_follows(struct vw__lp *lp)
+{
+	const char *save = lp->p;
+
+	vw__ws(lp);
+	if ((tolower((unsigned char)*lp->p) == 'b' ||
+	     tolower((unsigned char)*lp->p) == 'r') &&
+	    (lp->p[1] == '\'' || lp->p[1] == '"' ||
+	     tolower((unsigned char)lp->p[1]) == 'b' ||
+	     tolower((unsigned char)lp->p[1]) == 'r'))
+		return 1;
+	lp->p = save;
+	return 0;
+}
+
 static int vw__bytes(struct vw__lp *lp, struct vw_literal *out)
 {
 	/* decoded bytes are never longer than the literal's text */
@@ -229,100 +353,19 @@ static int vw__bytes(struct vw__lp *lp, struct vw_literal *out)
 
 	if (!buf)
 		return vw__fail(lp->err, -ENOMEM, "out of memory");
-	for (;;) {
-		int raw = 0, triple;
+	do {
+		int raw, triple, rc;
 		char q;
 
-		/* prefix: b, B, rb, br (any case) */
-		if (tolower((unsigned char)lp->p[0]) == 'r') {
-			raw = 1;
-			lp->p++;
+		if (vw__bytes_open(lp, &raw, &q, &triple))
+			rc = vw__lfail(lp, "expected a value");
+		else
+			rc = vw__bytes_body(lp, buf, &n, raw, q, triple);
+		if (rc) {
+			free(buf);
+			return rc;
 		}
-		if (tolower((unsigned char)lp->p[0]) != 'b')
-			goto bad_prefix;
-		lp->p++;
-		if (!raw && tolower((unsigned char)lp->p[0]) == 'r') {
-			raw = 1;
-			lp->p++;
-		}
-		q = *lp->p;
-		if (q != '\'' && q != '"')
-			goto bad_prefix;
-		triple = lp->p[1] == q && lp->p[2] == q;
-		lp->p += triple ? 3 : 1;
-		while (triple ? !(lp->p[0] == q && lp->p[1] == q && lp->p[2] == q) :
-				*lp->p != q) {
-			unsigned c = (unsigned char)*lp->p;
-
-			if (!c || (c == '\n' && !triple)) {
-				free(buf);
-				return vw__lfail(lp, "unterminated bytes");
-			}
-			if (c >= 0x80) {
-				free(buf);
-				return vw__lfail(lp,
-						 "bytes can only contain ASCII characters");
-			}
-			lp->p++;
-			if (c == '\\' && !raw) {
-				char e = *lp->p++;
-				const char *simple = "\\\\''\"\"a\ab\bf\fn\nr\rt\tv\v";
-				const char *m = NULL;
-
-				for (const char *s = simple; *s; s += 2)
-					if (*s == e) {
-						m = s;
-						break;
-					}
-				if (m) {
-					c = (unsigned char)m[1];
-				} else if (e == '\n') {
-					continue;
-				} else if (e >= '0' && e <= '7') {
-					c = (unsigned)(e - '0');
-					for (int k = 0; k < 2 && *lp->p >= '0' && *lp->p <= '7'; k++)
-						c = c * 8 + (unsigned)(*lp->p++ - '0');
-					c &= 0xff;
-				} else if (e == 'x') {
-					int h1 = vw__digit(lp->p[0]);
-					int h2 = h1 < 16 ? vw__digit(lp->p[1]) : 99;
-
-					if (h1 > 15 || h2 > 15) {
-						free(buf);
-						return vw__lfail(lp,
-								 "invalid \\x escape");
-					}
-					c = (unsigned)(h1 * 16 + h2);
-					lp->p += 2;
-				} else if (!e) {
-					free(buf);
-					return vw__lfail(lp, "unterminated bytes");
-				} else {
-					lp->p--;	/* keep the backslash */
-				}
-			} else if (c == '\\' && raw && *lp->p) {
-				/* raw: backslash kept, next char taken as is */
-				buf[n++] = '\\';
-				c = (unsigned char)*lp->p++;
-			}
-			buf[n++] = (unsigned char)c;
-		}
-		lp->p += triple ? 3 : 1;
-		/* adjacent literals concatenate, as in Python source */
-		{
-			const char *save = lp->p;
-
-			vw__ws(lp);
-			if ((tolower((unsigned char)*lp->p) == 'b' ||
-			     tolower((unsigned char)*lp->p) == 'r') &&
-			    (lp->p[1] == '\'' || lp->p[1] == '"' ||
-			     tolower((unsigned char)lp->p[1]) == 'b' ||
-			     tolower((unsigned char)lp->p[1]) == 'r'))
-				continue;
-			lp->p = save;
-		}
-		break;
-	}
+	} while (vw__bytes_follows(lp));
 	out->data = buf;
 	out->ndata = n;
 	out->value.type = VW_V_BYTES;
@@ -332,9 +375,6 @@ static int vw__bytes(struct vw__lp *lp, struct vw_literal *out)
 			    n : sizeof(out->value.bytes);
 	memcpy(out->value.bytes, buf, out->value.nbytes);
 	return 0;
-bad_prefix:
-	free(buf);
-	return vw__lfail(lp, "expected a value");
 }
 
 static int vw__value(struct vw__lp *lp, struct vw_literal *out);
@@ -511,8 +551,9 @@ VW_PUBLIC int vw_assign(const struct vw_view *v, const struct vw_literal *lit,
 		return rc;
 	if (!lit)
 		return vw__fail(err, -EINVAL, "no value");
-	if (v->readonly)
-		return vw__fail(err, -EROFS, "cannot modify a read-only view");
+	rc = vw__check_writable(v, err);
+	if (rc)
+		return rc;
 	vw__view_format(v, &f);
 
 	if (!lit->is_list && lit->value.type == VW_V_BYTES) {

@@ -56,32 +56,6 @@ void vw__map_range(const struct vw_map *m, uintptr_t *base, size_t *len,
 		*populate = m->is_mmap && m->is_reg && m->addr;
 }
 
-int vw__check_fail(struct vw_error *err)
-{
-	return vw__fail(err, -EINVAL, "operation on a released view");
-}
-
-void vw__publish(struct vw_view *dst, const struct vw_view *src, char *buf,
-		 int ndim, const ssize_t *shape, const ssize_t *strides,
-		 const char *format, const struct vw_format *f)
-{
-	ssize_t len;
-
-	if (dst != src)		/* a borrowed source: dst stays tagged */
-		vw__inherit(dst, src, !format);
-	if (format)
-		vw__set_format(dst, format, f);
-	len = dst->itemsize;
-	for (int i = 0; i < ndim; i++) {
-		dst->shape[i] = shape[i];
-		dst->strides[i] = strides[i];
-		len *= shape[i];
-	}
-	dst->buf = buf;
-	dst->ndim = ndim;
-	dst->len = len;
-}
-
 /* A fresh 1-D 'B' view over m. */
 static void vw__byte_view(struct vw_view *v, struct vw_map *m, int readonly)
 {
@@ -452,15 +426,13 @@ VW_PUBLIC int vw_dup(struct vw_view *dst, const struct vw_view *src,
 
 		vw__map_get(m);
 		if (dst != src)
-			vw__publish(dst, src, src->buf, src->ndim, src->shape,
-				    src->strides, NULL, NULL);
+			vw__publish_same(dst, src);
 		dst->map = m;
 		return 0;
 	}
 	if (dst == src)
 		return 0;
-	vw__publish(dst, src, src->buf, src->ndim, src->shape, src->strides,
-		    NULL, NULL);
+	vw__publish_same(dst, src);
 	return 0;
 }
 

@@ -5,137 +5,67 @@
  * of memoryview.tolist(), memoryview.hex(), and the --info JSON object.
  */
 #include "internal.h"
-#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-/* Add delta (+1 or -1) to the last digit of the mantissa in a "%.*e"
- * string, carrying; returns 0 if the result is not representable so. */
-static int vw__bump(char *buf, int delta)
+/* Python's repr of a finite or special double: the shortest round-trip
+ * digits (shortest.c) in fixed notation when 1e-4 <= |x| < 1e16, else as
+ * d.ddde[+-]XX with at least two exponent digits. */
+size_t vw__float_repr(double x, char buf[static 32])
 {
-	char *e = strchr(buf, 'e');
-	char *p = e - 1;
-
-	for (; p >= buf; p--) {
-		if (*p == '.')
-			continue;
-		if (*p < '0' || *p > '9')
-			return 0;
-		if (delta > 0 && *p == '9') {
-			*p = '0';
-			continue;
-		}
-		if (delta < 0 && *p == '0') {
-			*p = '9';
-			continue;
-		}
-		*p = (char)(*p + delta);
-		return buf[0] != '0';	/* "0.99e.." is not a mantissa */
-	}
-	return 0;			/* carry out of the first digit */
-}
-
-/* Shortest digits that round-trip, as Python's repr (dtoa mode 0):
- * digits[] (no dot) and decpt such that x = 0.DIGITS * 10**decpt.
- * Any decimal of at most 15 significant digits survives a trip through a
- * double (DBL_DIG), so if the 15-digit rounding of x reads back as x, it is
- * the shortest representation padded with zeros.  Otherwise 16 digits are
- * tried: the correctly rounded candidate, then its neighbours (near a power
- * of two the rounding interval is lopsided and only the far neighbour may
- * lie inside it).  17 digits always round-trip.  Subnormals (fewer bits,
- * so DBL_DIG does not hold) search every length from 1.  x > 0. */
-static void vw__shortest(double x, char *digits, int *decpt)
-{
-	char buf[40], alt[40];
-	/* subnormals have fewer bits: DBL_DIG does not hold, search all */
-	int prec = x < DBL_MIN ? 0 : 14;
-
-	snprintf(buf, sizeof(buf), "%.14e", x);
-	if (prec == 14 && strtod(buf, NULL) == x)
-		goto found;
-	for (prec = prec == 14 ? 15 : 0; prec < 16; prec++) {
-		snprintf(buf, sizeof(buf), "%.*e", prec, x);
-		if (strtod(buf, NULL) == x)
-			goto found;
-		for (int d = -1; d <= 1; d += 2) {
-			memcpy(alt, buf, sizeof(buf));
-			if (vw__bump(alt, d) && strtod(alt, NULL) == x) {
-				memcpy(buf, alt, sizeof(buf));
-				goto found;
-			}
-		}
-	}
-	snprintf(buf, sizeof(buf), "%.16e", x);
-found:
-	{
-		char *e = strchr(buf, 'e');
-		int n = 0;
-
-		for (char *p = buf; p < e; p++)
-			if (*p >= '0' && *p <= '9')
-				digits[n++] = *p;
-		/* drop trailing zeros (keep one digit) */
-		while (n > 1 && digits[n - 1] == '0')
-			n--;
-		digits[n] = 0;
-		*decpt = atoi(e + 1) + 1;
-	}
-}
-
-void vw__float_repr(double x, char *out, size_t n)
-{
-	char digits[24];
-	int decpt, nd, pos = 0;
-	char buf[64];
+	char digits[17], *p = buf;
+	int decpt, nd, e;
 
 	if (isnan(x)) {
-		snprintf(out, n, "nan");
-		return;
-	}
-	if (isinf(x)) {
-		snprintf(out, n, x < 0 ? "-inf" : "inf");
-		return;
+		memcpy(buf, "nan", 4);
+		return 3;
 	}
 	if (signbit(x))
-		buf[pos++] = '-';
-	x = fabs(x);
-	if (x == 0) {
-		snprintf(out, n, "%s0.0", pos ? "-" : "");
-		return;
+		*p++ = '-';
+	if (isinf(x) || x == 0) {
+		memcpy(p, isinf(x) ? "inf" : "0.0", 4);
+		return (size_t)(p - buf) + 3;
 	}
-	vw__shortest(x, digits, &decpt);
-	nd = (int)strlen(digits);
+	nd = vw__shortest(x, digits, &decpt);
 	if (decpt <= -4 || decpt > 16) {
-		/* d.ddde[+-]XX */
-		buf[pos++] = digits[0];
+		*p++ = digits[0];
 		if (nd > 1) {
-			buf[pos++] = '.';
-			memcpy(buf + pos, digits + 1, nd - 1);
-			pos += nd - 1;
+			*p++ = '.';
+			memcpy(p, digits + 1, (size_t)nd - 1);
+			p += nd - 1;
 		}
-		snprintf(buf + pos, sizeof(buf) - pos, "e%c%02d",
-			 decpt - 1 < 0 ? '-' : '+', abs(decpt - 1));
+		e = decpt - 1;
+		*p++ = 'e';
+		*p++ = e < 0 ? '-' : '+';
+		e = abs(e);
+		if (e >= 100)
+			*p++ = (char)('0' + e / 100);
+		*p++ = (char)('0' + e / 10 % 10);
+		*p++ = (char)('0' + e % 10);
 	} else if (decpt <= 0) {
-		pos += snprintf(buf + pos, sizeof(buf) - pos, "0.");
-		for (int i = 0; i < -decpt; i++)
-			buf[pos++] = '0';
-		memcpy(buf + pos, digits, nd);
-		buf[pos + nd] = 0;
+		*p++ = '0';
+		*p++ = '.';
+		memset(p, '0', (size_t)-decpt);
+		p += -decpt;
+		memcpy(p, digits, (size_t)nd);
+		p += nd;
 	} else if (decpt < nd) {
-		memcpy(buf + pos, digits, decpt);
-		pos += decpt;
-		buf[pos++] = '.';
-		memcpy(buf + pos, digits + decpt, nd - decpt);
-		buf[pos + nd - decpt] = 0;
+		memcpy(p, digits, (size_t)decpt);
+		p += decpt;
+		*p++ = '.';
+		memcpy(p, digits + decpt, (size_t)(nd - decpt));
+		p += nd - decpt;
 	} else {
-		memcpy(buf + pos, digits, nd);
-		pos += nd;
-		for (int i = nd; i < decpt; i++)
-			buf[pos++] = '0';
-		memcpy(buf + pos, ".0", 3);
+		memcpy(p, digits, (size_t)nd);
+		p += nd;
+		memset(p, '0', (size_t)(decpt - nd));
+		p += decpt - nd;
+		*p++ = '.';
+		*p++ = '0';
 	}
-	snprintf(out, n, "%s", buf);
+	*p = 0;
+	return (size_t)(p - buf);
 }
 
 static int vw__bytes_repr(const unsigned char *b, size_t n, FILE *f)
@@ -185,8 +115,7 @@ VW_PUBLIC int vw_format_value(const struct vw_value *val, FILE *f)
 		break;
 	case VW_V_FLOAT:
 	case VW_V_BIGINT:
-		vw__float_repr(val->d, buf, sizeof(buf));
-		r = fputs(buf, f);
+		r = fwrite(buf, 1, vw__float_repr(val->d, buf), f) ? 0 : -1;
 		break;
 	case VW_V_BYTES:
 		if (val->nbytes > sizeof(val->bytes))

@@ -4,15 +4,12 @@
 # metadata from xattrs, and the seed example.  Usage: run.sh BUILD_DIR
 set -u
 build=${1:-build/san}
+# shellcheck source=SCRIPTDIR/../common/result.sh
+. "$(dirname "$0")/../common/result.sh"
 V="$(cd "$(dirname "$0")/../.." && pwd)/$build/bin/view"
-[ -x "$V" ] || { echo "no $V (build first)"; echo "RESULT: 0 passed, 1 failed, 0 skipped"; exit 1; }
+[ -x "$V" ] || suite_broken "no $V (build first)"
 dir=$(mktemp -d "${TMPDIR:-/tmp}/viewcli.XXXXXX")
 trap 'umount "$dir/full" 2>/dev/null; rm -rf "$dir"' EXIT
-pass=0 fail=0 skip=0
-
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; }
-
 # expect_out NAME EXPECTED CMD...: stdout equals EXPECTED, exit 0, no stderr
 expect_out() {
 	local name=$1 want=$2; shift 2
@@ -94,7 +91,7 @@ if setfattr -n user.view.format -v '<h' "$m" 2>/dev/null &&
 	expect_err "format alone on a size not a multiple of itemsize" "$d25" "$V" show "$d25" --tolist
 	expect_out "--raw still shows such a file" 25 sh -c "'$V' show '$d25' --raw --tobytes | wc -c"
 else
-	skip=$((skip + 1)); echo "skip metadata tests: no user xattrs on $dir"
+	skip_one "metadata tests: no user xattrs on $dir"
 fi
 
 # A page the kernel cannot provide (SIGBUS) is an error, not a crash, and
@@ -119,7 +116,62 @@ if [ "$(id -u)" -eq 0 ] && mkdir "$t" && mount -t tmpfs -o size=1M,nr_inodes=64 
 	fi
 	umount "$t"
 else
-	skip=$((skip + 1)); echo "skip full-store tests: needs root and mount -t tmpfs"
+	skip_one "full-store tests: needs root and mount -t tmpfs"
+fi
+
+# view seal (issue 15): usage, refusals, and the seals of a memfd (the
+# CLI opens /proc/PID/fd/N, the same memfd) and of a file on viewfs
+expect_err "seal without PATH is a usage error" "$f" "$V" seal
+"$V" seal 2>/dev/null; [ $? -eq 2 ] && ok "seal without PATH exits 2" || bad "seal without PATH: not exit 2"
+expect_err "seal with an unknown option" "$f" "$V" seal "$f" --wirte
+expect_err "seal of a plain file: not viewfs, viewdev or memfd" "$f" "$V" seal "$f" --write
+grep -q "ENOTSUP" "$dir/err" && ok "seal of a plain file says ENOTSUP" || bad "seal plain file: $(cat "$dir/err")"
+expect_err "seal print of a plain file" "$f" "$V" seal "$f"
+expect_out "show --info of a plain file: no seals, last member" '"contiguous": true, "seals": []}' sh -c "'$V' show '$f' --info | grep -o '\"contiguous\": .*'"
+expect_err "seal of a missing file" "$f" "$V" seal "$dir/none" --shrink
+expect_out "seal --help names every seal option" 4 sh -c "'$V' seal --help | grep -cE -- '^  --(write|shrink|grow|all) '"
+mfd_py='import os, sys, time
+fd = os.memfd_create("viewcli", os.MFD_ALLOW_SEALING)
+os.ftruncate(fd, 4096)
+print("/proc/%d/fd/%d" % (os.getpid(), fd), flush=True)
+sys.stdin.read()'
+coproc MFD { /usr/bin/python3 -c "$mfd_py"; }
+read -r -u "${MFD[0]}" m
+if [ -n "$m" ] && [ -e "$m" ]; then
+	expect_out "seal prints an empty line for no seals" 1 sh -c "'$V' seal '$m' | wc -c"
+	expect_out "seal --shrink --grow prints nothing" "" "$V" seal "$m" --shrink --grow
+	expect_out "seal prints the memfd's seals" "shrink,grow" "$V" seal "$m"
+	expect_err "the memfd cannot shrink now" "$f" truncate -s 0 "$m"
+	expect_out "seal --all adds the write seal" "" "$V" seal "$m" --all
+	expect_out "seal prints all seals in the fixed order" "write,shrink,grow" "$V" seal "$m"
+else
+	bad "no memfd path from python3: '$m'"
+fi
+eval "exec ${MFD[1]}>&-"
+wait "$MFD_PID" 2>/dev/null
+viewfs=$(dirname "$V")/viewfs
+if [ "$(id -u)" -eq 0 ] && [ -x "$viewfs" ] && [ -c /dev/fuse ] && command -v fusermount3 >/dev/null &&
+   mkdir "$dir/vfs" && chmod 755 "$dir" && { "$viewfs" "$dir/vfs" -f -o allow_other >"$dir/vfs.log" 2>&1 & } &&
+   for _ in $(seq 100); do grep -qs " $dir/vfs fuse.viewfs " /proc/mounts && break; sleep 0.05; done &&
+   grep -qs " $dir/vfs fuse.viewfs " /proc/mounts; then
+	b=$dir/vfs/frame
+	head -c 4096 /dev/zero >"$b" && chmod 666 "$b"
+	expect_out "seal on viewfs: none yet" "" "$V" seal "$b"
+	exec 3>>"$b"
+	expect_err "seal --write while open for writing: EBUSY" "$b" "$V" seal "$b" --write
+	grep -q "EBUSY" "$dir/err" && ok "the EBUSY message says why" || bad "EBUSY message: $(cat "$dir/err")"
+	exec 3>&-
+	expect_err "seal by another user: EPERM" "$b" setpriv --reuid=65534 --regid=65534 --clear-groups "$V" seal "$b" --shrink
+	grep -q "owner or root" "$dir/err" && ok "the EPERM message says who may" || bad "EPERM message: $(cat "$dir/err")"
+	expect_out "seal --write --shrink on viewfs" "" "$V" seal "$b" --write --shrink
+	expect_out "seal on viewfs prints the xattr's text" "write,shrink" "$V" seal "$b"
+	expect_out "the xattr holds the same text" "write,shrink" getfattr --absolute-names --only-values -n user.view.seals "$b"
+	expect_err "view set on a write-sealed file fails, file unchanged" "$b" "$V" set "$b" --value 1
+	expect_out "show --info ends with the seals" '"seals": ["write", "shrink"]}' sh -c "'$V' show '$b' --info | grep -o '\"seals\": .*'"
+	fusermount3 -u "$dir/vfs"
+	wait
+else
+	skip_one "view seal on viewfs: needs root, /dev/fuse, fusermount3 and $viewfs"
 fi
 
 # view kmod's errors are escaped as view show/set's (issue 14): a name with
@@ -129,5 +181,4 @@ if grep -q "$(printf '\033')" "$dir/err" || ! grep -qF 'a\x0ab\x1b' "$dir/err"; 
 	bad "kmod error not escaped: $(od -c "$dir/err" | head -3)"
 else ok "kmod error escapes control characters as \\xNN"; fi
 
-echo "RESULT: $pass passed, $fail failed, $skip skipped"
-[ $fail -eq 0 ]
+result

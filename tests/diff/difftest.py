@@ -1688,8 +1688,11 @@ def check_one(exp, c, rc, out, err, after):
             got = json.loads(text)
         except ValueError:
             return ('wrong-info', 'JSON', short(text))
-        if not isinstance(got, dict) or sorted(got) != sorted(INFO_KEYS):
-            return ('wrong-info', 'keys %s' % INFO_KEYS, short(text))
+        # memoryview's members, then the file's seals (none here)
+        if not isinstance(got, dict) or list(got) != INFO_KEYS + ['seals']:
+            return ('wrong-info', 'keys %s + seals' % INFO_KEYS, short(text))
+        if got['seals'] != []:
+            return ('wrong-info', 'seals=[]', 'seals=%s' % json.dumps(got['seals']))
         bad = []
         for k in INFO_KEYS:
             e, g = val[k], got[k]

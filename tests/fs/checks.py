@@ -15,35 +15,17 @@ import random
 import sys
 import threading
 
-libc = ctypes.CDLL(None, use_errno=True)
+from fsutil import FALLOC_FL_KEEP_SIZE, FALLOC_FL_PUNCH_HOLE, check, fail, fallocate, libc
+
 AT_FDCWD = -100
 RENAME_NOREPLACE = 1
 RENAME_EXCHANGE = 2
-FALLOC_FL_KEEP_SIZE = 1
-FALLOC_FL_PUNCH_HOLE = 2
-
-
-def fail(msg):
-    print("FAIL:", msg)
-    sys.exit(1)
-
-
-def check(cond, msg):
-    if not cond:
-        fail(msg)
 
 
 def renameat2(a, b, flags):
     libc.renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int,
                                ctypes.c_char_p, ctypes.c_uint]
     r = libc.renameat2(AT_FDCWD, a.encode(), AT_FDCWD, b.encode(), flags)
-    return 0 if r == 0 else ctypes.get_errno()
-
-
-def fallocate(fd, mode, off, length):
-    libc.fallocate.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_long,
-                               ctypes.c_long]
-    r = libc.fallocate(fd, mode, off, length)
     return 0 if r == 0 else ctypes.get_errno()
 
 

@@ -10,6 +10,8 @@
 set -u
 build=${1:-build/san}
 cd "$(dirname "$0")/../.."
+# shellcheck source=SCRIPTDIR/../common/result.sh
+. tests/common/result.sh
 root=$PWD
 bin=$root/$build/bin/viewfs
 view=$root/$build/bin/view
@@ -19,16 +21,13 @@ PY=/usr/bin/python3
 # The daemon runs under ASan in the sanitizer build; leaks fail its exit.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
 
-pass=0 fail=0 skip=0
-skipped() { echo "RESULT: 0 passed, 0 failed, 1 skipped"; exit 77; }
-# a missing binary is a broken build, not a reason to skip
-broken() { echo "FAIL: $*"; echo "RESULT: 0 passed, 1 failed, 0 skipped"; exit 1; }
-[ -x "$bin" ] || broken "$bin not built"
-[ -x "$filesem" ] || broken "$filesem not built (make test-bins)"
-[ -c /dev/fuse ] || { echo "skip: no /dev/fuse on this machine"; skipped; }
-[ "$(id -u)" = 0 ] || { echo "skip: the fs tests mount and need root"; skipped; }
+# a missing binary is a broken build (suite_broken), not a reason to skip
+[ -x "$bin" ] || suite_broken "$bin not built"
+[ -x "$filesem" ] || suite_broken "$filesem not built (make test-bins)"
+[ -c /dev/fuse ] || suite_skip "no /dev/fuse on this machine"
+[ "$(id -u)" = 0 ] || suite_skip "the fs tests mount and need root"
 for t in setfattr getfattr fio fusermount3 "$PY"; do
-	command -v "$t" >/dev/null || { echo "skip: $t missing (make deps)"; skipped; }
+	command -v "$t" >/dev/null || suite_skip "$t missing (make deps)"
 done
 
 tmp=$(mktemp -d /tmp/viewfs-test.XXXXXX)
@@ -85,9 +84,9 @@ t() {
 	shift
 	"$@" >"$tmp/out" 2>&1; rc=$?
 	if [ $rc -eq 0 ]; then
-		pass=$((pass + 1)); echo "ok   $name"
+		ok "$name"
 	else
-		fail=$((fail + 1)); echo "FAIL $name"; sed 's/^/     /' "$tmp/out" | tail -n 25
+		bad "$name"; sed 's/^/     /' "$tmp/out" | tail -n 25
 	fi
 }
 
@@ -298,6 +297,32 @@ t_other_user() {	# needs allow_other
 }
 
 t_py() { $PY "$checks" "$1" "$mnt" "${@:2}"; }
+
+# Issue 15: seals (libview's view.h, "Seals"), tests/fs/seals.py: every
+# sealed operation refused as root and as nobody, EBUSY while a writable
+# fd or mapping exists, a consumer of a shrink-sealed buffer never gets
+# SIGBUS, no write lands after a seal won against concurrent writers.  On the mount in place (allow_other: nobody reaches it).
+seals_py=$root/tests/fs/seals.py
+t_seals() {
+	mkdir -p "$mnt/seals" && chmod 1777 "$mnt/seals" || return 1
+	$PY "$seals_py" rules "$mnt/seals" || return 1
+	$PY "$seals_py" nosigbus "$mnt/seals" || return 1
+	$PY "$seals_py" race "$mnt/seals" || return 1
+	rmdir "$mnt/seals"
+}
+# The same on --store DIR, then the seals survive a restart of the daemon.
+t_seals_store() {	# $1 = on|off (passthrough)
+	local store=$tmp/store-seals-$1 v
+	mkdir -p "$store"
+	mount_fs --store "$store" -o passthrough="$1",allow_other || return 1
+	t_seals && $PY "$seals_py" persist-1 "$mnt" || { umount_fs; return 1; }
+	umount_fs || return 1
+	v=$(getfattr --only-values -n user.view.seals "$store/persist")
+	[ "$v" = write,shrink ] || { echo "the store file's seals: '$v'"; return 1; }
+	mount_fs --store "$store" -o passthrough="$1",allow_other || return 1
+	$PY "$seals_py" persist-2 "$mnt" || { umount_fs; return 1; }
+	umount_fs
+}
 
 t_fio_verify() {
 	fio --name=v --directory="$mnt" --size=16M --bs=4k --rw=randwrite --verify=crc32c \
@@ -723,6 +748,36 @@ t_auto_unmount() {
 	umount_fs
 }
 
+# The pid of the auto_unmount watcher of the mount on $mnt (its name is
+# viewfs-unmount; its command line is the daemon's).
+watcher_pid() {
+	local w
+	for w in $(pgrep -x viewfs-unmount); do
+		tr '\0' ' ' <"/proc/$w/cmdline" 2>/dev/null | grep -qF " $mnt " && { echo "$w"; return 0; }
+	done
+	return 1
+}
+
+# A clean unmount disarms the watcher: held back (SIGSTOP) until a new
+# mount is on the same path, which gets the device number of the old one
+# (the kernel hands out the lowest free), it must leave that mount alone.
+t_auto_unmount_spares_next_mount() {
+	local w dev1 dev2
+	mount_fs -o auto_unmount,size=4m || return 1
+	w=$(watcher_pid) || { echo "no watcher process found"; return 1; }
+	dev1=$(stat -c %d "$mnt")
+	kill -STOP "$w" || return 1
+	umount_fs || { kill -CONT "$w"; return 1; }
+	mount_fs -o size=4m || { kill -CONT "$w"; return 1; }
+	dev2=$(stat -c %d "$mnt")
+	[ "$dev1" = "$dev2" ] || echo "note: the new mount got another device number ($dev1, $dev2)"
+	kill -CONT "$w"
+	for _ in $(seq 200); do kill -0 "$w" 2>/dev/null || break; sleep 0.05; done
+	! kill -0 "$w" 2>/dev/null || { echo "watcher $w still running"; return 1; }
+	is_mounted && stat "$mnt" >/dev/null || { echo "the watcher of the old mount detached the new one"; return 1; }
+	umount_fs
+}
+
 # Without it, a remount over the dead mount says how to clear it.
 t_dead_mount_named() {
 	mount_fs -o size=4m || return 1
@@ -1107,10 +1162,9 @@ for pt in on off; do
 		[ $pt = on ] && pt_on_ok=1
 	else
 		if [ $pt = on ] && grep -q "passthrough=on, but" "$tmp/log"; then
-			echo "skip: passthrough not available here: $(grep 'passthrough=on, but' "$tmp/log")"
-			skip=$((skip + 1)); continue
+			skip_one "passthrough=on: not available here: $(grep 'passthrough=on, but' "$tmp/log")"; continue
 		fi
-		fail=$((fail + 1)); echo "FAIL mount passthrough=$pt"; continue
+		bad "mount passthrough=$pt"; continue
 	fi
 	t "[$pt] data_path_reported" t_datapath_reported $pt
 	t "[$pt] filesem_posix_file_semantics" t_filesem
@@ -1133,15 +1187,17 @@ for pt in on off; do
 	t "[$pt] fio_verify_psync_and_mmap" t_fio_verify
 	t "[$pt] model_random_ops_seed1" t_py model 1 500
 	t "[$pt] model_random_ops_seed2" t_py model 2 500
+	t "[$pt] seals_refuse_sealed_ops_root_and_nobody_ram_store" t_seals
 	is_mounted && umount_fs
+	t "[$pt] seals_same_on_store_dir_and_survive_restart" t_seals_store $pt
 	# holes to the 4 KiB page on a store of 4 KiB pages
 	t "[$pt] seek_data_hole_fallocate" on_mount seek_data_4k -o passthrough=$pt,huge=never
 	t "[$pt] requests_seen_by_daemon_and_no_xattr_probe" t_requests_seen $pt
 
 	if mount_fs -o passthrough=$pt,size=8m; then
 		t "[$pt] enospc_leaves_old_content" t_enospc
-		umount_fs || { fail=$((fail + 1)); echo "FAIL unmount"; }
-	else fail=$((fail + 1)); fi
+		umount_fs || bad "unmount"
+	else count 0 1 0; fi
 	t "[$pt] store_dir_survives_remount_and_kill9" t_store_persists $pt
 	t "[$pt] reserve_mapped_writes_never_lost_silently" t_reserve_mapped_writes_kept $pt
 	t "[$pt] rm_frees_space_before_it_returns" t_rm_frees_space $pt
@@ -1159,13 +1215,13 @@ if mount_fs -o passthrough=off,writeback_cache,size=64m; then
 	t "[wb] enospc_reported_by_fsync" expect_fail "No space left" \
 		dd if=/dev/zero of="$mnt/full" bs=1M count=100 conv=fsync status=none
 	rm -f "$mnt/full"
-	umount_fs || { fail=$((fail + 1)); echo "FAIL unmount"; }
-else fail=$((fail + 1)); fi
+	umount_fs || bad "unmount"
+else count 0 1 0; fi
 
 if mount_fs -o max_files=5; then
 	t "max_files_limits_objects" t_max_files
-	umount_fs || { fail=$((fail + 1)); echo "FAIL unmount"; }
-else fail=$((fail + 1)); fi
+	umount_fs || bad "unmount"
+else count 0 1 0; fi
 t "ram_store_gone_after_unmount" t_ram_store_gone
 t "nofile_1024_100k_files_by_nobody_lock_nobody_out" t_fd_lockout
 t "open_files_of_one_user_leave_root_a_reserve" t_open_files_reserve
@@ -1178,8 +1234,7 @@ if setpriv --reuid=65534 --regid=65534 --clear-groups test -x "$bin" -a -x "$fil
 	unset VIEWFS_TEST_DEFS
 	t "create_over_stale_negative_entry_checks_permission" t_create_over_stale_negative
 else
-	echo "skip unprivileged_user_mount_private_tmpfs_size: user nobody cannot run $bin (a parent directory is private)"
-	skip=$((skip + 1))
+	skip_one "unprivileged_user_mount_private_tmpfs_size: user nobody cannot run $bin (a parent directory is private)"
 fi
 t "reserve_concurrent_grows_one_wins_df_counts" t_reserve_concurrent_grows
 t "reserve_failed_write_gives_gap_back" t_reserve_failed_write_gives_gap_back
@@ -1188,17 +1243,16 @@ t "reserve_off_lost_writeback_logged" t_reserve_off_lost_writeback_logged
 t "reserve_on_with_store_dir" t_reserve_store_dir
 t "huge_option_values_and_refusals" t_huge_option
 if [ ! -e /sys/kernel/mm/transparent_hugepage/shmem_enabled ]; then
-	echo "skip huge_pages_pmd_mapped_through_passthrough: the kernel has no transparent huge pages"
-	skip=$((skip + 1))
+	skip_one "huge_pages_pmd_mapped_through_passthrough: the kernel has no transparent huge pages"
 elif [ -z "$pt_on_ok" ]; then
-	echo "skip huge_pages_pmd_mapped_through_passthrough: passthrough not available here"
-	skip=$((skip + 1))
+	skip_one "huge_pages_pmd_mapped_through_passthrough: passthrough not available here"
 else
 	t "huge_pages_pmd_mapped_through_passthrough" t_huge_pages
 fi
 t "xattr_bytes_bounded_and_given_back" t_xattr_bound
 t "setxattr_refusal_logged_escaped_rate_limited" t_setxattr_refusal_logged
 t "auto_unmount_after_kill9" t_auto_unmount
+t "auto_unmount_clean_end_spares_next_mount" t_auto_unmount_spares_next_mount
 t "dead_mount_refused_with_how_to_clear" t_dead_mount_named
 t "always_nosuid_nodev" t_nosuid_nodev
 t "one_daemon_per_store_dir" t_one_daemon_per_store
@@ -1210,5 +1264,4 @@ t "store_inode_number_reused_while_kernel_knows_old" t_inode_number_reused
 t "sigterm_clean_shutdown" t_signal TERM
 t "sigint_clean_shutdown" t_signal INT
 
-echo "RESULT: $pass passed, $fail failed, $skip skipped"
-[ "$fail" -eq 0 ]
+result

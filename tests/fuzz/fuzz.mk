@@ -16,7 +16,7 @@ FUZZ_S ?= 60
 FUZZ_OUT := build/fuzz
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_CFLAGS := -g -O1 $(WARN) -std=gnu11 -D_GNU_SOURCE -MMD -MP $(FUZZ_SAN) -DVIEW_VERSION='"$(VERSION)"' \
-	-fsanitize=fuzzer-no-link -Ilibview/include -Itests/fuzz
+	-fsanitize=fuzzer-no-link -Ilibview/include -Ikmod/include -Itests/fuzz
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_NAMES := $(FUZZ_SRCS:tests/fuzz/fuzz_%.c=%)
 FUZZ_BINS := $(FUZZ_NAMES:%=$(FUZZ_OUT)/fuzz_%)
@@ -24,14 +24,20 @@ FUZZ_LIB_OBJS := $(LIBVIEW_SRCS:%.c=$(FUZZ_OUT)/obj/%.o)
 FUZZ_COMMON_OBJ := $(FUZZ_OUT)/obj/tests/fuzz/common.o
 
 TEST_BINS += $(FUZZ_BINS)
-.SECONDARY: $(FUZZ_SRCS:%.c=$(FUZZ_OUT)/obj/%.o)
+.SECONDARY: $(FUZZ_SRCS:%.c=$(FUZZ_OUT)/obj/%.o) $(FUZZ_LIB_OBJS) $(FUZZ_COMMON_OBJ)
+
+# libview's shortest.c includes the table libview.mk generates
+$(FUZZ_OUT)/obj/libview/src/shortest.o: $(LIBVIEW_POW10_H)
+$(FUZZ_OUT)/obj/libview/src/shortest.o: FUZZ_CFLAGS += -I$(dir $(LIBVIEW_POW10_H))
 
 # the module's checks see the kernel headers' shims, nothing else does
 $(FUZZ_OUT)/obj/tests/fuzz/fuzz_kmeta.o: FUZZ_CFLAGS += -Itests/fuzz/kshim
 
-# the xattr target runs the daemon's own handlers (fuse/xattr.c and the
-# accounting of fuse/space.c) with libfuse's headers and stubbed replies
-FUZZ_FUSE_OBJS := $(FUZZ_OUT)/obj/fuse/xattr.o $(FUZZ_OUT)/obj/fuse/space.o
+# the xattr target runs the daemon's own handlers (fuse/xattr.c, the
+# accounting of fuse/space.c, the seals of fuse/seal.c and the escaped,
+# rate-limited messages of fuse/log.c) with libfuse's headers and stubbed replies
+FUZZ_FUSE_OBJS := $(FUZZ_OUT)/obj/fuse/xattr.o $(FUZZ_OUT)/obj/fuse/space.o \
+	$(FUZZ_OUT)/obj/fuse/log.o $(FUZZ_OUT)/obj/fuse/seal.o
 $(FUZZ_FUSE_OBJS) $(FUZZ_OUT)/obj/tests/fuzz/fuzz_xattr.o: FUZZ_CFLAGS += -Ifuse $(VIEWFS_FUSE_CFLAGS)
 $(FUZZ_OUT)/fuzz_xattr: $(FUZZ_FUSE_OBJS)
 

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Fuzz target: viewfs's extended-attribute handlers (fuse/xattr.c, with
- * the xattr accounting of fuse/space.c), called as libfuse calls them on
- * a real file and directory of a tmpfs store (/dev/shm), with the few
+ * the xattr accounting of fuse/space.c, the seals of fuse/seal.c and the
+ * messages of fuse/log.c,
+ * which go to stderr, rate-limited), called as libfuse calls them on a
+ * real file and directory of a tmpfs store (/dev/shm), with the few
  * daemon functions they use stubbed below (replies are recorded).
  * Input: byte 0 the operation (set, get, list, remove) and target (file
  * or directory), byte 1 setxattr flags, bytes 2-3 the file's size, then
@@ -12,6 +14,8 @@
  *  - the stored user.view.format/user.view.shape pair passes vw_meta_check
  *    for the file's size right after a successful set;
  *  - listxattr shows only user.* names;
+ *  - user.view.seals, when stored, is vw_seals_format's text of what
+ *    vw_seals_parse reads from it (only fuse/seal.c writes it);
  *  - the charged xattr bytes equal the cost of what is stored (name +
  *    value + 64 per attribute) and never exceed max_xattr_bytes.
  * The store is emptied before each input, so every input is reproducible.
@@ -118,11 +122,6 @@ void vwfs_inode_put(struct vwfs *f, struct vwfs_inode *in, uint64_t n)
 	(void)f; (void)in; (void)n;
 }
 
-void vwfs_log(const char *fmt, ...)
-{
-	(void)fmt;	/* the refusals are logged: not what is checked here */
-}
-
 /* ---- the target ------------------------------------------------------ */
 
 static uint64_t stored_cost(const char *path)
@@ -188,6 +187,7 @@ static void setup(void)
 	pthread_mutex_init(&dir_in.lock, NULL);
 	FUZZ_ASSERT(file_in.path_fd >= 0 && dir_in.path_fd >= 0);
 	vwfs_space_init(&fs);
+	vwfs_log_limit_init(&fs);
 	FUZZ_ASSERT(vwfs_space_configure(&fs, "off", "16k") == 0);
 }
 
@@ -224,7 +224,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	clear_xattrs(dpath);
 	vwfs_space_fini(&fs);
 	vwfs_space_init(&fs);
+	vwfs_log_limit_init(&fs);
 	FUZZ_ASSERT(vwfs_space_configure(&fs, "off", "16k") == 0);
+	atomic_store(&file_in.seals, 0);	/* the cache of what was cleared */
+	atomic_store(&dir_in.seals, 0);
 
 	op = data[0];
 	flags = data[1] % 4;	/* 0, XATTR_CREATE, XATTR_REPLACE, both */
@@ -272,6 +275,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			const char *s = read_attr(fpath, "user.view.shape");
 
 			FUZZ_ASSERT(vw_meta_check(f, s, (uint64_t)fsize, NULL) == 0);
+		}
+		{
+			const char *t = read_attr(fpath, VW_SEALS_XATTR);
+			char canon[VW_SEALS_TEXT_MAX];
+			unsigned seals;
+
+			FUZZ_ASSERT(!read_attr(dpath, VW_SEALS_XATTR));
+			if (t) {
+				FUZZ_ASSERT(vw_seals_parse(t, strlen(t), &seals) == 0);
+				FUZZ_ASSERT(vw_seals_format(seals, canon, sizeof(canon)) > 0);
+				FUZZ_ASSERT(!strcmp(canon, t));
+			}
 		}
 		FUZZ_ASSERT(vwfs_space_xattr_bytes(&fs) == stored_cost(fpath) + stored_cost(dpath));
 		FUZZ_ASSERT(vwfs_space_xattr_bytes(&fs) <= 16384);

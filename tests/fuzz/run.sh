@@ -11,20 +11,18 @@
 # usage: tests/fuzz/run.sh [BUILD_DIR (unused)].  Last line: RESULT.
 set -u
 cd "$(dirname "$0")/../.."
+# shellcheck source=SCRIPTDIR/../common/result.sh
+. tests/common/result.sh
 out=build/fuzz
 secs=${FUZZ_TEST_S:-10}
-pass=0 fail=0 skip=0
 srcs=(tests/fuzz/fuzz_*.c)
-command -v clang >/dev/null || { echo "skip: clang missing (make deps)"; echo "RESULT: 0 passed, 0 failed, 1 skipped"; exit 77; }
+command -v clang >/dev/null || suite_skip "clang missing (make deps)"
 mkdir -p "$out/crashes"
 scratch=$(mktemp -d /tmp/viewfs-fuzz.XXXXXX)
 trap 'rm -rf "$scratch"' EXIT
 # the targets abort on findings; leaks are findings too
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
-
-ok() { echo "ok - $*"; pass=$((pass + 1)); }
-bad() { echo "FAIL - $*"; fail=$((fail + 1)); }
 
 for src in "${srcs[@]}"; do
 	t=$(basename "$src" .c); t=${t#fuzz_}
@@ -53,5 +51,4 @@ for src in "${srcs[@]}"; do
 		grep -E 'ERROR|broken promise|runtime error|SUMMARY|Test unit written' "$scratch/$t.log" | head -n 8 | sed 's/^/    /'
 	fi
 done
-echo "RESULT: $pass passed, $fail failed, $skip skipped"
-[ "$fail" -eq 0 ]
+result

@@ -24,11 +24,9 @@ set -u
 build=${1:-build/san}
 cd "$(dirname "$0")/../.."
 root=$PWD
-pass=0 fail=0 skip=0
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; }
-skipped() { skip=$((skip + 1)); echo "skip $1"; }
-finish() { echo "RESULT: $pass passed, $fail failed, $skip skipped"; [ "$fail" -eq 0 ]; exit; }
+# shellcheck source=SCRIPTDIR/../common/result.sh
+. tests/common/result.sh
+finish() { result; exit; }
 
 version=$(cat VERSION)
 major=${version%%.*}
@@ -228,7 +226,7 @@ if command -v c++ >/dev/null; then
 		bad "C++ build: $(head -c 800 "$tmp/cc.err")"
 	fi
 else
-	skipped "no C++ compiler"
+	skip_one "no C++ compiler"
 fi
 if $cc -std=c11 -Wall -Wextra -Werror -I"$p/include" -o "$tmp/uapi" tests/install/uapi.c 2>"$tmp/cc.err" &&
    out=$("$tmp/uapi") && [ "${out%% *}" = /dev/viewctl ]; then
@@ -248,7 +246,7 @@ if [ -e "$fuse_prefix/lib/pkgconfig/fuse3.pc" ]; then
 		"$p/sbin/viewfs" --version 2>/dev/null | grep -q 'passthrough support: yes' &&
 		ok "installed viewfs finds the private libfuse (rpath $rp)" || bad "viewfs libfuse: rpath '$rp', ldd '$lib'"
 else
-	skipped "no private libfuse in $fuse_prefix (make deps): viewfs uses the system's"
+	skip_one "no private libfuse in $fuse_prefix (make deps): viewfs uses the system's"
 fi
 
 unit=$p/share/doc/viewfs/examples/mnt-buf.mount
@@ -259,7 +257,7 @@ elif command -v systemd-analyze >/dev/null; then
 		grep -qx 'Type=fuse.viewfs' "$unit" &&
 		ok "the example mount unit passes systemd-analyze verify" || bad "mnt-buf.mount: $(cat "$tmp/unit.log")"
 else
-	skipped "systemd-analyze missing: example unit not verified"
+	skip_one "systemd-analyze missing: example unit not verified"
 fi
 
 # ------------------------------------------------------ man pages
@@ -314,19 +312,18 @@ if command -v groff >/dev/null && command -v man >/dev/null; then
 		ok "viewdev(4) names every ioctl, module parameter and sysfs attribute (${#kwords[@]})" ||
 		bad "viewdev(4) misses: $m (of ${#kwords[@]})"
 else
-	skipped "man pages: groff or man missing (make deps)"
+	skip_one "man pages: groff or man missing (make deps)"
 fi
 
 # ------------------------------------------------------ mount(8), fstab
 if [ "$(id -u)" != 0 ] || [ ! -c /dev/fuse ]; then
-	skipped "mount -t fuse.viewfs: needs root and /dev/fuse"
+	skip_one "mount -t fuse.viewfs: needs root and /dev/fuse"
 elif ! command -v unshare >/dev/null; then
-	skipped "mount -t fuse.viewfs: no unshare(1)"
+	skip_one "mount -t fuse.viewfs: no unshare(1)"
 else
 	unshare -m --propagation private bash tests/install/mount.sh "$p" "$tmp/m" >"$tmp/mount.out" 2>&1
 	cat "$tmp/mount.out"
-	pass=$((pass + $(grep -c '^ok ' "$tmp/mount.out")))
-	fail=$((fail + $(grep -c '^FAIL ' "$tmp/mount.out")))
+	count "$(grep -c '^ok ' "$tmp/mount.out")" "$(grep -c '^FAIL ' "$tmp/mount.out")" 0
 	grep -qE '^(ok|FAIL) ' "$tmp/mount.out" || bad "mount.sh printed no result: $(head -c 500 "$tmp/mount.out")"
 fi
 
@@ -344,9 +341,9 @@ fi
 kvers=$({ bash tools/kver.sh 2>/dev/null
 	for b in /lib/modules/*/build; do [ -e "$b/Makefile" ] && basename "$(dirname "$b")"; done; } | awk 'NF && !seen[$0]++')
 if ! command -v dkms >/dev/null; then
-	skipped "DKMS: no dkms (make deps)"
+	skip_one "DKMS: no dkms (make deps)"
 elif [ -z "$kvers" ]; then
-	skipped "DKMS: no kernel headers installed (make deps)"
+	skip_one "DKMS: no kernel headers installed (make deps)"
 else
 	kd=$tmp/dkms
 	mkdir -p "$kd/tree"
@@ -389,7 +386,7 @@ fi
 # ------------------------------------------------------ Debian packages
 if ! command -v dpkg-buildpackage >/dev/null || ! command -v dh >/dev/null || ! command -v lintian >/dev/null ||
    ! dpkg-query -W -f='${Status}' dh-dkms 2>/dev/null | grep -q 'install ok installed'; then
-	skipped "make deb: dpkg-dev, debhelper, dh-dkms or lintian missing (make deps)"
+	skip_one "make deb: dpkg-dev, debhelper, dh-dkms or lintian missing (make deps)"
 else
 	deb=$tmp/deb
 	if make --no-print-directory -s -C "$root" deb DEB_DIR="$deb" >"$tmp/deb.log" 2>&1; then

@@ -21,22 +21,17 @@ set -u
 build=${1:-build/san}
 here=$(cd "$(dirname "$0")" && pwd)
 cd "$here/../.."
+# shellcheck source=SCRIPTDIR/../common/result.sh
+. tests/common/result.sh
 py=/usr/bin/python3
 
-skip() {
-	echo "SKIP: $*"
-	echo "RESULT: 0 passed, 0 failed, 1 skipped"
-	exit 77
-}
-[ -x "$py" ] || skip "$py not found (Debian's python3; make deps installs it)"
-"$py" -c 'import numpy' 2>/dev/null || skip "$py has no numpy (make deps installs python3-numpy)"
+[ -x "$py" ] || suite_skip "$py not found (Debian's python3; make deps installs it)"
+"$py" -c 'import numpy' 2>/dev/null || suite_skip "$py has no numpy (make deps installs python3-numpy)"
 shopt -s nullglob
 mods=("$build"/python/libview.*.so)
 if [ ${#mods[@]} -eq 0 ]; then
 	# a missing module is a broken build, not a reason to skip
-	echo "FAIL: no module in $build/python (build it: make SAN=1 all; needs python3-dev)"
-	echo "RESULT: 0 passed, 1 failed, 0 skipped"
-	exit 1
+	suite_broken "no module in $build/python (build it: make SAN=1 all; needs python3-dev)"
 fi
 mod=${mods[0]}
 export PYTHONPATH=$PWD/$build/python PYTHONDONTWRITEBYTECODE=1
@@ -45,9 +40,7 @@ if readelf -d "$mod" 2>/dev/null | grep -q 'NEEDED.*libasan'; then
 	san=1
 	asan=$(gcc -print-file-name=libasan.so)
 	if [ ! -e "$asan" ]; then
-		echo "FAIL: $mod needs libasan but gcc has none ($asan)"
-		echo "RESULT: 0 passed, 1 failed, 0 skipped"
-		exit 1
+		suite_broken "$mod needs libasan but gcc has none ($asan)"
 	fi
 	# only for python: the shell tools here must not run under ASan
 	pyenv=(env LD_PRELOAD="$asan" PYTHONMALLOC=malloc
@@ -55,7 +48,7 @@ if readelf -d "$mod" 2>/dev/null | grep -q 'NEEDED.*libasan'; then
 	echo "python: sanitizer build ($mod), LD_PRELOAD=$asan, PYTHONMALLOC=malloc"
 fi
 
-pass=0 fail=0 skipn=0 failed=()
+failed=()
 out=$(mktemp)
 trap 'rm -f "$out" "$out".lsan* "$out".viewfs' EXIT
 
@@ -70,15 +63,15 @@ run() {
 	line=$(grep -E '^COUNTS [0-9]+ [0-9]+ [0-9]+$' "$out" | tail -n 1)
 	if [ -z "$line" ]; then
 		echo "--- FAIL $name: no result (exit $rc)"
-		fail=$((fail + 1)); failed+=("$name"); return
+		count 0 1 0; failed+=("$name"); return
 	fi
 	read -r _ p f s <<<"$line"
-	pass=$((pass + p)); fail=$((fail + f)); skipn=$((skipn + s))
+	count "$p" "$f" "$s"
 	if [ "$f" -gt 0 ]; then
 		failed+=("$name")
 	elif [ "$rc" -ne 0 ]; then
 		echo "--- FAIL $name: exit $rc after its tests"
-		fail=$((fail + 1)); failed+=("$name")
+		count 0 1 0; failed+=("$name")
 	fi
 }
 
@@ -109,16 +102,16 @@ viewfs_part() {
 		run test_zero_copy@viewfs env PYVIEW_TMPDIR="$mnt" "${pyenv[@]}" "$py" \
 			tests/python/harness.py tests/python/test_zero_copy.py
 		fusermount3 -u "$mnt" || umount -l "$mnt"
-		wait "$vpid" || { echo "--- FAIL viewfs daemon exit status $?:"; tail -n 20 "$out.viewfs"; fail=$((fail + 1)); failed+=("viewfs-daemon"); }
+		wait "$vpid" || { echo "--- FAIL viewfs daemon exit status $?:"; tail -n 20 "$out.viewfs"; count 0 1 0; failed+=("viewfs-daemon"); }
 	else
 		echo "--- FAIL viewfs: mount failed:"; tail -n 20 "$out.viewfs"
 		kill "$vpid" 2>/dev/null; wait "$vpid" 2>/dev/null
-		fail=$((fail + 1)); failed+=("viewfs-mount")
+		count 0 1 0; failed+=("viewfs-mount")
 	fi
 	rmdir "$mnt" 2>/dev/null
 	return 0
 }
-viewfs_part || skipn=$((skipn + 1))
+viewfs_part || count 0 0 1
 
 if [ "$san" -eq 1 ]; then
 	# full stacks (Python has no frame pointers), so a leak made by the
@@ -133,7 +126,7 @@ if [ "$san" -eq 1 ]; then
 	logs=("$out".lsan*)
 	if [ ${#logs[@]} -eq 0 ]; then
 		echo "  lsan: no leaks reported at all"
-		pass=$((pass + 1))
+		count 1 0 0
 	else
 		ours=$(awk -v m="$(basename "$mod")" '
 			/^(Direct|Indirect) leak/ { inleak = 1; hit = 0; next }
@@ -144,9 +137,9 @@ if [ "$san" -eq 1 ]; then
 		errors=$(grep -l 'ERROR: AddressSanitizer' "${logs[@]}" 2>/dev/null | wc -l)
 		echo "  lsan: $total leak reports at exit, $ours with a frame in the module, $errors ASan error logs"
 		if [ "$ours" -eq 0 ] && [ "$errors" -eq 0 ]; then
-			pass=$((pass + 1))
+			count 1 0 0
 		else
-			fail=$((fail + 1)); failed+=("lsan")
+			count 0 1 0; failed+=("lsan")
 			grep -B2 -A30 -E "$(basename "$mod")|ERROR: AddressSanitizer" "${logs[@]}" | head -n 120
 		fi
 	fi
@@ -155,5 +148,4 @@ fi
 if [ ${#failed[@]} -gt 0 ]; then
 	echo "python: failed: ${failed[*]}"
 fi
-echo "RESULT: $pass passed, $fail failed, $skipn skipped"
-[ "$fail" -eq 0 ]
+result

@@ -8,20 +8,20 @@
 set -u
 build=${1:-build/san}
 cd "$(dirname "$0")/../.."
+# shellcheck source=SCRIPTDIR/../common/result.sh
+. tests/common/result.sh
 dir=$build/tests/unit
 shopt -s nullglob
 bins=("$dir"/test_*)
 if [ ${#bins[@]} -eq 0 ]; then
-	echo "unit: no test binaries in $dir (run: make SAN=1 test-bins)"
-	echo "RESULT: 0 passed, 1 failed, 0 skipped"
-	exit 1
+	suite_broken "unit: no test binaries in $dir (run: make SAN=1 test-bins)"
 fi
-pass=0 fail=0 skip=0 failed=()
+failed=()
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 for b in "${bins[@]}"; do
 	[ -x "$b" ] || continue
-	names=$("$b" --list) || { failed+=("$(basename "$b") --list"); fail=$((fail + 1)); continue; }
+	names=$("$b" --list) || { failed+=("$(basename "$b") --list"); count 0 1 0; continue; }
 	total=$(echo "$names" | grep -c .)
 	timeout 300 "$b" >"$out" 2>&1
 	rc=$?
@@ -29,7 +29,7 @@ for b in "${bins[@]}"; do
 	# CMocka names a skipped test twice (when run, and in the summary)
 	sk=$(grep '^\[  SKIPPED \] test_' "$out" | sort -u | grep -c .)
 	if [ "$rc" -eq 0 ] && [ -n "$p" ] && [ $((p + sk)) -eq "$total" ]; then
-		pass=$((pass + p)); skip=$((skip + sk))
+		count "$p" 0 "$sk"
 		grep -v '^\[' "$out" | grep -v '^ *[0-9]* SKIPPED TEST' | grep . | sed "s/^/  $(basename "$b"): /"
 		continue
 	fi
@@ -37,12 +37,12 @@ for b in "${bins[@]}"; do
 		timeout 60 "$b" "$t" >"$out" 2>&1
 		rc=$?
 		if grep -q '^\[  SKIPPED \] '"$t"'$' "$out" && [ "$rc" -eq 0 ]; then
-			skip=$((skip + 1))
+			count 0 0 1
 			grep -v '^\[' "$out" | sed "s/^/  $t: /"
 		elif grep -q '^\[  PASSED  \] 1 test(s)\.' "$out" && [ "$rc" -eq 0 ]; then
-			pass=$((pass + 1))
+			count 1 0 0
 		else
-			fail=$((fail + 1))
+			count 0 1 0
 			failed+=("$(basename "$b"):$t")
 			echo "--- FAIL $(basename "$b") $t (exit $rc)"
 			sed 's/^/    /' "$out" | head -n 40
@@ -53,5 +53,4 @@ if [ ${#failed[@]} -gt 0 ]; then
 	echo "unit: failed tests:"
 	printf '  %s\n' "${failed[@]}"
 fi
-echo "RESULT: $pass passed, $fail failed, $skip skipped"
-[ "$fail" -eq 0 ]
+result

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* Unit tests: opening, mapping, metadata, releasing and reference counting
  * (vw_open, vw_open_fd, vw_from_memory, vw_from_strided, vw_apply_meta,
- * vw_release, vw_dup, vw_is_valid, vw_map_refs, vw_toreadonly), and the rule that a released
- * or zeroed view refuses every operation. */
+ * vw_release, vw_dup, vw_is_valid, vw_map_refs), and the rule that a
+ * released or zeroed view refuses every operation (vw_toreadonly is
+ * tested in test_readonly.c). */
 #include "unit_fixtures.h"
 
 #include <errno.h>
@@ -739,53 +740,6 @@ static void test_failed_self_derivation_keeps_view_valid(void **state)
 	assert_int_equal(vw_map_refs(&o->v[0]), 1);
 }
 
-/* ---- toreadonly ---- */
-
-static void test_toreadonly_gives_readonly_view_of_same_data(void **state)
-{
-	struct ofx *o = *state;
-	char mem[4] = "abc";
-
-	assert_int_equal(vw_from_memory(&o->v[0], mem, 4, VW_RDWR, NULL, NULL,
-					&o->err), 0);
-	assert_int_equal(vw_toreadonly(&o->v[1], &o->v[0], &o->err), 0);
-	assert_int_equal(o->v[1].readonly, 1);
-	assert_ptr_equal(o->v[1].buf, mem);
-	assert_int_equal(o->v[1].len, 4);
-}
-
-static void test_toreadonly_leaves_source_writable(void **state)
-{
-	struct ofx *o = *state;
-	char mem[4] = "abc";
-	ssize_t i0[] = { 0 };
-	struct vw_value val = val_int('z');
-
-	assert_int_equal(vw_from_memory(&o->v[0], mem, 4, VW_RDWR, NULL, NULL,
-					&o->err), 0);
-	assert_int_equal(vw_toreadonly(&o->v[1], &o->v[0], &o->err), 0);
-	assert_int_equal(o->v[0].readonly, 0);
-	assert_int_equal(vw_set(&o->v[1], i0, &val, &o->err), -EROFS);
-	assert_int_equal(vw_set(&o->v[0], i0, &val, &o->err), 0);
-	assert_int_equal(mem[0], 'z');
-}
-
-static void test_view_derived_from_readonly_is_readonly(void **state)
-{
-	struct ofx *o = *state;
-	char mem[8] = { 0 };
-	struct vw_index ix = { .is_slice = 1, .has_step = 1, .step = 2 };
-
-	assert_int_equal(vw_from_memory(&o->v[0], mem, 8, VW_RDONLY, NULL,
-					NULL, &o->err), 0);
-	assert_int_equal(vw_slice(&o->v[1], &o->v[0], &ix, 1, &o->err), 0);
-	assert_int_equal(o->v[1].readonly, 1);
-	assert_int_equal(vw_cast(&o->v[2], &o->v[0], "h", 0, NULL, &o->err), 0);
-	assert_int_equal(o->v[2].readonly, 1);
-	assert_int_equal(vw_transpose(&o->v[3], &o->v[0], NULL, 1, &o->err), 0);
-	assert_int_equal(o->v[3].readonly, 1);
-}
-
 /* ---- vw_apply_meta ---- */
 
 static void mem16(struct ofx *o, unsigned char *mem)
@@ -1254,9 +1208,6 @@ static const struct CMUnitTest tests[] = {
 	TO(test_derive_into_itself_keeps_reference_count),
 	TO(test_failed_derivation_leaves_destination_untouched),
 	TO(test_failed_self_derivation_keeps_view_valid),
-	TO(test_toreadonly_gives_readonly_view_of_same_data),
-	TO(test_toreadonly_leaves_source_writable),
-	TO(test_view_derived_from_readonly_is_readonly),
 	TO(test_apply_meta_without_meta_keeps_B_view),
 	TO(test_apply_meta_format_casts_whole_view),
 	TO(test_apply_meta_format_and_shape_reshape_prefix),

@@ -43,7 +43,7 @@ same "cli: view show --tolist reads the typed view" \
 	"[[0,1,0,0,0,0,0,0],[0,0,0,0,0,0,0,0],[0,0,0,0,0,0,0,0],[0,0,0,0,0,0,0,0]]" \
 	view show /dev/view/clix --tolist
 same "cli: view show --info follows the metadata" \
-	'{"format":"<i","itemsize":4,"ndim":2,"shape":[4,8],"strides":[32,4],"nbytes":128,"readonly":false,"c_contiguous":true,"f_contiguous":false,"contiguous":true}' \
+	'{"format":"<i","itemsize":4,"ndim":2,"shape":[4,8],"strides":[32,4],"nbytes":128,"readonly":false,"c_contiguous":true,"f_contiguous":false,"contiguous":true,"seals":[]}' \
 	view show /dev/view/clix --info
 t "cli: view set writes through the node" view set /dev/view/clix --slice 3,7 --value 99
 same "cli: the bytes set are in the buffer" "99" od -An -tu4 -j124 -N4 /dev/view/clix
@@ -110,7 +110,7 @@ t "files: cat into a node, cmp, cp out" sh -c '
 	cp /dev/view/cpx /tmp/copy && cmp /tmp/copy /tmp/r &&
 	[ "$(wc -c </dev/view/cpx)" = 65536 ]'
 same "files: view show of a raw node is a 1-D B view" \
-	'{"format":"B","itemsize":1,"ndim":1,"shape":[65536],"strides":[1],"nbytes":65536,"readonly":false,"c_contiguous":true,"f_contiguous":true,"contiguous":true}' \
+	'{"format":"B","itemsize":1,"ndim":1,"shape":[65536],"strides":[1],"nbytes":65536,"readonly":false,"c_contiguous":true,"f_contiguous":true,"contiguous":true,"seals":[]}' \
 	view show /dev/view/cpx --info
 t "files: writing past the end fails, size unchanged" sh -c '
 	! dd if=/tmp/r of=/dev/view/cpx bs=4096 seek=16 count=1 conv=notrunc 2>/dev/null &&
@@ -118,7 +118,7 @@ t "files: writing past the end fails, size unchanged" sh -c '
 t "files: metadata written to sysfs" sh -c '
 	echo "<H" >/sys/class/view/cpx/format && echo 2,3 >/sys/class/view/cpx/shape'
 same "files: view show follows metadata set through sysfs" \
-	'{"format":"<H","itemsize":2,"ndim":2,"shape":[2,3],"strides":[6,2],"nbytes":12,"readonly":false,"c_contiguous":true,"f_contiguous":false,"contiguous":true}' \
+	'{"format":"<H","itemsize":2,"ndim":2,"shape":[2,3],"strides":[6,2],"nbytes":12,"readonly":false,"c_contiguous":true,"f_contiguous":false,"contiguous":true,"seals":[]}' \
 	view show /dev/view/cpx --info
 t "files: sysfs refuses a shape beyond the size" sh -c '
 	! echo 65536,2 >/sys/class/view/cpx/shape 2>/dev/null &&

@@ -30,28 +30,20 @@
 # Exit 0 all passed, 1 a failure, 77 when QEMU cannot run here.
 set -u
 cd "$(dirname "$0")/../.."
+# shellcheck source=SCRIPTDIR/../common/result.sh
+. tests/common/result.sh
+# shellcheck source=SCRIPTDIR/../../tools/vmboot.sh
+. tools/vmboot.sh
 out=build/vm
-vmdir=${VIEW_VM_DIR:-/opt/viewfs/vm}
 mkdir -p "$out"
 
-skip() {
-	echo "vm: SKIP: $*"
-	echo "RESULT: 0 passed, 0 failed, 1 skipped"
-	exit 77
-}
-fail() {
-	echo "vm: FAIL: $*"
-	echo "RESULT: 0 passed, 1 failed, 0 skipped"
-	exit 1
-}
 
-qemu=$(command -v qemu-system-x86_64) || skip "qemu-system-x86_64 is not installed"
-"$qemu" -machine help >/dev/null 2>&1 || skip "qemu-system-x86_64 does not start here"
-[ -x /bin/busybox ] || fail "no /bin/busybox (busybox-static; run make deps)"
+vm_qemu || suite_skip "vm: $vm_why"
+[ -x "$busybox" ] || suite_broken "vm: no $busybox (busybox-static; run make deps)"
 
 if ! make --no-print-directory vm-bins >"$out/bins.log" 2>&1; then
 	cat "$out/bins.log"
-	fail "the VM test programs do not build"
+	suite_broken "vm: the VM test programs do not build"
 fi
 view_bin=
 if make --no-print-directory SAN=0 BUILD="$out/host" "$out/host/bin/view" \
@@ -67,7 +59,7 @@ fi
 root=$out/initramfs
 rm -rf "$root"
 mkdir -p "$root"/{bin,sbin,lib,proc,sys,dev,tmp,etc}
-cp /bin/busybox "$root/bin/busybox"
+cp "$busybox" "$root/bin/busybox"
 cp tests/vm/guest.sh "$root/init"
 chmod 755 "$root/init"
 add_prog() {
@@ -84,7 +76,7 @@ fuzz_s=${VIEW_VM_FUZZ_S:-20}
 fuzz_seed=${VIEW_VM_FUZZ_SEED:-0x5eed0013}
 [ "$fuzz_seed" = random ] && fuzz_seed=$(printf '0x%04x%04x%04x' $RANDOM $RANDOM $RANDOM)
 case $fuzz_s$fuzz_seed in
-*[!0-9a-fA-Fx.]*) fail "VIEW_VM_FUZZ_S=$fuzz_s / VIEW_VM_FUZZ_SEED=$fuzz_seed: numbers please" ;;
+*[!0-9a-fA-Fx.]*) suite_broken "vm: VIEW_VM_FUZZ_S=$fuzz_s / VIEW_VM_FUZZ_SEED=$fuzz_seed: numbers please" ;;
 esac
 [ "$fuzz_s" != 0 ] && echo "vm: fuzzer: $fuzz_s s per kernel, seed $fuzz_seed (VIEW_VM_FUZZ_SEED=$fuzz_seed replays it)"
 if [ -x "$out/bin/filesem" ]; then
@@ -98,23 +90,23 @@ else
 	echo "the view CLI did not build" >"$root/etc/no-view"
 fi
 
-pass=0 failed=0 skipped=0 bad=
+bad=
 # kfail KERNEL WHY: one kernel cannot be tested, a failure of the suite.
 kfail() {
 	echo "not ok - kernel $1: $2"
-	failed=$((failed + 1))
+	count 0 1 0
 }
 
-# count LOG: add the TAP lines of one run to the totals.
-count() {
+# count_log LOG: add the TAP lines of one run to the totals.
+count_log() {
 	local p f s
 	p=$(grep -E '^ok ' "$1" | grep -vc '# SKIP')
 	s=$(grep -cE '^(not )?ok .*# SKIP' "$1")
 	f=$(grep -E '^not ok ' "$1" | grep -vc '# SKIP')
-	pass=$((pass + p)) failed=$((failed + f)) skipped=$((skipped + s))
+	count "$p" "$f" "$s"
 	if ! grep -q '^@@TEST-RESULT: PASS@@' "$1"; then
 		grep -q '^@@TEST-RESULT: FAIL@@' "$1" ||
-			{ echo "vm: $1: the VM did not finish (no result marker)"; failed=$((failed + 1)); }
+			{ echo "vm: $1: the VM did not finish (no result marker)"; count 0 1 0; }
 		bad=1
 	fi
 }
@@ -126,12 +118,8 @@ count() {
 # check): on where the kernel has it.
 boot() {
 	local start=$SECONDS rc
-	timeout 400 "$qemu" -machine q35 -accel tcg -cpu max -smp "$1" -m 512M \
-		-display none -no-reboot -nodefaults -serial "file:$2" \
-		-kernel "$kernel" -initrd "$initrd" \
-		-append "console=ttyS0 panic=-1 oops=panic slub_debug=FZP $kfence quiet $3" </dev/null
+	vm_boot 400 "$1" 512M "$2" "$kernel" "$initrd" "slub_debug=FZP $kfence quiet $3"
 	rc=$?
-	sed -i 's/\r$//' "$2"
 	echo "vm: [$tag] boot -smp $1 took $((SECONDS - start)) s (qemu exit $rc)"
 	return $rc
 }
@@ -142,34 +130,19 @@ timing=()
 # run_kernel SERIES|RELEASE: build, pack and boot one kernel.
 run_kernel() {
 	want=$1
-	local kstart=$SECONDS p0=$pass f0=$failed s0=$skipped t
+	local kstart=$SECONDS p0=$pass f0=$fail s0=$skip t
 	tag=$want
-	kver=$(bash tools/kver.sh "$want")
-	if [ -z "$kver" ]; then
-		if meta=$(bash tools/kver.sh --meta "$want"); then
-			kfail "$want" "$meta is not installed (run make deps)"
-		else
-			kfail "$want" "not a kernel series of tools/kver.sh: $(bash tools/kver.sh --list | paste -sd ' ')"
-		fi
+	if ! vm_kernel "$want"; then
+		kfail "$want" "$vm_why"
 		return
 	fi
 	kout=$out/$kver
 	mkdir -p "$kout"
-	kernel=$vmdir/vmlinuz-$kver
-	[ -s "$kernel" ] || kernel=/boot/vmlinuz-$kver
-	if [ ! -s "$kernel" ]; then
-		kfail "$want" "no kernel image $vmdir/vmlinuz-$kver (run make deps)"
-		return
-	fi
-	if [ ! -d "/usr/src/linux-headers-$kver" ]; then
-		kfail "$want" "no headers /usr/src/linux-headers-$kver (run make deps)"
-		return
-	fi
 
 	kfence=
-	grep -qx 'CONFIG_KFENCE=y' "/usr/src/linux-headers-$kver/.config" 2>/dev/null &&
+	grep -qx 'CONFIG_KFENCE=y' "$headers/.config" 2>/dev/null &&
 		kfence=kfence.sample_interval=10
-	echo "vm: [$tag] kernel $kver${kfence:+ ($kfence)}, module built with W=1 against /usr/src/linux-headers-$kver"
+	echo "vm: [$tag] kernel $kver${kfence:+ ($kfence)}, module built with W=1 against $headers"
 	# kmod/ holds one kernel's objects at a time: clean, build, take a copy.
 	make --no-print-directory kmod-clean >/dev/null 2>&1
 	if ! make --no-print-directory kmod KMOD_KVER="$kver" >"$kout/kmod.log" 2>&1 ||
@@ -183,7 +156,7 @@ run_kernel() {
 		return
 	fi
 	echo "ok - kernel $want: viewdev.ko builds W=1 -Werror against $kver"
-	pass=$((pass + 1))
+	count 1 0 0
 	cp kmod/viewdev.ko "$kout/viewdev.ko"
 
 	initrd=$kout/initrd.cpio.gz
@@ -196,7 +169,7 @@ run_kernel() {
 	else
 		echo "vm: [$tag] no $vmdir/vgem-$kver (make deps): the vgem import test is skipped"
 	fi
-	if ! (cd "$root" && find . | cpio -o -H newc --quiet) | gzip -1 >"$initrd"; then
+	if ! vm_pack "$root" "$initrd"; then
 		kfail "$want" "cannot pack the initramfs"
 		return
 	fi
@@ -204,17 +177,17 @@ run_kernel() {
 	log=$kout/serial.log
 	boot 1 "$log" "viewtest=all"
 	grep -vE '^\s*$' "$log" | sed "s/^/  [$tag] /"
-	count "$log"
+	count_log "$log"
 
 	if [ "${VIEW_VM_SMP2:-1}" != 0 ]; then
 		log2=$kout/serial-smp2.log
 		boot 2 "$log2" "viewtest=stress viewfuzz=$fuzz_s viewseed=$fuzz_seed"
 		sed "s/^/  [$tag smp2] /" "$log2" | grep -vE '^\s*\[[^]]*\]\s*$'
-		count "$log2"
+		count_log "$log2"
 	fi
 	t=$((SECONDS - kstart))
 	timing+=("$want ($kver) ${t} s")
-	echo "vm: [$tag] kernel $kver: $((pass - p0)) passed, $((failed - f0)) failed, $((skipped - s0)) skipped in ${t} s"
+	echo "vm: [$tag] kernel $kver: $((pass - p0)) passed, $((fail - f0)) failed, $((skip - s0)) skipped in ${t} s"
 }
 
 for want in $sel; do
@@ -237,15 +210,14 @@ if make --no-print-directory kmod-clean >"$out/kmod-clean.log" 2>&1 &&
 	[ -e "$probe/keep.o" ] && [ -e "$probe/keep.a" ] && [ ! -e kmod/viewdev.ko ] &&
 	[ -z "$(kbuild_left)" ]; then
 	echo "ok - make kmod-clean removes the module's products, keeps other *.o/*.a"
-	pass=$((pass + 1))
+	count 1 0 0
 else
 	echo "not ok - make kmod-clean removes only the module's products"
 	{ cat "$out/kmod-clean.log"; kbuild_left; } | sed 's/^/#   /'
-	failed=$((failed + 1))
+	count 0 1 0
 fi
 rm -rf "$probe"
 
 for t in "${timing[@]}"; do echo "vm: cost: $t"; done
-[ "$failed" -eq 0 ] && [ -z "$bad" ] || failed=$((failed > 0 ? failed : 1))
-echo "RESULT: $pass passed, $failed failed, $skipped skipped"
-[ "$failed" -eq 0 ]
+[ "$fail" -eq 0 ] && [ -z "$bad" ] || fail=$((fail > 0 ? fail : 1))
+result

@@ -64,12 +64,9 @@ static void kmod_err(const char *cmd, const char *fmt, ...)
 	int n = snprintf(msg, sizeof(msg), "view: kmod %s: ", cmd);
 	va_list ap;
 
-	if (n < 0 || (size_t)n >= sizeof(msg))
-		n = 0;
 	va_start(ap, fmt);
-	vsnprintf(msg + n, sizeof(msg) - (size_t)n, fmt, ap);
+	view_put_error(msg, sizeof(msg), n, fmt, ap);
 	va_end(ap);
-	view_put_line(stderr, msg);
 }
 
 /* SIZE: decimal bytes with an optional K/M/G/T suffix (powers of 1024). */

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * view — the command line on libview: `view show`, `view set`, and
- * `view kmod` (the viewdev control node, tools/view/kmod.c).  The exact
+ * view — the command line on libview: `view show`, `view set`, `view
+ * seal` (tools/view/seal.c) and `view kmod` (the viewdev control node,
+ * tools/view/kmod.c).  The exact
  * contract of show/set is ../shared/VIEW-CLI.md: options apply left to
  * right to a view of the whole file; any error prints one line on stderr,
  * exits non-zero and leaves the file untouched (libview turns a SIGBUS in
@@ -10,6 +11,7 @@
  */
 #include "view.h"
 #include "kmod.h"
+#include "seal.h"
 #include <errno.h>
 #include <stdarg.h>
 #include <fcntl.h>
@@ -27,6 +29,7 @@
 static const char usage_text[] =
 "Usage: view show PATH [OPTION...] OUTPUT\n"
 "       view set  PATH [OPTION...] --value LITERAL\n"
+"       view seal PATH [--write] [--shrink] [--grow] [--all]\n"
 "       view kmod COMMAND ...        (see `view kmod --help`)\n"
 "       view --help | --version\n"
 "\n"
@@ -65,7 +68,8 @@ static const char usage_text[] =
 "                      Python's repr (nan, inf, -0.0), True/False, b'x'\n"
 "  --info              one JSON object: format, itemsize, ndim, shape,\n"
 "                      strides, nbytes, readonly, c_contiguous,\n"
-"                      f_contiguous, contiguous\n"
+"                      f_contiguous, contiguous, and the file's seals\n"
+"                      (\"seals\": [\"write\", ...], see view seal)\n"
 "  --hex[=SEP[,N]]     m.hex() or m.hex(SEP, N); N > 0 groups N bytes from\n"
 "                      the right, N < 0 from the left\n"
 "  --tobytes[=C|F|A]   m.tobytes(order): raw bytes on stdout (default C)\n"
@@ -79,6 +83,12 @@ static const char usage_text[] =
 "                      element.  Ints, floats (nan, inf, -inf), True,\n"
 "                      False, b'...' and lists.  Every element is\n"
 "                      converted before any is written.\n"
+"\n"
+"SEAL (view seal PATH; see `view seal --help`)\n"
+"  --write, --shrink, --grow, --all\n"
+"                      add those seals to a viewfs file, viewdev node or\n"
+"                      memfd (never removed; they bind root too); with\n"
+"                      none, print the current seals (\"write,shrink\")\n"
 "\n"
 "EXIT STATUS\n"
 "  0 success; 1 error (one line on stderr, the file unchanged);\n"
@@ -105,13 +115,19 @@ static void die(int code, const char *fmt, ...)
 			 *prog_path ? ": " : "");
 	va_list ap;
 
-	if (n < 0 || (size_t)n >= sizeof(msg))
-		n = 0;
 	va_start(ap, fmt);
-	vsnprintf(msg + n, sizeof(msg) - (size_t)n, fmt, ap);
+	view_put_error(msg, sizeof(msg), n, fmt, ap);
 	va_end(ap);
-	view_put_line(stderr, msg);
 	exit(code);
+}
+
+void view_put_error(char *msg, size_t size, int head, const char *fmt,
+		    va_list ap)
+{
+	if (head < 0 || (size_t)head >= size)
+		head = 0;
+	vsnprintf(msg + head, size - (size_t)head, fmt, ap);
+	view_put_line(stderr, msg);
 }
 
 void view_put_line(FILE *f, const char *msg)
@@ -125,15 +141,6 @@ void view_put_line(FILE *f, const char *msg)
 	}
 	fputc('\n', f);
 }
-
-enum op_kind { OP_OFFSET, OP_LENGTH, OP_CAST, OP_SLICE, OP_TRANSPOSE,
-	       OP_READONLY };
-
-struct op {
-	enum op_kind kind;
-	const char *arg;	/* NULL for --transpose without '=' */
-	const char *name;	/* the option as given, for messages */
-};
 
 /* Decimal N >= 0 (digits only), saturating as Python's slice indices. */
 static ssize_t parse_count(const char *opt, const char *s)
@@ -161,90 +168,171 @@ static int is_byte_format(const char *f)
 	return (f[0] == 'B' || f[0] == 'b' || f[0] == 'c') && !f[1];
 }
 
+/*
+ * The options that shape the view: a table of handlers, one an option.
+ * cmd_view records them in the order given and applies them left to right
+ * once the file is open.  A handler returns libview's code (its message in
+ * err); an argument that breaks the option's own syntax dies at once.
+ */
+struct op;
+enum op_arg {
+	OP_ARG_NONE,		/* --readonly */
+	OP_ARG_NEXT,		/* --slice EXPR: the next argument, even "-1" */
+	OP_ARG_EQ,		/* --transpose[=P]: optional, after '=' */
+};
+
+struct view_opt {
+	const char *name;
+	enum op_arg arg;
+	int (*run)(struct vw_view *v, const struct op *op,
+		   struct vw_error *err);
+};
+
+struct op {
+	const struct view_opt *opt;
+	const char *arg;	/* NULL when the option was given none */
+};
+
+/* --offset N and --length N: m[N:] and m[:N] of a 1-D byte view. */
+static int op_bound(struct vw_view *v, const struct op *op, int is_stop,
+		    struct vw_error *err)
+{
+	struct vw_index ix = { .is_slice = 1 };
+	ssize_t n = parse_count(op->opt->name, op->arg);
+
+	if (v->ndim != 1 || !is_byte_format(v->format))
+		die(1, "%s needs a 1-D view of format B, b or c (the view is %d-D of format '%s')",
+		    op->opt->name, v->ndim, v->format);
+	if (is_stop) {
+		ix.has_stop = 1;
+		ix.stop = n;
+	} else {
+		ix.has_start = 1;
+		ix.start = n;
+	}
+	return vw_slice(v, v, &ix, 1, err);
+}
+
+static int op_offset(struct vw_view *v, const struct op *op,
+		     struct vw_error *err)
+{
+	return op_bound(v, op, 0, err);
+}
+
+static int op_length(struct vw_view *v, const struct op *op,
+		     struct vw_error *err)
+{
+	return op_bound(v, op, 1, err);
+}
+
+/* --cast FMT[:D0,D1,...] */
+static int op_cast(struct vw_view *v, const struct op *op,
+		   struct vw_error *err)
+{
+	char fmt[64];
+	ssize_t shape[VW_MAXDIM];
+	const char *colon = strchr(op->arg, ':');
+	size_t fl = colon ? (size_t)(colon - op->arg) : strlen(op->arg);
+	int ndim = 0;
+
+	if (fl >= sizeof(fmt))
+		die(1, "--cast: format '%s' is too long", op->arg);
+	memcpy(fmt, op->arg, fl);
+	fmt[fl] = 0;
+	if (colon) {
+		ndim = vw_shape_parse(colon + 1, shape, VW_MAXDIM, err);
+		if (ndim < 0)
+			die(1, "--cast %s: %s", op->arg, err->msg);
+	}
+	return vw_cast(v, v, fmt, ndim, colon ? shape : NULL, err);
+}
+
+/* --slice EXPR */
+static int op_slice(struct vw_view *v, const struct op *op,
+		    struct vw_error *err)
+{
+	struct vw_index ix[VW_MAXDIM];
+	int n = vw_parse_index(op->arg, ix, VW_MAXDIM, err);
+
+	if (n < 0)
+		die(1, "--slice: %s", err->msg);
+	return vw_slice(v, v, ix, n, err);
+}
+
+/* --transpose[=P0,P1,...]: without '=' the axes are reversed. */
+static int op_transpose(struct vw_view *v, const struct op *op,
+			struct vw_error *err)
+{
+	int perm[VW_MAXDIM], n = 0;
+	const char *p = op->arg;
+
+	if (p && *p) {
+		for (;;) {
+			char *end;
+			long a;
+
+			if (n >= VW_MAXDIM)
+				die(1, "--transpose=%s: too many axes", op->arg);
+			errno = 0;
+			a = strtol(p, &end, 10);
+			if (end == p || errno || a < INT_MIN || a > INT_MAX ||
+			    (*end && *end != ','))
+				die(1, "--transpose=%s: expected comma-separated axis numbers",
+				    op->arg);
+			perm[n++] = (int)a;
+			if (!*end)
+				break;
+			p = end + 1;
+		}
+	}
+	return vw_transpose(v, v, op->arg ? perm : NULL, n, err);
+}
+
+/* --readonly */
+static int op_readonly(struct vw_view *v, const struct op *op,
+		       struct vw_error *err)
+{
+	(void)op;
+	return vw_toreadonly(v, v, err);
+}
+
+static const struct view_opt view_opts[] = {
+	{ "--offset", OP_ARG_NEXT, op_offset },
+	{ "--length", OP_ARG_NEXT, op_length },
+	{ "--cast", OP_ARG_NEXT, op_cast },
+	{ "--slice", OP_ARG_NEXT, op_slice },
+	{ "--transpose", OP_ARG_EQ, op_transpose },
+	{ "--readonly", OP_ARG_NONE, op_readonly },
+};
+
+/* The view option argument a names, or NULL; *eq is its "=ARG" part
+ * (OP_ARG_EQ options only; NULL when there is none). */
+static const struct view_opt *find_view_opt(const char *a, const char **eq)
+{
+	*eq = NULL;
+	for (size_t k = 0; k < sizeof(view_opts) / sizeof(view_opts[0]); k++) {
+		const struct view_opt *o = &view_opts[k];
+		size_t n = strlen(o->name);
+
+		if (strncmp(a, o->name, n))
+			continue;
+		if (!a[n])
+			return o;
+		if (o->arg == OP_ARG_EQ && a[n] == '=') {
+			*eq = a + n + 1;
+			return o;
+		}
+	}
+	return NULL;
+}
+
 static void apply(struct vw_view *v, const struct op *op)
 {
 	struct vw_error err = { 0 };
-	int rc = 0;
+	int rc = op->opt->run(v, op, &err);
 
-	switch (op->kind) {
-	case OP_OFFSET:
-	case OP_LENGTH: {
-		struct vw_index ix = { .is_slice = 1 };
-		ssize_t n = parse_count(op->name, op->arg);
-
-		if (v->ndim != 1 || !is_byte_format(v->format))
-			die(1, "%s needs a 1-D view of format B, b or c (the view is %d-D of format '%s')",
-			    op->name, v->ndim, v->format);
-		if (op->kind == OP_OFFSET) {
-			ix.has_start = 1;
-			ix.start = n;
-		} else {
-			ix.has_stop = 1;
-			ix.stop = n;
-		}
-		rc = vw_slice(v, v, &ix, 1, &err);
-		break;
-	}
-	case OP_CAST: {
-		char fmt[64];
-		ssize_t shape[VW_MAXDIM];
-		const char *colon = strchr(op->arg, ':');
-		size_t fl = colon ? (size_t)(colon - op->arg) : strlen(op->arg);
-		int ndim = 0;
-
-		if (fl >= sizeof(fmt))
-			die(1, "--cast: format '%s' is too long", op->arg);
-		memcpy(fmt, op->arg, fl);
-		fmt[fl] = 0;
-		if (colon) {
-			ndim = vw_shape_parse(colon + 1, shape, VW_MAXDIM, &err);
-			if (ndim < 0)
-				die(1, "--cast %s: %s", op->arg, err.msg);
-		}
-		rc = vw_cast(v, v, fmt, ndim, colon ? shape : NULL, &err);
-		break;
-	}
-	case OP_SLICE: {
-		struct vw_index ix[VW_MAXDIM];
-		int n = vw_parse_index(op->arg, ix, VW_MAXDIM, &err);
-
-		if (n < 0)
-			die(1, "--slice: %s", err.msg);
-		rc = vw_slice(v, v, ix, n, &err);
-		break;
-	}
-	case OP_TRANSPOSE: {
-		int perm[VW_MAXDIM], n = 0;
-		const char *p = op->arg;
-
-		if (p && *p) {
-			for (;;) {
-				char *end;
-				long a;
-
-				if (n >= VW_MAXDIM)
-					die(1, "--transpose=%s: too many axes", op->arg);
-				errno = 0;
-				a = strtol(p, &end, 10);
-				if (end == p || errno || a < INT_MIN || a > INT_MAX ||
-				    (*end && *end != ','))
-					die(1, "--transpose=%s: expected comma-separated axis numbers",
-					    op->arg);
-				perm[n++] = (int)a;
-				if (!*end)
-					break;
-				p = end + 1;
-			}
-		}
-		rc = vw_transpose(v, v, op->arg ? perm : NULL, n, &err);
-		break;
-	}
-	case OP_READONLY:
-		rc = vw_toreadonly(v, v, &err);
-		break;
-	}
 	if (rc)
-		die(1, "%s%s%s: %s", op->name, op->arg ? " " : "",
+		die(1, "%s%s%s: %s", op->opt->name, op->arg ? " " : "",
 		    op->arg ? op->arg : "", err.msg);
 }
 
@@ -253,7 +341,72 @@ static int write_all(const void *p, size_t n)
 	return fwrite(p, 1, n, stdout) == n ? 0 : -1;
 }
 
-static void output(const struct vw_view *v, const char *out)
+/*
+ * The --info member "seals" (after VIEW-CLI.md's members, at the end): the
+ * words of the file's seals in view seal's order; [] where the file has
+ * none or cannot have any (not viewfs, viewdev or a memfd).
+ */
+static int put_seals_member(const char *path)
+{
+	char text[VW_SEALS_TEXT_MAX], *w, *save = NULL;
+	unsigned seals = 0;
+	int fd, rc, first = 1;
+
+	fd = open(path, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	rc = vw_seals(fd, &seals);
+	close(fd);
+	if (rc == -ENOTSUP)
+		seals = 0;
+	else if (rc)
+		return rc;
+	if (vw_seals_format(seals, text, sizeof(text)) < 0)
+		return -EINVAL;
+	fputs(", \"seals\": [", stdout);
+	for (w = strtok_r(text, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+		printf("%s\"%s\"", first ? "" : ", ", w);
+		first = 0;
+	}
+	fputs("]}", stdout);
+	return 0;
+}
+
+/* vw_info_json's object with the "seals" member added at its end. */
+static int info_with_seals(const struct vw_view *v, const char *path,
+			   struct vw_error *err)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&buf, &len);
+	int rc;
+
+	if (!mem) {
+		snprintf(err->msg, sizeof(err->msg), "out of memory");
+		return -ENOMEM;
+	}
+	rc = vw_info_json(v, mem, err);
+	if (fclose(mem) && !rc) {
+		snprintf(err->msg, sizeof(err->msg), "out of memory");
+		rc = -ENOMEM;
+	}
+	if (!rc && (len < 2 || buf[len - 1] != '}'))
+		rc = -EIO;
+	if (!rc && fwrite(buf, 1, len - 1, stdout) != len - 1)
+		rc = -EIO;
+	free(buf);
+	if (!rc) {
+		rc = put_seals_member(path);
+		if (rc && rc != -EIO) {
+			snprintf(err->msg, sizeof(err->msg), "cannot read the seals: %s",
+				 strerror(-rc));
+			rc = -EINVAL;
+		}
+	}
+	return rc;
+}
+
+static void output(const struct vw_view *v, const char *out, const char *path)
 {
 	struct vw_error err = { 0 };
 	int rc = 0;
@@ -263,7 +416,7 @@ static void output(const struct vw_view *v, const char *out)
 		if (!rc && putchar('\n') == EOF)
 			rc = -EIO;
 	} else if (!strcmp(out, "--info")) {
-		rc = vw_info_json(v, stdout, &err);
+		rc = info_with_seals(v, path, &err);
 		if (!rc && putchar('\n') == EOF)
 			rc = -EIO;
 	} else if (!strncmp(out, "--hex", 5) && (!out[5] || out[5] == '=')) {
@@ -380,26 +533,19 @@ static int cmd_view(int argc, char **argv, int is_set)
 	for (int i = 2; i < argc; i++) {
 		const char *a = argv[i];
 		struct op *op = &ops[nops];
+		const struct view_opt *o;
+		const char *eq;
 
-		op->name = a;
 		if (!strcmp(a, "--raw")) {
 			raw = 1;
-		} else if (!strcmp(a, "--readonly")) {
-			op->kind = OP_READONLY;
-			nops++;
-		} else if (!strcmp(a, "--offset") || !strcmp(a, "--length") ||
-			   !strcmp(a, "--cast") || !strcmp(a, "--slice")) {
-			if (i + 1 >= argc)
-				die(2, "%s needs an argument", a);
-			op->kind = a[2] == 'o' ? OP_OFFSET : a[2] == 'l' ? OP_LENGTH :
-				   a[2] == 'c' ? OP_CAST : OP_SLICE;
-			op->arg = argv[++i];
-			nops++;
-		} else if (!strcmp(a, "--transpose") ||
-			   !strncmp(a, "--transpose=", 12)) {
-			op->kind = OP_TRANSPOSE;
-			op->name = "--transpose";
-			op->arg = a[11] == '=' ? a + 12 : NULL;
+		} else if ((o = find_view_opt(a, &eq)) != NULL) {
+			op->opt = o;
+			op->arg = eq;
+			if (o->arg == OP_ARG_NEXT) {
+				if (i + 1 >= argc)
+					die(2, "%s needs an argument", a);
+				op->arg = argv[++i];
+			}
 			nops++;
 		} else if (!is_set && is_output(a)) {
 			if (i != argc - 1)
@@ -437,7 +583,7 @@ static int cmd_view(int argc, char **argv, int is_set)
 			die(1, "--value %s: %s", value, err.msg);
 		vw_literal_free(&lit);
 	} else {
-		output(&v, out);
+		output(&v, out, argv[1]);
 	}
 	vw_release(&v);
 	return 0;
@@ -460,6 +606,8 @@ int main(int argc, char **argv)
 		return cmd_view(argc - 1, argv + 1, 0);
 	if (!strcmp(argv[1], "set"))
 		return cmd_view(argc - 1, argv + 1, 1);
+	if (!strcmp(argv[1], "seal"))
+		return view_seal_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "kmod"))
 		return view_kmod_main(argc - 1, argv + 1);
 	die(2, "unknown command '%s' (see view --help)", argv[1]);
