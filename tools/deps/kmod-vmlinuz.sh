@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # The Debian kernel images matching the headers metapackages of
 # tools/kver.sh (6.1: linux-headers-amd64, 6.12: linux-headers-6.12-amd64),
-# extracted (not installed) into $VIEW_VM_DIR (default /opt/viewfs/vm) for
+# extracted (not installed) into tools/vmboot.sh's vmdir ($VIEW_VM_DIR,
+# default /opt/viewfs/vm), where tests/vm and bench/vm.sh look, for
 # tests/vm: vmlinuz-KVER, one per series, and vgem-KVER/: the package's
 # vgem.ko with the modules it needs (decompressed) and load-order, the
 # order to insmod them, for the dma-buf import test (the kernels have
 # CONFIG_DRM_VGEM=m).  Idempotent and quiet when both are there.
 set -euo pipefail
-dir=${VIEW_VM_DIR:-/opt/viewfs/vm}
+# shellcheck source=../vmboot.sh
+. "$(dirname "$0")/../vmboot.sh"
+dir=$vmdir
 kver_sh=$(dirname "$0")/../kver.sh
 updated=
 

@@ -55,20 +55,6 @@ VIEWDEV_DIR "/NAME backed by shared memory, usable as a file by every\n"
 "NAME: 1 to 63 printable characters, no '/' or space, not '.' or '..'.\n"
 "Errors name the bad value; the module must be loaded (" VIEWDEV_CTL_PATH ").\n";
 
-static void kmod_err(const char *cmd, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void kmod_err(const char *cmd, const char *fmt, ...)
-{
-	char msg[1024];
-	int n = snprintf(msg, sizeof(msg), "view: kmod %s: ", cmd);
-	va_list ap;
-
-	va_start(ap, fmt);
-	view_put_error(msg, sizeof(msg), n, fmt, ap);
-	va_end(ap);
-}
-
 /* SIZE: decimal bytes with an optional K/M/G/T suffix (powers of 1024). */
 static int parse_size(const char *s, uint64_t *out)
 {
@@ -114,19 +100,19 @@ static int check_name(const char *cmd, const char *name)
 	size_t len = strlen(name), i;
 
 	if (len == 0 || len >= VIEWDEV_NAME_MAX) {
-		kmod_err(cmd, "name '%s' must be 1 to %d characters", name,
+		view_error("kmod", cmd, "name '%s' must be 1 to %d characters", name,
 			 VIEWDEV_NAME_MAX - 1);
 		return -EINVAL;
 	}
 	if (!strcmp(name, ".") || !strcmp(name, "..")) {
-		kmod_err(cmd, "name '%s' is not allowed", name);
+		view_error("kmod", cmd, "name '%s' is not allowed", name);
 		return -EINVAL;
 	}
 	for (i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)name[i];
 
 		if (c <= ' ' || c > '~' || c == '/') {
-			kmod_err(cmd, "name '%s' has a character not allowed (0x%02x at %zu)",
+			view_error("kmod", cmd, "name '%s' has a character not allowed (0x%02x at %zu)",
 				 name, c, i);
 			return -EINVAL;
 		}
@@ -139,9 +125,9 @@ static int get_size(const char *cmd, const char *s, uint64_t *out)
 	int rc = parse_size(s, out);
 
 	if (rc == -ERANGE)
-		kmod_err(cmd, "size '%s' is too large", s);
+		view_error("kmod", cmd, "size '%s' is too large", s);
 	else if (rc)
-		kmod_err(cmd, "size '%s' is not a number of bytes (e.g. 4096, 64K, 1M, 2G)", s);
+		view_error("kmod", cmd, "size '%s' is not a number of bytes (e.g. 4096, 64K, 1M, 2G)", s);
 	return rc;
 }
 
@@ -153,11 +139,11 @@ static int open_ctl(const char *cmd)
 	if (fd >= 0)
 		return fd;
 	if (errno == ENOENT || errno == ENODEV || errno == ENXIO)
-		kmod_err(cmd, "the viewdev module is not loaded (no %s); load it with "
+		view_error("kmod", cmd, "the viewdev module is not loaded (no %s); load it with "
 			 "'insmod kmod/viewdev.ko' or 'modprobe viewdev'",
 			 VIEWDEV_CTL_PATH);
 	else
-		kmod_err(cmd, "cannot open %s: %s", VIEWDEV_CTL_PATH, strerror(errno));
+		view_error("kmod", cmd, "cannot open %s: %s", VIEWDEV_CTL_PATH, strerror(errno));
 	return -1;
 }
 
@@ -180,39 +166,39 @@ static void report(const char *cmd, int fd, int err, const char *name,
 
 	switch (err) {
 	case EEXIST:
-		kmod_err(cmd, "buffer '%s' already exists", name);
+		view_error("kmod", cmd, "buffer '%s' already exists", name);
 		break;
 	case ENOENT:
-		kmod_err(cmd, "no buffer '%s'", name);
+		view_error("kmod", cmd, "no buffer '%s'", name);
 		break;
 	case EPERM:
 	case EACCES:
-		kmod_err(cmd, "buffer '%s': only its owner or root may do that", name);
+		view_error("kmod", cmd, "buffer '%s': only its owner or root may do that", name);
 		break;
 	case EMFILE:
 		v = limits(fd);
-		kmod_err(cmd, "cannot create '%s': %u buffers exist (max_buffers is %u)",
+		view_error("kmod", cmd, "cannot create '%s': %u buffers exist (max_buffers is %u)",
 			 name, v.nbuffers, v.max_buffers);
 		break;
 	case ENOSPC:
 		v = limits(fd);
-		kmod_err(cmd, "size '%s' for '%s' does not fit: %" PRIu64 " of %"
+		view_error("kmod", cmd, "size '%s' for '%s' does not fit: %" PRIu64 " of %"
 			 PRIu64 " bytes in use (max_total_bytes)", size, name,
 			 (uint64_t)v.total_bytes, (uint64_t)v.max_total_bytes);
 		break;
 	case EFBIG:
-		kmod_err(cmd, "size '%s' for '%s' is too large for a file", size, name);
+		view_error("kmod", cmd, "size '%s' for '%s' is too large for a file", size, name);
 		break;
 	case EINVAL:
 		if (!strcmp(cmd, "resize"))
-			kmod_err(cmd, "size '%s' for '%s' is smaller than its shape describes",
+			view_error("kmod", cmd, "size '%s' for '%s' is smaller than its shape describes",
 				 size, name);
 		else
-			kmod_err(cmd, "buffer '%s': the module refused the request (%s)",
+			view_error("kmod", cmd, "buffer '%s': the module refused the request (%s)",
 				 name, strerror(err));
 		break;
 	default:
-		kmod_err(cmd, "buffer '%s': %s", name, strerror(err));
+		view_error("kmod", cmd, "buffer '%s': %s", name, strerror(err));
 	}
 }
 
@@ -241,7 +227,7 @@ static int cmd_create(int argc, char **argv)
 	int i;
 
 	if (argc < 3) {
-		kmod_err("create", "expected NAME SIZE (see view kmod --help)");
+		view_error("kmod", "create", "expected NAME SIZE (see view kmod --help)");
 		return 2;
 	}
 	memset(&c, 0, sizeof(c));
@@ -252,11 +238,11 @@ static int cmd_create(int argc, char **argv)
 
 		if (strcmp(opt, "--format") && strcmp(opt, "--shape") &&
 		    strcmp(opt, "--mode")) {
-			kmod_err("create", "unknown option '%s'", opt);
+			view_error("kmod", "create", "unknown option '%s'", opt);
 			return 2;
 		}
 		if (i + 1 >= argc) {
-			kmod_err("create", "option '%s' needs a value", opt);
+			view_error("kmod", "create", "option '%s' needs a value", opt);
 			return 2;
 		}
 		if (!strcmp(opt, "--format")) {
@@ -271,7 +257,7 @@ static int cmd_create(int argc, char **argv)
 			mode = strtoul(m, &end, 8);
 			if (*m < '0' || *m > '7' || *end || errno || mode == 0 ||
 			    mode > 0777) {
-				kmod_err("create", "mode '%s' must be octal permission bits 1..0777",
+				view_error("kmod", "create", "mode '%s' must be octal permission bits 1..0777",
 					 m);
 				return 2;
 			}
@@ -282,15 +268,15 @@ static int cmd_create(int argc, char **argv)
 	if (check_name("create", argv[1]) || get_size("create", argv[2], &size))
 		return 1;
 	if (strlen(fmt) >= sizeof(c.format)) {
-		kmod_err("create", "format '%s' is too long", fmt);
+		view_error("kmod", "create", "format '%s' is too long", fmt);
 		return 1;
 	}
 	if (strlen(shape) >= sizeof(c.shape)) {
-		kmod_err("create", "shape '%s' is too long", shape);
+		view_error("kmod", "create", "shape '%s' is too long", shape);
 		return 1;
 	}
 	if (vw_meta_check(*fmt ? fmt : NULL, *shape ? shape : NULL, size, &verr)) {
-		kmod_err("create", "%s", verr.msg);
+		view_error("kmod", "create", "%s", verr.msg);
 		return 1;
 	}
 	strcpy(c.name, argv[1]);
@@ -305,7 +291,7 @@ static int cmd_destroy(int argc, char **argv)
 	struct viewdev_name d;
 
 	if (argc != 2) {
-		kmod_err("destroy", "expected NAME (see view kmod --help)");
+		view_error("kmod", "destroy", "expected NAME (see view kmod --help)");
 		return 2;
 	}
 	if (check_name("destroy", argv[1]))
@@ -321,7 +307,7 @@ static int cmd_resize(int argc, char **argv)
 	uint64_t size;
 
 	if (argc != 3) {
-		kmod_err("resize", "expected NAME SIZE (see view kmod --help)");
+		view_error("kmod", "resize", "expected NAME SIZE (see view kmod --help)");
 		return 2;
 	}
 	if (check_name("resize", argv[1]) || get_size("resize", argv[2], &size))
@@ -354,7 +340,7 @@ static int cmd_list(int argc, char **argv)
 	if (argc >= 2 && !strcmp(argv[1], "--json"))
 		json = 1;
 	if (argc > 1 + json) {
-		kmod_err("list", "unknown argument '%s'", argv[1 + json]);
+		view_error("kmod", "list", "unknown argument '%s'", argv[1 + json]);
 		return 2;
 	}
 	fd = open_ctl("list");
@@ -366,7 +352,7 @@ static int cmd_list(int argc, char **argv)
 		l.count = n;
 		l.names = (uintptr_t)names;
 		if (ioctl(fd, VIEWDEV_IOC_LIST, &l) < 0) {
-			kmod_err("list", "%s", strerror(errno));
+			view_error("kmod", "list", "%s", strerror(errno));
 			rc = 1;
 			goto out;
 		}
@@ -376,7 +362,7 @@ static int cmd_list(int argc, char **argv)
 		free(names);
 		names = calloc(n, VIEWDEV_NAME_MAX);
 		if (!names) {
-			kmod_err("list", "out of memory");
+			view_error("kmod", "list", "out of memory");
 			rc = 1;
 			goto out;
 		}
@@ -434,27 +420,27 @@ static void export_report(const char *name, int nfd, int err, bool rdwr)
 	case EPERM:
 		if (ioctl(nfd, VIEWDEV_IOC_GET_SEALS, &s) == 0 &&
 		    !(s.seals & VIEWDEV_SEAL_SHRINK))
-			kmod_err("export", "buffer '%s' is not sealed against shrinking "
+			view_error("kmod", "export", "buffer '%s' is not sealed against shrinking "
 				 "(view seal %s/%s --shrink)", name, VIEWDEV_DIR, name);
 		else if (rdwr)
-			kmod_err("export", "buffer '%s' is write-sealed: only a read-only export",
+			view_error("kmod", "export", "buffer '%s' is write-sealed: only a read-only export",
 				 name);
 		else
-			kmod_err("export", "buffer '%s': %s", name, strerror(err));
+			view_error("kmod", "export", "buffer '%s': %s", name, strerror(err));
 		break;
 	case EINVAL:
-		kmod_err("export", "buffer '%s' is empty (size 0) or the module refused "
+		view_error("kmod", "export", "buffer '%s' is empty (size 0) or the module refused "
 			 "the request", name);
 		break;
 	case ENOTTY:
-		kmod_err("export", "the loaded viewdev module has no dma-buf export "
+		view_error("kmod", "export", "the loaded viewdev module has no dma-buf export "
 			 "(version below 2)");
 		break;
 	case ENODEV:
-		kmod_err("export", "buffer '%s' was destroyed", name);
+		view_error("kmod", "export", "buffer '%s' was destroyed", name);
 		break;
 	default:
-		kmod_err("export", "buffer '%s': %s", name, strerror(err));
+		view_error("kmod", "export", "buffer '%s': %s", name, strerror(err));
 	}
 }
 
@@ -480,23 +466,23 @@ static int cmd_export(int argc, char **argv)
 			char *end;
 
 			if (!v) {
-				kmod_err("export", "option '--fd' needs a value");
+				view_error("kmod", "export", "option '--fd' needs a value");
 				return 2;
 			}
 			errno = 0;
 			want = strtol(v, &end, 10);
 			if (*v < '0' || *v > '9' || *end || errno || want > INT_MAX) {
-				kmod_err("export", "descriptor '%s' must be a number 0..%d", v,
+				view_error("kmod", "export", "descriptor '%s' must be a number 0..%d", v,
 					 INT_MAX);
 				return 2;
 			}
 		} else {
-			kmod_err("export", "unknown option '%s'", argv[i]);
+			view_error("kmod", "export", "unknown option '%s'", argv[i]);
 			return 2;
 		}
 	}
 	if (argc < 2 || !strcmp(name, "--") || i + 1 >= argc) {
-		kmod_err("export", "expected NAME [--rdwr] [--fd N] -- COMMAND [ARG...] "
+		view_error("kmod", "export", "expected NAME [--rdwr] [--fd N] -- COMMAND [ARG...] "
 			 "(see view kmod --help)");
 		return 2;
 	}
@@ -506,12 +492,12 @@ static int cmd_export(int argc, char **argv)
 	nfd = open(path, (rdwr ? O_RDWR : O_RDONLY) | O_CLOEXEC);
 	if (nfd < 0) {
 		if (errno == ENOENT)
-			kmod_err("export", "no buffer '%s'", name);
+			view_error("kmod", "export", "no buffer '%s'", name);
 		else if (errno == EPERM && rdwr)
-			kmod_err("export", "buffer '%s' is write-sealed: only a read-only export",
+			view_error("kmod", "export", "buffer '%s' is write-sealed: only a read-only export",
 				 name);
 		else
-			kmod_err("export", "cannot open %s%s: %s", path,
+			view_error("kmod", "export", "cannot open %s%s: %s", path,
 				 rdwr ? " for writing" : "", strerror(errno));
 		return 1;
 	}
@@ -526,7 +512,7 @@ static int cmd_export(int argc, char **argv)
 	d = e.fd;
 	/* dup2 leaves the new descriptor without close-on-exec */
 	if (d == want ? fcntl(d, F_SETFD, 0) < 0 : dup2(d, (int)want) < 0) {
-		kmod_err("export", "cannot place the dma-buf at descriptor %ld: %s", want,
+		view_error("kmod", "export", "cannot place the dma-buf at descriptor %ld: %s", want,
 			 strerror(errno));
 		close(d);
 		return 1;
@@ -535,7 +521,7 @@ static int cmd_export(int argc, char **argv)
 		close(d);
 	fflush(NULL);
 	execvp(argv[i + 1], argv + i + 1);
-	kmod_err("export", "cannot run '%s': %s", argv[i + 1], strerror(errno));
+	view_error("kmod", "export", "cannot run '%s': %s", argv[i + 1], strerror(errno));
 	return 127;
 }
 
@@ -557,6 +543,6 @@ int view_kmod_main(int argc, char **argv)
 		return cmd_list(argc - 1, argv + 1);
 	if (!strcmp(cmd, "export"))
 		return cmd_export(argc - 1, argv + 1);
-	kmod_err(cmd, "unknown command (create, destroy, resize, list, export; see view kmod --help)");
+	view_error("kmod", cmd, "unknown command (create, destroy, resize, list, export; see view kmod --help)");
 	return 2;
 }
