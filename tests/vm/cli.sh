@@ -102,6 +102,26 @@ fails_with "cli: export refuses a bad descriptor" "descriptor 'x'" \
 	view kmod export clid --fd x -- true
 t "cli: kmod destroy of the exported buffer" view kmod destroy clid
 
+# view seal on a node: libview's viewdev dispatch (VIEWDEV_IOC_*_SEALS).
+t "cli: view seal on a fresh node prints no seals" sh -c '
+	view kmod create clis 8K && [ "$(view seal /dev/view/clis)" = "" ]'
+same "cli: view seal --shrink, then read back" "shrink" \
+	sh -c 'view seal /dev/view/clis --shrink && view seal /dev/view/clis'
+same "cli: sysfs seals agrees with view seal" "shrink" cat /sys/class/view/clis/seals
+fails_with "cli: view seal --write is EBUSY while the node is open for writing" "EBUSY" \
+	sh -c 'exec 4<>/dev/view/clis; view seal /dev/view/clis --write'
+same "cli: the refused write seal changed nothing" "shrink" view seal /dev/view/clis
+same "cli: view seal --all adds the rest" "write,shrink,grow" \
+	sh -c 'view seal /dev/view/clis --all && view seal /dev/view/clis'
+t "cli: a write-sealed node refuses opens for writing" sh -c '
+	! (echo x >/dev/view/clis) 2>/tmp/e && grep -q "not permitted" /tmp/e'
+fails_with "cli: a sealed node refuses kmod resize, naming its seals" \
+	"buffer 'clis' is sealed (write,shrink,grow)" view kmod resize clis 16K
+same "cli: view show --info of a sealed node lists its seals" \
+	'{"format":"B","itemsize":1,"ndim":1,"shape":[8192],"strides":[1],"nbytes":8192,"readonly":true,"c_contiguous":true,"f_contiguous":true,"contiguous":true,"seals":["write","shrink","grow"]}' \
+	view show /dev/view/clis --info
+t "cli: a sealed node is still destroyed" view kmod destroy clis
+
 # Plain file tools on a node: the DESIGN's cp/cmp round trip.
 t "files: cat into a node, cmp, cp out" sh -c '
 	view kmod create cpx 64K &&

@@ -158,6 +158,24 @@ static struct viewdev_version limits(int fd)
 	return v;
 }
 
+/* The seals of buffer NAME as text (view.h's syntax) into text[size],
+ * "" when it has none or they cannot be read. */
+static void node_seals(const char *name, char *text, size_t size)
+{
+	char path[sizeof(VIEWDEV_DIR) + VIEWDEV_NAME_MAX + 1];
+	unsigned seals = 0;
+	int fd;
+
+	text[0] = 0;
+	snprintf(path, sizeof(path), "%s/%s", VIEWDEV_DIR, name);
+	fd = open(path, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (vw_seals(fd, &seals) || !seals || vw_seals_format(seals, text, size) < 0)
+		text[0] = 0;
+	close(fd);
+}
+
 /* One line for an ioctl's errno, naming the buffer and the value. */
 static void report(const char *cmd, int fd, int err, const char *name,
 		   const char *size)
@@ -172,6 +190,18 @@ static void report(const char *cmd, int fd, int err, const char *name,
 		view_error("kmod", cmd, "no buffer '%s'", name);
 		break;
 	case EPERM:
+		/* a resize the seals forbid is EPERM too, for root as well */
+		if (!strcmp(cmd, "resize")) {
+			char text[64];
+
+			node_seals(name, text, sizeof(text));
+			if (text[0]) {
+				view_error("kmod", cmd, "buffer '%s' is sealed (%s): its size "
+					   "cannot change to '%s'", name, text, size);
+				break;
+			}
+		}
+		/* fall through */
 	case EACCES:
 		view_error("kmod", cmd, "buffer '%s': only its owner or root may do that", name);
 		break;

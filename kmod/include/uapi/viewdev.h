@@ -162,7 +162,8 @@ struct viewdev_list {
  * write access (the file the ioctl is issued on counts: seal through a
  * read-only open), no read-write dma-buf and no shared mapping that is or
  * can be made writable (a MAP_SHARED mapping of a file opened O_RDWR, even
- * PROT_READ, counts until unmapped); nothing changes when it fails.
+ * PROT_READ, counts until unmapped) and no page pinned for DMA (O_DIRECT,
+ * io_uring fixed buffers); nothing changes when it fails.
  * Errors: -EINVAL flags or unknown bits in seals; -EPERM caller neither
  * the buffer's owner (fsuid) nor CAP_SYS_ADMIN; -EBUSY as above; -EFAULT.
  *
