@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * viewdev_buf.c — one buffer: its shmem store, its char node
- * /dev/view/NAME (read/write/llseek/mmap) and its sysfs attributes.
+ * viewdev_buf.c — one buffer: its bytes (counted against the parameter
+ * max_total_bytes), its shmem store, its char node /dev/view/NAME
+ * (read/write/llseek/mmap) and its sysfs attributes.
  *
  * The node behaves like a fixed-size file: reads stop at the size, writes
  * past it fail with -ENOSPC (as on a block device), SEEK_END is the size,
@@ -11,9 +12,12 @@
  * destroyed), the buffer (its bytes stay counted against max_total_bytes)
  * and a module reference (rmmod waits for the last unmap).
  */
+#include <linux/capability.h>
 #include <linux/cred.h>
+#include <linux/dma-buf.h>
 #include <linux/err.h>
 #include <linux/falloc.h>
+#include <linux/file.h>
 #include <linux/idr.h>
 #include <linux/mm.h>
 #include <linux/module.h>
@@ -21,7 +25,9 @@
 #include <linux/sched.h>
 #include <linux/shmem_fs.h>
 #include <linux/slab.h>
+#include <linux/spinlock.h>
 #include <linux/uio.h>
+#include <linux/xarray.h>
 
 #include "viewdev.h"
 #include "viewdev_compat.h"
@@ -29,6 +35,55 @@
 static struct class *viewdev_class;
 static dev_t viewdev_devt_base;
 static DEFINE_IDA(viewdev_minors);
+
+/* ---- byte accounting: what all buffers hold, under max_total_bytes ---- */
+
+static unsigned long long max_total_bytes = 256ULL << 20;
+module_param(max_total_bytes, ullong, 0644);
+MODULE_PARM_DESC(max_total_bytes, "most bytes in all buffers together (-ENOSPC beyond)");
+
+/*
+ * A buffer's size counts from create until it is freed: a destroyed
+ * buffer still open or mapped keeps its store, so it keeps its bytes
+ * under the limit.  The spinlock is innermost.
+ */
+static DEFINE_SPINLOCK(viewdev_bytes_lock);
+static u64 viewdev_total_bytes;			/* viewdev_bytes_lock */
+
+/* Count grow more bytes if they fit the limits; else -EFBIG, -ENOSPC. */
+static int viewdev_bytes_get(u64 grow)
+{
+	u64 max = READ_ONCE(max_total_bytes);
+	int ret = 0;
+
+	if (grow > MAX_LFS_FILESIZE)
+		return -EFBIG;
+	spin_lock(&viewdev_bytes_lock);
+	if (grow > max || viewdev_total_bytes > max - grow)
+		ret = -ENOSPC;
+	else
+		viewdev_total_bytes += grow;
+	spin_unlock(&viewdev_bytes_lock);
+	return ret;
+}
+
+/* Give back bytes counted by viewdev_bytes_get (any context). */
+static void viewdev_bytes_put(u64 bytes)
+{
+	spin_lock(&viewdev_bytes_lock);
+	viewdev_total_bytes -= bytes;
+	spin_unlock(&viewdev_bytes_lock);
+}
+
+void viewdev_bytes_usage(u64 *total, u64 *max)
+{
+	*max = READ_ONCE(max_total_bytes);
+	spin_lock(&viewdev_bytes_lock);
+	*total = viewdev_total_bytes;
+	spin_unlock(&viewdev_bytes_lock);
+}
+
+/* ---- the buffer object ---- */
 
 static void viewdev_buf_release(struct kref *ref)
 {
@@ -44,7 +99,276 @@ void viewdev_buf_put(struct viewdev_buf *buf)
 	kref_put(&buf->ref, viewdev_buf_release);
 }
 
+int viewdev_buf_may_change(const struct viewdev_buf *buf)
+{
+	if (uid_eq(current_fsuid(), buf->uid) || capable(CAP_SYS_ADMIN))
+		return 0;
+	return -EPERM;
+}
+
+/* ---- seals: who writes, and the ioctls that add and read them ---- */
+
+static u32 viewdev_seals(struct viewdev_buf *buf)
+{
+	u32 seals;
+
+	spin_lock(&buf->seal_lock);
+	seals = buf->seals;
+	spin_unlock(&buf->seal_lock);
+	return seals;
+}
+
+/* Count one more writer (a writable open, a RW dma-buf): -EPERM if sealed. */
+static int viewdev_writer_get(struct viewdev_buf *buf)
+{
+	int ret = 0;
+
+	spin_lock(&buf->seal_lock);
+	if (buf->seals & VIEWDEV_SEAL_WRITE)
+		ret = -EPERM;
+	else
+		buf->writers++;
+	spin_unlock(&buf->seal_lock);
+	return ret;
+}
+
+static void viewdev_writer_put(struct viewdev_buf *buf)
+{
+	spin_lock(&buf->seal_lock);
+	buf->writers--;
+	spin_unlock(&buf->seal_lock);
+}
+
+/*
+ * A VMA that writes to the store or can be made to (mprotect needs
+ * VM_MAYWRITE): a shared one of a file opened for writing.  The write
+ * seal waits for every such VMA to go.
+ */
+static bool viewdev_vma_may_write(const struct vm_area_struct *vma)
+{
+	return (vma->vm_flags & (VM_SHARED | VM_MAYWRITE)) == (VM_SHARED | VM_MAYWRITE);
+}
+
+static void viewdev_wmaps_add(struct viewdev_buf *buf, int n)
+{
+	spin_lock(&buf->seal_lock);
+	buf->wmaps += n;
+	spin_unlock(&buf->seal_lock);
+}
+
+/*
+ * True when a page of the store may be pinned for DMA (FOLL_PIN: O_DIRECT,
+ * io_uring fixed buffers): such a pin, taken for writing through a mapping
+ * that is gone now, could still write after a write seal (memfd waits for
+ * them; here the seal is EBUSY instead).  Called under seal_lock with no
+ * writable-capable mapping left, so no new write pin can appear meanwhile
+ * and the i_pages lock may be dropped now and then.  Our own dma-bufs hold
+ * plain page references, which this does not count (but for 1024 of them
+ * on one small page).
+ */
+static bool viewdev_store_pinned(struct viewdev_buf *buf)
+{
+	XA_STATE(xas, &buf->shmem->f_mapping->i_pages, 0);
+	struct folio *folio;
+	bool pinned = false;
+	unsigned int n = 0;
+
+	xas_lock_irq(&xas);
+	xas_for_each(&xas, folio, ULONG_MAX) {
+		if (xa_is_value(folio))
+			continue;		/* swapped out: not pinned */
+		if (folio_maybe_dma_pinned(folio)) {
+			pinned = true;
+			break;
+		}
+		if (++n % 1024 == 0) {
+			xas_pause(&xas);
+			xas_unlock_irq(&xas);
+			xas_lock_irq(&xas);
+		}
+	}
+	xas_unlock_irq(&xas);
+	return pinned;
+}
+
+/*
+ * Add seals.  The write seal's check (no writer, no writable-capable
+ * shared VMA, no page pinned for DMA) and its setting happen under
+ * seal_lock, where every writer and VMA is counted, so none slips in
+ * between; lock (write) keeps a resize or a metadata write from running
+ * across the change.
+ */
+static long viewdev_ioc_add_seals(struct viewdev_buf *buf, unsigned int cmd,
+				  void __user *arg)
+{
+	struct viewdev_seals req;
+	int ret;
+
+	ret = viewdev_copy_in(&req, sizeof(req), cmd, arg);
+	if (ret)
+		return ret;
+	if (req.flags || (req.seals & ~VIEWDEV_SEALS))
+		return -EINVAL;
+	ret = viewdev_buf_may_change(buf);
+	if (ret)
+		return ret;
+	down_write(&buf->lock);
+	spin_lock(&buf->seal_lock);
+	if ((req.seals & VIEWDEV_SEAL_WRITE) && !(buf->seals & VIEWDEV_SEAL_WRITE) &&
+	    (buf->writers || buf->wmaps || viewdev_store_pinned(buf)))
+		ret = -EBUSY;
+	else
+		buf->seals |= req.seals;
+	spin_unlock(&buf->seal_lock);
+	up_write(&buf->lock);
+	return ret;
+}
+
+static long viewdev_ioc_get_seals(struct viewdev_buf *buf, unsigned int cmd,
+				  void __user *arg)
+{
+	struct viewdev_seals req;
+	int ret;
+
+	ret = viewdev_copy_in(&req, sizeof(req), cmd, arg);
+	if (ret)
+		return ret;
+	if (req.flags)
+		return -EINVAL;
+	req.seals = viewdev_seals(buf);
+	return copy_to_user(arg, &req, sizeof(req)) ? -EFAULT : 0;
+}
+
+/* ---- dma-buf export ---- */
+
+static void viewdev_export_done_ro(void *owner)
+{
+	viewdev_buf_put(owner);
+}
+
+static void viewdev_export_done_rw(void *owner)
+{
+	viewdev_writer_put(owner);
+	viewdev_buf_put(owner);
+}
+
+/* True once buf was destroyed (its node is gone). */
+static bool viewdev_buf_gone(struct viewdev_buf *buf)
+{
+	bool gone;
+
+	mutex_lock(&viewdev_lock);
+	gone = !buf->cdev;
+	mutex_unlock(&viewdev_lock);
+	return gone;
+}
+
+/*
+ * A dma-buf of buf's pages as a new O_CLOEXEC fd.  The fd is reserved
+ * first and installed last, once its number reached user space, so no
+ * error leaves a descriptor behind.
+ */
+static long viewdev_ioc_export(struct file *file, struct viewdev_buf *buf,
+			       unsigned int cmd, void __user *arg)
+{
+	struct viewdev_export req;
+	struct dma_buf *dmabuf;
+	bool rdwr;
+	u64 size;
+	int ret, fd;
+
+	ret = viewdev_copy_in(&req, sizeof(req), cmd, arg);
+	if (ret)
+		return ret;
+	if ((req.flags & ~VIEWDEV_EXPORT_FLAGS) || req.fd)
+		return -EINVAL;
+	rdwr = req.flags & VIEWDEV_EXPORT_RDWR;
+	if (!(file->f_mode & FMODE_READ) || (rdwr && !(file->f_mode & FMODE_WRITE)))
+		return -EBADF;
+	if (viewdev_buf_gone(buf))
+		return -ENODEV;
+
+	/* the size cannot change while the pages are pinned */
+	down_read(&buf->lock);
+	size = buf->size;
+	ret = -EPERM;
+	if (!(buf->seals & VIEWDEV_SEAL_SHRINK))
+		goto out_unlock;
+	ret = -EINVAL;
+	if (!size)
+		goto out_unlock;
+	if (rdwr) {
+		ret = viewdev_writer_get(buf);
+		if (ret)
+			goto out_unlock;
+	}
+	fd = get_unused_fd_flags(O_CLOEXEC);
+	if (fd < 0) {
+		ret = fd;
+		if (rdwr)
+			viewdev_writer_put(buf);
+		goto out_unlock;
+	}
+	/* the dma-buf's own reference, handed over below */
+	kref_get(&buf->ref);
+	dmabuf = viewdev_dmabuf_export(buf->shmem, size, rdwr,
+				       rdwr ? viewdev_export_done_rw : viewdev_export_done_ro,
+				       buf);
+	up_read(&buf->lock);
+	if (IS_ERR(dmabuf)) {
+		put_unused_fd(fd);
+		return PTR_ERR(dmabuf);
+	}
+	req.fd = fd;
+	if (copy_to_user(arg, &req, sizeof(req))) {
+		put_unused_fd(fd);
+		dma_buf_put(dmabuf);
+		return -EFAULT;
+	}
+	fd_install(fd, dmabuf->file);
+	return 0;
+
+out_unlock:
+	up_read(&buf->lock);
+	return ret;
+}
+
+/* The ioctls of a node (uapi/viewdev.h); those of /dev/viewctl are -ENOTTY. */
+static long viewdev_node_ioctl(struct file *file, unsigned int cmd,
+			       unsigned long arg)
+{
+	struct viewdev_buf *buf = file->private_data;
+	void __user *uarg = (void __user *)arg;
+
+	if (_IOC_TYPE(cmd) != VIEWDEV_IOC_MAGIC)
+		return -ENOTTY;
+	/* Match on the number alone so a wrong struct size is -EINVAL. */
+	switch (_IOC_NR(cmd)) {
+	case _IOC_NR(VIEWDEV_IOC_ADD_SEALS):
+		return viewdev_ioc_add_seals(buf, cmd, uarg);
+	case _IOC_NR(VIEWDEV_IOC_GET_SEALS):
+		return viewdev_ioc_get_seals(buf, cmd, uarg);
+	case _IOC_NR(VIEWDEV_IOC_EXPORT):
+		return viewdev_ioc_export(file, buf, cmd, uarg);
+	default:
+		return -ENOTTY;
+	}
+}
+
 /* ---- file operations on /dev/view/NAME ---- */
+
+/*
+ * An open for writing counts as a writer; on a write-sealed buffer it,
+ * and O_TRUNC (which a char node otherwise ignores), is -EPERM.
+ */
+static int viewdev_open_seals(struct viewdev_buf *buf, struct file *file)
+{
+	if (file->f_mode & FMODE_WRITE)
+		return viewdev_writer_get(buf);
+	if ((file->f_flags & O_TRUNC) && (viewdev_seals(buf) & VIEWDEV_SEAL_WRITE))
+		return -EPERM;
+	return 0;
+}
 
 static int viewdev_open(struct inode *inode, struct file *file)
 {
@@ -59,10 +383,12 @@ static int viewdev_open(struct inode *inode, struct file *file)
 	mutex_lock(&viewdev_lock);
 	list_for_each_entry(buf, &viewdev_buffers, node) {
 		if (buf->cdev && buf->cdev == inode->i_cdev) {
+			ret = viewdev_open_seals(buf, file);
+			if (ret)
+				break;
 			kref_get(&buf->ref);
 			atomic_inc(&buf->opens);
 			file->private_data = buf;
-			ret = 0;
 			break;
 		}
 	}
@@ -74,6 +400,8 @@ static int viewdev_release(struct inode *inode, struct file *file)
 {
 	struct viewdev_buf *buf = file->private_data;
 
+	if (file->f_mode & FMODE_WRITE)
+		viewdev_writer_put(buf);
 	atomic_dec(&buf->opens);
 	viewdev_buf_put(buf);
 	return 0;
@@ -103,6 +431,10 @@ static ssize_t viewdev_write_iter(struct kiocb *iocb, struct iov_iter *from)
 		return 0;
 	down_read(&buf->lock);
 	pos = (iocb->ki_flags & IOCB_APPEND) ? buf->size : iocb->ki_pos;
+	if (buf->seals & VIEWDEV_SEAL_WRITE) {
+		ret = -EPERM;	/* a writer blocks the seal: defence only */
+		goto out;
+	}
 	if (pos < 0) {
 		ret = -EINVAL;
 		goto out;
@@ -149,11 +481,17 @@ static void viewdev_vm_open(struct vm_area_struct *vma)
 	/* the VMA it was copied from holds both already */
 	kref_get(&buf->ref);
 	__module_get(THIS_MODULE);
+	if (viewdev_vma_may_write(vma))
+		viewdev_wmaps_add(buf, 1);
 }
 
 static void viewdev_vm_close(struct vm_area_struct *vma)
 {
-	viewdev_buf_put(vma->vm_private_data);
+	struct viewdev_buf *buf = vma->vm_private_data;
+
+	if (viewdev_vma_may_write(vma))
+		viewdev_wmaps_add(buf, -1);
+	viewdev_buf_put(buf);
 	module_put(THIS_MODULE);
 }
 
@@ -182,14 +520,30 @@ static int viewdev_mmap(struct file *file, struct vm_area_struct *vma)
 
 	if (!buf->shmem->f_op->mmap)
 		return -ENODEV;
+	/*
+	 * Write-sealed: no writable shared mapping, and a read-only one
+	 * cannot become one.  (VM_SHARED needs a file open for writing,
+	 * which the seal already refuses: this is defence in depth.)
+	 */
+	if ((vma->vm_flags & VM_SHARED) && (viewdev_seals(buf) & VIEWDEV_SEAL_WRITE)) {
+		if (vma->vm_flags & VM_WRITE)
+			return -EPERM;
+		viewdev_vm_flags_clear(vma, VM_MAYWRITE);
+	}
 	/* The VMA now holds the shmem file, not this one. */
 	vma_set_file(vma, buf->shmem);
 	ret = buf->shmem->f_op->mmap(buf->shmem, vma);
 	if (ret)
 		return ret;
 	if (!vma->vm_ops || vma->vm_ops->open || vma->vm_ops->close) {
-		/* not shmem's plain table: leave it alone, and say so once */
+		/*
+		 * not shmem's plain table: leave it alone, and say so once;
+		 * such a VMA cannot be counted out, so a writable-capable one
+		 * keeps the buffer from ever being write-sealed
+		 */
 		pr_warn_once("viewdev: shmem's vm_operations have open/close; mappings do not pin their buffer\n");
+		if (viewdev_vma_may_write(vma))
+			viewdev_wmaps_add(buf, 1);
 		return 0;
 	}
 
@@ -207,6 +561,8 @@ static int viewdev_mmap(struct file *file, struct vm_area_struct *vma)
 		__module_get(THIS_MODULE);
 		vma->vm_private_data = buf;
 		vma->vm_ops = &viewdev_vm_ops;
+		if (viewdev_vma_may_write(vma))
+			viewdev_wmaps_add(buf, 1);
 	}
 	return 0;
 }
@@ -227,9 +583,11 @@ static const struct file_operations viewdev_buf_fops = {
 	.mmap = viewdev_mmap,
 	.get_unmapped_area = viewdev_get_unmapped_area,
 	.fsync = viewdev_fsync,
+	.unlocked_ioctl = viewdev_node_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
 };
 
-/* ---- sysfs attributes: /sys/dev/char/MAJOR:MINOR/{size,format,shape} ---- */
+/* ---- sysfs attributes: /sys/dev/char/MAJOR:MINOR/{size,format,shape,seals} ---- */
 
 static ssize_t size_show(struct device *dev, struct device_attribute *attr,
 			 char *page)
@@ -289,7 +647,8 @@ static ssize_t viewdev_meta_store(struct device *dev, const char *in,
 	if (ret)
 		goto out;
 	down_write(&buf->lock);
-	ret = viewdev_meta_check(is_shape ? buf->format : val,
+	ret = (buf->seals & VIEWDEV_SEAL_WRITE) ? -EPERM :
+	      viewdev_meta_check(is_shape ? buf->format : val,
 				 is_shape ? val : buf->shape, buf->size);
 	if (!ret)
 		strscpy(dst, val, max);
@@ -329,10 +688,35 @@ static ssize_t shape_store(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RW(shape);
 
+/* The seals as the viewfs xattr user.view.seals: "write,shrink,grow". */
+static ssize_t seals_show(struct device *dev, struct device_attribute *attr,
+			  char *page)
+{
+	static const struct { u32 bit; const char *word; } words[] = {
+		{ VIEWDEV_SEAL_WRITE, "write" },
+		{ VIEWDEV_SEAL_SHRINK, "shrink" },
+		{ VIEWDEV_SEAL_GROW, "grow" },
+	};
+	u32 seals = viewdev_seals(dev_get_drvdata(dev));
+	const char *sep = "";
+	int len = 0;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(words); i++) {
+		if (seals & words[i].bit) {
+			len += sysfs_emit_at(page, len, "%s%s", sep, words[i].word);
+			sep = ",";
+		}
+	}
+	return len + sysfs_emit_at(page, len, "\n");
+}
+static DEVICE_ATTR_RO(seals);
+
 static struct attribute *viewdev_attrs[] = {
 	&dev_attr_size.attr,
 	&dev_attr_format.attr,
 	&dev_attr_shape.attr,
+	&dev_attr_seals.attr,
 	NULL,
 };
 ATTRIBUTE_GROUPS(viewdev);
@@ -437,9 +821,10 @@ void viewdev_class_exit(void)
 }
 
 /*
- * Make the buffer a req describes (already validated) and publish its
- * node.  Called with viewdev_lock held; the caller adds it to the registry
- * (which then owns the initial reference).
+ * Make the buffer a req describes (already validated), count its bytes
+ * (given back when the last reference goes) and publish its node.  Called
+ * with viewdev_lock held; the caller adds it to the registry (which then
+ * owns the initial reference).
  */
 struct viewdev_buf *viewdev_buf_create(const struct viewdev_create *req)
 {
@@ -448,12 +833,18 @@ struct viewdev_buf *viewdev_buf_create(const struct viewdev_create *req)
 	char label[VIEWDEV_NAME_MAX + 8];
 	int minor, ret;
 
+	ret = viewdev_bytes_get(req->size);
+	if (ret)
+		return ERR_PTR(ret);
 	buf = kzalloc(sizeof(*buf), GFP_KERNEL);
-	if (!buf)
+	if (!buf) {
+		viewdev_bytes_put(req->size);
 		return ERR_PTR(-ENOMEM);
+	}
 	kref_init(&buf->ref);
 	INIT_LIST_HEAD(&buf->node);
 	init_rwsem(&buf->lock);
+	spin_lock_init(&buf->seal_lock);
 	atomic_set(&buf->opens, 0);
 	strscpy(buf->name, req->name, sizeof(buf->name));
 	strscpy(buf->format, req->format, sizeof(buf->format));
@@ -533,6 +924,7 @@ err_minor:
 	ida_free(&viewdev_minors, minor);
 err_free:
 	kfree(buf);
+	viewdev_bytes_put(req->size);
 	return ERR_PTR(ret);
 }
 
@@ -551,27 +943,38 @@ void viewdev_buf_unpublish(struct viewdev_buf *buf)
 }
 
 /*
- * Set the store's size.  The caller holds viewdev_lock and has checked
- * the limits.  Truncating the shmem file unmaps pages past the new end
- * from every mapping, so later access there faults with SIGBUS.
+ * Set the store's size, counting the bytes it gains or giving back those
+ * it loses.  The caller holds viewdev_lock.  Truncating the shmem file
+ * unmaps pages past the new end from every mapping, so later access there
+ * faults with SIGBUS.
  */
 int viewdev_buf_resize(struct viewdev_buf *buf, u64 size)
 {
 	struct dentry *dentry = buf->shmem->f_path.dentry;
 	struct inode *inode = d_inode(dentry);
 	struct iattr attr = { .ia_valid = ATTR_SIZE, .ia_size = size };
-	u64 old = buf->size, stale;
+	u64 old, stale;
 	int ret;
 
 	down_write(&buf->lock);
+	old = buf->size;
+	ret = -EPERM;	/* a write-sealed buffer keeps its size too */
+	if ((size < old && (buf->seals & (VIEWDEV_SEAL_SHRINK | VIEWDEV_SEAL_WRITE))) ||
+	    (size > old && (buf->seals & (VIEWDEV_SEAL_GROW | VIEWDEV_SEAL_WRITE))))
+		goto out;
 	ret = viewdev_meta_check(buf->format, buf->shape, size);
 	if (ret)
 		goto out;
+	if (size > old) {
+		ret = viewdev_bytes_get(size - old);
+		if (ret)
+			goto out;
+	}
 	inode_lock(inode);
 	ret = notify_change(VIEWDEV_NOP_IDMAP, dentry, &attr, NULL);
 	inode_unlock(inode);
 	if (ret)
-		goto out;
+		goto out_bytes;
 	buf->size = size;
 	/*
 	 * New bytes must read as zero.  A shrink that could not split the
@@ -588,7 +991,7 @@ int viewdev_buf_resize(struct viewdev_buf *buf, u64 size)
 		if (ret) {
 			/*
 			 * Cannot promise zeroes: back to the old size (the
-			 * caller then gives the bytes back); should even that
+			 * grown bytes are given back below); should even that
 			 * fail, the grown size stands, as counted.
 			 */
 			attr.ia_size = old;
@@ -600,6 +1003,11 @@ int viewdev_buf_resize(struct viewdev_buf *buf, u64 size)
 			inode_unlock(inode);
 		}
 	}
+out_bytes:
+	if (ret && size > old)
+		viewdev_bytes_put(size - old);
+	else if (!ret && size < old)
+		viewdev_bytes_put(old - size);
 out:
 	up_write(&buf->lock);
 	return ret;

@@ -10,6 +10,8 @@
 #include <linux/version.h>
 #include <linux/device.h>
 #include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/module.h>
 
 /* class_create() lost its owner argument in 6.4. */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
@@ -66,6 +68,22 @@ static inline ssize_t viewdev_iocb_iter_write(struct file *file,
 #else
 #define viewdev_mm_get_unmapped_area(file, addr, len, pgoff, flags) \
 	current->mm->get_unmapped_area(file, addr, len, pgoff, flags)
+#endif
+
+/* vm_flags became read-only, changed through vm_flags_set/clear, in 6.3. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+#define viewdev_vm_flags_set(vma, flags) vm_flags_set(vma, flags)
+#define viewdev_vm_flags_clear(vma, flags) vm_flags_clear(vma, flags)
+#else
+#define viewdev_vm_flags_set(vma, flags) ((vma)->vm_flags |= (flags))
+#define viewdev_vm_flags_clear(vma, flags) ((vma)->vm_flags &= ~(flags))
+#endif
+
+/* MODULE_IMPORT_NS() takes a string literal since 6.13. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
+#define VIEWDEV_IMPORT_NS_DMA_BUF() MODULE_IMPORT_NS("DMA_BUF")
+#else
+#define VIEWDEV_IMPORT_NS_DMA_BUF() MODULE_IMPORT_NS(DMA_BUF)
 #endif
 
 #endif /* VIEWDEV_COMPAT_H */

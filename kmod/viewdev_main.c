@@ -8,9 +8,8 @@
  * buffer count and the publication of nodes; it is taken by every ioctl
  * and by opens of a buffer node.  Each buffer's own rw_semaphore protects
  * its size and metadata and is taken inside viewdev_lock, never the
- * reverse.  viewdev_bytes_lock (a spinlock, innermost) protects the byte
- * count, which a buffer leaves only when freed: a destroyed buffer still
- * open or mapped keeps its store, so it keeps its bytes under the limit.
+ * reverse.  The byte count and its limit max_total_bytes belong to the
+ * buffers (viewdev_buf.c).
  */
 #include <linux/capability.h>
 #include <linux/cred.h>
@@ -19,7 +18,6 @@
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/slab.h>
-#include <linux/spinlock.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
@@ -29,10 +27,6 @@ static unsigned int max_buffers = 64;
 module_param(max_buffers, uint, 0644);
 MODULE_PARM_DESC(max_buffers, "most buffers at once (-EMFILE beyond; at most 4096)");
 
-static unsigned long long max_total_bytes = 256ULL << 20;
-module_param(max_total_bytes, ullong, 0644);
-MODULE_PARM_DESC(max_total_bytes, "most bytes in all buffers together (-ENOSPC beyond)");
-
 static char *huge = "within_size";
 module_param(huge, charp, 0444);
 MODULE_PARM_DESC(huge, "transparent huge pages for buffers, as tmpfs's huge=: never, always, within_size (default: a huge page for every 2 MiB a buffer's size covers), advise");
@@ -41,8 +35,6 @@ MODULE_PARM_DESC(huge, "transparent huge pages for buffers, as tmpfs's huge=: ne
 DEFINE_MUTEX(viewdev_lock);
 LIST_HEAD(viewdev_buffers);
 static unsigned int viewdev_nbuffers;		/* viewdev_lock */
-static DEFINE_SPINLOCK(viewdev_bytes_lock);
-static u64 viewdev_total_bytes;			/* viewdev_bytes_lock */
 
 /* The registry entry called name, or NULL.  viewdev_lock held. */
 static struct viewdev_buf *viewdev_find(const char *name)
@@ -54,53 +46,6 @@ static struct viewdev_buf *viewdev_find(const char *name)
 			return buf;
 	}
 	return NULL;
-}
-
-/* Count grow more bytes if they fit the limits; else -EFBIG, -ENOSPC. */
-static int viewdev_bytes_get(u64 grow)
-{
-	u64 max = READ_ONCE(max_total_bytes);
-	int ret = 0;
-
-	if (grow > MAX_LFS_FILESIZE)
-		return -EFBIG;
-	spin_lock(&viewdev_bytes_lock);
-	if (grow > max || viewdev_total_bytes > max - grow)
-		ret = -ENOSPC;
-	else
-		viewdev_total_bytes += grow;
-	spin_unlock(&viewdev_bytes_lock);
-	return ret;
-}
-
-/* Give back bytes counted by viewdev_bytes_get (any context). */
-void viewdev_bytes_put(u64 bytes)
-{
-	spin_lock(&viewdev_bytes_lock);
-	viewdev_total_bytes -= bytes;
-	spin_unlock(&viewdev_bytes_lock);
-}
-
-/* 0 when the caller may destroy or resize buf. */
-static int viewdev_may_change(const struct viewdev_buf *buf)
-{
-	if (uid_eq(current_fsuid(), buf->uid) || capable(CAP_SYS_ADMIN))
-		return 0;
-	return -EPERM;
-}
-
-/*
- * Copy an ioctl argument in after checking that the command carries the
- * size this module knows.
- */
-static int viewdev_copy_in(void *dst, size_t size, unsigned int cmd,
-			   void __user *arg)
-{
-	if (_IOC_SIZE(cmd) != size)
-		return -EINVAL;
-	if (copy_from_user(dst, arg, size))
-		return -EFAULT;
-	return 0;
 }
 
 /* As viewdev_copy_in, into a new allocation the caller kfree()s. */
@@ -129,13 +74,10 @@ static long viewdev_ioc_version(unsigned int cmd, void __user *arg)
 	memset(&v, 0, sizeof(v));
 	v.version = VIEWDEV_VERSION;
 	v.max_buffers = READ_ONCE(max_buffers);
-	v.max_total_bytes = READ_ONCE(max_total_bytes);
 	mutex_lock(&viewdev_lock);
 	v.nbuffers = viewdev_nbuffers;
 	mutex_unlock(&viewdev_lock);
-	spin_lock(&viewdev_bytes_lock);
-	v.total_bytes = viewdev_total_bytes;
-	spin_unlock(&viewdev_bytes_lock);
+	viewdev_bytes_usage(&v.total_bytes, &v.max_total_bytes);
 	return copy_to_user(arg, &v, sizeof(v)) ? -EFAULT : 0;
 }
 
@@ -176,16 +118,11 @@ static long viewdev_ioc_create(unsigned int cmd, void __user *arg)
 		ret = -EMFILE;
 		goto out_unlock;
 	}
-	ret = viewdev_bytes_get(req->size);
-	if (ret)
-		goto out_unlock;
 	buf = viewdev_buf_create(req);
 	if (IS_ERR(buf)) {
-		viewdev_bytes_put(req->size);
 		ret = PTR_ERR(buf);
 		goto out_unlock;
 	}
-	/* its bytes are given back when the last reference goes */
 	list_add_tail(&buf->node, &viewdev_buffers);
 	viewdev_nbuffers++;
 	ret = 0;
@@ -218,7 +155,7 @@ static long viewdev_ioc_destroy(unsigned int cmd, void __user *arg)
 		return -EINVAL;
 	mutex_lock(&viewdev_lock);
 	buf = viewdev_find(req.name);
-	ret = buf ? viewdev_may_change(buf) : -ENOENT;
+	ret = buf ? viewdev_buf_may_change(buf) : -ENOENT;
 	if (!ret)
 		viewdev_destroy_locked(buf);
 	mutex_unlock(&viewdev_lock);
@@ -229,7 +166,6 @@ static long viewdev_ioc_resize(unsigned int cmd, void __user *arg)
 {
 	struct viewdev_resize req;
 	struct viewdev_buf *buf;
-	u64 old_size;
 	long ret;
 
 	ret = viewdev_copy_in(&req, sizeof(req), cmd, arg);
@@ -241,21 +177,9 @@ static long viewdev_ioc_resize(unsigned int cmd, void __user *arg)
 		return -EFBIG;
 	mutex_lock(&viewdev_lock);
 	buf = viewdev_find(req.name);
-	ret = buf ? viewdev_may_change(buf) : -ENOENT;
-	if (ret)
-		goto out;
-	old_size = buf->size;	/* changed only under viewdev_lock */
-	if (req.size > old_size) {
-		ret = viewdev_bytes_get(req.size - old_size);
-		if (ret)
-			goto out;
-	}
-	ret = viewdev_buf_resize(buf, req.size);
-	if (ret && req.size > old_size)
-		viewdev_bytes_put(req.size - old_size);
-	else if (!ret && req.size < old_size)
-		viewdev_bytes_put(old_size - req.size);
-out:
+	ret = buf ? viewdev_buf_may_change(buf) : -ENOENT;
+	if (!ret)
+		ret = viewdev_buf_resize(buf, req.size);
 	mutex_unlock(&viewdev_lock);
 	return ret;
 }

@@ -696,7 +696,8 @@ int vw_assign(const struct vw_view *v, const struct vw_literal *value,
  * has an open file with write access or a writable shared mapping (viewfs
  * sees an open until the kernel releases it, which is after its last
  * mapping is gone; viewdev also counts shared mappings of a read-write
- * open and read-write dma-bufs); nothing is changed when it fails.
+ * open, read-write dma-bufs and pages pinned for DMA); nothing is changed
+ * when it fails.
  *
  * Where they live:
  *  - viewfs: the extended attribute user.view.seals (VW_SEALS_XATTR), kept

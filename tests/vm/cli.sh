@@ -74,6 +74,54 @@ t "cli: kmod destroy" sh -c 'view kmod destroy clix && [ ! -e /dev/view/clix ]'
 fails_with "cli: destroy of a missing buffer" "no buffer 'clix'" view kmod destroy clix
 fails_with "cli: resize of a missing buffer" "no buffer 'clix'" view kmod resize clix 1K
 
+# view kmod export: a dma-buf handed to a command as a descriptor
+# (viewdev_test seal NAME BITS adds seals: 2 shrink, 8 write).
+t "cli: export needs a shrink-sealed buffer" sh -c '
+	view kmod create clid 8K && ! view kmod export clid -- true 2>/tmp/e &&
+	grep -q "not sealed against shrinking" /tmp/e && viewdev_test seal clid 2'
+same "cli: export passes a read-only dma-buf of the buffer as descriptor 3" \
+	"/dmabuf:|8192|viewdev|0" view kmod export clid -- sh -c '
+	printf "%s|" "$(readlink /proc/self/fd/3)"
+	sed -n "s/^size:[[:space:]]*//p" /proc/self/fdinfo/3 | tr "\n" "|"
+	sed -n "s/^exp_name:[[:space:]]*//p" /proc/self/fdinfo/3 | tr "\n" "|"
+	sed -n "s/^flags:[[:space:]]*//p" /proc/self/fdinfo/3 | grep -o ".\$"'
+same "cli: export --rdwr --fd 7 places a read-write dma-buf at 7" \
+	"/dmabuf:|2" view kmod export clid --rdwr --fd 7 -- sh -c '
+	printf "%s|" "$(readlink /proc/self/fd/7)"
+	sed -n "s/^flags:[[:space:]]*//p" /proc/self/fdinfo/7 | grep -o ".\$"'
+t "cli: export's exit status is the command's" sh -c '
+	view kmod export clid -- sh -c "exit 5"; [ $? = 5 ]'
+t "cli: export of a command that cannot run is 127" sh -c '
+	view kmod export clid -- /no/such/cmd 2>/tmp/e; [ $? = 127 ] && grep -q "cannot run" /tmp/e'
+fails_with "cli: export --rdwr of a write-sealed buffer" "is write-sealed" \
+	sh -c 'viewdev_test seal clid 8 && view kmod export clid --rdwr -- true'
+fails_with "cli: export of a missing buffer" "no buffer 'nosuch'" \
+	view kmod export nosuch -- true
+fails_with "cli: export needs a command" "expected NAME" view kmod export clid --rdwr
+fails_with "cli: export refuses a bad descriptor" "descriptor 'x'" \
+	view kmod export clid --fd x -- true
+t "cli: kmod destroy of the exported buffer" view kmod destroy clid
+
+# view seal on a node: libview's viewdev dispatch (VIEWDEV_IOC_*_SEALS).
+t "cli: view seal on a fresh node prints no seals" sh -c '
+	view kmod create clis 8K && [ "$(view seal /dev/view/clis)" = "" ]'
+same "cli: view seal --shrink, then read back" "shrink" \
+	sh -c 'view seal /dev/view/clis --shrink && view seal /dev/view/clis'
+same "cli: sysfs seals agrees with view seal" "shrink" cat /sys/class/view/clis/seals
+fails_with "cli: view seal --write is EBUSY while the node is open for writing" "EBUSY" \
+	sh -c 'exec 4<>/dev/view/clis; view seal /dev/view/clis --write'
+same "cli: the refused write seal changed nothing" "shrink" view seal /dev/view/clis
+same "cli: view seal --all adds the rest" "write,shrink,grow" \
+	sh -c 'view seal /dev/view/clis --all && view seal /dev/view/clis'
+t "cli: a write-sealed node refuses opens for writing" sh -c '
+	! (echo x >/dev/view/clis) 2>/tmp/e && grep -q "not permitted" /tmp/e'
+fails_with "cli: a sealed node refuses kmod resize, naming its seals" \
+	"buffer 'clis' is sealed (write,shrink,grow)" view kmod resize clis 16K
+same "cli: view show --info of a sealed node lists its seals" \
+	'{"format":"B","itemsize":1,"ndim":1,"shape":[8192],"strides":[1],"nbytes":8192,"readonly":true,"c_contiguous":true,"f_contiguous":true,"contiguous":true,"seals":["write","shrink","grow"]}' \
+	view show /dev/view/clis --info
+t "cli: a sealed node is still destroyed" view kmod destroy clis
+
 # Plain file tools on a node: the DESIGN's cp/cmp round trip.
 t "files: cat into a node, cmp, cp out" sh -c '
 	view kmod create cpx 64K &&

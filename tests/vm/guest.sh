@@ -72,6 +72,25 @@ if [ "$group" = stress ]; then
 else
 	suite "api" /bin/viewdev_test api
 	suite "file" /bin/viewdev_test file
+	suite "seal" /bin/viewdev_test seal
+	suite "dmabuf" /bin/viewdev_test dmabuf
+	# a real importer: vgem's PRIME import (DRM_IOCTL_PRIME_FD_TO_HANDLE)
+	if [ -s /lib/vgem/load-order ]; then
+		vgem_ok=1
+		for m in $(cat /lib/vgem/load-order); do
+			insmod "/lib/vgem/$m" 2>/tmp/vgem.err || { vgem_ok=; cat /tmp/vgem.err; break; }
+		done
+		# no other DRM device in this VM; the suite checks it is vgem
+		card=$(ls /dev/dri/card* 2>/dev/null | head -n 1)
+		t "vgem: the package's DRM modules load" test -n "$vgem_ok"
+		if [ -n "$vgem_ok" ] && [ -n "$card" ]; then
+			suite "vgem" /bin/viewdev_test vgem "$card" $ko
+		elif [ -n "$vgem_ok" ]; then
+			notok "vgem: no /dev/dri/card* after loading vgem"
+		fi
+	else
+		skip "vgem: dma-buf import" "no vgem.ko for this kernel (make deps extracts it)"
+	fi
 	suite "stress" /bin/viewdev_test stress
 	if [ -x /bin/filesem ] && [ -f /bin/filesem.sh ]; then
 		. /bin/filesem.sh

@@ -6,7 +6,8 @@
 # -Werror), packs it with the VM test programs (not sanitized: they run
 # inside the initramfs), a plain build of the view CLI and busybox into an
 # initramfs and boots Debian's packaged kernel of the same version (from
-# tools/deps/kmod-vmlinuz.sh) under TCG.  /init is tests/vm/guest.sh; it
+# tools/deps/kmod-vmlinuz.sh, with the package's vgem.ko and the DRM
+# modules it needs, for the dma-buf import test) under TCG.  /init is tests/vm/guest.sh; it
 # prints TAP lines (the dmesg check for BUG/WARNING/Oops/KASAN among them)
 # that this script counts, per kernel and in one RESULT line for all.
 #
@@ -160,6 +161,14 @@ run_kernel() {
 
 	initrd=$kout/initrd.cpio.gz
 	cp "$kout/viewdev.ko" "$root/lib/viewdev.ko"
+	# vgem and the DRM modules it needs, for the dma-buf import test
+	# (tools/deps/kmod-vmlinuz.sh extracts them from the kernel's package)
+	rm -rf "$root/lib/vgem"
+	if [ -s "$vmdir/vgem-$kver/load-order" ]; then
+		cp -r "$vmdir/vgem-$kver" "$root/lib/vgem"
+	else
+		echo "vm: [$tag] no $vmdir/vgem-$kver (make deps): the vgem import test is skipped"
+	fi
 	if ! vm_pack "$root" "$initrd"; then
 		kfail "$want" "cannot pack the initramfs"
 		return

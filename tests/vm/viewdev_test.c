@@ -6,6 +6,11 @@
  *   viewdev_test api        ioctl API, limits, ownership, sysfs
  *   viewdev_test file       read/write/llseek/mmap semantics, sharing,
  *                           resize, destroy while open or mapped
+ *   viewdev_test seal       seals: adding, EBUSY, every sealed operation
+ *                           refused for root and another user, races
+ *   viewdev_test dmabuf     dma-buf export: errors, bytes both ways,
+ *                           read-only, lifetime past destroy
+ *   viewdev_test vgem CARD KO   import into vgem (DRM PRIME) on CARD
  *   viewdev_test stress     concurrent create/destroy/open/resize
  *   viewdev_test unload KO  module unload refusal, unload and reload
  *
@@ -16,9 +21,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -36,6 +43,8 @@
 
 #include <cmocka.h>
 
+#include <linux/dma-buf.h>
+#include <linux/io_uring.h>
 #include <uapi/viewdev.h>
 #include "modload.h"
 
@@ -130,9 +139,10 @@ static int info(const char *name, struct viewdev_info *i)
 	return xioctl(VIEWDEV_IOC_INFO, i);
 }
 
+/* Per thread: the stress and race tests call it from several at once. */
 static const char *node(const char *name)
 {
-	static char path[VIEWDEV_NAME_MAX + 16];
+	static __thread char path[VIEWDEV_NAME_MAX + 16];
 
 	snprintf(path, sizeof(path), VIEWDEV_DIR "/%s", name);
 	return path;
@@ -1736,6 +1746,1046 @@ static void test_unload_reload_cycles(void **state)
 	assert_int_equal(insmod(), -EEXIST);
 }
 
+/* ==================== seals ==================== */
+
+static int node_ioctl(int fd, unsigned long cmd, void *arg)
+{
+	return ioctl(fd, cmd, arg) < 0 ? -errno : 0;
+}
+
+/* Add seals through a read-only open of the node: 0 or -errno. */
+static int seal_add(const char *name, unsigned int seals)
+{
+	struct viewdev_seals s = { .seals = seals };
+	int fd = open(node(name), O_RDONLY | O_CLOEXEC);
+	int ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = node_ioctl(fd, VIEWDEV_IOC_ADD_SEALS, &s);
+	close(fd);
+	return ret;
+}
+
+/* The seals of a buffer, or -errno. */
+static int seals_of(const char *name)
+{
+	struct viewdev_seals s = { 0 };
+	int fd = open(node(name), O_RDONLY | O_CLOEXEC);
+	int ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = node_ioctl(fd, VIEWDEV_IOC_GET_SEALS, &s);
+	close(fd);
+	return ret ? ret : (int)s.seals;
+}
+
+static void test_seals_add_get_and_sysfs(void **state)
+{
+	char s[64];
+
+	(void)state;
+	assert_int_equal(create("sl", 100), 0);
+	assert_int_equal(seals_of("sl"), 0);
+	assert_int_equal(attr_read("sl", "seals", s, sizeof(s)), 0);
+	assert_string_equal(s, "\n");
+	assert_int_equal(seal_add("sl", 0), 0);
+	assert_int_equal(seals_of("sl"), 0);
+	assert_int_equal(seal_add("sl", VIEWDEV_SEAL_GROW), 0);
+	assert_int_equal(attr_read("sl", "seals", s, sizeof(s)), 0);
+	assert_string_equal(s, "grow\n");
+	assert_int_equal(seal_add("sl", VIEWDEV_SEAL_SHRINK), 0);
+	assert_int_equal(seals_of("sl"), VIEWDEV_SEAL_GROW | VIEWDEV_SEAL_SHRINK);
+	assert_int_equal(attr_read("sl", "seals", s, sizeof(s)), 0);
+	assert_string_equal(s, "shrink,grow\n");
+	/* adding fewer keeps the others: seals are never removed */
+	assert_int_equal(seal_add("sl", VIEWDEV_SEAL_WRITE), 0);
+	assert_int_equal(seal_add("sl", VIEWDEV_SEAL_SHRINK), 0);
+	assert_int_equal(seals_of("sl"), VIEWDEV_SEALS);
+	assert_int_equal(attr_read("sl", "seals", s, sizeof(s)), 0);
+	assert_string_equal(s, "write,shrink,grow\n");
+	/* the attribute is read-only */
+	assert_int_equal(attr_write("sl", "seals", "\n"), -EACCES);
+	assert_int_equal(seals_of("sl"), VIEWDEV_SEALS);
+}
+
+static void test_seals_reject_bad_input(void **state)
+{
+	static const unsigned int bad_bits[] = { 0x1, 0x10, 0x20, 1U << 31, ~0U };
+	struct viewdev_seals s;
+	unsigned long small = _IOC(_IOC_WRITE, VIEWDEV_IOC_MAGIC, 6, 4);
+	unsigned long big = _IOC(_IOC_READ, VIEWDEV_IOC_MAGIC, 7, 16);
+	char arg[64] = { 0 };
+	int fd, c;
+	size_t k;
+
+	(void)state;
+	assert_int_equal(create("sb", 100), 0);
+	fd = open_node("sb", O_RDONLY);
+	for (k = 0; k < sizeof(bad_bits) / sizeof(bad_bits[0]); k++) {
+		s = (struct viewdev_seals){ .seals = bad_bits[k] };
+		assert_int_equal(node_ioctl(fd, VIEWDEV_IOC_ADD_SEALS, &s), -EINVAL);
+	}
+	s = (struct viewdev_seals){ .flags = 1, .seals = VIEWDEV_SEAL_GROW };
+	assert_int_equal(node_ioctl(fd, VIEWDEV_IOC_ADD_SEALS, &s), -EINVAL);
+	assert_int_equal(node_ioctl(fd, VIEWDEV_IOC_GET_SEALS, &s), -EINVAL);
+	assert_int_equal(node_ioctl(fd, small, arg), -EINVAL);
+	assert_int_equal(node_ioctl(fd, big, arg), -EINVAL);
+	assert_int_equal(node_ioctl(fd, VIEWDEV_IOC_ADD_SEALS, NULL), -EFAULT);
+	assert_int_equal(node_ioctl(fd, VIEWDEV_IOC_GET_SEALS, (void *)-4096L), -EFAULT);
+	assert_int_equal(seals_of("sb"), 0);
+	/* the control node's commands on a node, the node's on the control node */
+	assert_int_equal(node_ioctl(fd, VIEWDEV_IOC_VERSION, arg), -ENOTTY);
+	assert_int_equal(node_ioctl(fd, _IOW(VIEWDEV_IOC_MAGIC, 9, int), arg), -ENOTTY);
+	c = ctl();
+	assert_true(c >= 0);
+	s = (struct viewdev_seals){ .seals = VIEWDEV_SEAL_GROW };
+	assert_int_equal(node_ioctl(c, VIEWDEV_IOC_ADD_SEALS, &s), -ENOTTY);
+	assert_int_equal(node_ioctl(c, VIEWDEV_IOC_GET_SEALS, &s), -ENOTTY);
+	close(c);
+	close(fd);
+}
+
+static int other_seals(void *arg)
+{
+	struct viewdev_seals s = { .seals = VIEWDEV_SEAL_GROW };
+	int fd, ret;
+
+	if (become_other())
+		return 10;
+	fd = open(node(arg), O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 11;
+	ret = node_ioctl(fd, VIEWDEV_IOC_ADD_SEALS, &s);
+	if (node_ioctl(fd, VIEWDEV_IOC_GET_SEALS, &s))
+		return 12;
+	close(fd);
+	/* 0: sealed; 1: EPERM; the seals seen after it in the exit code */
+	return ret == 0 ? 0x20 | s.seals : ret == -EPERM ? 0x40 | s.seals : 13;
+}
+
+static int other_creates_sealed(void *arg)
+{
+	unsigned int seals = (unsigned int)(uintptr_t)arg;
+
+	if (become_other())
+		return 10;
+	if (create_full("osl", 4 * PAGE, NULL, NULL, 0666))
+		return 11;
+	return seal_add("osl", seals) ? 12 : 0;
+}
+
+static void test_seals_only_owner_or_admin_adds(void **state)
+{
+	int st;
+
+	(void)state;
+	/* another user may read a root buffer's seals but not add any */
+	assert_int_equal(create_full("rs", 100, NULL, NULL, 0644), 0);
+	st = in_child(other_seals, "rs");
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0x40);
+	assert_int_equal(seals_of("rs"), 0);
+	/* the owner may, through a read-only open */
+	assert_exit0(in_child(other_creates_sealed, (void *)(uintptr_t)VIEWDEV_SEAL_SHRINK));
+	st = in_child(other_seals, "osl");
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0x20 | VIEWDEV_SEAL_GROW | VIEWDEV_SEAL_SHRINK);
+	/* and root (CAP_SYS_ADMIN) may seal another's */
+	assert_int_equal(seal_add("osl", VIEWDEV_SEAL_WRITE), 0);
+	assert_int_equal(seals_of("osl"), VIEWDEV_SEALS);
+}
+
+static void test_seal_write_busy_while_writable_open(void **state)
+{
+	static const int modes[] = { O_RDWR, O_WRONLY };
+	int fd, ro, k;
+
+	(void)state;
+	assert_int_equal(create("wb", 100), 0);
+	for (k = 0; k < 2; k++) {
+		fd = open_node("wb", modes[k]);
+		assert_int_equal(seal_add("wb", VIEWDEV_SEAL_WRITE), -EBUSY);
+		/* nothing changes on failure, not even other bits asked along */
+		assert_int_equal(seal_add("wb", VIEWDEV_SEAL_WRITE | VIEWDEV_SEAL_GROW), -EBUSY);
+		assert_int_equal(seals_of("wb"), 0);
+		close(fd);
+	}
+	/* the file the ioctl is issued on counts as well */
+	fd = open_node("wb", O_RDWR);
+	{
+		struct viewdev_seals s = { .seals = VIEWDEV_SEAL_WRITE };
+
+		assert_int_equal(node_ioctl(fd, VIEWDEV_IOC_ADD_SEALS, &s), -EBUSY);
+		/* other seals do not wait for writers */
+		s.seals = VIEWDEV_SEAL_SHRINK;
+		assert_int_equal(node_ioctl(fd, VIEWDEV_IOC_ADD_SEALS, &s), 0);
+	}
+	close(fd);
+	/* read-only opens do not block it */
+	ro = open_node("wb", O_RDONLY);
+	assert_int_equal(seal_add("wb", VIEWDEV_SEAL_WRITE), 0);
+	assert_int_equal(seals_of("wb"), VIEWDEV_SEAL_WRITE | VIEWDEV_SEAL_SHRINK);
+	close(ro);
+}
+
+static void test_seal_write_busy_while_writable_mapping(void **state)
+{
+	unsigned char *p, *q;
+	int fd, pipes[2], status;
+	pid_t pid;
+
+	(void)state;
+	assert_int_equal(create("wm", 4 * PAGE), 0);
+	fd = open_node("wm", O_RDWR);
+	p = mmap(NULL, 4 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	assert_true(p != MAP_FAILED);
+	/* PROT_READ, but mprotect could make it writable: counts as well */
+	q = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, fd, 0);
+	assert_true(q != MAP_FAILED);
+	close(fd);
+	assert_int_equal(seal_add("wm", VIEWDEV_SEAL_WRITE), -EBUSY);
+	munmap(q, PAGE);
+	assert_int_equal(seal_add("wm", VIEWDEV_SEAL_WRITE), -EBUSY);
+	/* split in two by mprotect, copied by fork: every piece counts */
+	assert_int_equal(mprotect(p + PAGE, PAGE, PROT_READ), 0);
+	assert_int_equal(pipe(pipes), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(hold_mapping(pipes));
+	munmap(p, 4 * PAGE);
+	assert_int_equal(seal_add("wm", VIEWDEV_SEAL_WRITE), -EBUSY);
+	assert_int_equal(seals_of("wm"), 0);
+	assert_int_equal(write(pipes[1], "x", 1), 1);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_exit0(status);
+	close(pipes[0]);
+	close(pipes[1]);
+	/* private mappings and shared ones of a read-only open do not count */
+	fd = open_node("wm", O_RDWR);
+	p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	assert_true(p != MAP_FAILED);
+	close(fd);
+	fd = open_node("wm", O_RDONLY);
+	q = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, fd, 0);
+	assert_true(q != MAP_FAILED);
+	assert_int_equal(seal_add("wm", VIEWDEV_SEAL_WRITE), 0);
+	/* the read-only shared mapping cannot become writable now */
+	assert_int_equal(mprotect(q, PAGE, PROT_READ | PROT_WRITE), -1);
+	assert_int_equal(errno, EACCES);
+	munmap(q, PAGE);
+	munmap(p, PAGE);
+	close(fd);
+}
+
+/*
+ * A page pinned for writing (io_uring's fixed buffers: FOLL_PIN |
+ * FOLL_WRITE | FOLL_LONGTERM) outlives the mapping it was taken through;
+ * while it is pinned, the write seal is EBUSY.
+ */
+static void test_seal_write_busy_while_pages_pinned(void **state)
+{
+	struct io_uring_params params;
+	struct iovec iov;
+	unsigned char *p;
+	int fd, ring, ret, k;
+
+	(void)state;
+	assert_int_equal(create("pin", 4 * PAGE), 0);
+	fd = open_node("pin", O_RDWR);
+	p = mmap(NULL, 4 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	assert_true(p != MAP_FAILED);
+	close(fd);
+	memset(&params, 0, sizeof(params));
+	ring = (int)syscall(__NR_io_uring_setup, 1, &params);
+	assert_true(ring >= 0);
+	iov.iov_base = p;
+	iov.iov_len = 4 * PAGE;
+	ret = (int)syscall(__NR_io_uring_register, ring, IORING_REGISTER_BUFFERS, &iov, 1);
+	if (ret < 0 && errno == EOPNOTSUPP) {
+		/* 6.1's io_uring takes fixed buffers of anonymous, shmem's own
+		 * and hugetlb mappings only: it cannot pin these pages at all */
+		munmap(p, 4 * PAGE);
+		close(ring);
+		skip();
+	}
+	assert_int_equal(ret, 0);
+	munmap(p, 4 * PAGE);
+	assert_int_equal(seal_add("pin", VIEWDEV_SEAL_WRITE), -EBUSY);
+	assert_int_equal(seals_of("pin"), 0);
+	assert_int_equal(syscall(__NR_io_uring_register, ring, IORING_UNREGISTER_BUFFERS, NULL, 0), 0);
+	/* the unpin may trail the unregister a little */
+	for (k = 0; k < 100 && (ret = seal_add("pin", VIEWDEV_SEAL_WRITE)) == -EBUSY; k++)
+		usleep(10000);
+	assert_int_equal(ret, 0);
+	close(ring);
+}
+
+/*
+ * Every operation a write+shrink+grow-sealed buffer refuses, tried by the
+ * caller (root, or the other user who owns it): 0, or the step that
+ * failed.  The buffer holds "sealed!" at 0 and has 4 pages.
+ */
+static int sealed_ops_refused(void *arg)
+{
+	const char *name = arg;
+	struct viewdev_export e = { .flags = VIEWDEV_EXPORT_RDWR };
+	char b[8];
+	unsigned char *p;
+	int fd, step = 0;
+	bool root = geteuid() == 0;
+
+#define REFUSED(cond) do { step++; if (!(cond)) return step; } while (0)
+	REFUSED(open(node(name), O_RDWR | O_CLOEXEC) < 0 && errno == EPERM);
+	REFUSED(open(node(name), O_WRONLY | O_CLOEXEC) < 0 && errno == EPERM);
+	REFUSED(open(node(name), O_RDONLY | O_TRUNC | O_CLOEXEC) < 0 && errno == EPERM);
+	REFUSED(open(node(name), O_WRONLY | O_APPEND | O_CLOEXEC) < 0 && errno == EPERM);
+	REFUSED(resize(name, PAGE) == -EPERM);
+	REFUSED(resize(name, 8 * PAGE) == -EPERM);
+	REFUSED(resize(name, 4 * PAGE + 1) == -EPERM);
+	/* root may write the metadata attributes, but not of a sealed buffer */
+	REFUSED(attr_write(name, "format", "B\n") == (root ? -EPERM : -EACCES));
+	REFUSED(attr_write(name, "shape", "8\n") == (root ? -EPERM : -EACCES));
+	fd = open(node(name), O_RDONLY | O_CLOEXEC);
+	REFUSED(fd >= 0);
+	REFUSED(write(fd, "x", 1) < 0 && errno == EBADF);
+	REFUSED(mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0) == MAP_FAILED &&
+		errno == EACCES);
+	p = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, fd, 0);
+	REFUSED(p != MAP_FAILED);
+	REFUSED(mprotect(p, PAGE, PROT_READ | PROT_WRITE) < 0 && errno == EACCES);
+	REFUSED(memcmp(p, "sealed!", 8) == 0);
+	munmap(p, PAGE);
+	REFUSED(node_ioctl(fd, VIEWDEV_IOC_EXPORT, &e) == -EBADF);
+	/* what stays allowed: reading, private copies, read-only export */
+	REFUSED(pread(fd, b, 8, 0) == 8 && !memcmp(b, "sealed!", 8));
+	p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	REFUSED(p != MAP_FAILED);
+	p[0] = 'S';
+	munmap(p, PAGE);
+	REFUSED(pread(fd, b, 8, 0) == 8 && !memcmp(b, "sealed!", 8));
+	e.flags = 0;
+	REFUSED(node_ioctl(fd, VIEWDEV_IOC_EXPORT, &e) == 0 && e.fd >= 0);
+	close(e.fd);
+	close(fd);
+	return 0;
+#undef REFUSED
+}
+
+static int other_runs(void *arg)
+{
+	if (become_other())
+		return 100;
+	return sealed_ops_refused(arg);
+}
+
+static void fill_sealed(const char *name)
+{
+	int fd = open_node(name, O_RDWR);
+
+	assert_int_equal(pwrite(fd, "sealed!", 8, 0), 8);
+	close(fd);
+}
+
+static void test_seal_write_refuses_every_write_path(void **state)
+{
+	struct viewdev_info i;
+	int st;
+
+	(void)state;
+	/* a root buffer, mode 0666 */
+	assert_int_equal(create_full("sw", 4 * PAGE, "B", "8", 0666), 0);
+	fill_sealed("sw");
+	assert_int_equal(seal_add("sw", VIEWDEV_SEALS), 0);
+	assert_int_equal(sealed_ops_refused("sw"), 0);
+	st = in_child(other_runs, "sw");
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+	/* the other user's own buffer: refused for the owner and for root */
+	assert_exit0(in_child(other_creates_sealed, (void *)0));
+	fill_sealed("osl");
+	assert_int_equal(attr_write("osl", "format", "B\n"), 0);
+	assert_int_equal(attr_write("osl", "shape", "8\n"), 0);
+	st = in_child(other_seals, "osl");	/* the owner adds grow */
+	assert_int_equal(WEXITSTATUS(st), 0x20 | VIEWDEV_SEAL_GROW);
+	{
+		int ro = open_node("osl", O_RDONLY);
+		struct viewdev_seals s = { .seals = VIEWDEV_SEALS };
+
+		assert_int_equal(node_ioctl(ro, VIEWDEV_IOC_ADD_SEALS, &s), 0);
+		close(ro);
+	}
+	st = in_child(other_runs, "osl");
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+	assert_int_equal(sealed_ops_refused("osl"), 0);
+	/* nothing changed */
+	assert_int_equal(info("osl", &i), 0);
+	assert_int_equal(i.size, 4 * PAGE);
+	assert_string_equal(i.format, "B");
+	assert_string_equal(i.shape, "8");
+}
+
+static void test_seal_write_alone_refuses_resize(void **state)
+{
+	(void)state;
+	assert_int_equal(create("wr", 4 * PAGE), 0);
+	assert_int_equal(seal_add("wr", VIEWDEV_SEAL_WRITE), 0);
+	assert_int_equal(resize("wr", 2 * PAGE), -EPERM);
+	assert_int_equal(resize("wr", 8 * PAGE), -EPERM);
+	assert_int_equal(resize("wr", 4 * PAGE), 0);	/* no change */
+}
+
+static void test_seal_shrink_and_grow(void **state)
+{
+	struct viewdev_info i;
+	int fd;
+
+	(void)state;
+	assert_int_equal(create("sg", 4 * PAGE), 0);
+	assert_int_equal(seal_add("sg", VIEWDEV_SEAL_SHRINK), 0);
+	assert_int_equal(resize("sg", 4 * PAGE - 1), -EPERM);
+	assert_int_equal(resize("sg", 0), -EPERM);
+	assert_int_equal(resize("sg", 6 * PAGE), 0);
+	/* writes still work: only the write seal stops them */
+	fd = open_node("sg", O_RDWR);
+	assert_int_equal(pwrite(fd, "ok", 2, 6 * PAGE - 2), 2);
+	assert_int_equal(seal_add("sg", VIEWDEV_SEAL_GROW), 0);
+	assert_int_equal(resize("sg", 6 * PAGE + 1), -EPERM);
+	assert_int_equal(resize("sg", 5 * PAGE), -EPERM);
+	/* writes at the end still stop there (ENOSPC, not growth) */
+	assert_int_equal(pwrite(fd, "x", 1, 6 * PAGE), -1);
+	assert_int_equal(errno, ENOSPC);
+	close(fd);
+	assert_int_equal(info("sg", &i), 0);
+	assert_int_equal(i.size, 6 * PAGE);
+	/* grow alone: shrinking works */
+	assert_int_equal(create("go", 4 * PAGE), 0);
+	assert_int_equal(seal_add("go", VIEWDEV_SEAL_GROW), 0);
+	assert_int_equal(resize("go", 5 * PAGE), -EPERM);
+	assert_int_equal(resize("go", 2 * PAGE), 0);
+}
+
+/*
+ * A consumer maps a shrink-sealed buffer and reads every page, in a child
+ * (a SIGBUS kills it), while the producer tries shrinks: each is refused
+ * and the consumer never faults.
+ */
+static int consume_all(void *arg)
+{
+	const volatile unsigned char *p = arg;
+	unsigned long sum = 0;
+	size_t k;
+
+	for (k = 0; k < 64 * PAGE; k += PAGE / 4)
+		sum += p[k];
+	return sum == 64 * 4 * 'c' ? 0 : 1;
+}
+
+static void test_seal_shrink_consumer_never_sigbus(void **state)
+{
+	unsigned char *p;
+	int fd, k;
+
+	(void)state;
+	assert_int_equal(create("cs", 64 * PAGE), 0);
+	fd = open_node("cs", O_RDWR);
+	p = mmap(NULL, 64 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	assert_true(p != MAP_FAILED);
+	for (k = 0; k < 64 * PAGE; k += PAGE / 4)
+		p[k] = 'c';
+	munmap(p, 64 * PAGE);
+	close(fd);
+	assert_int_equal(seal_add("cs", VIEWDEV_SEAL_SHRINK), 0);
+	fd = open_node("cs", O_RDONLY);
+	p = mmap(NULL, 64 * PAGE, PROT_READ, MAP_SHARED, fd, 0);
+	assert_true(p != MAP_FAILED);
+	close(fd);
+	for (k = 0; k < 20; k++) {
+		assert_int_equal(resize("cs", (uint64_t)(k % 64) * PAGE), -EPERM);
+		assert_exit0(in_child(consume_all, p));
+	}
+	/* without the seal, the same shrink does cut the consumer */
+	assert_int_equal(create("cu", 64 * PAGE), 0);
+	fd = open_node("cu", O_RDONLY);
+	munmap(p, 64 * PAGE);
+	p = mmap(NULL, 64 * PAGE, PROT_READ, MAP_SHARED, fd, 0);
+	assert_true(p != MAP_FAILED);
+	close(fd);
+	assert_int_equal(resize("cu", PAGE), 0);
+	assert_sigbus(read_in_child(p + 63 * PAGE));
+	munmap(p, 64 * PAGE);
+}
+
+static void test_seal_destroy_still_works(void **state)
+{
+	char b[8];
+	int fd;
+
+	(void)state;
+	assert_int_equal(create("sd", PAGE), 0);
+	fill_sealed("sd");
+	fd = open_node("sd", O_RDONLY);
+	assert_int_equal(seal_add("sd", VIEWDEV_SEALS), 0);
+	assert_int_equal(destroy("sd"), 0);
+	assert_int_equal(access(node("sd"), F_OK), -1);
+	assert_int_equal(pread(fd, b, 8, 0), 8);
+	assert_memory_equal(b, "sealed!", 8);
+	close(fd);
+	/* the name is free again, and the new buffer is unsealed */
+	assert_int_equal(create("sd", PAGE), 0);
+	assert_int_equal(seals_of("sd"), 0);
+}
+
+/*
+ * Race: writers open, map and close while another thread adds the write
+ * seal.  Whoever holds a writable open or writable mapping must never see
+ * the seal set (it would have been added under them).
+ */
+static volatile int race_stop;
+static volatile int race_bad;
+static int race_rounds;		/* __atomic */
+static volatile int race_errno;
+
+static void race_fail(int why, int err)
+{
+	if (!race_bad) {
+		race_bad = why;
+		race_errno = err;
+	}
+}
+
+static void *race_writer(void *arg)
+{
+	struct viewdev_seals s = { 0 };
+	unsigned char *p;
+	int fd, n = 0;
+
+	(void)arg;
+	while (!race_stop) {
+		fd = open(node("race"), O_RDWR | O_CLOEXEC);
+		if (fd < 0) {
+			if (errno != EPERM)
+				race_fail(1, errno);
+			break;		/* sealed: no writer can come */
+		}
+		/* every other round: a writable-capable mapping instead */
+		p = (n++ & 1) ? mmap(NULL, PAGE, PROT_READ, MAP_SHARED, fd, 0) : MAP_FAILED;
+		if (p != MAP_FAILED) {
+			close(fd);
+			fd = open(node("race"), O_RDONLY | O_CLOEXEC);
+			if (fd < 0)
+				race_fail(2, errno);
+		}
+		if (fd >= 0 && ioctl(fd, VIEWDEV_IOC_GET_SEALS, &s))
+			race_fail(3, errno);
+		else if (fd >= 0 && (s.seals & VIEWDEV_SEAL_WRITE))
+			race_fail(p == MAP_FAILED ? 4 : 5, 0);
+		if (p != MAP_FAILED)
+			munmap(p, PAGE);
+		if (fd >= 0)
+			close(fd);
+		__atomic_fetch_add(&race_rounds, 1, __ATOMIC_RELAXED);
+	}
+	return NULL;
+}
+
+/* One round: 0, or a failure code of race_writer (then printed). */
+static int seal_race_round(int *tries_out)
+{
+	pthread_t t[3];
+	int k, tries = 0, ret = -EBUSY;
+
+	race_stop = 0;
+	race_bad = 0;
+	race_rounds = 0;
+	assert_int_equal(create("race", PAGE), 0);
+	for (k = 0; k < 3; k++)
+		assert_int_equal(pthread_create(&t[k], NULL, race_writer, NULL), 0);
+	/* seal only once the writers are well under way */
+	while (__atomic_load_n(&race_rounds, __ATOMIC_RELAXED) < 300)
+		sched_yield();
+	while (ret == -EBUSY && tries++ < 20000)
+		ret = seal_add("race", VIEWDEV_SEAL_WRITE);
+	race_stop = 1;
+	for (k = 0; k < 3; k++)
+		assert_int_equal(pthread_join(t[k], NULL), 0);
+	if (ret == -EBUSY)	/* the writers never let go: seal once they are gone */
+		ret = seal_add("race", VIEWDEV_SEAL_WRITE);
+	assert_int_equal(ret, 0);
+	assert_int_equal(destroy("race"), 0);
+	*tries_out += tries;
+	return race_bad;
+}
+
+static void test_seal_write_races_with_writers(void **state)
+{
+	int round, tries = 0, bad = 0;
+
+	(void)state;
+	for (round = 0; round < 5 && !bad; round++) {
+		bad = seal_race_round(&tries);
+		/* 1 open, 2 reopen, 3 GET_SEALS; sealed under 4 a writer, 5 a mapping */
+		if (bad)
+			printf("# race: round %d: failure %d (%s)\n", round, bad,
+			       strerror(race_errno));
+	}
+	assert_int_equal(bad, 0);
+	printf("# write seal added in %d rounds after %d tries in all\n", round, tries);
+}
+
+/* ==================== dma-buf export ==================== */
+
+/* Export name's buffer through a node fd opened with flags: fd or -errno. */
+static int export_fd(const char *name, int open_flags, unsigned int flags)
+{
+	struct viewdev_export e = { .flags = flags };
+	int fd = open(node(name), open_flags | O_CLOEXEC);
+	int ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = node_ioctl(fd, VIEWDEV_IOC_EXPORT, &e);
+	close(fd);
+	return ret ? ret : e.fd;
+}
+
+/* How many descriptors this process has open. */
+static int count_fds(void)
+{
+	int n = 0, fd;
+
+	for (fd = 0; fd < 1024; fd++)
+		n += fcntl(fd, F_GETFD) >= 0;
+	return n;
+}
+
+static void test_export_needs_shrink_seal(void **state)
+{
+	int d;
+
+	(void)state;
+	assert_int_equal(create("ex", 3 * PAGE), 0);
+	assert_int_equal(export_fd("ex", O_RDONLY, 0), -EPERM);
+	assert_int_equal(export_fd("ex", O_RDWR, VIEWDEV_EXPORT_RDWR), -EPERM);
+	assert_int_equal(seal_add("ex", VIEWDEV_SEAL_GROW), 0);
+	assert_int_equal(export_fd("ex", O_RDONLY, 0), -EPERM);
+	assert_int_equal(seal_add("ex", VIEWDEV_SEAL_SHRINK), 0);
+	d = export_fd("ex", O_RDONLY, 0);
+	assert_true(d >= 0);
+	assert_int_equal(fcntl(d, F_GETFD) & FD_CLOEXEC, FD_CLOEXEC);
+	assert_int_equal(fcntl(d, F_GETFL) & O_ACCMODE, O_RDONLY);
+	assert_int_equal(lseek(d, 0, SEEK_END), 3 * PAGE);
+	close(d);
+	d = export_fd("ex", O_RDWR, VIEWDEV_EXPORT_RDWR);
+	assert_true(d >= 0);
+	assert_int_equal(fcntl(d, F_GETFL) & O_ACCMODE, O_RDWR);
+	close(d);
+}
+
+static void test_export_rejects_bad_input(void **state)
+{
+	static const unsigned int bad_flags[] = { 2, 4, 1U << 31, ~0U };
+	struct viewdev_export e;
+	unsigned long small = _IOC(_IOC_READ | _IOC_WRITE, VIEWDEV_IOC_MAGIC, 8, 4);
+	char arg[64] = { 0 };
+	int fd, before;
+	void *ro;
+	size_t k;
+
+	(void)state;
+	assert_int_equal(create("eb", PAGE + 1), 0);
+	assert_int_equal(seal_add("eb", VIEWDEV_SEAL_SHRINK), 0);
+	before = count_fds();
+	fd = open_node("eb", O_RDWR);
+	for (k = 0; k < sizeof(bad_flags) / sizeof(bad_flags[0]); k++) {
+		e = (struct viewdev_export){ .flags = bad_flags[k] };
+		assert_int_equal(node_ioctl(fd, VIEWDEV_IOC_EXPORT, &e), -EINVAL);
+	}
+	e = (struct viewdev_export){ .fd = 3 };
+	assert_int_equal(node_ioctl(fd, VIEWDEV_IOC_EXPORT, &e), -EINVAL);
+	e.fd = -1;
+	assert_int_equal(node_ioctl(fd, VIEWDEV_IOC_EXPORT, &e), -EINVAL);
+	assert_int_equal(node_ioctl(fd, small, arg), -EINVAL);
+	assert_int_equal(node_ioctl(fd, VIEWDEV_IOC_EXPORT, NULL), -EFAULT);
+	/* readable but not writable: the fd reserved for it is given back */
+	ro = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(ro != MAP_FAILED);
+	assert_int_equal(node_ioctl(fd, VIEWDEV_IOC_EXPORT, ro), -EFAULT);
+	munmap(ro, PAGE);
+	close(fd);
+	assert_int_equal(count_fds(), before);
+	/* the node's access mode bounds the dma-buf's */
+	assert_int_equal(export_fd("eb", O_RDONLY, VIEWDEV_EXPORT_RDWR), -EBADF);
+	assert_int_equal(export_fd("eb", O_WRONLY, 0), -EBADF);
+	assert_int_equal(export_fd("eb", O_WRONLY, VIEWDEV_EXPORT_RDWR), -EBADF);
+	/* a buffer of size 0 has no page to give */
+	assert_int_equal(create("e0", 0), 0);
+	assert_int_equal(seal_add("e0", VIEWDEV_SEAL_SHRINK), 0);
+	assert_int_equal(export_fd("e0", O_RDONLY, 0), -EINVAL);
+	assert_int_equal(count_fds(), before);
+}
+
+static void test_export_after_destroy_fails(void **state)
+{
+	struct viewdev_export e = { 0 };
+	int fd;
+
+	(void)state;
+	assert_int_equal(create("ed", PAGE), 0);
+	assert_int_equal(seal_add("ed", VIEWDEV_SEAL_SHRINK), 0);
+	fd = open_node("ed", O_RDWR);
+	assert_int_equal(destroy("ed"), 0);
+	assert_int_equal(node_ioctl(fd, VIEWDEV_IOC_EXPORT, &e), -ENODEV);
+	e.flags = VIEWDEV_EXPORT_RDWR;
+	assert_int_equal(node_ioctl(fd, VIEWDEV_IOC_EXPORT, &e), -ENODEV);
+	close(fd);
+}
+
+static int dmabuf_sync(int d, uint64_t flags)
+{
+	struct dma_buf_sync s = { .flags = flags };
+
+	return ioctl(d, DMA_BUF_IOCTL_SYNC, &s) ? -errno : 0;
+}
+
+static void test_dmabuf_bytes_match_node_both_ways(void **state)
+{
+	const size_t size = 5 * PAGE + 100, mapped = 6 * PAGE;
+	unsigned char *in, *out, *m, *n;
+	int fd, d;
+	size_t k;
+
+	(void)state;
+	in = malloc(size);
+	out = malloc(size);
+	assert_non_null(in);
+	assert_non_null(out);
+	for (k = 0; k < size; k++)
+		in[k] = (unsigned char)(k * 7 + 3);
+	assert_int_equal(create("dm", size), 0);
+	fd = open_node("dm", O_RDWR);
+	assert_int_equal(pwrite(fd, in, size, 0), (ssize_t)size);
+	assert_int_equal(seal_add("dm", VIEWDEV_SEAL_SHRINK), 0);
+	{
+		struct viewdev_export e = { .flags = VIEWDEV_EXPORT_RDWR };
+
+		assert_int_equal(node_ioctl(fd, VIEWDEV_IOC_EXPORT, &e), 0);
+		d = e.fd;
+	}
+	m = mmap(NULL, mapped, PROT_READ | PROT_WRITE, MAP_SHARED, d, 0);
+	assert_true(m != MAP_FAILED);
+	/* node -> dma-buf, the tail of the last page zero */
+	assert_int_equal(dmabuf_sync(d, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ), 0);
+	assert_memory_equal(m, in, size);
+	for (k = size; k < mapped; k++)
+		assert_int_equal(m[k], 0);
+	assert_int_equal(dmabuf_sync(d, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ), 0);
+	/* dma-buf -> node, through read() and through a node mapping */
+	assert_int_equal(dmabuf_sync(d, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW), 0);
+	for (k = 0; k < size; k++)
+		m[k] = (unsigned char)~in[k];
+	assert_int_equal(dmabuf_sync(d, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW), 0);
+	assert_int_equal(pread(fd, out, size, 0), (ssize_t)size);
+	n = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
+	assert_true(n != MAP_FAILED);
+	for (k = 0; k < size; k++) {
+		assert_int_equal(out[k], (unsigned char)~in[k]);
+		assert_int_equal(n[k], (unsigned char)~in[k]);
+	}
+	/* and node -> dma-buf again, while both are mapped */
+	assert_int_equal(pwrite(fd, "fresh", 5, 4 * PAGE + 10), 5);
+	assert_memory_equal(m + 4 * PAGE + 10, "fresh", 5);
+	/* a bad sync is refused by the dma-buf core, a good one accepted */
+	assert_int_equal(dmabuf_sync(d, 0x80), -EINVAL);
+	assert_int_equal(dmabuf_sync(d, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE), 0);
+	assert_int_equal(dmabuf_sync(d, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE), 0);
+	/* the range is the dma-buf's: past it, mmap fails */
+	assert_true(mmap(NULL, mapped + PAGE, PROT_READ, MAP_SHARED, d, 0) == MAP_FAILED);
+	assert_true(mmap(NULL, PAGE, PROT_READ, MAP_SHARED, d, mapped) == MAP_FAILED);
+	munmap(n, size);
+	munmap(m, mapped);
+	close(d);
+	close(fd);
+	free(in);
+	free(out);
+}
+
+static void test_dmabuf_readonly_refuses_writes(void **state)
+{
+	unsigned char *m;
+	int d;
+
+	(void)state;
+	assert_int_equal(create("dr", 2 * PAGE), 0);
+	fill_sealed("dr");
+	assert_int_equal(seal_add("dr", VIEWDEV_SEAL_SHRINK), 0);
+	d = export_fd("dr", O_RDONLY, 0);
+	assert_true(d >= 0);
+	assert_true(mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, d, 0) == MAP_FAILED);
+	assert_int_equal(errno, EACCES);
+	/* private (copy-on-write) mappings of its frames are refused */
+	assert_true(mmap(NULL, 2 * PAGE, PROT_READ, MAP_PRIVATE, d, 0) == MAP_FAILED);
+	m = mmap(NULL, 2 * PAGE, PROT_READ, MAP_SHARED, d, 0);
+	assert_true(m != MAP_FAILED);
+	assert_memory_equal(m, "sealed!", 8);
+	assert_int_equal(mprotect(m, PAGE, PROT_READ | PROT_WRITE), -1);
+	assert_int_equal(errno, EACCES);
+	/* a read-only dma-buf does not keep the write seal away */
+	assert_int_equal(seal_add("dr", VIEWDEV_SEAL_WRITE), 0);
+	assert_memory_equal(m, "sealed!", 8);
+	munmap(m, 2 * PAGE);
+	close(d);
+}
+
+static void test_dmabuf_rdwr_blocks_write_seal(void **state)
+{
+	unsigned char *m;
+	int d;
+
+	(void)state;
+	assert_int_equal(create("dw", PAGE), 0);
+	assert_int_equal(seal_add("dw", VIEWDEV_SEAL_SHRINK), 0);
+	d = export_fd("dw", O_RDWR, VIEWDEV_EXPORT_RDWR);
+	assert_true(d >= 0);
+	/* no node is open: the dma-buf alone is a writer */
+	assert_int_equal(seal_add("dw", VIEWDEV_SEAL_WRITE), -EBUSY);
+	m = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, d, 0);
+	assert_true(m != MAP_FAILED);
+	close(d);
+	/* its mapping holds it */
+	assert_int_equal(seal_add("dw", VIEWDEV_SEAL_WRITE), -EBUSY);
+	memcpy(m, "last", 4);
+	munmap(m, PAGE);
+	assert_int_equal(seal_add("dw", VIEWDEV_SEAL_WRITE), 0);
+	/* now sealed: only read-only exports */
+	assert_int_equal(export_fd("dw", O_RDWR, VIEWDEV_EXPORT_RDWR), -EPERM);
+	d = export_fd("dw", O_RDONLY, 0);
+	assert_true(d >= 0);
+	m = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, d, 0);
+	assert_true(m != MAP_FAILED);
+	assert_memory_equal(m, "last", 4);
+	munmap(m, PAGE);
+	close(d);
+}
+
+static void test_dmabuf_outlives_destroy(void **state)
+{
+	struct viewdev_version v = { 0 };
+	struct viewdev_info i;
+	unsigned char *m;
+	int d;
+
+	(void)state;
+	assert_int_equal(create("do", 4 * PAGE), 0);
+	fill_sealed("do");
+	assert_int_equal(seal_add("do", VIEWDEV_SEAL_SHRINK), 0);
+	d = export_fd("do", O_RDWR, VIEWDEV_EXPORT_RDWR);
+	assert_true(d >= 0);
+	assert_int_equal(destroy("do"), 0);
+	assert_int_equal(info("do", &i), -ENOENT);
+	assert_int_equal(access(node("do"), F_OK), -1);
+	/* its bytes still count, as for an open node */
+	assert_int_equal(xioctl(VIEWDEV_IOC_VERSION, &v), 0);
+	assert_int_equal(v.nbuffers, 0);
+	assert_int_equal(v.total_bytes, 4 * PAGE);
+	m = mmap(NULL, 4 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, d, 0);
+	assert_true(m != MAP_FAILED);
+	assert_memory_equal(m, "sealed!", 8);
+	m[4 * PAGE - 1] = 1;
+	close(d);
+	assert_int_equal(m[4 * PAGE - 1], 1);
+	munmap(m, 4 * PAGE);
+	assert_int_equal(xioctl(VIEWDEV_IOC_VERSION, &v), 0);
+	assert_int_equal(v.total_bytes, 0);
+	/* the name was free all along */
+	assert_int_equal(create("do", PAGE), 0);
+}
+
+static void test_dmabuf_keeps_its_size_when_the_buffer_grows(void **state)
+{
+	unsigned char *m;
+	int d, fd;
+
+	(void)state;
+	assert_int_equal(create("dg", 2 * PAGE), 0);
+	assert_int_equal(seal_add("dg", VIEWDEV_SEAL_SHRINK), 0);
+	d = export_fd("dg", O_RDONLY, 0);
+	assert_true(d >= 0);
+	assert_int_equal(resize("dg", 8 * PAGE), 0);
+	assert_int_equal(resize("dg", PAGE), -EPERM);
+	assert_int_equal(lseek(d, 0, SEEK_END), 2 * PAGE);
+	fd = open_node("dg", O_RDWR);
+	assert_int_equal(pwrite(fd, "grown", 5, PAGE + 1), 5);
+	assert_int_equal(pwrite(fd, "far", 3, 7 * PAGE), 3);
+	close(fd);
+	m = mmap(NULL, 2 * PAGE, PROT_READ, MAP_SHARED, d, 0);
+	assert_true(m != MAP_FAILED);
+	assert_memory_equal(m + PAGE + 1, "grown", 5);
+	munmap(m, 2 * PAGE);
+	close(d);
+}
+
+static void test_rmmod_refused_while_dmabuf_alive(void **state)
+{
+	unsigned char *m;
+	int d;
+
+	(void)state;
+	assert_int_equal(create("ud", PAGE), 0);
+	assert_int_equal(seal_add("ud", VIEWDEV_SEAL_SHRINK), 0);
+	d = export_fd("ud", O_RDWR, VIEWDEV_EXPORT_RDWR);
+	assert_true(d >= 0);
+	/* no node or control file open: the dma-buf holds the module */
+	assert_int_equal(rmmod(), -EWOULDBLOCK);
+	assert_int_equal(destroy("ud"), 0);
+	assert_int_equal(rmmod(), -EWOULDBLOCK);
+	m = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, d, 0);
+	assert_true(m != MAP_FAILED);
+	close(d);
+	/* its mapping alone, too */
+	assert_int_equal(rmmod(), -EWOULDBLOCK);
+	memcpy(m, "gone", 4);
+	munmap(m, PAGE);
+	assert_int_equal(rmmod(), 0);
+	assert_int_equal(access(VIEWDEV_CTL_PATH, F_OK), -1);
+	assert_int_equal(insmod(), 0);
+}
+
+/* ==================== vgem: a real dma-buf importer ==================== */
+
+/* The DRM uapi this needs (no libdrm headers in the build). */
+struct vw_drm_version {
+	int major, minor, patchlevel;
+	size_t name_len;
+	char *name;
+	size_t date_len;
+	char *date;
+	size_t desc_len;
+	char *desc;
+};
+struct vw_drm_gem_close {
+	uint32_t handle, pad;
+};
+struct vw_drm_prime_handle {
+	uint32_t handle, flags;
+	int32_t fd;
+};
+#define VW_DRM_IOCTL_VERSION		_IOWR('d', 0x00, struct vw_drm_version)
+#define VW_DRM_IOCTL_GEM_CLOSE		_IOW('d', 0x09, struct vw_drm_gem_close)
+#define VW_DRM_IOCTL_PRIME_HANDLE_TO_FD	_IOWR('d', 0x2d, struct vw_drm_prime_handle)
+#define VW_DRM_IOCTL_PRIME_FD_TO_HANDLE	_IOWR('d', 0x2e, struct vw_drm_prime_handle)
+
+static const char *card_path;
+
+static int open_card(void)
+{
+	int fd = open(card_path, O_RDWR | O_CLOEXEC);
+
+	assert_true(fd >= 0);
+	return fd;
+}
+
+/* Import dma-buf d into the card: the GEM handle, or -errno. */
+static int prime_import(int card, int d)
+{
+	struct vw_drm_prime_handle h = { .fd = d };
+
+	return ioctl(card, VW_DRM_IOCTL_PRIME_FD_TO_HANDLE, &h) ? -errno : (int)h.handle;
+}
+
+static void test_vgem_is_the_card(void **state)
+{
+	char name[32] = "";
+	struct vw_drm_version v = { .name_len = sizeof(name) - 1, .name = name };
+	int card = open_card();
+
+	(void)state;
+	assert_int_equal(ioctl(card, VW_DRM_IOCTL_VERSION, &v), 0);
+	assert_string_equal(name, "vgem");
+	close(card);
+}
+
+static void test_vgem_imports_rdwr_dmabuf(void **state)
+{
+	const size_t size = 3 * PAGE;
+	struct vw_drm_prime_handle back = { 0 };
+	struct vw_drm_gem_close gc = { 0 };
+	struct viewdev_version v = { 0 };
+	struct stat s1, s2;
+	unsigned char *m, b[8];
+	int card, fd, d, h;
+	size_t k;
+
+	(void)state;
+	assert_int_equal(create("vg", size), 0);
+	fd = open_node("vg", O_RDWR);
+	for (k = 0; k < size; k += 8)
+		assert_int_equal(pwrite(fd, "vgem-in!", 8, k), 8);
+	assert_int_equal(seal_add("vg", VIEWDEV_SEAL_SHRINK), 0);
+	{
+		struct viewdev_export e = { .flags = VIEWDEV_EXPORT_RDWR };
+
+		assert_int_equal(node_ioctl(fd, VIEWDEV_IOC_EXPORT, &e), 0);
+		d = e.fd;
+	}
+	card = open_card();
+	/* the import attaches vgem's device and maps our sg_table for it */
+	h = prime_import(card, d);
+	assert_true(h > 0);
+	assert_int_equal(prime_import(card, d), h);	/* the same object */
+	/* vgem hands back the very dma-buf it holds */
+	back.handle = (uint32_t)h;
+	back.flags = O_CLOEXEC | O_RDWR;
+	assert_int_equal(ioctl(card, VW_DRM_IOCTL_PRIME_HANDLE_TO_FD, &back), 0);
+	assert_int_equal(fstat(d, &s1), 0);
+	assert_int_equal(fstat(back.fd, &s2), 0);
+	assert_int_equal(s1.st_ino, s2.st_ino);
+	/* CPU access with a device mapping alive: the syncs run for it */
+	m = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, back.fd, 0);
+	assert_true(m != MAP_FAILED);
+	assert_int_equal(dmabuf_sync(back.fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW), 0);
+	assert_memory_equal(m + PAGE, "vgem-in!", 8);
+	memcpy(m + 2 * PAGE, "vgem-out", 8);
+	assert_int_equal(dmabuf_sync(back.fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW), 0);
+	assert_int_equal(pread(fd, b, 8, 2 * PAGE), 8);
+	assert_memory_equal(b, "vgem-out", 8);
+	munmap(m, size);
+	close(back.fd);
+	close(d);
+	close(fd);
+	/* vgem's handle alone keeps the buffer and the module */
+	assert_int_equal(destroy("vg"), 0);
+	assert_int_equal(xioctl(VIEWDEV_IOC_VERSION, &v), 0);
+	assert_int_equal(v.total_bytes, size);
+	assert_int_equal(rmmod(), -EWOULDBLOCK);
+	gc.handle = (uint32_t)h;
+	assert_int_equal(ioctl(card, VW_DRM_IOCTL_GEM_CLOSE, &gc), 0);
+	assert_int_equal(xioctl(VIEWDEV_IOC_VERSION, &v), 0);
+	assert_int_equal(v.total_bytes, 0);
+	close(card);
+	assert_int_equal(rmmod(), 0);
+	assert_int_equal(insmod(), 0);
+}
+
+static void test_vgem_refuses_readonly_import(void **state)
+{
+	int card, d;
+
+	(void)state;
+	assert_int_equal(create("vr", PAGE), 0);
+	assert_int_equal(seal_add("vr", VIEWDEV_SEAL_SHRINK | VIEWDEV_SEAL_WRITE), 0);
+	d = export_fd("vr", O_RDONLY, 0);
+	assert_true(d >= 0);
+	card = open_card();
+	/* DRM maps imports DMA_BIDIRECTIONAL: a device could write */
+	assert_int_equal(prime_import(card, d), -EPERM);
+	close(card);
+	close(d);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, fixture, fixture)
 
 int main(int argc, char **argv)
@@ -1794,35 +2844,77 @@ int main(int argc, char **argv)
 		T(test_destroy_frees_the_store),
 		T(test_destroyed_but_held_buffer_still_counts),
 	};
+	const struct CMUnitTest seal[] = {
+		T(test_seals_add_get_and_sysfs),
+		T(test_seals_reject_bad_input),
+		T(test_seals_only_owner_or_admin_adds),
+		T(test_seal_write_busy_while_writable_open),
+		T(test_seal_write_busy_while_writable_mapping),
+		T(test_seal_write_busy_while_pages_pinned),
+		T(test_seal_write_refuses_every_write_path),
+		T(test_seal_write_alone_refuses_resize),
+		T(test_seal_shrink_and_grow),
+		T(test_seal_shrink_consumer_never_sigbus),
+		T(test_seal_destroy_still_works),
+		T(test_seal_write_races_with_writers),
+	};
+	const struct CMUnitTest dmabuf[] = {
+		T(test_export_needs_shrink_seal),
+		T(test_export_rejects_bad_input),
+		T(test_export_after_destroy_fails),
+		T(test_dmabuf_bytes_match_node_both_ways),
+		T(test_dmabuf_readonly_refuses_writes),
+		T(test_dmabuf_rdwr_blocks_write_seal),
+		T(test_dmabuf_outlives_destroy),
+		T(test_dmabuf_keeps_its_size_when_the_buffer_grows),
+	};
+	const struct CMUnitTest vgem[] = {
+		T(test_vgem_is_the_card),
+		T(test_vgem_imports_rdwr_dmabuf),
+		T(test_vgem_refuses_readonly_import),
+	};
 	const struct CMUnitTest stress[] = {
 		T(test_concurrent_create_destroy_open_resize),
+		T(test_seal_write_races_with_writers),
 	};
 	const struct CMUnitTest unload[] = {
 		T(test_rmmod_refused_while_node_open),
 		T(test_rmmod_refused_while_ctl_open),
 		T(test_rmmod_refused_while_mapped),
+		T(test_rmmod_refused_while_dmabuf_alive),
 		T(test_unload_frees_buffers_then_reload),
 		T(test_unload_reload_cycles),
 	};
 	const char *group = argc > 1 ? argv[1] : "";
 
-	/* Helpers for guest.sh: make or remove one buffer. */
+	/* Helpers for guest.sh and cli.sh: make, remove or seal one buffer. */
 	if (!strcmp(group, "mk") && argc == 4)
 		return create(argv[2], strtoull(argv[3], NULL, 0)) ? 1 : 0;
 	if (!strcmp(group, "rm") && argc == 3)
 		return destroy(argv[2]) ? 1 : 0;
+	if (!strcmp(group, "seal") && argc == 4)
+		return seal_add(argv[2], (unsigned int)strtoul(argv[3], NULL, 0)) ? 1 : 0;
 
 	cmocka_set_message_output(CM_OUTPUT_TAP);
 	if (!strcmp(group, "api"))
 		return cmocka_run_group_tests_name("api", api, NULL, NULL);
 	if (!strcmp(group, "file"))
 		return cmocka_run_group_tests_name("file", file, NULL, NULL);
+	if (!strcmp(group, "seal"))
+		return cmocka_run_group_tests_name("seal", seal, NULL, NULL);
+	if (!strcmp(group, "dmabuf"))
+		return cmocka_run_group_tests_name("dmabuf", dmabuf, NULL, NULL);
+	if (!strcmp(group, "vgem") && argc > 3) {
+		card_path = argv[2];
+		ko_path = argv[3];
+		return cmocka_run_group_tests_name("vgem", vgem, NULL, NULL);
+	}
 	if (!strcmp(group, "stress"))
 		return cmocka_run_group_tests_name("stress", stress, NULL, NULL);
 	if (!strcmp(group, "unload") && argc > 2) {
 		ko_path = argv[2];
 		return cmocka_run_group_tests_name("unload", unload, NULL, NULL);
 	}
-	fprintf(stderr, "usage: %s api|file|stress|unload KO|mk NAME SIZE|rm NAME\n", argv[0]);
+	fprintf(stderr, "usage: %s api|file|seal|dmabuf|vgem CARD KO|stress|unload KO|mk NAME SIZE|rm NAME|seal NAME BITS\n", argv[0]);
 	return 2;
 }

@@ -24,13 +24,16 @@ int view_kmod_main(int argc, char **argv);
 void view_put_line(FILE *f, const char *msg);
 
 /*
- * view_put_error - finish an error message in msg[0..size), whose first
- * head bytes (snprintf's result) are already written, with fmt and ap,
- * and write it to stderr through view_put_line.  A head that is negative
- * or fills msg is dropped.  Both die (main.c) and kmod_err (kmod.c) go
- * through it.
+ * view_error - write "view: A B: message" to stderr as one line (through
+ * view_put_line), the message formatted from fmt; A or B may be NULL and
+ * is then left out with its separator ("view: message" when both are).
+ * Callers: `view kmod` (A "kmod", B the subcommand), `view seal` (A
+ * "seal:", B the path).  view_verror takes a va_list (die in main.c).
+ * Messages are cut at 2047 bytes.
  */
-void view_put_error(char *msg, size_t size, int head, const char *fmt,
-		    va_list ap) __attribute__((format(printf, 4, 0)));
+void view_error(const char *a, const char *b, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void view_verror(const char *a, const char *b, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
 
 #endif /* VIEW_KMOD_H */

@@ -110,24 +110,33 @@ static void die(int code, const char *fmt, ...)
 
 static void die(int code, const char *fmt, ...)
 {
-	char msg[2048];
-	int n = snprintf(msg, sizeof(msg), "view: %s%s", prog_path,
-			 *prog_path ? ": " : "");
 	va_list ap;
 
 	va_start(ap, fmt);
-	view_put_error(msg, sizeof(msg), n, fmt, ap);
+	view_verror(*prog_path ? prog_path : NULL, NULL, fmt, ap);
 	va_end(ap);
 	exit(code);
 }
 
-void view_put_error(char *msg, size_t size, int head, const char *fmt,
-		    va_list ap)
+void view_verror(const char *a, const char *b, const char *fmt, va_list ap)
 {
-	if (head < 0 || (size_t)head >= size)
-		head = 0;
-	vsnprintf(msg + head, size - (size_t)head, fmt, ap);
+	char msg[2048];
+	int n = snprintf(msg, sizeof(msg), "view: %s%s%s%s", a ? a : "",
+			 a && b ? " " : "", b ? b : "", a || b ? ": " : "");
+
+	if (n < 0 || (size_t)n >= sizeof(msg))
+		n = 0;
+	vsnprintf(msg + n, sizeof(msg) - (size_t)n, fmt, ap);
 	view_put_line(stderr, msg);
+}
+
+void view_error(const char *a, const char *b, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	view_verror(a, b, fmt, ap);
+	va_end(ap);
 }
 
 void view_put_line(FILE *f, const char *msg)

@@ -37,20 +37,6 @@ const char view_seal_usage[] =
 "                      for writing, and EBUSY while there is one)\n"
 "  --all               --write --shrink --grow\n";
 
-static void seal_err(const char *path, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void seal_err(const char *path, const char *fmt, ...)
-{
-	char msg[2048];
-	int n = snprintf(msg, sizeof(msg), "view: seal: %s: ", path);
-	va_list ap;
-
-	va_start(ap, fmt);
-	view_put_error(msg, sizeof(msg), n, fmt, ap);
-	va_end(ap);
-}
-
 /* Why adding seals failed, in the words of view.h's rules. */
 static const char *add_failure(int rc)
 {
@@ -88,13 +74,13 @@ int view_seal_main(int argc, char **argv)
 		} else if (!strcmp(a, "--all")) {
 			add |= VW_SEAL_ALL;
 		} else if (a[0] == '-' && a[1] && !path) {
-			seal_err(a, "unknown option (see view seal --help)");
+			view_error("seal:", a, "unknown option (see view seal --help)");
 			return 2;
 		} else if (a[0] == '-' && a[1]) {
-			seal_err(path, "unknown option '%s' (see view seal --help)", a);
+			view_error("seal:", path, "unknown option '%s' (see view seal --help)", a);
 			return 2;
 		} else if (path) {
-			seal_err(path, "one PATH only, got also '%s'", a);
+			view_error("seal:", path, "one PATH only, got also '%s'", a);
 			return 2;
 		} else {
 			path = a;
@@ -103,13 +89,13 @@ int view_seal_main(int argc, char **argv)
 		asked = 1;
 	}
 	if (!path) {
-		seal_err("PATH", "missing (see view seal --help)");
+		view_error("seal:", "PATH", "missing (see view seal --help)");
 		return 2;
 	}
 	/* read-only: a writable open would itself block the write seal */
 	fd = open(path, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
-		seal_err(path, "cannot open: %s", strerror(errno));
+		view_error("seal:", path, "cannot open: %s", strerror(errno));
 		return 1;
 	}
 	if (asked) {
@@ -117,7 +103,7 @@ int view_seal_main(int argc, char **argv)
 		close(fd);
 		if (rc) {
 			vw_seals_format(add, text, sizeof(text));
-			seal_err(path, "cannot add seals %s: %s", text, add_failure(rc));
+			view_error("seal:", path, "cannot add seals %s: %s", text, add_failure(rc));
 			return 1;
 		}
 		return 0;
@@ -127,12 +113,12 @@ int view_seal_main(int argc, char **argv)
 	if (!rc)
 		rc = vw_seals_format(add, text, sizeof(text));
 	if (rc < 0) {
-		seal_err(path, "cannot read the seals: %s",
+		view_error("seal:", path, "cannot read the seals: %s",
 			 rc == -ENOTSUP ? add_failure(rc) : strerror(-rc));
 		return 1;
 	}
 	if (printf("%s\n", text) < 0 || fflush(stdout)) {
-		seal_err(path, "write error");
+		view_error("seal:", path, "write error");
 		return 1;
 	}
 	return 0;

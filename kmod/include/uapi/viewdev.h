@@ -3,9 +3,10 @@
  * viewdev — shared memory buffers as character devices.
  *
  * The only header shared by the viewdev kernel module and user space.
- * The control node /dev/viewctl takes the ioctls below; each buffer is a
- * character node /dev/view/NAME backed by a shmem file, with the
- * attributes size, format and shape under /sys/dev/char/MAJOR:MINOR/.
+ * The control node /dev/viewctl takes the ioctls VERSION to LIST below;
+ * each buffer is a character node /dev/view/NAME backed by a shmem file,
+ * which takes ADD_SEALS, GET_SEALS and EXPORT, with the attributes size,
+ * format, shape and seals under /sys/dev/char/MAJOR:MINOR/.
  *
  * Rules every ioctl follows (Documentation/process/botching-up-ioctls.rst):
  * fixed-size fields with explicit padding; padding and reserved fields must
@@ -20,7 +21,7 @@
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
-#define VIEWDEV_VERSION		1
+#define VIEWDEV_VERSION		2	/* 2: seals, dma-buf export */
 
 #define VIEWDEV_CTL_PATH	"/dev/viewctl"
 #define VIEWDEV_DIR		"/dev/view"	/* nodes are VIEWDEV_DIR/NAME */
@@ -86,8 +87,11 @@ struct viewdev_name {
 /*
  * VIEWDEV_IOC_RESIZE: set the size; new bytes read as zero, mappings past
  * the new end fault with SIGBUS.
- * Errors: as VIEWDEV_IOC_DESTROY; -EINVAL a size smaller than the shape
- * attribute describes; -ENOSPC, -EFBIG as VIEWDEV_IOC_CREATE.
+ * Errors: as VIEWDEV_IOC_DESTROY; -EPERM also a shrink of a buffer with
+ * VIEWDEV_SEAL_SHRINK, a growth with VIEWDEV_SEAL_GROW, any change with
+ * VIEWDEV_SEAL_WRITE; -EINVAL a size
+ * smaller than the shape attribute describes; -ENOSPC, -EFBIG as
+ * VIEWDEV_IOC_CREATE.
  */
 struct viewdev_resize {
 	__u32 flags;		/* 0 */
@@ -158,7 +162,8 @@ struct viewdev_list {
  * write access (the file the ioctl is issued on counts: seal through a
  * read-only open), no read-write dma-buf and no shared mapping that is or
  * can be made writable (a MAP_SHARED mapping of a file opened O_RDWR, even
- * PROT_READ, counts until unmapped); nothing changes when it fails.
+ * PROT_READ, counts until unmapped) and no page pinned for DMA (O_DIRECT,
+ * io_uring fixed buffers); nothing changes when it fails.
  * Errors: -EINVAL flags or unknown bits in seals; -EPERM caller neither
  * the buffer's owner (fsuid) nor CAP_SYS_ADMIN; -EBUSY as above; -EFAULT.
  *
@@ -168,6 +173,34 @@ struct viewdev_list {
 struct viewdev_seals {
 	__u32 flags;		/* in: 0 */
 	__u32 seals;		/* ADD: in, VIEWDEV_SEAL_*; GET: out */
+};
+
+/* struct viewdev_export.flags */
+#define VIEWDEV_EXPORT_RDWR	(1U << 0)	/* read-write (else read-only) */
+#define VIEWDEV_EXPORT_FLAGS	(VIEWDEV_EXPORT_RDWR)
+
+/*
+ * VIEWDEV_IOC_EXPORT (on a node): a dma-buf of the buffer's pages (its
+ * size rounded up to whole pages), as a new file descriptor fd, always
+ * O_CLOEXEC.  The buffer must carry VIEWDEV_SEAL_SHRINK (as udmabuf asks
+ * F_SEAL_SHRINK of a memfd): its pages stay the buffer's for the
+ * dma-buf's life, and growing it later does not change the dma-buf.  The
+ * dma-buf holds the buffer (and the module): destroy removes the name
+ * only, rmmod is refused until the dma-buf's last file and mapping are
+ * gone.  It can be mmap()ed (MAP_SHARED only; PROT_WRITE needs
+ * VIEWDEV_EXPORT_RDWR) and takes DMA_BUF_IOCTL_SYNC around CPU access.
+ * A read-only dma-buf maps for devices as DMA_TO_DEVICE only (an importer
+ * asking more, as DRM's PRIME import does, fails with -EPERM); a
+ * read-write one counts as a writer for VIEWDEV_SEAL_WRITE until released.
+ * Errors: -EINVAL flags unknown or fd not 0, or a buffer of size 0;
+ * -EBADF the node is not open for reading, or RDWR asked of a node not
+ * open for writing; -EPERM no VIEWDEV_SEAL_SHRINK, or RDWR asked of a
+ * write-sealed buffer; -ENODEV the buffer was destroyed; -EMFILE no free
+ * file descriptor; -ENOMEM; -EFAULT.
+ */
+struct viewdev_export {
+	__u32 flags;		/* in: VIEWDEV_EXPORT_* */
+	__s32 fd;		/* in: 0; out: the dma-buf */
 };
 
 #define VIEWDEV_IOC_MAGIC	'V'
@@ -180,5 +213,6 @@ struct viewdev_seals {
 /* on a node /dev/view/NAME */
 #define VIEWDEV_IOC_ADD_SEALS	_IOW(VIEWDEV_IOC_MAGIC, 6, struct viewdev_seals)
 #define VIEWDEV_IOC_GET_SEALS	_IOR(VIEWDEV_IOC_MAGIC, 7, struct viewdev_seals)
+#define VIEWDEV_IOC_EXPORT	_IOWR(VIEWDEV_IOC_MAGIC, 8, struct viewdev_export)
 
 #endif /* _UAPI_LINUX_VIEWDEV_H */
