@@ -1,8 +1,9 @@
 /*
  * vwbench - libview micro-benchmarks, the C side of the libview rows.
  *
- *   vwbench [--quick]
+ *   vwbench [--quick] [derive|copy|tolist]
  *
+ * (one part only when named; the harness runs all three)
  * Prints one JSON object per line:
  *   {"part":"libview","test":T,"subject":S,"unit":U,"better":B,"value":V}
  * subject "libview" for vw_* calls and "memcpy" for the copy reference.
@@ -306,7 +307,8 @@ struct copy_arg {
 	struct vw_view *v;
 	char *src;
 	char *out;
-	size_t nbytes;
+	size_t nbytes;	/* bytes written per call */
+	size_t run;	/* loop_runs: bytes per run */
 };
 
 static void loop_tobytes(long n, void *p)
@@ -334,29 +336,63 @@ static void loop_memcpy(long n, void *p)
 	sink += a->out[a->nbytes - 1];
 }
 
+/* The simplest C loop over the same runs: for each run, memcpy(dst, src,
+ * RUN) with RUN a constant, so that the compiler inlines the copy. */
+#define RUNS_LOOP(RUN)							\
+	for (size_t r = 0; r < nruns; r++)				\
+		memcpy(a->out + r * (RUN), a->src + 2 * r * (RUN), (RUN))
+
+static void loop_runs(long n, void *p)
+{
+	struct copy_arg *a = p;
+	size_t nruns = a->nbytes / a->run;
+
+	for (long i = 0; i < n; i++) {
+		switch (a->run) {
+		case 1: RUNS_LOOP(1); break;
+		case 8: RUNS_LOOP(8); break;
+		case 64: RUNS_LOOP(64); break;
+		case 4096: RUNS_LOOP(4096); break;
+		default: RUNS_LOOP(a->run); break;
+		}
+		__asm__ __volatile__("" : : "r"(a->out) : "memory");
+	}
+	sink += a->out[a->nbytes - 1];
+}
+
 /*
  * A view over every other run of `run` bytes of a 2*nbytes buffer:
  * shape [nbytes/run, run], strides [2*run, 1]; tobytes copies nbytes.
+ * Subjects, each in GB/s of the nbytes written (issue 12 item 6: the
+ * physical limit of the pattern, measured next to it):
+ *   libview        vw_tobytes of the view
+ *   memcpy         memcpy of nbytes (the bytes the copy delivers)
+ *   c-loop         the simplest C loop copying the same runs (loop_runs)
+ *   memcpy-source  memcpy of the whole 2*nbytes source, the bytes the
+ *                  pattern streams through the cache when runs are shorter
+ *                  than what the hardware fetches (lines, prefetch);
+ *                  rate = nbytes / its time
+ * Each run size measures its references right next to libview, so that a
+ * change of the machine's load between run sizes hits all of them.
  */
 static void bench_copy(size_t nbytes)
 {
 	static const size_t runs[] = { 1, 8, 64, 4096 };
 	char *base = malloc(2 * nbytes), *out = malloc(nbytes);
+	char *out2 = malloc(2 * nbytes);
 	struct vw_view whole;
 	struct vw_error err;
 	char name[64];
 	int rc;
 
-	if (!base || !out)
+	if (!base || !out || !out2)
 		die("malloc", -ENOMEM, NULL);
 	memset(base, 1, 2 * nbytes);	/* fault every page in before timing */
 	memset(out, 2, nbytes);
+	memset(out2, 2, 2 * nbytes);
 	rc = vw_from_memory(&whole, base, 2 * nbytes, VW_RDWR, NULL, NULL, &err);
 	if (rc < 0)
 		die("vw_from_memory", rc, &err);
-
-	struct copy_arg ref = { .src = base, .out = out, .nbytes = nbytes };
-	double memcpy_s = best_per_call(loop_memcpy, &ref);
 
 	for (size_t k = 0; k < sizeof(runs) / sizeof(runs[0]); k++) {
 		size_t run = runs[k];
@@ -372,15 +408,27 @@ static void bench_copy(size_t nbytes)
 		if (rc < 0)
 			die("vw_slice [:, 0:run]", rc, &err);
 		struct copy_arg a = { .v = &v, .out = out, .nbytes = nbytes };
+		struct copy_arg ref = { .src = base, .out = out, .nbytes = nbytes };
+		struct copy_arg loop = { .src = base, .out = out,
+					 .nbytes = nbytes, .run = run };
+		struct copy_arg whole_src = { .src = base, .out = out2,
+					      .nbytes = 2 * nbytes };
 		double s = best_per_call(loop_tobytes, &a);
+		double memcpy_s = best_per_call(loop_memcpy, &ref);
+		double loop_s = best_per_call(loop_runs, &loop);
+		double src_s = best_per_call(loop_memcpy, &whole_src);
 
 		snprintf(name, sizeof(name), "strided copy run %zu B", run);
 		emit(name, "libview", "GB/s", "higher", nbytes / s / 1e9);
 		emit(name, "memcpy", "GB/s", "higher", nbytes / memcpy_s / 1e9);
+		emit(name, "c-loop", "GB/s", "higher", nbytes / loop_s / 1e9);
+		emit(name, "memcpy-source", "GB/s", "higher",
+		     nbytes / src_s / 1e9);
 		vw_release(&v);
 		vw_release(&grid);
 	}
 	vw_release(&whole);
+	free(out2);
 	free(out);
 	free(base);
 }
@@ -479,18 +527,28 @@ static void bench_tolist(void)
 int main(int argc, char **argv)
 {
 	size_t copy_bytes = 64u << 20;
+	const char *only = NULL;
+	int a = 1;
 
-	if (argc == 2 && !strcmp(argv[1], "--quick")) {
+	if (a < argc && !strcmp(argv[a], "--quick")) {
 		target_s = 0.03;
 		repeats = 3;
 		copy_bytes = 16u << 20;
 		nlist = 1 << 18;
-	} else if (argc != 1) {
-		fprintf(stderr, "usage: vwbench [--quick]\n");
+		a++;
+	}
+	if (a < argc && (!strcmp(argv[a], "derive") ||
+			 !strcmp(argv[a], "copy") || !strcmp(argv[a], "tolist")))
+		only = argv[a++];
+	if (a != argc) {
+		fprintf(stderr, "usage: vwbench [--quick] [derive|copy|tolist]\n");
 		return 2;
 	}
-	bench_derive();
-	bench_copy(copy_bytes);
-	bench_tolist();
+	if (!only || !strcmp(only, "derive"))
+		bench_derive();
+	if (!only || !strcmp(only, "copy"))
+		bench_copy(copy_bytes);
+	if (!only || !strcmp(only, "tolist"))
+		bench_tolist();
 	return 0;
 }
