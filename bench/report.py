@@ -39,6 +39,8 @@ SUBJECTS = {
     "memoryview": "Python memoryview",
     "numpy": "NumPy",
     "memcpy": "memcpy",
+    "c-loop": "the simplest C loop over the same runs (memcpy of a constant run size per run)",
+    "memcpy-source": "memcpy of the whole source (the bytes the pattern streams), per byte written",
     "viewdev": "viewdev /dev/view/NAME (QEMU TCG VM)",
     "vm-tmpfs": "tmpfs in the same VM",
     "vm-tmpfs-b": "tmpfs in the VM, a second file (control)",
@@ -184,6 +186,11 @@ def build_rows(groups):
         if test.startswith("strided copy"):
             add("libview", test, "libview", "memcpy",
                 0.8 if test == "strided copy run 64 B" else None)
+            # issue 12 item 6: the limit of the access pattern, measured
+            # next to it (vwbench.c bench_copy): >= 0.95x of the C loop
+            add("libview", test, "libview", "c-loop",
+                0.95 if test == "strided copy run 64 B" else None)
+            add("libview", test, "libview", "memcpy-source")
         for ref in ("memoryview", "numpy"):
             add("libview", test, "libview", ref,
                 5.0 if derive else 2.0 if floats else None)
