@@ -183,11 +183,21 @@ static void vw__sigbus(int sig, siginfo_t *si, void *ctx)
 		mcontext_t *mc = &((ucontext_t *)ctx)->uc_mcontext;
 		uintptr_t ip = (uintptr_t)mc->gregs[REG_RIP];
 
+		uintptr_t fix = 0;
+
 		if (ip >= (uintptr_t)vw__ld_begin &&
-		    ip < (uintptr_t)vw__ld_end) {
+		    ip < (uintptr_t)vw__ld_end)
+			fix = (uintptr_t)vw__ld_fix;
+		/* vw_get's inline loads (internal.h, VW__LD_INLINE) */
+		for (const struct vw__ldent *e = __start_vw_ldtab;
+		     !fix && e < __stop_vw_ldtab; e++)
+			if ((uintptr_t)&e->ip + (uintptr_t)(intptr_t)e->ip == ip)
+				fix = (uintptr_t)&e->fix +
+				      (uintptr_t)(intptr_t)e->fix;
+		if (fix) {
 			mc->gregs[REG_RAX] = (greg_t)(uintptr_t)si->si_addr;
 			mc->gregs[REG_RDX] = 1;
-			mc->gregs[REG_RIP] = (greg_t)(uintptr_t)vw__ld_fix;
+			mc->gregs[REG_RIP] = (greg_t)fix;
 			errno = saved_errno;
 			return;
 		}
