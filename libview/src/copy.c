@@ -8,7 +8,8 @@
  *
  * A copy whose output is larger than the caches (VW__NT_MIN), with
  * items (runs) of a multiple of 16 bytes stored at 16-byte aligned
- * addresses, writes with non-temporal stores on x86-64 (vw__copy_items_nt):
+ * addresses, or 8-byte items stored next to each other (paired into 16
+ * bytes), writes with non-temporal stores on x86-64 (vw__copy_items_nt):
  * the output would not stay in the cache anyway, and stores that bypass it
  * neither read each destination line first nor evict the source lines
  * still to be read.  Strided sources read with 64-byte runs (every other
@@ -62,10 +63,35 @@ static inline void vw__copy_items(char *d, ssize_t dstep, const char *s,
 			_mm_stream_si128(dv + j, _mm_loadu_si128(sv + j)); \
 	}
 
+/* 8-byte items into a contiguous destination (dstep 8, d 8-byte
+ * aligned): two items per 16-byte non-temporal store, an item before the
+ * first 16-byte boundary and an odd last item with plain stores.  The
+ * loads are 8 bytes each: nothing outside the items is read. */
+static void vw__copy_items8_nt(char *d, const char *s, ssize_t sstep,
+			       ssize_t count)
+{
+	if ((uintptr_t)d % 16 && count) {
+		memcpy(d, s, 8);
+		d += 8;
+		s += sstep;
+		count--;
+	}
+	for (; count >= 2; count -= 2, d += 16, s += 2 * sstep) {
+		__m128i a = _mm_loadl_epi64((const __m128i *)(const void *)s);
+		__m128i b = _mm_loadl_epi64(
+			(const __m128i *)(const void *)(s + sstep));
+
+		_mm_stream_si128((__m128i *)(void *)d, _mm_unpacklo_epi64(a, b));
+	}
+	if (count)
+		memcpy(d, s, 8);
+}
+
 static void vw__copy_items_nt(char *d, ssize_t dstep, const char *s,
 			      ssize_t sstep, ssize_t count, ssize_t itemsize)
 {
 	switch (itemsize) {
+	case 8: vw__copy_items8_nt(d, s, sstep, count); return;
 	case 16: VW__NT_LOOP(16); return;
 	case 32: VW__NT_LOOP(32); return;
 	case 64: VW__NT_LOOP(64); return;
@@ -75,7 +101,8 @@ static void vw__copy_items_nt(char *d, ssize_t dstep, const char *s,
 
 /*
  * 1 when every store of the plan can be a 16-byte non-temporal one and it
- * pays: the output is large, items are 16 to 256 bytes (larger runs go
+ * pays: the output is large, items are 8 bytes into a contiguous row (two
+ * per store) or 16 to 256 bytes (larger runs go
  * through libc's memcpy, whose own large-copy path was faster at 4 KiB),
  * and the source does not skip whole cache lines between items.  Measured
  * on the bench VM (AMD EPYC), every other run of 64 MiB: 64-byte runs
@@ -90,12 +117,24 @@ static int vw__use_nt(const char *dst, const char *src,
 	ssize_t step = pl->ss[n - 1] < 0 ? -pl->ss[n - 1] : pl->ss[n - 1];
 	ssize_t gap = step - itemsize;
 
-	if (itemsize % 16 || itemsize > 256 || (uintptr_t)dst % 16)
-		return 0;
-	for (int i = 0; i < n; i++) {
-		if (pl->ds[i] % 16)
+	if (itemsize == 8) {
+		/* pairs of items per store (vw__copy_items8_nt): a
+		 * contiguous innermost destination, 8-byte aligned rows */
+		if (pl->ds[n - 1] != 8 || (uintptr_t)dst % 8)
 			return 0;
-		total *= (size_t)pl->shape[i];
+		for (int i = 0; i < n; i++) {
+			if (pl->ds[i] % 8)
+				return 0;
+			total *= (size_t)pl->shape[i];
+		}
+	} else {
+		if (itemsize % 16 || itemsize > 256 || (uintptr_t)dst % 16)
+			return 0;
+		for (int i = 0; i < n; i++) {
+			if (pl->ds[i] % 16)
+				return 0;
+			total *= (size_t)pl->shape[i];
+		}
 	}
 	if (total < VW__NT_MIN)
 		return 0;

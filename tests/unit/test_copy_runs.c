@@ -6,7 +6,8 @@
  * gaps hold no whole cache line, takes the non-temporal store loop
  * (vw__copy_items_nt); everything else the plain constant-size loops.
  * Each test copies every other run (or runs with small gaps) of a large
- * buffer and compares with a byte-by-byte reference: every run size, odd
+ * buffer and compares with a byte-by-byte reference: every run size (8
+ * bytes: two items to a store), odd
  * and line-straddling source alignments, an unaligned destination (the
  * plain path), reversed rows (negative strides), the last run and the
  * bytes after it, and a strided destination through vw_copy_to.
@@ -17,7 +18,7 @@
 #include <string.h>
 
 #define OUT_BYTES ((size_t)16 << 20)	/* the non-temporal threshold */
-#define SRC_BYTES ((size_t)4 * OUT_BYTES + 8192)
+#define SRC_BYTES ((size_t)8 * OUT_BYTES + 8192)
 
 static unsigned char *srcbuf, *outbuf, *refbuf;
 
@@ -98,7 +99,7 @@ static void check_tobytes(struct fx *f, size_t run, size_t step, size_t off,
 		vw_release(&f->v[i]);
 }
 
-static const size_t sizes[] = { 16, 32, 48, 64, 128, 256 };
+static const size_t sizes[] = { 8, 16, 32, 48, 64, 128, 256 };
 
 /* Every other run: line-aligned sources (gaps of whole lines: plain
  * stores for 64..256), sources off by 16 and 48 (runs straddle lines:
@@ -147,12 +148,49 @@ static void test_destination_alignment(void **state)
 	}
 }
 
-/* Sizes around the other paths: 8-byte items and 4 KiB runs (plain
- * loops), 80-byte runs (a multiple of 16 with no constant loop), 24 bytes
- * (not a multiple of 16), and just below and at the threshold. */
+/* 8-byte items go two to a store: a destination at 8 mod 16 (the first
+ * item alone), an odd number of items (the last alone), one that is not
+ * 8-byte aligned (plain stores), reversed and with small gaps. */
+static void test_eight_byte_pairs(void **state)
+{
+	check_tobytes(*state, 8, 16, 16, 0, 8, OUT_BYTES);
+	check_tobytes(*state, 8, 16, 16, 0, 0, OUT_BYTES + 8);
+	check_tobytes(*state, 8, 16, 16, 0, 8, OUT_BYTES + 8);
+	check_tobytes(*state, 8, 16, 3, 1, 8, OUT_BYTES + 8);
+	check_tobytes(*state, 8, 24, 5, 0, 4, OUT_BYTES);
+	check_tobytes(*state, 8, 8 + 56, 0, 1, 0, OUT_BYTES);
+}
+
+/* vw_fill of a large contiguous 'd' view: the 8-byte item repeated from a
+ * zero source stride, two to a store. */
+static void test_fill_large_doubles(void **state)
+{
+	struct fx *f = *state;
+	size_t n = OUT_BYTES / 8 + 1;
+	struct vw_value val = val_float(1.5);
+	double want = 1.5;
+
+	memset(outbuf, 0xa5, OUT_BYTES + 8192);
+	assert_int_equal(vw_from_memory(&f->v[1], outbuf + 8, n * 8, VW_RDWR,
+					NULL, NULL, &f->err), 0);
+	assert_int_equal(vw_cast(&f->v[2], &f->v[1], "d", 0, NULL, &f->err), 0);
+	assert_int_equal(vw_fill(&f->v[2], &val, &f->err), 0);
+	for (size_t i = 0; i < n; i++)
+		if (memcmp(outbuf + 8 + 8 * i, &want, 8))
+			fail_msg("item %zu of %zu not filled", i, n);
+	for (size_t i = 0; i < 8; i++) {
+		assert_int_equal(outbuf[i], 0xa5);
+		assert_int_equal(outbuf[8 + 8 * n + i], 0xa5);
+	}
+	vw_release(&f->v[2]);
+	vw_release(&f->v[1]);
+}
+
+/* Sizes around the other paths: 4 KiB runs (libc's memcpy), 80-byte runs
+ * (a multiple of 16 with no constant loop), 24 bytes (not a multiple of
+ * 16), and just below and at the threshold. */
 static void test_other_sizes_and_threshold(void **state)
 {
-	check_tobytes(*state, 8, 16, 16, 0, 0, OUT_BYTES);
 	check_tobytes(*state, 4096, 8192, 16, 1, 0, OUT_BYTES);
 	check_tobytes(*state, 80, 96, 16, 0, 0, OUT_BYTES);
 	check_tobytes(*state, 24, 48, 16, 0, 0, OUT_BYTES);
@@ -212,6 +250,8 @@ static const struct CMUnitTest tests[] = {
 	T(test_small_gaps_each_size),
 	T(test_negative_strides_each_size),
 	T(test_destination_alignment),
+	T(test_eight_byte_pairs),
+	T(test_fill_large_doubles),
 	T(test_other_sizes_and_threshold),
 	T(test_copy_to_strided_destination),
 };
