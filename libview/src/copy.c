@@ -26,6 +26,39 @@
 #define VW__NT 0
 #endif
 
+#if VW__NT
+/*
+ * Every other byte (1-byte items, source step 2) into a contiguous row:
+ * 16 items per 16-byte store, from two 16-byte loads whose odd bytes are
+ * dropped (and + packus).  The block loop stops while one more item
+ * follows, so the loads never read past the last item.  nt: stream the
+ * stores (after plain ones up to a 16-byte boundary).
+ */
+static void vw__copy_bytes_step2(char *d, const char *s, ssize_t count,
+				 int nt)
+{
+	const __m128i lo = _mm_set1_epi16(0xff);
+
+	if (nt)
+		for (; count && (uintptr_t)d % 16; count--, s += 2)
+			*d++ = *s;
+	for (; count > 16; count -= 16, d += 16, s += 32) {
+		__m128i a = _mm_loadu_si128((const __m128i *)(const void *)s);
+		__m128i b = _mm_loadu_si128(
+			(const __m128i *)(const void *)(s + 16));
+		__m128i v = _mm_packus_epi16(_mm_and_si128(a, lo),
+					     _mm_and_si128(b, lo));
+
+		if (nt)
+			_mm_stream_si128((__m128i *)(void *)d, v);
+		else
+			_mm_storeu_si128((__m128i *)(void *)d, v);
+	}
+	for (; count; count--, s += 2)
+		*d++ = *s;
+}
+#endif
+
 /* Copy count items of a constant size: the compiler inlines the memcpy. */
 #define VW__COPY_N(N)							\
 	for (ssize_t k = 0; k < count; k++, d += dstep, s += sstep)	\
@@ -36,7 +69,15 @@ static inline void vw__copy_items(char *d, ssize_t dstep, const char *s,
 				  ssize_t itemsize)
 {
 	switch (itemsize) {
-	case 1: VW__COPY_N(1); return;
+	case 1:
+#if VW__NT
+		if (sstep == 2 && dstep == 1) {
+			vw__copy_bytes_step2(d, s, count, 0);
+			return;
+		}
+#endif
+		VW__COPY_N(1);
+		return;
 	case 2: VW__COPY_N(2); return;
 	case 4: VW__COPY_N(4); return;
 	case 8: VW__COPY_N(8); return;
@@ -91,6 +132,7 @@ static void vw__copy_items_nt(char *d, ssize_t dstep, const char *s,
 			      ssize_t sstep, ssize_t count, ssize_t itemsize)
 {
 	switch (itemsize) {
+	case 1: vw__copy_bytes_step2(d, s, count, 1); return;
 	case 8: vw__copy_items8_nt(d, s, sstep, count); return;
 	case 16: VW__NT_LOOP(16); return;
 	case 32: VW__NT_LOOP(32); return;
@@ -117,7 +159,14 @@ static int vw__use_nt(const char *dst, const char *src,
 	ssize_t step = pl->ss[n - 1] < 0 ? -pl->ss[n - 1] : pl->ss[n - 1];
 	ssize_t gap = step - itemsize;
 
-	if (itemsize == 8) {
+	if (itemsize == 1) {
+		/* every other byte into a contiguous row
+		 * (vw__copy_bytes_step2) */
+		if (pl->ds[n - 1] != 1 || pl->ss[n - 1] != 2)
+			return 0;
+		for (int i = 0; i < n; i++)
+			total *= (size_t)pl->shape[i];
+	} else if (itemsize == 8) {
 		/* pairs of items per store (vw__copy_items8_nt): a
 		 * contiguous innermost destination, 8-byte aligned rows */
 		if (pl->ds[n - 1] != 8 || (uintptr_t)dst % 8)

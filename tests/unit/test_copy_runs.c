@@ -7,7 +7,8 @@
  * (vw__copy_items_nt); everything else the plain constant-size loops.
  * Each test copies every other run (or runs with small gaps) of a large
  * buffer and compares with a byte-by-byte reference: every run size (8
- * bytes: two items to a store), odd
+ * bytes: two items to a store; every other byte: 16 to a store at any
+ * size), odd
  * and line-straddling source alignments, an unaligned destination (the
  * plain path), reversed rows (negative strides), the last run and the
  * bytes after it, and a strided destination through vw_copy_to.
@@ -161,6 +162,53 @@ static void test_eight_byte_pairs(void **state)
 	check_tobytes(*state, 8, 8 + 56, 0, 1, 0, OUT_BYTES);
 }
 
+/* Every other byte (1-byte items, source step 2) goes 16 items per
+ * store at any size: counts around the 16-item blocks (the loads of a
+ * block must not pass the last item: ASan and the trailing bytes check
+ * it), odd source and destination offsets, large copies (streamed after
+ * a plain head up to a 16-byte boundary), reversed (the generic loop). */
+static void test_every_other_byte(void **state)
+{
+	static const size_t counts[] = { 1, 2, 15, 16, 17, 31, 32, 33, 47, 48,
+					 49, 100, 4095 };
+
+	for (size_t c = 0; c < sizeof(counts) / sizeof(counts[0]); c++)
+		for (size_t off = 0; off < 3; off++) {
+			check_tobytes(*state, 1, 2, off, 0, off, counts[c]);
+			check_tobytes(*state, 1, 2, off + 1, 0, 7, counts[c]);
+		}
+	check_tobytes(*state, 1, 2, 0, 0, 0, OUT_BYTES);
+	check_tobytes(*state, 1, 2, 1, 0, 3, OUT_BYTES + 5);
+	check_tobytes(*state, 1, 2, 5, 0, 16, OUT_BYTES + 17);
+	check_tobytes(*state, 1, 2, 0, 1, 1, OUT_BYTES);
+	check_tobytes(*state, 1, 3, 0, 0, 0, OUT_BYTES);
+}
+
+/* The same on a buffer that ends at the last item (m[::2] of 2n-1 bytes):
+ * a block load past it is a heap overflow under ASan. */
+static void test_every_other_byte_at_the_end(void **state)
+{
+	struct fx *f = *state;
+
+	for (size_t n = 1; n <= 70; n++) {
+		unsigned char *b = malloc(2 * n - 1), out[70];
+
+		assert_non_null(b);
+		for (size_t i = 0; i < 2 * n - 1; i++)
+			b[i] = pattern(i);
+		assert_int_equal(vw_from_memory(&f->v[1], b, 2 * n - 1,
+						VW_RDONLY, NULL, NULL, &f->err),
+				 0);
+		slice_expr(&f->v[2], &f->v[1], "::2");
+		assert_int_equal(vw_tobytes(&f->v[2], 'C', out, n, &f->err), 0);
+		for (size_t i = 0; i < n; i++)
+			assert_int_equal(out[i], b[2 * i]);
+		vw_release(&f->v[2]);
+		vw_release(&f->v[1]);
+		free(b);
+	}
+}
+
 /* vw_fill of a large contiguous 'd' view: the 8-byte item repeated from a
  * zero source stride, two to a store. */
 static void test_fill_large_doubles(void **state)
@@ -250,6 +298,8 @@ static const struct CMUnitTest tests[] = {
 	T(test_small_gaps_each_size),
 	T(test_negative_strides_each_size),
 	T(test_destination_alignment),
+	T(test_every_other_byte),
+	T(test_every_other_byte_at_the_end),
 	T(test_eight_byte_pairs),
 	T(test_fill_large_doubles),
 	T(test_other_sizes_and_threshold),
