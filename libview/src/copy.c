@@ -12,9 +12,9 @@
  * bytes), writes with non-temporal stores on x86-64 (vw__copy_items_nt):
  * the output would not stay in the cache anyway, and stores that bypass it
  * neither read each destination line first nor evict the source lines
- * still to be read.  Strided sources read with 64-byte runs (every other
- * cache line) ran at about 1.4x the plain stores this way (issue 12 item
- * 6; bench/README.md).
+ * still to be read.  Every other 64-byte run of a 128 MiB buffer ran at
+ * about 1.3x the plain stores this way (issue 12 item 6; bench/README.md
+ * has the measurements and the limit of that access pattern).
  */
 #include "internal.h"
 #include <stdint.h>

@@ -14,10 +14,11 @@
  *    writes memory: it never holds a lock or owns an allocation that a
  *    jump out of it would leak (stdio calls happen between accesses, not
  *    during one).  The exception is vw_get's one read on x86-64: a load
- *    instruction in [vw__ld_begin, vw__ld_end) that the handler
- *    recognises by the faulting instruction pointer and resumes with the
- *    fault reported in registers (no sigsetjmp, which costs as much as
- *    the rest of vw_get).
+ *    instruction in [vw__ld_begin, vw__ld_end) or listed in the section
+ *    vw_ldtab (vw_get's inline loads, internal.h VW__LD_INLINE) that the
+ *    handler recognises by the faulting instruction pointer and resumes
+ *    with the fault reported in registers (no sigsetjmp, which costs as
+ *    much as the rest of vw_get).
  *  - Handler: vw__sigbus, put in place by every guarded call that finds
  *    another disposition in place (vw__front: one sigaction() to look;
  *    code that saves and restores SIGBUS handlers around libview calls,
