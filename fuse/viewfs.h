@@ -51,6 +51,8 @@
  * see vwfs_init.  An unprivileged mount is capped lower by the kernel
  * (/sys/module/fuse/parameters/max_user_bgreq). */
 #define VWFS_MAX_BACKGROUND 1024
+/* Most directories that keep an O_PATH descriptor in handle mode (handle.c). */
+#define VWFS_DIR_FDS 4096
 
 #define VIEWFS_VERSION VIEW_VERSION
 
@@ -71,15 +73,19 @@ struct vwfs_file;
 
 /*
  * One object of the store (file, directory, symlink, fifo, socket).  It is
- * reached by exactly one of path_fd and handle; code outside handle.c uses
+ * reached by exactly one of path_fd and handle (a directory may have both,
+ * see dir_cached); code outside handle.c uses
  * neither but vwfs_inode_fd()/vwfs_inode_fd_done() (the root's path_fd, the
  * store's root directory, is always valid and may be used directly).
  */
 struct vwfs_inode {
 	int path_fd;		/* O_PATH|O_NOFOLLOW on the store object, owned; -1
-				 * when the inode holds a handle */
+				 * when the inode holds a handle only */
 	struct file_handle *handle;	/* the object's file handle, in the same
 				 * allocation as the inode; NULL with path_fd */
+	int dir_cached;		/* a directory that holds both: its handle and,
+				 * for O_PATH uses, a cached path_fd (counted in
+				 * vwfs.dir_fds) */
 	dev_t dev;
 	ino_t ino;
 	mode_t type;		/* S_IFMT bits */
@@ -159,6 +165,8 @@ struct vwfs {
 				 * (which refuses O_PATH); owned, or -1 */
 	atomic_long open_fds;	/* descriptors kept by open files and directories */
 	atomic_long open_fds_peak;	/* most open_fds seen (-o stats) */
+	atomic_long dir_fds;	/* directories with a cached O_PATH descriptor */
+	long dir_fds_max;	/* bound on dir_fds: VWFS_DIR_FDS or less (handle.c) */
 	int root_mnt_id;	/* mount id of the store root (name_to_handle_at) */
 
 	pthread_mutex_t lock;	/* guards the inode table */
