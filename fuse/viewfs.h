@@ -63,6 +63,15 @@
 
 enum vwfs_pt_mode { VWFS_PT_AUTO, VWFS_PT_ON, VWFS_PT_OFF };
 
+/* libfuse >= 3.18 serves FUSE over io_uring (its -o io_uring). */
+#ifdef FUSE_CAP_OVER_IO_URING
+#define VWFS_HAVE_URING 1
+#else
+#define VWFS_HAVE_URING 0
+#endif
+/* The kernel's switch for FUSE over io_uring: Y or N (root sets it). */
+#define VWFS_URING_PARAM "/sys/module/fuse/parameters/enable_uring"
+
 enum vwfs_store_kind {
 	VWFS_STORE_TMPFS,	/* private tmpfs instance, attached nowhere */
 	VWFS_STORE_SHM,		/* a directory under /dev/shm, removed at exit */
@@ -177,12 +186,16 @@ struct vwfs {
 	size_t ninodes;
 
 	enum vwfs_pt_mode pt_mode;
+	enum vwfs_pt_mode uring_mode;	/* -o io_uring=auto|on|off (same values) */
+	int uring;		/* io_uring asked of libfuse (auto with the kernel's
+				 * parameter at Y, or on) */
 	atomic_int passthrough;	/* 1 while opens use kernel passthrough */
 	double timeout;		/* entry and attribute timeout, seconds */
 	int killpriv_v2;	/* negotiated FUSE_CAP_HANDLE_KILLPRIV_V2 */
 	int writeback;		/* -o writeback_cache (fallback path only) */
 	int debug;
-	int init_error;		/* set by init() when passthrough=on is impossible */
+	int init_error;		/* set by init() when passthrough=on or
+				 * io_uring=on is impossible */
 	struct fuse_session *se;
 
 	/* counters printed at exit with -o stats */
