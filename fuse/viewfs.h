@@ -560,7 +560,8 @@ int vwfs_auto_unmount_start(const char *path);
  * is still there (a failed unmount keeps the watcher armed).
  */
 void vwfs_auto_unmount_disarm(void);
-/* 1 if @mountpoint holds a FUSE mount whose daemon is gone (ENOTCONN). */
+/* 1 if @mountpoint holds a FUSE mount whose daemon is gone (ENOTCONN, or
+ * ECONNABORTED for a request the abort caught). */
 int vwfs_mountpoint_dead(const char *mountpoint);
 
 #endif /* VIEWFS_H */
