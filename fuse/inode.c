@@ -55,6 +55,7 @@ struct vwfs_inode *vwfs_inode(fuse_req_t req, fuse_ino_t ino)
 {
 	if (ino == FUSE_ROOT_ID)
 		return &vwfs_data(req)->root;
+	vwfs_inode_reached(vwfs_data(req));
 	return (struct vwfs_inode *)(uintptr_t)ino;
 }
 
@@ -269,6 +270,7 @@ int vwfs_make_entry(struct vwfs *fs, struct vwfs_inode *parent, const char *name
 	e->ino = node_id(fs, in);
 	e->attr_timeout = fs->timeout;
 	e->entry_timeout = fs->timeout;
+	vwfs_inode_published(fs);
 	return 0;
 }
 

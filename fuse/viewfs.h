@@ -220,9 +220,22 @@ struct vwfs {
 #include <sanitizer/tsan_interface.h>
 #define vwfs_handle_done(fs) __tsan_release(&(fs)->files)
 #define vwfs_handle_released(fs) __tsan_acquire(&(fs)->files)
+/*
+ * Likewise for node ids: an inode made by one request reaches the next
+ * ones through the kernel (the id in an entry reply).  Under /dev/fuse
+ * libfuse's worker bookkeeping happens to order the threads; with FUSE
+ * over io_uring each ring thread runs on its own, and ThreadSanitizer saw
+ * a lookup on one ring read an inode another ring had just made.
+ * vwfs_inode_published() after filling an entry, vwfs_inode_reached() in
+ * vwfs_inode(): the edge on one address of struct vwfs.
+ */
+#define vwfs_inode_published(fs) __tsan_release(&(fs)->table)
+#define vwfs_inode_reached(fs) __tsan_acquire(&(fs)->table)
 #else
 #define vwfs_handle_done(fs) ((void)(fs))
 #define vwfs_handle_released(fs) ((void)(fs))
+#define vwfs_inode_published(fs) ((void)(fs))
+#define vwfs_inode_reached(fs) ((void)(fs))
 #endif
 
 /* The daemon's state behind a request (main.c made it the session's). */
