@@ -173,6 +173,16 @@ struct vwfs_inode *vwfs_inode_new(struct vwfs *fs, int fd, const struct stat *st
 
 void vwfs_inode_free(struct vwfs *fs, struct vwfs_inode *in)
 {
+	if (VWFS_TSAN) {
+		/* the kernel's order (FORGET after the last reply), made visible
+		 * to ThreadSanitizer: the last holders of the locks, and the
+		 * last descriptor users, before us */
+		pthread_mutex_lock(&in->lock);
+		pthread_mutex_unlock(&in->lock);
+		pthread_spin_lock(&in->files_lock);
+		pthread_spin_unlock(&in->files_lock);
+		vwfs_inode_freeing(in);
+	}
 	if (in->path_fd >= 0)
 		close(in->path_fd);
 	in->path_fd = -1;
@@ -248,6 +258,7 @@ void vwfs_inode_fd_done(struct vwfs_inode *in, int fd)
 {
 	int e = errno;
 
+	vwfs_inode_used(in);
 	if (fd >= 0 && fd != in->path_fd)
 		close(fd);
 	errno = e;

@@ -231,7 +231,16 @@ struct vwfs {
  */
 #define vwfs_inode_published(fs) __tsan_release(&(fs)->table)
 #define vwfs_inode_reached(fs) __tsan_acquire(&(fs)->table)
+/* and FORGET after the last request on an inode: every use of an inode's
+ * descriptor ends with vwfs_inode_fd_done() (a release on the inode),
+ * and the free acquires it (handle.c) */
+#define vwfs_inode_used(in) __tsan_release(in)
+#define vwfs_inode_freeing(in) __tsan_acquire(in)
+#define VWFS_TSAN 1
 #else
+#define vwfs_inode_used(in) ((void)(in))
+#define vwfs_inode_freeing(in) ((void)(in))
+#define VWFS_TSAN 0
 #define vwfs_handle_done(fs) ((void)(fs))
 #define vwfs_handle_released(fs) ((void)(fs))
 #define vwfs_inode_published(fs) ((void)(fs))
