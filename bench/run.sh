@@ -563,7 +563,7 @@ mount_uring_subjects() {
 	note "enable_uring: set to Y while ${want[*]} mounted, then back to $URING_WAS"
 	uring_restore
 	for s in "${URING_UP[@]}"; do
-		grep -i "uring" "$OUT/logs/$s.log" 2>/dev/null | head -n 1 | sed "s|^|$s: daemon says: |" >>"$NOTES"
+		grep -i "io_uring: on" "$OUT/logs/$s.log" 2>/dev/null | head -n 1 | sed "s|^|$s: daemon says: |" >>"$NOTES"
 	done
 }
 
