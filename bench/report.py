@@ -34,6 +34,8 @@ SUBJECTS = {
     "viewfs-store-nopt": "viewfs (--store tmpfs, no passthrough)",
     "hp": "passthrough_hp (passthrough)",
     "hp-nopt": "passthrough_hp (no passthrough)",
+    "viewfs-uring": "viewfs (RAM store, passthrough, io_uring)",
+    "hp-uring": "passthrough_hp (passthrough, io_uring)",
     "libview": "libview",
     "libview-borrowed": "libview, borrowed views (vw_borrow: no reference counted)",
     "memoryview": "Python memoryview",
@@ -58,6 +60,8 @@ MMAP_ORDER = ["first touch of each 4 KiB page", "random 4 KiB reads, fresh mappi
 # of one run on the shared machine is larger than that).
 HUGE_TARGET_VS_TMPFS = 4.0
 HUGE_TARGET_VS_HUGE = 0.9
+# Issue 12 item 2: small-file create+write+close+unlink >= 2x passthrough_hp.
+META_TARGET_VS_HP = 2.0
 
 
 def fio_target(test, subject, reference):
@@ -230,6 +234,16 @@ def build_rows(groups):
     for (part, test, subj) in list(groups):
         if part == "meta" and subj != "tmpfs":
             add("meta", test, subj, "tmpfs")
+    # issue 12 item 2: >= 2x passthrough_hp; io_uring against io_uring
+    for (part, test, subj) in list(groups):
+        if part != "meta":
+            continue
+        if subj == "viewfs":
+            add("meta", test, "viewfs", "hp", META_TARGET_VS_HP)
+        elif subj == "viewfs-uring":
+            add("meta", test, "viewfs-uring", "hp-uring", META_TARGET_VS_HP)
+            add("meta", test, "viewfs-uring", "hp")
+            add("meta", test, "viewfs-uring", "viewfs")
 
     mem = [(t, s) for (p, t, s) in groups if p == "memory"]
     for test, subj in mem:

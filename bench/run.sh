@@ -11,7 +11,12 @@
 #            on and off) and libfuse's passthrough_hp (with and without
 #            passthrough): seq 1 MiB and random 4 KiB read/write, mmap reads,
 #            cold (after drop_caches) and warm
-#   meta     create+write+close+unlink of 4 KiB files per second
+#   meta     create+write+close+unlink of 4 KiB files per second; also over
+#            FUSE io_uring (viewfs io_uring=on, passthrough_hp with
+#            FUSE_URING_ENABLE=1) where the kernel has it: the bench sets
+#            /sys/module/fuse/parameters/enable_uring to Y only while those
+#            two mount, and puts the old value back right after (and in the
+#            EXIT trap); a connection keeps its rings once set up
 #   memory   RAM taken by one buffer written, then mapped by two processes
 #   mmap     huge pages (issue 12): first touch of every 4 KiB page of a
 #            fresh 1 GiB mapping, and random 4 KiB reads on a fresh mapping,
@@ -43,10 +48,10 @@ PARTS=${BENCH_PARTS:-libview kmod fileio meta memory mmap}
 
 if [ -n "$QUICK" ]; then
 	# no cold runs: each fio job costs ~0.3 s of fio's own polling
-	SIZE_MB=256 REPS=2 COLD= RT_COLD=500ms RT_WARM=100ms META_S=0.3 MEM_MB=256 FIO_BUDGET=40 MEM_DEADLINE=90 LV_ROUNDS=1 LV_DERIVE_ROUNDS=2
+	SIZE_MB=256 REPS=2 COLD= RT_COLD=500ms RT_WARM=100ms META_S=0.3 META_REPS=3 MEM_MB=256 FIO_BUDGET=40 MEM_DEADLINE=90 LV_ROUNDS=1 LV_DERIVE_ROUNDS=2
 	MAP_MB=256 MAP_REPS=5 MAP_OPS=16000
 else
-	SIZE_MB=1024 REPS=2 COLD=1 RT_COLD=700ms RT_WARM=500ms META_S=0.5 MEM_MB=1024 FIO_BUDGET=320 MEM_DEADLINE=480 LV_ROUNDS=2 LV_DERIVE_ROUNDS=5
+	SIZE_MB=1024 REPS=2 COLD=1 RT_COLD=700ms RT_WARM=500ms META_S=0.5 META_REPS=7 MEM_MB=1024 FIO_BUDGET=320 MEM_DEADLINE=480 LV_ROUNDS=2 LV_DERIVE_ROUNDS=5
 	MAP_MB=1024 MAP_REPS=9 MAP_OPS=40000
 fi
 
@@ -71,8 +76,19 @@ note() { printf '%s\n' "$*" >>"$NOTES"; log "note: $*"; }
 
 is_mounted() { awk -v m="$1" '$5 == m { f = 1 } END { exit !f }' /proc/self/mountinfo; }
 
+# FUSE over io_uring: the kernel's switch, and its value before we touched it
+URING_PARAM=/sys/module/fuse/parameters/enable_uring
+URING_WAS=
+uring_restore() {
+	if [ -n "$URING_WAS" ]; then
+		echo "$URING_WAS" >"$URING_PARAM" 2>/dev/null
+		URING_WAS=
+	fi
+}
+
 cleanup() {
 	local i m p
+	uring_restore
 	for ((i = ${#MOUNTS[@]} - 1; i >= 0; i--)); do
 		m=${MOUNTS[i]}
 		is_mounted "$m" || continue
@@ -154,8 +170,11 @@ mount_subject() {
 		return
 		;;
 	viewfs | viewfs-*)
-		local pt=on store=
+		# io_uring explicit either way: the rows do not depend on the
+		# kernel switch's state at the start of the run
+		local pt=on store= ur=off
 		case $s in *-nopt*) pt=off ;; esac
+		case $s in *-uring) ur=on ;; esac
 		case $s in *-store*)
 			store=$WORK/store/$s
 			mkdir -p "$store"
@@ -165,9 +184,9 @@ mount_subject() {
 		# -o size= bounds the RAM store only; with --store the file
 		# system holding DIR (a private tmpfs here) sets the limits
 		if [ -n "$store" ]; then
-			"$VIEWFS" "$mp" -f -o "passthrough=$pt" --store "$store" >"$lg" 2>&1 &
+			"$VIEWFS" "$mp" -f -o "passthrough=$pt,io_uring=$ur" --store "$store" >"$lg" 2>&1 &
 		else
-			"$VIEWFS" "$mp" -f -o "size=$(((SIZE_MB + MEM_MB + 64) * 1048576)),passthrough=$pt" >"$lg" 2>&1 &
+			"$VIEWFS" "$mp" -f -o "size=$(((SIZE_MB + MEM_MB + 64) * 1048576)),passthrough=$pt,io_uring=$ur" >"$lg" 2>&1 &
 		fi
 		;;
 	hp | hp-*)
@@ -176,6 +195,9 @@ mount_subject() {
 		prelayout "$src"
 		if [ "$s" = hp-nopt ]; then
 			"$HP" --foreground --nopassthrough "$src" "$mp" >"$lg" 2>&1 &
+		elif [ "$s" = hp-uring ]; then
+			# libfuse 3.18's switch for programs without an option of their own
+			FUSE_URING_ENABLE=1 "$HP" --foreground "$src" "$mp" >"$lg" 2>&1 &
 		else
 			"$HP" --foreground "$src" "$mp" >"$lg" 2>&1 &
 		fi
@@ -293,7 +315,7 @@ run_meta() {		# run_meta SUBJECT...: round robin over the subjects
 	for s in "$@"; do
 		mkdir -p "$WORK/mnt/$s/meta" || skip "meta on $s: mkdir failed"
 	done
-	for ((rep = 1; rep <= REPS; rep++)); do
+	for ((rep = 1; rep <= META_REPS; rep++)); do
 		for s in "$@"; do
 			[ -d "$WORK/mnt/$s/meta" ] || continue
 			if ! r=$(build/bench/meta_ops "$WORK/mnt/$s/meta" "$META_S" 4096 2>"$OUT/logs/meta.$s.err"); then
@@ -515,6 +537,46 @@ chosen_subjects() {
 	done
 }
 
+# Mount viewfs-uring and hp-uring (those of them chosen) with the kernel's
+# enable_uring at Y, then put the switch back; URING_UP: those mounted.
+# Not in a subshell: mount_subject records daemons and mounts for cleanup.
+# Skipped, with the reason, where the kernel or the binaries cannot.
+mount_uring_subjects() {
+	local s want=()
+	URING_UP=()
+	for s in viewfs-uring hp-uring; do
+		case " ${BENCH_SUBJECTS:-$s} " in *" $s "*) ;; *) continue ;; esac
+		case $s in
+		viewfs-*) [ -x "$VIEWFS" ] && "$VIEWFS" --help 2>/dev/null | grep -q "io_uring=auto" ||
+			{ skip "meta on $s: $VIEWFS has no io_uring option"; continue; } ;;
+		hp-*) [ -n "$HP" ] || { skip "meta on $s: no passthrough_hp"; continue; } ;;
+		esac
+		want+=("$s")
+	done
+	[ ${#want[@]} -gt 0 ] || return 0
+	if [ ! -w "$URING_PARAM" ]; then
+		skip "meta over io_uring: $URING_PARAM missing or not writable (kernel without FUSE over io_uring, or not root)"
+		return 0
+	fi
+	URING_WAS=$(cat "$URING_PARAM")
+	echo Y >"$URING_PARAM" || { URING_WAS=; skip "meta over io_uring: cannot set $URING_PARAM"; return 0; }
+	for s in "${want[@]}"; do
+		log "$s: mounting (enable_uring=Y)"
+		# stat waits for the INIT reply: the rings are set up after it
+		if mount_subject "$s" "$WORK/mnt/$s" && stat "$WORK/mnt/$s" >/dev/null 2>&1; then
+			URING_UP+=("$s")
+		else
+			skip "$s: mount failed (see build/bench/logs/$s.log): its rows"
+		fi
+	done
+	sleep 0.5	# the daemons' ring threads register their entries
+	note "enable_uring: set to Y while ${want[*]} mounted, then back to $URING_WAS"
+	uring_restore
+	for s in "${URING_UP[@]}"; do
+		grep -i "io_uring: on" "$OUT/logs/$s.log" 2>/dev/null | head -n 1 | sed "s|^|$s: daemon says: |" >>"$NOTES"
+	done
+}
+
 run_fs_parts() {
 	local s up=() p
 	case " $PARTS " in *" fileio "* | *" meta "* | *" memory "* | *" mmap "*) ;; *) return ;; esac
@@ -548,7 +610,12 @@ run_fs_parts() {
 	for s in "${up[@]}"; do
 		[ "$s" = tmpfs-b ] || others+=("$s")
 	done
-	case " $PARTS " in *" meta "*) run_meta "${others[@]}" ;; esac
+	case " $PARTS " in *" meta "*)
+		mount_uring_subjects
+		up+=("${URING_UP[@]}")
+		run_meta "${others[@]}" "${URING_UP[@]}"
+		;;
+	esac
 	case " $PARTS " in *" memory "*)
 		settle >/dev/null	# the fio files' pages are freed asynchronously
 		for s in "${others[@]}"; do
@@ -567,7 +634,11 @@ run_fs_parts() {
 	done
 }
 
-HP=${PASSTHROUGH_HP:-$(find /opt/viewfs build -name passthrough_hp -type f -perm -u+x 2>/dev/null | head -n 1)}
+# the one make deps built first (other builds may lie under /opt/viewfs)
+HP=${PASSTHROUGH_HP:-}
+[ -z "$HP" ] && [ -x /opt/viewfs/libfuse-build/example/passthrough_hp ] &&
+	HP=/opt/viewfs/libfuse-build/example/passthrough_hp
+[ -z "$HP" ] && HP=$(find /opt/viewfs build -name passthrough_hp -type f -perm -u+x 2>/dev/null | head -n 1)
 [ -n "$QUICK" ] && note "QUICK=1: ${SIZE_MB} MiB files (not 1 GiB), warm runs only (${RT_WARM} each, no cold rows), ${MEM_MB} MiB memory buffer, tolist of 256K elements (not 1M), 16 MiB copies"
 
 

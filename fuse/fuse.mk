@@ -1,6 +1,6 @@
 # viewfs: the FUSE daemon (build/bin/viewfs), and `make run` / `make stop`.
 #
-# Links libfuse 3.17 from /opt/viewfs/libfuse (built by `make deps`,
+# Links libfuse 3.18 from /opt/viewfs/libfuse (built by `make deps`,
 # tools/deps/fuse-libfuse.sh) with an rpath, for kernel FUSE passthrough;
 # falls back to the system's libfuse3 (3.14, no passthrough) when that
 # private build is absent.
@@ -47,7 +47,7 @@ stop:
 # root mounts at boot through mount(8)/fstab; users may still run it by
 # path through fusermount3), the mount(8) helper to mounthelperdir (see
 # Makefile), the systemd unit to docdir/examples.  The installed viewfs
-# keeps its rpath to $(VIEWFS_FUSE_PREFIX)/lib: libfuse 3.17 stays where
+# keeps its rpath to $(VIEWFS_FUSE_PREFIX)/lib: libfuse 3.18 stays where
 # `make deps` built it and is not installed (or removed) here.
 VIEWFS_INST := $(DESTDIR)$(sbindir)/viewfs $(DESTDIR)$(mounthelperdir)/mount.fuse.viewfs \
 	$(DESTDIR)$(docdir)/examples/mnt-buf.mount

@@ -18,6 +18,15 @@
  * single objects whose handle cannot be used (another mount inside a
  * --store DIR).
  *
+ * Directories in handle mode also keep an O_PATH descriptor, for as long
+ * as the kernel caches them and up to fs->dir_fds_max of them: every name
+ * operation (lookup, create, unlink, getattr of the parent after each
+ * change) starts from its directory, and reopening that by handle was one
+ * open_by_handle_at and one close per request, 6 of the 8 requests of a
+ * create+write+close+unlink.  Bounded, so no user can fill the descriptor
+ * table with directories; a removed directory kept this way holds no data
+ * (it is empty), and its handle still tells a reused inode number apart.
+ *
  * Either way, an inode with open files reaches its object through one of
  * their descriptors: that works for a file unlinked while open, whose
  * handle no longer opens (ESTALE), and costs no handle decoding.
@@ -103,8 +112,17 @@ void vwfs_handles_probe(struct vwfs *fs)
 		close(fs->handle_fd);
 		fs->handle_fd = -1;
 	}
-	if (fs->use_handles)
-		vwfs_log("viewfs: store objects: file handles (no descriptor per cached inode)\n");
+	if (fs->use_handles) {
+		struct rlimit rl;
+
+		/* an eighth of the limit main() raised, at most VWFS_DIR_FDS */
+		fs->dir_fds_max = VWFS_DIR_FDS;
+		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+		    (long)(rl.rlim_cur / 8) < fs->dir_fds_max)
+			fs->dir_fds_max = (long)(rl.rlim_cur / 8);
+		vwfs_log("viewfs: store objects: file handles (no descriptor per cached inode; "
+			"up to %ld directories keep one)\n", fs->dir_fds_max);
+	}
 	else
 		vwfs_log("viewfs: store objects: one descriptor per cached inode, because %s "
 			"(the descriptor limit bounds the cached inodes)\n", why);
@@ -133,7 +151,15 @@ struct vwfs_inode *vwfs_inode_new(struct vwfs *fs, int fd, const struct stat *st
 		in->handle = (struct file_handle *)(void *)(in + 1);
 		memcpy(in->handle, &h.fh, extra);
 		in->path_fd = -1;
-		close(fd);
+		if (S_ISDIR(st->st_mode) &&
+		    atomic_fetch_add(&fs->dir_fds, 1) < fs->dir_fds_max) {
+			in->path_fd = fd;	/* lent for O_PATH uses only */
+			in->dir_cached = 1;
+		} else {
+			if (S_ISDIR(st->st_mode))
+				atomic_fetch_sub(&fs->dir_fds, 1);
+			close(fd);
+		}
 	} else {
 		in->path_fd = fd;
 	}
@@ -147,9 +173,22 @@ struct vwfs_inode *vwfs_inode_new(struct vwfs *fs, int fd, const struct stat *st
 
 void vwfs_inode_free(struct vwfs *fs, struct vwfs_inode *in)
 {
+	if (VWFS_TSAN) {
+		/* the kernel's order (FORGET after the last reply), made visible
+		 * to ThreadSanitizer: the last holders of the locks, and the
+		 * last descriptor users, before us */
+		pthread_mutex_lock(&in->lock);
+		pthread_mutex_unlock(&in->lock);
+		pthread_spin_lock(&in->files_lock);
+		pthread_spin_unlock(&in->files_lock);
+		vwfs_inode_freeing(in);
+	}
 	if (in->path_fd >= 0)
 		close(in->path_fd);
 	in->path_fd = -1;
+	if (in->dir_cached)
+		atomic_fetch_sub(&fs->dir_fds, 1);
+	in->dir_cached = 0;
 	pthread_mutex_destroy(&in->lock);
 	pthread_spin_destroy(&in->files_lock);
 	if (in != &fs->root)
@@ -186,7 +225,7 @@ int vwfs_inode_fd(struct vwfs *fs, struct vwfs_inode *in, int flags)
 	int fd = -1, borrowed = 0;
 
 	flags |= O_CLOEXEC;
-	if (in->path_fd >= 0) {
+	if (in->path_fd >= 0 && (!in->handle || flags == (O_PATH | O_CLOEXEC))) {
 		if (flags == (O_PATH | O_CLOEXEC))
 			return in->path_fd;	/* lent: done() keeps it */
 		return reopen(in->path_fd, flags);
@@ -219,6 +258,7 @@ void vwfs_inode_fd_done(struct vwfs_inode *in, int fd)
 {
 	int e = errno;
 
+	vwfs_inode_used(in);
 	if (fd >= 0 && fd != in->path_fd)
 		close(fd);
 	errno = e;

@@ -26,7 +26,8 @@
  * and rather than closing descriptors of idle inodes (an LRU), because
  * they hold nothing of the object, so space is free when unlink returns.
  * The cost is one open_by_handle_at and one close per operation on a
- * non-root inode (measured in docs/viewfs.md).  Where handles are not
+ * non-root inode (measured in docs/viewfs.md), except for the O_PATH uses
+ * of directories, which keep a bounded number of descriptors (handle.c).  Where handles are not
  * possible (an unprivileged daemon, a store without handles) an inode
  * keeps its O_PATH descriptor as before and the descriptor limit, raised
  * to the hard limit at start, bounds the cached inodes.  Inodes stay keyed
@@ -54,6 +55,7 @@ struct vwfs_inode *vwfs_inode(fuse_req_t req, fuse_ino_t ino)
 {
 	if (ino == FUSE_ROOT_ID)
 		return &vwfs_data(req)->root;
+	vwfs_inode_reached(vwfs_data(req));
 	return (struct vwfs_inode *)(uintptr_t)ino;
 }
 
@@ -231,6 +233,10 @@ static int stat_inode(struct vwfs *fs, struct vwfs_inode *in, struct stat *st)
 		return fd;
 	if (fstatat(fd, "", st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0)
 		ret = -errno;
+	/* A removed directory still answers through its cached descriptor;
+	 * by handle it is gone (ENOENT), and that is what viewfs says. */
+	else if (in->dir_cached && st->st_nlink == 0)
+		ret = -ENOENT;
 	vwfs_inode_fd_done(in, fd);
 	return ret;
 }
@@ -264,6 +270,7 @@ int vwfs_make_entry(struct vwfs *fs, struct vwfs_inode *parent, const char *name
 	e->ino = node_id(fs, in);
 	e->attr_timeout = fs->timeout;
 	e->entry_timeout = fs->timeout;
+	vwfs_inode_published(fs);
 	return 0;
 }
 

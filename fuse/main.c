@@ -93,6 +93,16 @@ static const char usage_text[] =
 "        Kernel FUSE passthrough: auto (default) uses it when kernel,\n"
 "        libfuse and privileges allow and falls back otherwise; on fails to\n"
 "        mount without it; off always uses the daemon's splice path.\n"
+"    -o io_uring=auto|on|off\n"
+"        FUSE over io_uring (Linux >= 6.14, libfuse >= 3.18): requests and\n"
+"        replies go through rings shared with the kernel, one per CPU,\n"
+"        instead of a read(2) and a write(2) on /dev/fuse each, which\n"
+"        makes metadata operations (create, unlink, getattr) cheaper.  The\n"
+"        kernel offers it only while root has set\n"
+"        " VWFS_URING_PARAM " to Y (N by\n"
+"        default; viewfs never changes it).  auto (default): used when that\n"
+"        parameter is Y, silently not otherwise; on: refuse to mount\n"
+"        without it; off: never.  The daemon says at start which it uses.\n"
 "    -o writeback_cache\n"
 "        Without passthrough only: let the kernel gather small writes in its\n"
 "        page cache (much faster 4 KiB writes).  A full store is then\n"
@@ -160,6 +170,7 @@ struct vwfs_opts {
 	char *reserve;
 	char *max_xattr_bytes;
 	char *huge;
+	char *io_uring;
 	int stats;
 	int writeback;
 	int auto_unmount;
@@ -174,6 +185,7 @@ static const struct fuse_opt vwfs_opt_spec[] = {
 	VOPT("reserve=%s", reserve),
 	VOPT("max_xattr_bytes=%s", max_xattr_bytes),
 	VOPT("huge=%s", huge),
+	VOPT("io_uring=%s", io_uring),
 	VOPT("--store=%s", store),
 	VOPT("--store %s", store),
 	VOPT("stats", stats),
@@ -197,6 +209,33 @@ static int have_sys_admin(void)
 			break;
 	fclose(f);
 	return (eff >> 21) & 1;
+}
+
+/*
+ * FUSE over io_uring, asked of libfuse with -o io_uring (fs->uring): the
+ * kernel offers it in INIT only while its enable_uring parameter is Y, and
+ * libfuse then starts one ring thread per CPU after this callback (a ring
+ * that fails to start is logged by libfuse, which stays on /dev/fuse).
+ */
+static void init_uring(struct vwfs *fs, struct fuse_conn_info *conn)
+{
+	if (!fs->uring)
+		return;
+#if VWFS_HAVE_URING
+	if (conn->capable_ext & FUSE_CAP_OVER_IO_URING) {
+		fuse_set_feature_flag(conn, FUSE_CAP_OVER_IO_URING);
+		vwfs_log("viewfs: io_uring: on (one ring per CPU)\n");
+		return;
+	}
+#else
+	(void)conn;
+#endif
+	if (fs->uring_mode == VWFS_PT_ON) {
+		vwfs_log("viewfs: io_uring=on, but the kernel did not offer FUSE over "
+			"io_uring (" VWFS_URING_PARAM " went to N?)\n");
+		fs->init_error = 1;
+		fuse_session_exit(fs->se);
+	}
 }
 
 static void vwfs_init(void *userdata, struct fuse_conn_info *conn)
@@ -281,6 +320,7 @@ static void vwfs_init(void *userdata, struct fuse_conn_info *conn)
 		vwfs_log("viewfs: data path: kernel passthrough\n");
 	if (fs->killpriv_v2)
 		vwfs_log("viewfs: handle_killpriv_v2: on (no security.capability probe per write)\n");
+	init_uring(fs, conn);
 }
 
 static void vwfs_destroy(void *userdata)
@@ -441,6 +481,43 @@ static int parse_command_line(struct fuse_args *args, struct fuse_cmdline_opts *
 }
 
 /*
+ * io_uring=auto|on|off against what libfuse and the kernel allow: sets
+ * fs->uring.  0, or -1 after a one-line message (on, and it cannot be).
+ * The kernel's parameter is read, never written.
+ */
+static int check_uring(struct vwfs *fs)
+{
+	const char *why = NULL;
+	char v = 0;
+	FILE *f;
+
+	if (fs->uring_mode == VWFS_PT_OFF)
+		return 0;
+	f = fopen(VWFS_URING_PARAM, "re");
+	if (f) {
+		v = (char)fgetc(f);
+		fclose(f);
+	}
+	if (!VWFS_HAVE_URING)
+		why = "viewfs was built against libfuse " VWFS_FUSE_BUILT
+		      ", which has no io_uring (libfuse >= 3.18: run make deps)";
+	else if (!f)
+		why = "this kernel has no FUSE over io_uring (no " VWFS_URING_PARAM ")";
+	else if (v != 'Y')
+		why = "the kernel has it switched off (" VWFS_URING_PARAM
+		      " is N; root may set it to Y)";
+	if (!why) {
+		fs->uring = 1;
+		return 0;
+	}
+	if (fs->uring_mode == VWFS_PT_ON) {
+		fprintf(stderr, "viewfs: io_uring=on, but %s\n", why);
+		return -1;
+	}
+	return 0;	/* auto: silently off */
+}
+
+/*
  * Check viewfs's -o options that need no store and put them into fs.
  * 0, or -1 after a one-line message.
  */
@@ -449,6 +526,12 @@ static int apply_options(struct vwfs *fs, const struct vwfs_opts *opts,
 {
 	char *end;
 
+	if (parse_pt_mode(opts->io_uring, &fs->uring_mode)) {
+		fprintf(stderr, "viewfs: bad io_uring=%s (auto, on or off)\n", opts->io_uring);
+		return -1;
+	}
+	if (check_uring(fs) < 0)
+		return -1;
 	if (parse_pt_mode(opts->passthrough, &fs->pt_mode)) {
 		fprintf(stderr, "viewfs: bad passthrough=%s (auto, on or off)\n",
 			opts->passthrough);
@@ -535,6 +618,8 @@ static int start_session(struct vwfs *fs, struct fuse_args *args,
 	 * asked for: libfuse takes the last of suid/nosuid and dev/nodev, and
 	 * these come after every user option.  Device nodes in the store are
 	 * then never opened as devices, set-id bits never honoured. */
+	if (fs->uring && fuse_opt_add_arg(args, "-oio_uring"))
+		return -1;
 	if (fuse_opt_add_arg(args, "-odefault_permissions") ||
 	    fuse_opt_add_arg(args, "-ofsname=viewfs") ||
 	    fuse_opt_add_arg(args, "-onosuid,nodev"))
@@ -627,6 +712,7 @@ static void free_options(struct fuse_args *args, struct fuse_cmdline_opts *cmd,
 	free(opts->size);
 	free(opts->max_files);
 	free(opts->huge);
+	free(opts->io_uring);
 	free(opts->passthrough);
 	free(opts->store);
 	free(opts->timeout);

@@ -162,6 +162,9 @@ int vwfs_mountpoint_dead(const char *mountpoint)
 	struct statfs sf;
 
 	/* Not stat(): the kernel may answer it from cached attributes for a
-	 * while after the daemon died; STATFS always asks the daemon. */
-	return statfs(mountpoint, &sf) < 0 && errno == ENOTCONN;
+	 * while after the daemon died; STATFS always asks the daemon.  A
+	 * request caught in flight by the abort ends with ECONNABORTED: with
+	 * FUSE over io_uring the dead daemon's rings are torn down after its
+	 * exit, and a STATFS sent meanwhile waits for that and gets this. */
+	return statfs(mountpoint, &sf) < 0 && (errno == ENOTCONN || errno == ECONNABORTED);
 }

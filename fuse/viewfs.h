@@ -51,6 +51,8 @@
  * see vwfs_init.  An unprivileged mount is capped lower by the kernel
  * (/sys/module/fuse/parameters/max_user_bgreq). */
 #define VWFS_MAX_BACKGROUND 1024
+/* Most directories that keep an O_PATH descriptor in handle mode (handle.c). */
+#define VWFS_DIR_FDS 4096
 
 #define VIEWFS_VERSION VIEW_VERSION
 
@@ -60,6 +62,15 @@
 #define VWFS_FUSE_BUILT VWFS_STR(FUSE_MAJOR_VERSION) "." VWFS_STR(FUSE_MINOR_VERSION)
 
 enum vwfs_pt_mode { VWFS_PT_AUTO, VWFS_PT_ON, VWFS_PT_OFF };
+
+/* libfuse >= 3.18 serves FUSE over io_uring (its -o io_uring). */
+#ifdef FUSE_CAP_OVER_IO_URING
+#define VWFS_HAVE_URING 1
+#else
+#define VWFS_HAVE_URING 0
+#endif
+/* The kernel's switch for FUSE over io_uring: Y or N (root sets it). */
+#define VWFS_URING_PARAM "/sys/module/fuse/parameters/enable_uring"
 
 enum vwfs_store_kind {
 	VWFS_STORE_TMPFS,	/* private tmpfs instance, attached nowhere */
@@ -71,15 +82,19 @@ struct vwfs_file;
 
 /*
  * One object of the store (file, directory, symlink, fifo, socket).  It is
- * reached by exactly one of path_fd and handle; code outside handle.c uses
+ * reached by exactly one of path_fd and handle (a directory may have both,
+ * see dir_cached); code outside handle.c uses
  * neither but vwfs_inode_fd()/vwfs_inode_fd_done() (the root's path_fd, the
  * store's root directory, is always valid and may be used directly).
  */
 struct vwfs_inode {
 	int path_fd;		/* O_PATH|O_NOFOLLOW on the store object, owned; -1
-				 * when the inode holds a handle */
+				 * when the inode holds a handle only */
 	struct file_handle *handle;	/* the object's file handle, in the same
 				 * allocation as the inode; NULL with path_fd */
+	int dir_cached;		/* a directory that holds both: its handle and,
+				 * for O_PATH uses, a cached path_fd (counted in
+				 * vwfs.dir_fds) */
 	dev_t dev;
 	ino_t ino;
 	mode_t type;		/* S_IFMT bits */
@@ -159,6 +174,8 @@ struct vwfs {
 				 * (which refuses O_PATH); owned, or -1 */
 	atomic_long open_fds;	/* descriptors kept by open files and directories */
 	atomic_long open_fds_peak;	/* most open_fds seen (-o stats) */
+	atomic_long dir_fds;	/* directories with a cached O_PATH descriptor */
+	long dir_fds_max;	/* bound on dir_fds: VWFS_DIR_FDS or less (handle.c) */
 	int root_mnt_id;	/* mount id of the store root (name_to_handle_at) */
 
 	pthread_mutex_t lock;	/* guards the inode table */
@@ -169,12 +186,16 @@ struct vwfs {
 	size_t ninodes;
 
 	enum vwfs_pt_mode pt_mode;
+	enum vwfs_pt_mode uring_mode;	/* -o io_uring=auto|on|off (same values) */
+	int uring;		/* io_uring asked of libfuse (auto with the kernel's
+				 * parameter at Y, or on) */
 	atomic_int passthrough;	/* 1 while opens use kernel passthrough */
 	double timeout;		/* entry and attribute timeout, seconds */
 	int killpriv_v2;	/* negotiated FUSE_CAP_HANDLE_KILLPRIV_V2 */
 	int writeback;		/* -o writeback_cache (fallback path only) */
 	int debug;
-	int init_error;		/* set by init() when passthrough=on is impossible */
+	int init_error;		/* set by init() when passthrough=on or
+				 * io_uring=on is impossible */
 	struct fuse_session *se;
 
 	/* counters printed at exit with -o stats */
@@ -199,9 +220,31 @@ struct vwfs {
 #include <sanitizer/tsan_interface.h>
 #define vwfs_handle_done(fs) __tsan_release(&(fs)->files)
 #define vwfs_handle_released(fs) __tsan_acquire(&(fs)->files)
+/*
+ * Likewise for node ids: an inode made by one request reaches the next
+ * ones through the kernel (the id in an entry reply).  Under /dev/fuse
+ * libfuse's worker bookkeeping happens to order the threads; with FUSE
+ * over io_uring each ring thread runs on its own, and ThreadSanitizer saw
+ * a lookup on one ring read an inode another ring had just made.
+ * vwfs_inode_published() after filling an entry, vwfs_inode_reached() in
+ * vwfs_inode(): the edge on one address of struct vwfs.
+ */
+#define vwfs_inode_published(fs) __tsan_release(&(fs)->table)
+#define vwfs_inode_reached(fs) __tsan_acquire(&(fs)->table)
+/* and FORGET after the last request on an inode: every use of an inode's
+ * descriptor ends with vwfs_inode_fd_done() (a release on the inode),
+ * and the free acquires it (handle.c) */
+#define vwfs_inode_used(in) __tsan_release(in)
+#define vwfs_inode_freeing(in) __tsan_acquire(in)
+#define VWFS_TSAN 1
 #else
+#define vwfs_inode_used(in) ((void)(in))
+#define vwfs_inode_freeing(in) ((void)(in))
+#define VWFS_TSAN 0
 #define vwfs_handle_done(fs) ((void)(fs))
 #define vwfs_handle_released(fs) ((void)(fs))
+#define vwfs_inode_published(fs) ((void)(fs))
+#define vwfs_inode_reached(fs) ((void)(fs))
 #endif
 
 /* The daemon's state behind a request (main.c made it the session's). */
@@ -539,7 +582,8 @@ int vwfs_auto_unmount_start(const char *path);
  * is still there (a failed unmount keeps the watcher armed).
  */
 void vwfs_auto_unmount_disarm(void);
-/* 1 if @mountpoint holds a FUSE mount whose daemon is gone (ENOTCONN). */
+/* 1 if @mountpoint holds a FUSE mount whose daemon is gone (ENOTCONN, or
+ * ECONNABORTED for a request the abort caught). */
 int vwfs_mountpoint_dead(const char *mountpoint);
 
 #endif /* VIEWFS_H */

@@ -112,7 +112,8 @@ one_line_error() {
 t_cli() {
 	"$bin" --help >"$tmp/help" || return 1
 	for w in SYNOPSIS OPTIONS "--store DIR" "size=BYTES" "passthrough=auto" max_files allow_other LIMITS \
-		"reserve=on|off" "max_xattr_bytes=BYTES" "huge=never|always|within_size|advise"; do
+		"reserve=on|off" "max_xattr_bytes=BYTES" "huge=never|always|within_size|advise" \
+		"io_uring=auto|on|off"; do
 		grep -q -- "$w" "$tmp/help" || { echo "--help lacks $w"; return 1; }
 	done
 	"$bin" --version | grep -q "^viewfs " || return 1
@@ -122,6 +123,7 @@ t_cli() {
 	expect_fail "bad size=abc" "$bin" "$mnt" -o size=abc || return 1
 	expect_fail "max_files" "$bin" "$mnt" --store "$tmp" -o max_files=3 || return 1
 	one_line_error "bad reserve=maybe" "$bin" "$mnt" -o reserve=maybe || return 1
+	one_line_error "bad io_uring=yes" "$bin" "$mnt" -o io_uring=yes || return 1
 	one_line_error "bad max_xattr_bytes=lots" "$bin" "$mnt" -o max_xattr_bytes=lots || return 1
 	one_line_error "max_xattr_bytes" "$bin" "$mnt" --store "$tmp" -o max_xattr_bytes=1m || return 1
 	one_line_error "invalid argument" "$bin" "$mnt" extra_argument || return 1
@@ -1150,10 +1152,55 @@ for i in range(300):
 	"
 }
 
+# ---------------------------------------------------------------- io_uring
+# The kernel's switch, read only: the tests never change it (CI runs with
+# its default N; a run by hand with Y covers the rings, and with Y every
+# other test of this suite runs over io_uring too, io_uring=auto being the
+# default).
+uring_param=/sys/module/fuse/parameters/enable_uring
+uring_state() { cat "$uring_param" 2>/dev/null || echo absent; }
+
+# io_uring=on where the kernel says N: refused before mounting, one line
+# that names the parameter, no mount left behind; auto mounts without it.
+t_uring_on_refused() {
+	one_line_error "enable_uring" timeout 10 "$bin" "$mnt" -f -o io_uring=on || return 1
+	! is_mounted || { echo "a refused io_uring=on left a mount"; return 1; }
+	mount_fs -o io_uring=auto,size=16m || return 1
+	echo x >"$mnt/f" && [ "$(cat "$mnt/f")" = x ] || return 1
+	if grep -q "io_uring: on" "$tmp/log"; then echo "auto used io_uring with the parameter at N"; return 1; fi
+	umount_fs
+}
+
+# io_uring=on where the kernel says Y: data and metadata go through the
+# rings (passthrough on and off), the daemon says so and ends cleanly.
+t_uring_on_works() {	# $1 = on|off (passthrough)
+	mount_fs -o io_uring=on,passthrough=$1,size=256m || return 1
+	grep -q "io_uring: on" "$tmp/log" || { cat "$tmp/log"; return 1; }
+	t_datapath_reported "$1" || return 1
+	t_filesem || { echo "filesem failed over io_uring"; return 1; }
+	t_xattrs || { echo "xattrs failed over io_uring"; return 1; }
+	mkdir -p "$mnt/d/e" && head -c 1000000 /dev/urandom >"$tmp/u.bin" || return 1
+	for i in $(seq 200); do cp "$tmp/u.bin" "$mnt/d/e/f$i" || return 1; done
+	for i in 1 100 200; do cmp "$tmp/u.bin" "$mnt/d/e/f$i" || return 1; done
+	[ "$(find "$mnt/d" -type f | wc -l)" = 200 ] || { echo "find: wrong count"; return 1; }
+	mv "$mnt/d/e" "$mnt/d/g" && [ -f "$mnt/d/g/f7" ] && [ ! -e "$mnt/d/e" ] || return 1
+	rm -r "$mnt/d" && [ ! -e "$mnt/d" ] || return 1
+	t_py model 4 300 || return 1
+	umount_fs
+}
+
 # ---------------------------------------------------------------- run
 
 echo "viewfs: $("$bin" --version | head -n 2 | tr '\n' ' ')"
 t cli_help_version_and_bad_options t_cli
+if [ "$(uring_state)" = Y ]; then
+	skip_one "io_uring_on_refused_when_kernel_says_N: $uring_param is Y here"
+	t "io_uring_on_data_and_metadata_passthrough_on" t_uring_on_works on
+	t "io_uring_on_data_and_metadata_passthrough_off" t_uring_on_works off
+else
+	t "io_uring_on_refused_when_kernel_says_N" t_uring_on_refused
+	skip_one "io_uring_on_data_and_metadata: $uring_param is $(uring_state) (root may set it to Y for a run by hand)"
+fi
 
 pt_on_ok=
 for pt in on off; do

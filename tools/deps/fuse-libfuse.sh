@@ -1,28 +1,42 @@
 #!/usr/bin/env bash
-# make deps, viewfs part: libfuse 3.17 with kernel FUSE passthrough.
+# make deps, viewfs part: libfuse 3.18 with kernel FUSE passthrough and
+# FUSE over io_uring.
 #
 # Debian 12 ships libfuse 3.14, which has no fuse_passthrough_open().  We
-# build Debian's own source package of the next release (fuse3 3.17.x from
-# trixie) and install it under a private prefix; build/bin/viewfs links it
-# with an rpath.  The system's apt sources stay exactly as they are: the
-# deb-src entry lives in an apt configuration private to this step, and its
-# mirror address is taken from the system's own sources.
+# build Debian's own source package of a newer release (fuse3 3.18.x from
+# sid: passthrough since 3.16, io_uring since 3.18) and install it under a
+# private prefix; build/bin/viewfs links it with an rpath.  The system's
+# apt sources stay exactly as they are: the deb-src entry lives in an apt
+# configuration private to this step, and its mirror address is taken from
+# the system's own sources.
 #
-#   prefix     /opt/viewfs/libfuse       (lib/, include/, lib/pkgconfig/)
-#   build dir  /opt/viewfs/libfuse-build (kept: example/passthrough_hp etc.)
+#   prefix     $top/libfuse        -> libfuse-VERSION        (lib/, include/, lib/pkgconfig/)
+#   build dir  $top/libfuse-build  -> libfuse-build-VERSION  (kept: example/passthrough_hp etc.)
+#
+# top is /opt/viewfs, or $VIEWFS_DEPS_TOP (to try the script on an empty
+# directory).  Both names are symbolic links, switched by rename(2) once a
+# build is complete and installed: a failed or interrupted build leaves the
+# previous one in place and usable.  (An older run of this script made them
+# plain directories; those are moved aside the same way.)  The stamp
+# $top/libfuse/.viewfs-built holds "fuse3 SERIES VERSION"; a build of
+# another series (the 3.17 of trixie, or one without a stamp) is rebuilt.
 #
 # Idempotent and quiet once done.  On failure viewfs still builds against
-# the system's 3.14 (without passthrough); this script then exits non-zero
-# so `make deps` says so.
+# whatever was there (the system's 3.14 at worst, without passthrough);
+# this script then exits non-zero so `make deps` says so.
 set -euo pipefail
 
-top=/opt/viewfs
+top=${VIEWFS_DEPS_TOP:-/opt/viewfs}
 prefix=$top/libfuse
 bdir=$top/libfuse-build
-want_series=3.17
+want_series=3.18
+suite=sid
 stamp=$prefix/.viewfs-built
 
-if [ -e "$stamp" ] && [ -e "$prefix/lib/pkgconfig/fuse3.pc" ] && [ -x "$bdir/example/passthrough_hp" ]; then
+have=$(cat "$stamp" 2>/dev/null || true)
+set -- $have
+if [ "${1:-}" = fuse3 ] && [ "${2:-}" = "$want_series" ] &&
+   [ -e "$prefix/lib/pkgconfig/fuse3.pc" ] && [ -x "$bdir/example/passthrough_hp" ]; then
 	exit 0
 fi
 if [ "$(id -u)" != 0 ]; then
@@ -47,11 +61,12 @@ if [ -z "$mirror" ]; then
 fi
 mirror=${mirror%/}
 
-echo "deps: building libfuse (>= $want_series) from Debian's trixie source package ($mirror)"
+echo "deps: building libfuse $want_series from Debian's $suite source package ($mirror)${have:+, replacing $have}"
+mkdir -p "$top"
 apt_dir=$top/apt
-mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial" "$apt_dir/sourceparts" "$top/src"
+mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial" "$apt_dir/sourceparts"
 cat >"$apt_dir/sources.list" <<SRC
-deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror trixie main
+deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror $suite main
 SRC
 apt_opts=(
 	-o "Dir::Etc::SourceList=$apt_dir/sources.list"
@@ -61,30 +76,72 @@ apt_opts=(
 	-o "APT::Sandbox::User=root"
 )
 apt-get "${apt_opts[@]}" update -qq >/dev/null
-rm -rf "$top/src"
-mkdir -p "$top/src"
-(cd "$top/src" && apt-get "${apt_opts[@]}" source --download-only -qq fuse3 >/dev/null)
-dsc=$(ls "$top"/src/fuse3_*.dsc | head -n 1)
-# 3.17 is what trixie carried when this was written and is known to work;
-# a newer 3.x series (3.18 is in sid) has the same API for what viewfs uses
-# and is accepted.  Older ones lack passthrough.
+src=$top/src
+rm -rf "$src"
+mkdir -p "$src"
+(cd "$src" && apt-get "${apt_opts[@]}" source --download-only -qq fuse3 >/dev/null)
+dsc=$(ls "$src"/fuse3_*.dsc | head -n 1)
+# 3.18 is what sid carries as this is written: the first series with FUSE
+# over io_uring (and libfuse3.so.4).  A later 3.x is accepted; an older one
+# is refused, since viewfs's io_uring option would then never work.
 ver=$(basename "$dsc" .dsc); ver=${ver#fuse3_}; minor=${ver#3.}; minor=${minor%%.*}
 case "$ver" in
 	3.*) [ "$minor" -ge "${want_series#3.}" ] 2>/dev/null ||
-		{ echo "deps: trixie offers fuse3 $ver, older than $want_series" >&2; exit 1; } ;;
-	*) echo "deps: trixie offers fuse3 $ver, expected 3.x >= $want_series" >&2; exit 1 ;;
+		{ echo "deps: $suite offers fuse3 $ver, older than $want_series" >&2; exit 1; } ;;
+	*) echo "deps: $suite offers fuse3 $ver, expected 3.x >= $want_series" >&2; exit 1 ;;
 esac
+series=3.$minor
 # The .dsc was checked by apt against the signed Sources index; the
 # maintainer key dpkg-source would look for is not installed.
-(cd "$top/src" && dpkg-source -q -x "$dsc" fuse3 >/dev/null 2>&1)
+(cd "$src" && dpkg-source -q -x "$dsc" fuse3 >/dev/null 2>&1)
 
-rm -rf "$bdir"
-meson setup "$bdir" "$top/src/fuse3" --prefix="$prefix" --libdir=lib \
+# Everything new goes to directories of their own, named after the version
+# (with the process id, should the same version be built again).
+tag=$ver.$$
+new_prefix=$top/libfuse-$tag
+new_bdir=$top/libfuse-build-$tag
+stage=$top/stage-$tag
+rm -rf "$new_prefix" "$new_bdir" "$stage"
+cleanup() { rm -rf "$stage" "$top/libfuse.new" "$top/libfuse-build.new"; }
+fail() { cleanup; rm -rf "$new_prefix" "$new_bdir"; exit 1; }
+# Installed as if at $prefix (the name the .pc file and viewfs's rpath
+# use), staged with DESTDIR and moved to its versioned directory.
+meson setup "$new_bdir" "$src/fuse3" --prefix="$prefix" --libdir=lib \
 	--buildtype=release -Dutils=false -Dexamples=true -Dtests=false \
-	-Duseroot=false >"$top/meson-setup.log" 2>&1 ||
-	{ cat "$top/meson-setup.log" >&2; exit 1; }
-ninja -C "$bdir" >"$top/ninja.log" 2>&1 || { tail -n 40 "$top/ninja.log" >&2; exit 1; }
-ninja -C "$bdir" install >"$top/ninja-install.log" 2>&1 ||
-	{ tail -n 40 "$top/ninja-install.log" >&2; exit 1; }
-touch "$stamp"
-echo "deps: libfuse installed in $prefix; passthrough_hp is $bdir/example/passthrough_hp"
+	-Duseroot=false -Denable-io-uring=true >"$top/meson-setup.log" 2>&1 ||
+	{ cat "$top/meson-setup.log" >&2; fail; }
+# io_uring support is optional in libfuse's meson.build: insist on it here
+# (liburing-dev and libnuma-dev come from tools/deps/fuse.list).
+grep -qs '^#define HAVE_URING' "$new_bdir/fuse_config.h" ||
+	{ echo "deps: libfuse $ver: meson found no usable liburing/libnuma, so no io_uring (see $top/meson-setup.log)" >&2; fail; }
+ninja -C "$new_bdir" >"$top/ninja.log" 2>&1 || { tail -n 40 "$top/ninja.log" >&2; fail; }
+DESTDIR=$stage ninja -C "$new_bdir" install >"$top/ninja-install.log" 2>&1 ||
+	{ tail -n 40 "$top/ninja-install.log" >&2; fail; }
+[ -x "$new_bdir/example/passthrough_hp" ] ||
+	{ echo "deps: libfuse $ver: example/passthrough_hp was not built" >&2; fail; }
+mv "$stage$prefix" "$new_prefix"
+echo "fuse3 $series $ver" >"$new_prefix/.viewfs-built"
+
+# Switch: each name becomes a symbolic link to its new directory in one
+# rename(2).  A plain directory of an older run is renamed aside first
+# (rename cannot replace a directory by a link).
+switch() {	# switch NAME TARGET-BASENAME
+	local name=$1 target=$2 old=
+	if [ -L "$name" ]; then
+		old=$(readlink "$name")
+	elif [ -e "$name" ]; then
+		old=$(basename "$name")-old.$$
+		mv -T "$name" "$top/$old"
+	fi
+	ln -sfn "$target" "$name.new"
+	mv -T "$name.new" "$name"
+	# the previous build goes unless it is the one now in place
+	if [ -n "$old" ] && [ "$old" != "$target" ]; then
+		case $old in /*) ;; *) old=$top/$old ;; esac
+		rm -rf "$old"
+	fi
+}
+switch "$prefix" "$(basename "$new_prefix")"
+switch "$bdir" "$(basename "$new_bdir")"
+cleanup
+echo "deps: libfuse $ver installed in $prefix; passthrough_hp is $bdir/example/passthrough_hp"
