@@ -36,6 +36,77 @@ static int store_flags(int flags)
 			  O_APPEND | O_DIRECT)) | O_RDWR | O_CLOEXEC;
 }
 
+/*
+ * Reads on the fallback path.  The kernel's readahead turns a sequential
+ * read(2) or a fault on a mapping into READ requests, each at most
+ * max_read bytes; by default both the window (the bdi's 128 KiB) and the
+ * request would be small and serial.  A large window cut into smaller
+ * requests keeps several in flight at once (they are background requests,
+ * and max_background is large), so both worker threads splice while the
+ * reader copies, and a fault on a mapping brings in the whole window.
+ */
+#define VWFS_READ_REQ (256u << 10)
+#define VWFS_READAHEAD_KB 2048u
+
+int vwfs_data_path_args(struct vwfs *fs, struct fuse_args *args)
+{
+	char opt[32];
+
+	for (int i = 0; i < args->argc; i++) {
+		const char *m = strstr(args->argv[i], "max_read=");
+
+		if (m && (m == args->argv[i] || m[-1] == ',' || m[-1] == 'o')) {
+			fs->max_read = (unsigned)strtoul(m + 9, NULL, 0);
+			return 0;
+		}
+	}
+	fs->max_read = VWFS_READ_REQ;
+	snprintf(opt, sizeof(opt), "-omax_read=%u", fs->max_read);
+	return fuse_opt_add_arg(args, opt) ? -1 : 0;
+}
+
+/* MAJ:MIN of the last mount on mnt in /proc/self/mountinfo, or -1. */
+static int mount_devno(const char *mnt, char *out, size_t len)
+{
+	char line[4096], dev[32], point[4096];
+	int found = -1;
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		/* "ID PARENT MAJ:MIN ROOT POINT ..."; POINT escapes blanks as
+		 * \040, so only a mountpoint without them matches */
+		if (sscanf(line, "%*d %*d %31s %*s %4095s", dev, point) == 2 &&
+		    strcmp(point, mnt) == 0 && strlen(dev) < len) {
+			strcpy(out, dev);
+			found = 0;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+void vwfs_data_path_mounted(struct vwfs *fs, const char *mountpoint)
+{
+	unsigned kb = VWFS_READAHEAD_KB;
+	char dev[32], path[96], val[16];
+	int fd;
+
+	/* mountpoint is libfuse's realpath of it, resolved before the mount
+	 * (resolving it now would ask this very daemon, not serving yet) */
+	if (mount_devno(mountpoint, dev, sizeof(dev)) == 0) {
+		snprintf(path, sizeof(path), "/sys/class/bdi/%s/read_ahead_kb", dev);
+		fd = open(path, O_WRONLY | O_CLOEXEC);
+		if (fd >= 0) {
+			snprintf(val, sizeof(val), "%u", kb);
+			if (write(fd, val, strlen(val)) == (ssize_t)strlen(val))
+				fs->readahead = kb << 10;
+			close(fd);
+		}
+	}
+}
+
 static int stat_of(struct vwfs *fs, struct vwfs_inode *in, struct stat *st)
 {
 	int fd = vwfs_inode_fd(fs, in, O_PATH), ret;

@@ -283,6 +283,9 @@ static void vwfs_init(void *userdata, struct fuse_conn_info *conn)
 #endif
 	if (conn->max_write < (1u << 20))
 		conn->max_write = 1u << 20;
+	conn->max_read = fs->max_read;	/* what the mount was given */
+	if (fs->readahead > conn->max_readahead)	/* file.c */
+		conn->max_readahead = fs->readahead;
 
 	atomic_store(&fs->passthrough, 0);
 #if VWFS_HAVE_PASSTHROUGH
@@ -622,7 +625,8 @@ static int start_session(struct vwfs *fs, struct fuse_args *args,
 		return -1;
 	if (fuse_opt_add_arg(args, "-odefault_permissions") ||
 	    fuse_opt_add_arg(args, "-ofsname=viewfs") ||
-	    fuse_opt_add_arg(args, "-onosuid,nodev"))
+	    fuse_opt_add_arg(args, "-onosuid,nodev") ||
+	    vwfs_data_path_args(fs, args))
 		return -1;
 	fs->se = fuse_session_new(args, &vwfs_ops, sizeof(vwfs_ops), fs);
 	if (!fs->se)
@@ -648,6 +652,7 @@ static int start_session(struct vwfs *fs, struct fuse_args *args,
 	}
 	vwfs_log("viewfs: mounted %s, store: %s\n", mnt, store_name(fs));
 	vwfs_handles_probe(fs);	/* logs which; before any request */
+	vwfs_data_path_mounted(fs, mnt);
 	fuse_daemonize(cmd->foreground);
 	if (!cmd->foreground)
 		vwfs_log_to_syslog();

@@ -193,6 +193,8 @@ struct vwfs {
 	double timeout;		/* entry and attribute timeout, seconds */
 	int killpriv_v2;	/* negotiated FUSE_CAP_HANDLE_KILLPRIV_V2 */
 	int writeback;		/* -o writeback_cache (fallback path only) */
+	unsigned max_read;	/* -o max_read= the mount was given (file.c) */
+	unsigned readahead;	/* bytes of readahead set on the mount's bdi, or 0 */
 	int debug;
 	int init_error;		/* set by init() when passthrough=on or
 				 * io_uring=on is impossible */
@@ -364,6 +366,21 @@ void vwfs_chown_new(fuse_req_t req, struct vwfs_inode *parent, const char *name)
 struct vwfs_inode *vwfs_inode_find(struct vwfs *fs, dev_t dev, ino_t ino);
 
 /* file.c: data path */
+/*
+ * Before fuse_session_new: unless args already carry -o max_read=, add the
+ * size of the daemon's read requests (fallback path; see file.c), and keep
+ * in fs->max_read what the mount was given, which init must echo.
+ * 0 or -1 (no memory).
+ */
+int vwfs_data_path_args(struct vwfs *fs, struct fuse_args *args);
+/*
+ * After the mount: the readahead window of the mount's page cache
+ * (/sys/class/bdi/MAJ:MIN/read_ahead_kb, which only root may set; without
+ * it the kernel's default stays, silently), kept in fs->readahead for
+ * init to ask of the kernel (its INIT takes the smaller of the two).
+ * Before the session loop; never blocks on the mount.
+ */
+void vwfs_data_path_mounted(struct vwfs *fs, const char *mountpoint);
 void vwfs_op_create(fuse_req_t req, fuse_ino_t parent, const char *name,
 		   mode_t mode, struct fuse_file_info *fi);
 void vwfs_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);

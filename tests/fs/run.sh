@@ -1052,6 +1052,39 @@ reserve_store_dir() {
 	[ "$(du -k "$tmp/store-res/r" | cut -f1)" -ge 8192 ] || { echo "reserve=on with --store: $(du -k "$tmp/store-res/r")"; return 1; }
 }
 
+# Issue 12 item 3: the fallback path reads through a 2 MiB readahead
+# window (the mount's bdi), in READ requests of at most 256 KiB unless the
+# user gives -o max_read=.  One fault on a mapping of a file the FUSE page
+# cache has never held brings in the whole window (the kernel's default
+# window, 128 KiB, brought in 128 KiB).
+t_readahead() {
+	local st=$tmp/store-ra rc=0 dev kb
+	mkdir -p "$st" && head -c 8M /dev/urandom >"$st/f" || return 1
+	mount_fs --store "$st" -o passthrough=off || return 1
+	dev=$(mountpoint -d "$mnt") && kb=$(cat "/sys/class/bdi/$dev/read_ahead_kb") || rc=1
+	[ "$kb" = 2048 ] || { echo "read_ahead_kb of the mount: $kb"; rc=1; }
+	grep " $mnt fuse.viewfs " /proc/mounts | grep -q "max_read=262144" ||
+		{ echo "mount options: $(grep " $mnt " /proc/mounts)"; rc=1; }
+	kb=$($PY -c "
+import mmap, os, sys
+fd = os.open(sys.argv[1], os.O_RDONLY)
+m = mmap.mmap(fd, 0, prot=mmap.PROT_READ)
+m[4 << 20]  # one fault in the middle of the file
+os.system('fincore -b -n -o RES ' + sys.argv[1] + ' >' + sys.argv[2])
+m.close(); os.close(fd)" "$mnt/f" "$tmp/res" && cat "$tmp/res") || rc=1
+	[ -n "$kb" ] && [ "$kb" -ge $((2 << 20)) ] ||
+		{ echo "one fault cached $kb bytes of the file (want the 2 MiB window)"; rc=1; }
+	umount_fs || rc=1
+	# a max_read the user gives is the one the mount gets
+	mount_fs --store "$st" -o passthrough=off,max_read=131072 || return 1
+	grep " $mnt fuse.viewfs " /proc/mounts | grep -q "max_read=131072" ||
+		{ echo "mount options with max_read=131072: $(grep " $mnt " /proc/mounts)"; rc=1; }
+	cmp -s "$st/f" "$mnt/f" || { echo "the file reads back different"; rc=1; }
+	umount_fs || rc=1
+	rm -rf "$st"
+	return $rc
+}
+
 # Issue 9 item 9: as nobody, 64 KiB user.* values until ENOSPC: the total
 # is bounded (default: size/16 = 4 MiB here, each attribute charged
 # name + value + 64 bytes), and removing, replacing, unlinking, rmdir and
@@ -1289,6 +1322,7 @@ t "reserve_off_keeps_sparse_files" t_reserve_off
 t "reserve_off_lost_writeback_logged" t_reserve_off_lost_writeback_logged
 t "reserve_on_with_store_dir" t_reserve_store_dir
 t "huge_option_values_and_refusals" t_huge_option
+t "fallback_readahead_window_and_max_read" t_readahead
 if [ ! -e /sys/kernel/mm/transparent_hugepage/shmem_enabled ]; then
 	skip_one "huge_pages_pmd_mapped_through_passthrough: the kernel has no transparent huge pages"
 elif [ -z "$pt_on_ok" ]; then
