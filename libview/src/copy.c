@@ -223,34 +223,19 @@ void vw__copy_strided(char *dst, const ssize_t *ds, const char *src,
 		return;
 	}
 #if VW__NT
-	if (vw__use_nt(dst, src, &pl, n, itemsize)) {
-		memset(idx, 0, sizeof(ssize_t) * n);
-		for (;;) {
-			vw__copy_items_nt(dst, pl.ds[n - 1], src,
-					  pl.ss[n - 1], pl.shape[n - 1],
-					  itemsize);
-			for (i = n - 2; i >= 0; i--) {
-				dst += pl.ds[i];
-				src += pl.ss[i];
-				if (++idx[i] < pl.shape[i])
-					break;
-				dst -= pl.ds[i] * pl.shape[i];
-				src -= pl.ss[i] * pl.shape[i];
-				idx[i] = 0;
-			}
-			if (i < 0)
-				break;
-		}
-		/* the stores are weakly ordered: make them visible before
-		 * anything the caller stores next */
-		_mm_sfence();
-		return;
-	}
+	const int nt = vw__use_nt(dst, src, &pl, n, itemsize);
 #endif
 	memset(idx, 0, sizeof(ssize_t) * n);
 	for (;;) {
-		vw__copy_items(dst, pl.ds[n - 1], src, pl.ss[n - 1],
-			       pl.shape[n - 1], itemsize);
+#if VW__NT
+		if (nt)
+			vw__copy_items_nt(dst, pl.ds[n - 1], src,
+					  pl.ss[n - 1], pl.shape[n - 1],
+					  itemsize);
+		else
+#endif
+			vw__copy_items(dst, pl.ds[n - 1], src, pl.ss[n - 1],
+				       pl.shape[n - 1], itemsize);
 		/* odometer over the outer dimensions */
 		for (i = n - 2; i >= 0; i--) {
 			dst += pl.ds[i];
@@ -262,8 +247,14 @@ void vw__copy_strided(char *dst, const ssize_t *ds, const char *src,
 			idx[i] = 0;
 		}
 		if (i < 0)
-			return;
+			break;
 	}
+#if VW__NT
+	/* the non-temporal stores are weakly ordered: make them visible
+	 * before anything the caller stores next */
+	if (nt)
+		_mm_sfence();
+#endif
 }
 
 /* One strided copy, as an access loop a SIGBUS guard can run. */

@@ -484,7 +484,7 @@ VW_PUBLIC int vw_get(const struct vw_view *v, const ssize_t *index,
 
 		switch (VW__KN(f->kind, f->itemsize)) {
 		case VW__KN(VW_K_FLOAT, 8):
-			VW__LD_INLINE8(p, r);
+			VW__LD_INLINE("movq", "q", p, r);
 			if (__builtin_expect(r.fault != 0, 0))
 				return vw__get_fault(v, (uintptr_t)r.v, err);
 			memset(out, 0, sizeof(*out));
@@ -492,21 +492,21 @@ VW_PUBLIC int vw_get(const struct vw_view *v, const ssize_t *index,
 			memcpy(&out->d, &r.v, 8);
 			return 0;
 		case VW__KN(VW_K_INT, 8):
-			VW__LD_INLINE8(p, r);
+			VW__LD_INLINE("movq", "q", p, r);
 			if (__builtin_expect(r.fault != 0, 0))
 				return vw__get_fault(v, (uintptr_t)r.v, err);
 			memset(out, 0, sizeof(*out));
 			vw__set_int(out, (int64_t)r.v);
 			return 0;
 		case VW__KN(VW_K_INT, 4):
-			VW__LD_INLINE("movl", p, r);
+			VW__LD_INLINE("movl", "k", p, r);
 			if (__builtin_expect(r.fault != 0, 0))
 				return vw__get_fault(v, (uintptr_t)r.v, err);
 			memset(out, 0, sizeof(*out));
 			vw__set_int(out, (int32_t)(uint32_t)r.v);
 			return 0;
 		case VW__KN(VW_K_UINT, 1):
-			VW__LD_INLINE("movzbl", p, r);
+			VW__LD_INLINE("movzbl", "k", p, r);
 			if (__builtin_expect(r.fault != 0, 0))
 				return vw__get_fault(v, (uintptr_t)r.v, err);
 			memset(out, 0, sizeof(*out));

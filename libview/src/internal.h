@@ -388,21 +388,11 @@ struct vw__ldent {
 };
 extern VW__HIDDEN const struct vw__ldent __start_vw_ldtab[],
 	__stop_vw_ldtab[];
-#define VW__LD_INLINE(insn, p, r)					\
+/* insn loads into (r).v through its sub-register named by the operand
+ * modifier reg: "k" (32 bits, zero-extended) or "q" (64 bits) */
+#define VW__LD_INLINE(insn, reg, p, r)					\
 	__asm__ volatile("xorl %%edx, %%edx\n"				\
-			 "1:\t" insn " (%2), %k0\n"			\
-			 "2:\n\t"						\
-			 ".pushsection vw_ldtab, \"a\"\n\t"		\
-			 ".balign 4\n\t"					\
-			 ".long 1b - .\n\t"				\
-			 ".long 2b - .\n\t"				\
-			 ".popsection"					\
-			 : "=a"((r).v), "=d"((r).fault)			\
-			 : "r"(p)						\
-			 : "memory", "cc")
-#define VW__LD_INLINE8(p, r)						\
-	__asm__ volatile("xorl %%edx, %%edx\n"				\
-			 "1:\tmovq (%2), %q0\n"				\
+			 "1:\t" insn " (%2), %" reg "0\n"		\
 			 "2:\n\t"						\
 			 ".pushsection vw_ldtab, \"a\"\n\t"		\
 			 ".balign 4\n\t"					\
