@@ -547,7 +547,9 @@ mount_uring_subjects() {
 	for s in viewfs-uring hp-uring; do
 		case " ${BENCH_SUBJECTS:-$s} " in *" $s "*) ;; *) continue ;; esac
 		case $s in
-		viewfs-*) [ -x "$VIEWFS" ] && "$VIEWFS" --help 2>/dev/null | grep -q "io_uring=auto" ||
+		# the whole --help read first: grep -q ending the pipe early would
+		# kill viewfs with SIGPIPE, which pipefail reports as no option
+		viewfs-*) [ -x "$VIEWFS" ] && [[ $("$VIEWFS" --help 2>/dev/null) == *"io_uring=auto"* ]] ||
 			{ skip "meta on $s: $VIEWFS has no io_uring option"; continue; } ;;
 		hp-*) [ -n "$HP" ] || { skip "meta on $s: no passthrough_hp"; continue; } ;;
 		esac
