@@ -52,50 +52,22 @@ int vwfs_data_path_args(struct vwfs *fs, struct fuse_args *args)
 {
 	char opt[32];
 
-	for (int i = 0; i < args->argc; i++) {
-		const char *m = strstr(args->argv[i], "max_read=");
-
-		if (m && (m == args->argv[i] || m[-1] == ',' || m[-1] == 'o')) {
-			fs->max_read = (unsigned)strtoul(m + 9, NULL, 0);
-			return 0;
-		}
-	}
+	if (fs->max_read_given)
+		return 0;	/* the user's, kept for libfuse by the option table */
 	fs->max_read = VWFS_READ_REQ;
 	snprintf(opt, sizeof(opt), "-omax_read=%u", fs->max_read);
 	return fuse_opt_add_arg(args, opt) ? -1 : 0;
 }
 
-/* MAJ:MIN of the last mount on mnt in /proc/self/mountinfo, or -1. */
-static int mount_devno(const char *mnt, char *out, size_t len)
-{
-	char line[4096], dev[32], point[4096];
-	int found = -1;
-	FILE *f = fopen("/proc/self/mountinfo", "re");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		/* "ID PARENT MAJ:MIN ROOT POINT ..."; POINT escapes blanks as
-		 * \040, so only a mountpoint without them matches */
-		if (sscanf(line, "%*d %*d %31s %*s %4095s", dev, point) == 2 &&
-		    strcmp(point, mnt) == 0 && strlen(dev) < len) {
-			strcpy(out, dev);
-			found = 0;
-		}
-	}
-	fclose(f);
-	return found;
-}
-
 void vwfs_data_path_mounted(struct vwfs *fs, const char *mountpoint)
 {
 	unsigned kb = VWFS_READAHEAD_KB;
-	char dev[32], path[96], val[16];
+	char dev[64], path[96], val[16];
 	int fd;
 
 	/* mountpoint is libfuse's realpath of it, resolved before the mount
 	 * (resolving it now would ask this very daemon, not serving yet) */
-	if (mount_devno(mountpoint, dev, sizeof(dev)) == 0) {
+	if (vwfs_mount_dev(mountpoint, dev, sizeof(dev)) == 0) {
 		snprintf(path, sizeof(path), "/sys/class/bdi/%s/read_ahead_kb", dev);
 		fd = open(path, O_WRONLY | O_CLOEXEC);
 		if (fd >= 0) {

@@ -171,6 +171,7 @@ struct vwfs_opts {
 	char *max_xattr_bytes;
 	char *huge;
 	char *io_uring;
+	char *max_read;		/* libfuse's own, also kept for it */
 	int stats;
 	int writeback;
 	int auto_unmount;
@@ -186,6 +187,9 @@ static const struct fuse_opt vwfs_opt_spec[] = {
 	VOPT("max_xattr_bytes=%s", max_xattr_bytes),
 	VOPT("huge=%s", huge),
 	VOPT("io_uring=%s", io_uring),
+	/* libfuse's mount option: read here, and passed on to libfuse */
+	VOPT("max_read=%s", max_read),
+	FUSE_OPT_KEY("max_read=", FUSE_OPT_KEY_KEEP),
 	VOPT("--store=%s", store),
 	VOPT("--store %s", store),
 	VOPT("stats", stats),
@@ -535,6 +539,10 @@ static int apply_options(struct vwfs *fs, const struct vwfs_opts *opts,
 	}
 	if (check_uring(fs) < 0)
 		return -1;
+	/* libfuse checks the value; init must echo it (file.c) */
+	fs->max_read_given = opts->max_read != NULL;
+	if (opts->max_read)
+		fs->max_read = (unsigned)strtoul(opts->max_read, NULL, 0);
 	if (parse_pt_mode(opts->passthrough, &fs->pt_mode)) {
 		fprintf(stderr, "viewfs: bad passthrough=%s (auto, on or off)\n",
 			opts->passthrough);
@@ -718,6 +726,7 @@ static void free_options(struct fuse_args *args, struct fuse_cmdline_opts *cmd,
 	free(opts->max_files);
 	free(opts->huge);
 	free(opts->io_uring);
+	free(opts->max_read);
 	free(opts->passthrough);
 	free(opts->store);
 	free(opts->timeout);

@@ -32,12 +32,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/*
- * The device number ("major:minor") of the fuse.viewfs mount whose mount
- * point is @path (absolute, as in mountinfo), the last one listed (the top
- * of the stack), into @dev; 0 if found, -ENOENT if not.
- */
-static int mount_dev_of(const char *path, char *dev, size_t devlen)
+/* viewfs.h */
+int vwfs_mount_dev(const char *path, char *dev, size_t devlen)
 {
 	FILE *f = fopen("/proc/self/mountinfo", "r");
 	char line[4096], mdev[64], mpoint[PATH_MAX], fstype[64];
@@ -78,7 +74,7 @@ static void watch(int rfd, const char *path, const char *dev)
 	if (n == 1)
 		_exit(0);
 	/* EOF: the daemon is gone without unmounting. */
-	if (mount_dev_of(path, now, sizeof(now)) != 0 || strcmp(now, dev))
+	if (vwfs_mount_dev(path, now, sizeof(now)) != 0 || strcmp(now, dev))
 		_exit(0);
 	if (geteuid() == 0)
 		_exit(umount2(path, MNT_DETACH) == 0 ? 0 : 1);
@@ -93,7 +89,7 @@ int vwfs_auto_unmount_start(const char *path)
 	pid_t pid;
 
 	/* Never stat the mount point here: that would wait for our own reply. */
-	if (mount_dev_of(path, dev, sizeof(dev)) != 0)
+	if (vwfs_mount_dev(path, dev, sizeof(dev)) != 0)
 		return -ENOENT;
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return -errno;
@@ -147,7 +143,7 @@ void vwfs_auto_unmount_disarm(void)
 	if (watcher_fd < 0)
 		return;
 	/* Still mounted (the unmount failed): leave the watcher armed. */
-	if (mount_dev_of(watched_path, now, sizeof(now)) == 0 && !strcmp(now, watched_dev))
+	if (vwfs_mount_dev(watched_path, now, sizeof(now)) == 0 && !strcmp(now, watched_dev))
 		return;
 	/* A full pipe cannot happen (one byte, once); a failed write leaves
 	 * the EOF path, which still finds no mount of ours to detach. */

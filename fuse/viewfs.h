@@ -194,6 +194,7 @@ struct vwfs {
 	int killpriv_v2;	/* negotiated FUSE_CAP_HANDLE_KILLPRIV_V2 */
 	int writeback;		/* -o writeback_cache (fallback path only) */
 	unsigned max_read;	/* -o max_read= the mount was given (file.c) */
+	int max_read_given;	/* ... by the user (main.c's option table) */
 	unsigned readahead;	/* bytes of readahead set on the mount's bdi, or 0 */
 	int debug;
 	int init_error;		/* set by init() when passthrough=on or
@@ -367,10 +368,10 @@ struct vwfs_inode *vwfs_inode_find(struct vwfs *fs, dev_t dev, ino_t ino);
 
 /* file.c: data path */
 /*
- * Before fuse_session_new: unless args already carry -o max_read=, add the
- * size of the daemon's read requests (fallback path; see file.c), and keep
- * in fs->max_read what the mount was given, which init must echo.
- * 0 or -1 (no memory).
+ * Before fuse_session_new: unless the user gave -o max_read=
+ * (fs->max_read_given), add the size of the daemon's read requests
+ * (fallback path; see file.c) to args and keep it in fs->max_read, which
+ * init must echo.  0 or -1 (no memory).
  */
 int vwfs_data_path_args(struct vwfs *fs, struct fuse_args *args);
 /*
@@ -584,6 +585,14 @@ void vwfs_space_last_close(struct vwfs *fs, struct vwfs_inode *in, int fd);
 uint64_t vwfs_space_xattr_bytes(struct vwfs *fs);
 
 /* unmount.c */
+/*
+ * The device number ("major:minor") of the fuse.viewfs mount whose mount
+ * point is @path (absolute, as in mountinfo), the last one listed (the top
+ * of the stack), into @dev; 0 if found, -ENOENT if not (a path with
+ * blanks, which mountinfo escapes, is never found), or fopen's -errno.
+ * Reads /proc/self/mountinfo only: never asks the mount itself.
+ */
+int vwfs_mount_dev(const char *path, char *dev, size_t devlen);
 /*
  * -o auto_unmount: start a watcher process that detaches the fuse.viewfs
  * mount on @path (absolute, as libfuse resolved it) once this process has
