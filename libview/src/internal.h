@@ -360,25 +360,12 @@ VW__HIDDEN struct vw__ld vw__ld4(const void *p);
 VW__HIDDEN struct vw__ld vw__ld8(const void *p);
 extern VW__HIDDEN const char vw__ld_begin[], vw__ld_end[], vw__ld_fix[];
 /*
- * The same loads called from inline asm that names exactly what they
- * change (rax, rdx, flags): the caller then keeps its values in any other
- * register across the call, and its fast path needs no register saves.
- * The call's return address would land in the red zone below %rsp, which
- * the compiler may be using: step over it first.
- */
-#define VW__LD_CALL(fn, p, r)						\
-	__asm__ volatile("lea -128(%%rsp), %%rsp\n\t"			\
-			 "call " #fn "\n\t"					\
-			 "lea 128(%%rsp), %%rsp"				\
-			 : "=a"((r).v), "=d"((r).fault)			\
-			 : "D"(p)						\
-			 : "memory", "cc")
-
-/*
- * The same loads inline, for vw_get's fast path: no call, no step over
- * the red zone.  Each load instruction is recorded in the section
- * vw_ldtab with the address to resume at (the one after it), as offsets
- * from the entry's own fields so that the table needs no relocation in a
+ * The same loads inline, for vw_get's fast path: no call (a call's return
+ * address would land in the red zone the compiler may be using), and the
+ * asm names exactly what it changes (rax, rdx, flags), so the caller keeps
+ * its values in any other register.  Each load instruction is recorded
+ * in the section vw_ldtab with the address to resume at (the one after
+ * it), as offsets from the entry's own fields so that the table needs no relocation in a
  * shared object; the SIGBUS handler looks the faulting instruction up
  * there (guard.c) and resumes with rax = the faulting address, rdx = 1.
  */
