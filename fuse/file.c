@@ -437,7 +437,8 @@ void vwfs_op_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *in,
 		kill_suidgid_notify(req, ino, vwfs_inode(req, ino), out.buf[0].fd);
 	/* -o reserve: a write past the end leaves no unreserved hole (and a
 	 * failed one gives the gap back) */
-	n = vwfs_space_write_gap(fs, out.buf[0].fd, off, &gap);
+	n = vwfs_space_write_gap(fs, out.buf[0].fd, off, &gap,
+				 fuse_req_ctx(req)->pid);
 	if (!n)
 		n = fuse_buf_copy(&out, in, 0);
 	if (n <= 0)
@@ -483,7 +484,8 @@ void vwfs_op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t off,
 	}
 	/* The EFBIG rule; the store checks its free space and undoes a
 	 * partial allocation. */
-	ret = -vwfs_space_fallocate(fs, fd, mode, off, len);
+	ret = -vwfs_space_fallocate(fs, fd, mode, off, len,
+				    fuse_req_ctx(req)->pid);
 	vwfs_handle_done(fs);
 	fuse_reply_err(req, ret);
 }
@@ -519,7 +521,8 @@ void vwfs_op_copy_file_range(fuse_req_t req, fuse_ino_t ino_in, off_t off_in,
 	n = vwfs_seals_check_write(vwfs_inode(req, ino_out), file_of(fi_out)->fd,
 				   off_out, (off_t)len, 1);
 	if (!n)
-		n = vwfs_space_write_gap(fs, file_of(fi_out)->fd, off_out, &gap);
+		n = vwfs_space_write_gap(fs, file_of(fi_out)->fd, off_out, &gap,
+					 fuse_req_ctx(req)->pid);
 	if (n < 0) {
 		vwfs_handle_done(fs);
 		fuse_reply_err(req, (int)-n);

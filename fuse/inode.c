@@ -339,7 +339,8 @@ void vwfs_op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		fuse_reply_attr(req, &st, vwfs_data(req)->timeout);
 }
 
-static int set_size(struct vwfs *fs, struct vwfs_inode *in, int fd, off_t size)
+static int set_size(struct vwfs *fs, struct vwfs_inode *in, int fd, off_t size,
+		    pid_t caller)
 {
 	int ret, own = -1;
 
@@ -352,7 +353,7 @@ static int set_size(struct vwfs *fs, struct vwfs_inode *in, int fd, off_t size)
 	}
 	/* the capacity rule and, with -o reserve, the allocation */
 	if (!ret)
-		ret = vwfs_space_truncate(fs, fd, size);
+		ret = vwfs_space_truncate(fs, fd, size, caller);
 	pthread_mutex_unlock(&in->lock);
 	vwfs_inode_fd_done(in, own);
 	return ret;
@@ -414,7 +415,8 @@ static int set_times(const struct vwfs_inode *in, int fd, int ifd,
 
 /* Apply what valid asks for; the first step that fails ends it. */
 static int set_attrs(struct vwfs *fs, struct vwfs_inode *in, int fd, int ifd,
-		     const char *path, const struct stat *attr, int valid)
+		     const char *path, const struct stat *attr, int valid,
+		     pid_t caller)
 {
 	int ret;
 
@@ -425,7 +427,7 @@ static int set_attrs(struct vwfs *fs, struct vwfs_inode *in, int fd, int ifd,
 	    (ret = set_owner(ifd, attr, valid)))
 		return ret;
 	if ((valid & FUSE_SET_ATTR_SIZE) &&
-	    (ret = set_size(fs, in, fd, attr->st_size)))
+	    (ret = set_size(fs, in, fd, attr->st_size, caller)))
 		return ret;
 	if ((valid & (FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_MTIME)) &&
 	    (ret = set_times(in, fd, ifd, path, attr, valid)))
@@ -449,7 +451,8 @@ void vwfs_op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 	int ret = ifd < 0 ? ifd : vwfs_proc_path(ifd, path, sizeof(path));
 
 	if (!ret)
-		ret = set_attrs(fs, in, fd, ifd, path, attr, valid);
+		ret = set_attrs(fs, in, fd, ifd, path, attr, valid,
+				fuse_req_ctx(req)->pid);
 	if (fi)
 		vwfs_handle_done(fs);	/* f->fd is used no more */
 	/* the attributes as they now are, unless a step failed */

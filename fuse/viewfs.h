@@ -141,6 +141,9 @@ struct vwfs_space {
 	int xattr_counted;	/* RAM store: user.* bytes are counted */
 	uint64_t max_xattr;	/* bound on xattr_bytes; 0 none */
 	atomic_ullong xattr_bytes;	/* charged bytes of user.* xattrs */
+	/* -o stats: allocations of 2 MiB or more, those that ran on the
+	 * caller's CPU, and those the daemon moved there (space.c) */
+	atomic_ulong n_large, n_near, n_moved;
 };
 
 /* The rate limit of vwfs_log_limited (log.c).  Part of struct vwfs. */
@@ -534,24 +537,33 @@ void vwfs_space_fini(struct vwfs *fs);
 int vwfs_space_configure(struct vwfs *fs, const char *reserve,
 			const char *max_xattr_bytes);
 /*
+ * The allocations below take @caller, the pid of the FUSE request (0 when
+ * the kernel could not name it): one of 2 MiB or more runs on the CPU the
+ * caller last ran on, so its pages come from that CPU's free lists and
+ * memory node, as tmpfs's would at the caller's own page fault (best
+ * effort: where the CPU cannot be learnt or is not allowed to the daemon,
+ * it runs where it is).
+ *
  * Set the size of the store file fd (open for writing) to @size for
  * setattr: -EFBIG above the RAM store's whole capacity; with reserve a
  * grow allocates the new pages first (-ENOSPC, file unchanged, when they
  * do not fit); -errno of fstat/fallocate/ftruncate.
  */
-int vwfs_space_truncate(struct vwfs *fs, int fd, off_t size);
+int vwfs_space_truncate(struct vwfs *fs, int fd, off_t size, pid_t caller);
 /*
  * fallocate(2) for the FUSE request: the EFBIG rule unless punching, and
  * allocations serialised with grows.  0 or -errno.
  */
-int vwfs_space_fallocate(struct vwfs *fs, int fd, int mode, off_t off, off_t len);
+int vwfs_space_fallocate(struct vwfs *fs, int fd, int mode, off_t off, off_t len,
+			 pid_t caller);
 /*
  * Before a write or copy into fd at @off: with reserve, allocate the gap
  * between the end of the file and @off (size unchanged) so it is no
  * unreserved hole; *from is where the gap starts, or -1 when nothing was
  * allocated.  0, -ENOSPC or -errno.
  */
-int vwfs_space_write_gap(struct vwfs *fs, int fd, off_t off, off_t *from);
+int vwfs_space_write_gap(struct vwfs *fs, int fd, off_t off, off_t *from,
+			 pid_t caller);
 /* The write after vwfs_space_write_gap wrote nothing: give the gap
  * [from, off) back, unless the file has grown into it meanwhile. */
 void vwfs_space_write_gap_undo(struct vwfs *fs, int fd, off_t from, off_t off);

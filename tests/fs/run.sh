@@ -1085,6 +1085,48 @@ m.close(); os.close(fd)" "$mnt/f" "$tmp/res" && cat "$tmp/res") || rc=1
 	return $rc
 }
 
+# Issue 12 item 1: with reserve=on an allocation of 2 MiB or more runs on
+# the CPU the caller last ran on (fuse/space.c), and the daemon's threads
+# get their CPU masks back.  Callers pinned to the last CPU grow files by
+# truncate, fallocate and a write past the end; -o stats must count every
+# one of them on the caller's CPU (the scheduler alone puts the woken
+# daemon thread there about half the time).  Then a daemon confined to
+# CPU 0: callers on another CPU still grow files, nothing moves.
+masks_of() { cat /proc/"$1"/task/*/status 2>/dev/null | grep Cpus_allowed_list | sort -u | tr -s '\t ' ' '; }
+t_reserve_near_caller() { t_reserve_near_caller_ "$@" || { is_mounted && umount_fs; return 1; }; }
+t_reserve_near_caller_() {
+	local cpu rc=0 before after i n=0 line
+	cpu=$(taskset -c -p $$ | sed 's/.*: //;s/.*[-,]//')
+	mount_fs -o size=256M,stats,passthrough=off || return 1
+	before=$(masks_of "$pid")
+	for i in 1 2 3 4; do
+		taskset -c "$cpu" truncate -s 8M "$mnt/t$i" || rc=1
+		taskset -c "$cpu" fallocate -l 4M "$mnt/f$i" || rc=1
+		# a write 3 MiB past the end: the gap is allocated first
+		taskset -c "$cpu" dd if=/dev/zero of="$mnt/w$i" bs=4k count=1 seek=768 \
+			status=none || rc=1
+		n=$((n + 3))
+	done
+	taskset -c "$cpu" truncate -s 1M "$mnt/small" || rc=1	# not counted
+	after=$(masks_of "$pid")
+	[ "$before" = "$after" ] || { echo "daemon CPU masks before: $before; after: $after"; rc=1; }
+	[ "$(stat -c %b "$mnt/t1")" -ge $((8 << 11)) ] || { echo "t1 not reserved: $(stat -c %b "$mnt/t1") blocks"; rc=1; }
+	umount_fs || return 1
+	line=$(grep "reservations of 2 MiB or more" "$tmp/log")
+	echo "$line" | grep -q "more $n, on the caller's CPU $n " ||
+		{ echo "wanted $n of $n on CPU $cpu; the daemon said: $line"; rc=1; }
+	# the daemon may not run on the caller's CPU: it allocates where it is
+	mount_fs -o size=256M,stats || return 1
+	taskset -a -c -p 0 "$pid" >/dev/null || rc=1
+	taskset -c "$cpu" truncate -s 8M "$mnt/t" || rc=1
+	after=$(masks_of "$pid")
+	[ "$after" = "Cpus_allowed_list: 0" ] || { echo "confined daemon's masks: $after"; rc=1; }
+	umount_fs || return 1
+	grep -q "reservations of 2 MiB or more 1, on the caller's CPU 0 (moved there 0)" "$tmp/log" ||
+		{ echo "confined: $(grep reservations "$tmp/log")"; rc=1; }
+	return $rc
+}
+
 # Issue 9 item 9: as nobody, 64 KiB user.* values until ENOSPC: the total
 # is bounded (default: size/16 = 4 MiB here, each attribute charged
 # name + value + 64 bytes), and removing, replacing, unlinking, rmdir and
@@ -1323,6 +1365,11 @@ t "reserve_off_lost_writeback_logged" t_reserve_off_lost_writeback_logged
 t "reserve_on_with_store_dir" t_reserve_store_dir
 t "huge_option_values_and_refusals" t_huge_option
 t "fallback_readahead_window_and_max_read" t_readahead
+if [ "$(nproc)" -ge 2 ]; then
+	t "reserve_allocates_on_the_callers_cpu" t_reserve_near_caller
+else
+	skip_one "reserve_allocates_on_the_callers_cpu (one CPU)"
+fi
 if [ ! -e /sys/kernel/mm/transparent_hugepage/shmem_enabled ]; then
 	skip_one "huge_pages_pmd_mapped_through_passthrough: the kernel has no transparent huge pages"
 elif [ -z "$pt_on_ok" ]; then
