@@ -60,6 +60,7 @@ void vwfs_op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	fi->fh = (uintptr_t)d;
 	vwfs_link_add(vwfs_data(req), &vwfs_data(req)->dirs, &d->link);
 	vwfs_open_fds_add(vwfs_data(req));
+	vwfs_fh_published(d);
 	if (fuse_reply_open(req, fi) == -ENOENT)	/* interrupted */
 		dir_free(vwfs_data(req), d);
 }
@@ -72,7 +73,7 @@ void vwfs_op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 void vwfs_op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		    struct fuse_file_info *fi)
 {
-	struct vwfs_dir *d = (struct vwfs_dir *)(uintptr_t)fi->fh;
+	struct vwfs_dir *d = vwfs_fh(fi);
 	struct vwfs *fs = vwfs_data(req);
 	char *buf = malloc(size ? size : 1);
 	size_t used = 0;
@@ -125,7 +126,7 @@ void vwfs_op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 
 void vwfs_op_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	struct vwfs_dir *d = (struct vwfs_dir *)(uintptr_t)fi->fh;
+	struct vwfs_dir *d = vwfs_fh(fi);
 
 	(void)ino;
 	vwfs_handle_released(vwfs_data(req));
@@ -136,7 +137,7 @@ void vwfs_op_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *f
 void vwfs_op_fsyncdir(fuse_req_t req, fuse_ino_t ino, int datasync,
 		     struct fuse_file_info *fi)
 {
-	struct vwfs_dir *d = (struct vwfs_dir *)(uintptr_t)fi->fh;
+	struct vwfs_dir *d = vwfs_fh(fi);
 	int fd = dirfd(d->dp);
 	int ret = (datasync ? fdatasync(fd) : fsync(fd)) < 0 ? errno : 0;
 

@@ -25,7 +25,7 @@
 
 static struct vwfs_file *file_of(struct fuse_file_info *fi)
 {
-	return (struct vwfs_file *)(uintptr_t)fi->fh;
+	return vwfs_fh(fi);
 }
 
 /* Flags for the daemon's own descriptor: the kernel supplies offsets
@@ -240,6 +240,7 @@ static int attach_file(fuse_req_t req, struct vwfs_inode *in, int fd,
 	fi->fh = (uintptr_t)f;
 	vwfs_link_add(fs, &fs->files, &f->link);
 	atomic_fetch_add(&fs->n_open, 1);
+	vwfs_fh_published(f);
 	return 0;
 }
 

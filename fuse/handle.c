@@ -220,7 +220,7 @@ static int reopen(int fd, int flags)
 	return nfd < 0 ? -errno : nfd;
 }
 
-int vwfs_inode_fd(struct vwfs *fs, struct vwfs_inode *in, int flags)
+static int inode_fd(struct vwfs *fs, struct vwfs_inode *in, int flags)
 {
 	int fd = -1, borrowed = 0;
 
@@ -254,12 +254,22 @@ int vwfs_inode_fd(struct vwfs *fs, struct vwfs_inode *in, int flags)
 	return fd;
 }
 
+int vwfs_inode_fd(struct vwfs *fs, struct vwfs_inode *in, int flags)
+{
+	int fd = inode_fd(fs, in, flags);
+
+	/* after its last read of in: an open keeps the descriptor and never
+	 * calls vwfs_inode_fd_done (see vwfs_inode_used in viewfs.h) */
+	vwfs_inode_used(in);
+	return fd;
+}
+
 void vwfs_inode_fd_done(struct vwfs_inode *in, int fd)
 {
-	int e = errno;
+	int e = errno, own = fd >= 0 && fd != in->path_fd;
 
-	vwfs_inode_used(in);
-	if (fd >= 0 && fd != in->path_fd)
+	vwfs_inode_used(in);	/* after the last read of in (path_fd) */
+	if (own)
 		close(fd);
 	errno = e;
 }

@@ -328,7 +328,7 @@ void vwfs_op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 
 	/* fstat of an open file: its own descriptor, unlinked or not */
 	if (fi && in->type == S_IFREG) {
-		ret = fstat(((struct vwfs_file *)(uintptr_t)fi->fh)->fd, &st) < 0 ? -errno : 0;
+		ret = fstat(((struct vwfs_file *)vwfs_fh(fi))->fd, &st) < 0 ? -errno : 0;
 		vwfs_handle_done(vwfs_data(req));
 	} else {
 		ret = stat_inode(vwfs_data(req), in, &st);
@@ -444,7 +444,7 @@ void vwfs_op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 {
 	struct vwfs *fs = vwfs_data(req);
 	struct vwfs_inode *in = vwfs_inode(req, ino);
-	int fd = fi ? ((struct vwfs_file *)(uintptr_t)fi->fh)->fd : -1;
+	int fd = fi ? ((struct vwfs_file *)vwfs_fh(fi))->fd : -1;
 	int ifd = vwfs_inode_fd(fs, in, O_PATH);
 	char path[64];
 	struct stat st;

@@ -242,8 +242,16 @@ struct vwfs {
  * and the free acquires it (handle.c) */
 #define vwfs_inode_used(in) __tsan_release(in)
 #define vwfs_inode_freeing(in) __tsan_acquire(in)
+/* and open handles: open, create and opendir publish the handle they
+ * filled before the reply that hands its fh to the kernel, and a request
+ * that reaches it through fi->fh (vwfs_fh) acquires it; over io_uring the
+ * two run on different rings (seen: opendir on one, readdir on another) */
+#define vwfs_fh_published(h) __tsan_release(h)
+#define vwfs_fh_reached(h) __tsan_acquire(h)
 #define VWFS_TSAN 1
 #else
+#define vwfs_fh_published(h) ((void)(h))
+#define vwfs_fh_reached(h) ((void)(h))
 #define vwfs_inode_used(in) ((void)(in))
 #define vwfs_inode_freeing(in) ((void)(in))
 #define VWFS_TSAN 0
@@ -252,6 +260,16 @@ struct vwfs {
 #define vwfs_inode_published(fs) ((void)(fs))
 #define vwfs_inode_reached(fs) ((void)(fs))
 #endif
+
+/* The open file or directory behind fi->fh (file.c's vwfs_file, dir.c's
+ * vwfs_dir), as open, create or opendir left it. */
+static inline void *vwfs_fh(const struct fuse_file_info *fi)
+{
+	void *h = (void *)(uintptr_t)fi->fh;
+
+	vwfs_fh_reached(h);
+	return h;
+}
 
 /* The daemon's state behind a request (main.c made it the session's). */
 static inline struct vwfs *vwfs_data(fuse_req_t req)

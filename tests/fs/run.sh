@@ -35,7 +35,9 @@ chmod 755 "$tmp"	# other users reach the mount (other_user_permissions)
 mnt=$tmp/mnt
 mkdir -p "$mnt"
 pid=
+uring_saved=	# the kernel's enable_uring to put back (io_uring block below)
 cleanup() {
+	[ -n "$uring_saved" ] && echo "$uring_saved" >/sys/module/fuse/parameters/enable_uring
 	grep -qs " $tmp/ref " /proc/mounts && umount "$tmp/ref"
 	if grep -qs " $mnt " /proc/mounts; then fusermount3 -uz "$mnt" 2>/dev/null || umount -l "$mnt"; fi
 	[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
@@ -343,7 +345,7 @@ t_requests_seen() {	# $1 = on|off: a fresh mount with -o stats
 	dd if=/dev/zero of="$mnt/w" bs=4k count=3000 conv=notrunc status=none || return 1
 	umount_fs || return 1
 	local line w sec
-	line=$(grep "stats:" "$tmp/log") || { cat "$tmp/log"; return 1; }
+	line=$(grep "stats: open" "$tmp/log") || { cat "$tmp/log"; return 1; }
 	echo "  $line"
 	w=$(echo "$line" | sed -E 's/.*write ([0-9]+).*/\1/')
 	sec=$(echo "$line" | sed -E 's/.*security\.\* ([0-9]+).*/\1/')
@@ -399,14 +401,17 @@ t_crash() {
 # (tests/fs/churn.py: create/write/read/rename/link/unlink/truncate/chmod/
 # utime/xattrs/readdir/mmap/mkdir/rmdir).  Any TSan report makes the
 # daemon exit 66, which fails umount_fs; the reports are shown.
-t_tsan() {
+t_tsan() {	# t_tsan on|off SEED [on: over io_uring]
 	local tbin=$root/build/tsan/bin/viewfs rc=0 save=$bin
 	[ -x "$tbin" ] || { echo "$tbin not built (make SAN=thread viewfs)"; return 1; }
 	rm -f "$tmp"/tsan.*
 	bin=$tbin
 	TSAN_OPTIONS="halt_on_error=0 exitcode=66 log_path=$tmp/tsan suppressions=$root/tests/fs/tsan.supp" \
-		mount_fs -o passthrough="$1",allow_other || { bin=$save; return 1; }
+		mount_fs -o passthrough="$1",allow_other${3:+,io_uring=$3} || { bin=$save; return 1; }
 	bin=$save
+	if [ "${3:-}" = on ] && ! grep -q "io_uring: on" "$tmp/log"; then
+		echo "not over io_uring:"; cat "$tmp/log"; umount_fs; return 1
+	fi
 	"$PY" "$root/tests/fs/churn.py" "$mnt" 16 2500 12 "$2" || rc=1
 	umount_fs || rc=1
 	if ls "$tmp"/tsan.* >/dev/null 2>&1; then
@@ -1228,10 +1233,12 @@ for i in range(300):
 }
 
 # ---------------------------------------------------------------- io_uring
-# The kernel's switch, read only: the tests never change it (CI runs with
-# its default N; a run by hand with Y covers the rings, and with Y every
-# other test of this suite runs over io_uring too, io_uring=auto being the
-# default).
+# The kernel's switch.  Where it is N (the default, and CI's) the suite
+# checks the refusal, then sets Y for the io_uring tests alone and puts N
+# back (cleanup does too, if the suite stops in between): other FUSE
+# daemons are not changed by Y unless they ask for rings themselves.
+# Where it is Y already, every test of the suite runs over io_uring
+# (io_uring=auto is the default).
 uring_param=/sys/module/fuse/parameters/enable_uring
 uring_state() { cat "$uring_param" 2>/dev/null || echo absent; }
 
@@ -1274,7 +1281,17 @@ if [ "$(uring_state)" = Y ]; then
 	t "io_uring_on_data_and_metadata_passthrough_off" t_uring_on_works off
 else
 	t "io_uring_on_refused_when_kernel_says_N" t_uring_on_refused
-	skip_one "io_uring_on_data_and_metadata: $uring_param is $(uring_state) (root may set it to Y for a run by hand)"
+	if [ "$(uring_state)" = N ] && uring_saved=N && echo Y >"$uring_param" 2>/dev/null &&
+		[ "$(uring_state)" = Y ]; then
+		t "io_uring_on_data_and_metadata_passthrough_on" t_uring_on_works on
+		t "io_uring_on_data_and_metadata_passthrough_off" t_uring_on_works off
+		t "tsan_concurrent_clients_io_uring_passthrough_on" t_tsan on 23 on
+		t "tsan_concurrent_clients_io_uring_passthrough_off" t_tsan off 24 on
+		echo N >"$uring_param" && uring_saved=
+	else
+		skip_one "io_uring_on_data_and_metadata: $uring_param is $(uring_state) and cannot be set to Y here"
+		uring_saved=
+	fi
 fi
 
 pt_on_ok=
