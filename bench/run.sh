@@ -579,6 +579,57 @@ mount_uring_subjects() {
 	done
 }
 
+# ---------------------------------------------------------------- one CPU
+# Where the round-trip rows' limit is (issue 12 items 2 and 3): the same
+# work with the caller and every thread of the daemon on CPU 0.  A woken
+# daemon thread goes to an idle CPU, so in the rows above each request
+# costs a wakeup across CPUs, which on this VM (no halt polling in the
+# guest) dominates; here both sides share one CPU and the rows compare
+# what the daemons themselves cost.  Informative rows, no target: users'
+# programs are not pinned.
+pin_daemon() {		# pin_daemon SUBJECT CPULIST: every thread, new ones too
+	local pid=${DAEMON_OF[$1]:-}
+	[ -n "$pid" ] && taskset -a -p -c "$2" "$pid" >/dev/null
+}
+
+run_onecpu() {		# run_onecpu SUBJECT...: those of the fs parts that are up
+	local s rep r all
+	[ "$(nproc)" -ge 2 ] || { note "one CPU rows: one CPU only, nothing to compare"; return; }
+	command -v taskset >/dev/null || { skip "one CPU rows: taskset missing"; return; }
+	all=$(taskset -c -p $$ | sed 's/.*: //')
+	log "one CPU: meta and 4 KiB random writes, caller and daemon on CPU 0 ($(($(date +%s) - T0)) s so far)"
+	for s in "$@"; do
+		case $s in viewfs | hp) ;; viewfs-nopt | hp-nopt) ;; *) continue ;; esac
+		pin_daemon "$s" 0 || { skip "one CPU rows on $s: cannot pin its daemon"; continue; }
+		case $s in
+		viewfs | hp)
+			mkdir -p "$WORK/mnt/$s/meta1"
+			for ((rep = 1; rep <= META_REPS; rep++)); do
+				r=$(taskset -c 0 build/bench/meta_ops "$WORK/mnt/$s/meta1" "$META_S" 4096 \
+					2>"$OUT/logs/meta1.$s.err") || { skip "one CPU meta on $s: $(tail -n 1 "$OUT/logs/meta1.$s.err")"; break; }
+				measure meta "create+write 4K+close+unlink, one CPU" "$s" "files/s" higher "$r"
+			done
+			rm -rf "$WORK/mnt/$s/meta1"
+			;;
+		*)
+			if command -v fio >/dev/null; then
+				dd if=/dev/zero of="$WORK/mnt/$s/w1.dat" bs=1M count=256 status=none
+				for ((rep = 1; rep <= REPS + 1; rep++)); do
+					r=$(taskset -c 0 fio --name=w1 --filename="$WORK/mnt/$s/w1.dat" --rw=randwrite \
+						--bs=4k --size=256M --ioengine=psync --invalidate=0 --norandommap \
+						--randrepeat=0 --runtime=1 --time_based --output-format=json 2>/dev/null |
+						/usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["jobs"][0]["write"]["iops"])') ||
+						{ skip "one CPU random writes on $s: fio failed"; break; }
+					measure meta "random 4 KiB writes, one CPU" "$s" IOPS higher "$r"
+				done
+				rm -f "$WORK/mnt/$s/w1.dat"
+			fi
+			;;
+		esac
+		pin_daemon "$s" "$all"
+	done
+}
+
 run_fs_parts() {
 	local s up=() p
 	case " $PARTS " in *" fileio "* | *" meta "* | *" memory "* | *" mmap "*) ;; *) return ;; esac
@@ -616,6 +667,7 @@ run_fs_parts() {
 		mount_uring_subjects
 		up+=("${URING_UP[@]}")
 		run_meta "${others[@]}" "${URING_UP[@]}"
+		run_onecpu "${others[@]}"
 		;;
 	esac
 	case " $PARTS " in *" memory "*)
