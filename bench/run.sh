@@ -667,7 +667,6 @@ run_fs_parts() {
 		mount_uring_subjects
 		up+=("${URING_UP[@]}")
 		run_meta "${others[@]}" "${URING_UP[@]}"
-		run_onecpu "${others[@]}"
 		;;
 	esac
 	case " $PARTS " in *" memory "*)
@@ -683,6 +682,8 @@ run_fs_parts() {
 		;;
 	esac
 	case " $PARTS " in *" mmap "*) run_mmap "${others[@]}" ;; esac
+	# last: the memory part has a deadline into the run
+	case " $PARTS " in *" meta "*) run_onecpu "${others[@]}" ;; esac
 	for s in "${up[@]}"; do
 		unmount_subject "$s" "$WORK/mnt/$s"
 	done

@@ -112,9 +112,9 @@ static const char usage_text[] =
 "        How long the kernel caches names and attributes (default 1).\n"
 "    -o stats\n"
 "        Print request counters at exit (reads, writes, opens, getxattr)\n"
-"        and the most descriptors open files and directories held; with\n"
-"        reserve=on, how many allocations of 2 MiB or more ran on the CPU\n"
-"        of the process that asked for them.\n"
+"        the most descriptors open files and directories held, and how\n"
+"        many allocations of 2 MiB or more (reserve=on grows, fallocate)\n"
+"        ran on the CPU of the process that asked for them.\n"
 "    -o auto_unmount\n"
 "        Unmount when the daemon ends in any way, kill -9 included (a\n"
 "        watcher process of viewfs's own does it; a mount placed on the\n"
@@ -711,8 +711,8 @@ static void stop_session(struct vwfs *fs, const char *mountpoint)
 			atomic_load(&fs->n_write), atomic_load(&fs->n_getxattr),
 			atomic_load(&fs->n_getxattr_security),
 			atomic_load(&fs->open_fds_peak));
-	if (fs->stats && fs->space.reserve)
-		vwfs_log("viewfs: stats: reservations of 2 MiB or more %lu, on the "
+	if (fs->stats)
+		vwfs_log("viewfs: stats: allocations of 2 MiB or more %lu, on the "
 			"caller's CPU %lu (moved there %lu)\n",
 			atomic_load(&fs->space.n_large), atomic_load(&fs->space.n_near),
 			atomic_load(&fs->space.n_moved));

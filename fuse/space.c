@@ -263,9 +263,9 @@ static int task_cpu(pid_t pid)
 	/* after ") " comes field 3 (the state) */
 	for (field = 2; p && field < 39; field++)
 		p = strchr(p + 1, ' ');
-	if (p && sscanf(p + 1, "%d", &cpu) != 1)
-		cpu = -1;
-	return p ? cpu : -1;
+	if (!p || sscanf(p + 1, "%d", &cpu) != 1)
+		return -1;
+	return cpu;
 }
 
 static void near_caller(struct vwfs_space *sp, struct near *nr, pid_t caller,

@@ -1117,7 +1117,7 @@ t_reserve_near_caller_() {
 	[ "$before" = "$after" ] || { echo "daemon CPU masks before: $before; after: $after"; rc=1; }
 	[ "$(stat -c %b "$mnt/t1")" -ge $((8 << 11)) ] || { echo "t1 not reserved: $(stat -c %b "$mnt/t1") blocks"; rc=1; }
 	umount_fs || return 1
-	line=$(grep "reservations of 2 MiB or more" "$tmp/log")
+	line=$(grep "allocations of 2 MiB or more" "$tmp/log")
 	echo "$line" | grep -q "more $n, on the caller's CPU $n " ||
 		{ echo "wanted $n of $n on CPU $cpu; the daemon said: $line"; rc=1; }
 	# the daemon may not run on the caller's CPU: it allocates where it is
@@ -1127,8 +1127,8 @@ t_reserve_near_caller_() {
 	after=$(masks_of "$pid")
 	[ "$after" = "Cpus_allowed_list: 0" ] || { echo "confined daemon's masks: $after"; rc=1; }
 	umount_fs || return 1
-	grep -q "reservations of 2 MiB or more 1, on the caller's CPU 0 (moved there 0)" "$tmp/log" ||
-		{ echo "confined: $(grep reservations "$tmp/log")"; rc=1; }
+	grep -q "allocations of 2 MiB or more 1, on the caller's CPU 0 (moved there 0)" "$tmp/log" ||
+		{ echo "confined: $(grep allocations "$tmp/log")"; rc=1; }
 	return $rc
 }
 
