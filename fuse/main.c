@@ -111,7 +111,7 @@ static const char usage_text[] =
 "    -o timeout=SECONDS\n"
 "        How long the kernel caches names and attributes (default 1).\n"
 "    -o stats\n"
-"        Print request counters at exit (reads, writes, opens, getxattr)\n"
+"        Print request counters at exit (reads, writes, opens, getxattr),\n"
 "        the most descriptors open files and directories held, and how\n"
 "        many allocations of 2 MiB or more (reserve=on grows, fallocate)\n"
 "        ran on the CPU of the process that asked for them.\n"
