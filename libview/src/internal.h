@@ -285,6 +285,11 @@ size_t vw__float_repr(double x, char buf[static 32]);
  * 0.DIGITS * 10^decpt; returns n.  No errors. */
 int vw__shortest(double x, char *digits, int *decpt);
 
+/* shortest.c: the decimal digits of f (no sign, no NUL, at most 20),
+ * written to end right before end; returns where they start.  Also
+ * output.c's integers. */
+char *vw__put_digits(char *end, uint64_t f);
+
 /* shortest.c's scales: floor(log10(2^q)) and floor(log10(3/4 * 2^q)),
  * exact for q in [-1074, 971] (a double's binary exponents). */
 int vw__floor_log10_pow2(int q);

@@ -98,31 +98,6 @@ static int vw__bytes_repr(const unsigned char *b, size_t n, FILE *f)
 	return fputc(q, f) < 0 ? -EIO : 0;
 }
 
-/* The decimal digits of u, written backwards from end; returns the first. */
-static char *vw__utoa(unsigned long long u, char *end)
-{
-	static const char pairs[201] =
-		"00010203040506070809101112131415161718192021222324"
-		"25262728293031323334353637383940414243444546474849"
-		"50515253545556575859606162636465666768697071727374"
-		"75767778798081828384858687888990919293949596979899";
-
-	while (u >= 100) {
-		unsigned d = (unsigned)(u % 100) * 2;
-
-		u /= 100;
-		*--end = pairs[d + 1];
-		*--end = pairs[d];
-	}
-	if (u >= 10) {
-		*--end = pairs[u * 2 + 1];
-		*--end = pairs[u * 2];
-	} else {
-		*--end = (char)('0' + u);
-	}
-	return end;
-}
-
 /*
  * One value to f, the caller holding f's lock (flockfile): tolist writes a
  * million values under one lock, and %lld through fprintf cost more than
@@ -137,12 +112,12 @@ static int vw__format_value_locked(const struct vw_value *val, FILE *f)
 	case VW_V_INT:
 	case VW_V_UINT:
 		if (val->type == VW_V_UINT || val->i >= 0) {
-			p = vw__utoa(val->type == VW_V_UINT ? (unsigned long long)val->u
-							     : (unsigned long long)val->i,
-				     buf + sizeof(buf));
+			p = vw__put_digits(buf + sizeof(buf),
+					   val->type == VW_V_UINT ? (uint64_t)val->u
+								  : (uint64_t)val->i);
 		} else {
 			/* the magnitude of INT64_MIN fits only unsigned */
-			p = vw__utoa(0ull - (unsigned long long)val->i, buf + sizeof(buf));
+			p = vw__put_digits(buf + sizeof(buf), 0 - (uint64_t)val->i);
 			*--p = '-';
 		}
 		n = (size_t)(buf + sizeof(buf) - p);

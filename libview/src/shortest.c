@@ -123,17 +123,17 @@ strip:
 	*ep = k;
 }
 
-/* The decimal digits of f (< 10^17) written to end right before end;
- * returns where they start.  Two 32-bit halves, two digits a step: shorter
- * chains of dependent divisions than one 64-bit loop a digit at a time. */
-static char *vw__put_digits(char *end, uint64_t f)
+/* internal.h.  Two digits a step on 32-bit halves: shorter chains of
+ * dependent divisions than one 64-bit loop a digit at a time. */
+char *vw__put_digits(char *end, uint64_t f)
 {
-	uint32_t hi = (uint32_t)f, r;
+	uint32_t hi, r;
 
-	if (f >= 100000000) {
+	/* eight digits (leading zeros kept) while the rest needs 64 bits */
+	while (f > UINT32_MAX) {
 		uint32_t lo = (uint32_t)(f % 100000000);
 
-		hi = (uint32_t)(f / 100000000);
+		f /= 100000000;
 		for (int i = 0; i < 4; i++) {
 			r = lo % 100;
 			lo /= 100;
@@ -141,6 +141,7 @@ static char *vw__put_digits(char *end, uint64_t f)
 			*--end = (char)('0' + r / 10);
 		}
 	}
+	hi = (uint32_t)f;
 	while (hi >= 100) {
 		r = hi % 100;
 		hi /= 100;
