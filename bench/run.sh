@@ -618,7 +618,7 @@ run_onecpu() {		# run_onecpu SUBJECT...: those of the fs parts that are up
 					r=$(taskset -c 0 fio --name=w1 --filename="$WORK/mnt/$s/w1.dat" --rw=randwrite \
 						--bs=4k --size=256M --ioengine=psync --invalidate=0 --norandommap \
 						--randrepeat=0 --runtime=1 --time_based --output-format=json 2>/dev/null |
-						/usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["jobs"][0]["write"]["iops"])') ||
+						"$PY" -c 'import json,sys; print(json.load(sys.stdin)["jobs"][0]["write"]["iops"])') ||
 						{ skip "one CPU random writes on $s: fio failed"; break; }
 					measure meta "random 4 KiB writes, one CPU" "$s" IOPS higher "$r"
 				done
