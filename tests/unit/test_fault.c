@@ -234,17 +234,34 @@ static void test_tobytes_fortran_order_of_a_truncated_file_is_efault(void **stat
 		     0);
 }
 
+/* Another thread can take f's stdio lock (ftrylockfile): 0 if it could. */
+static void *try_lock_file(void *arg)
+{
+	FILE *f = arg;
+
+	if (ftrylockfile(f) != 0)
+		return (void *)1;
+	funlockfile(f);
+	return NULL;
+}
+
 static void test_tolist_of_a_truncated_file_is_efault(void **state)
 {
 	struct ffx *f = *state;
 	ssize_t shape[] = { (ssize_t)(f->size / 8) };
+	void *busy = (void *)1;
 	const char *text;
+	pthread_t th;
 
 	assert_int_equal(vw_cast(&f->v[1], &f->v[0], "Q", 1, shape, &f->err),
 			 0);
 	lose_from(f, f->page);
 	capture_open(&f->cap);
 	assert_fault(f, vw_tolist(&f->v[1], f->cap.f, &f->err), f->page);
+	/* tolist writes under the stream's lock: the fault gave it back */
+	assert_int_equal(pthread_create(&th, NULL, try_lock_file, f->cap.f), 0);
+	assert_int_equal(pthread_join(th, &busy), 0);
+	assert_null(busy);
 	text = capture_text(&f->cap);
 	/* the output stops where the page is lost */
 	assert_int_equal(text[0], '[');
