@@ -110,11 +110,24 @@ static const char usage_text[] =
 "        (writes inside a buffer sized with reserve=on cannot fail).\n"
 "    -o timeout=SECONDS\n"
 "        How long the kernel caches names and attributes (default 1).\n"
+"    -o spin=MICROSECONDS\n"
+"        After each request the reading thread polls /dev/fuse this long\n"
+"        for the next one before it sleeps (0 to 10000).  A request that\n"
+"        comes meanwhile is taken without waking a thread, which on a VM\n"
+"        (whose idle vCPUs halt) is much of a round trip: create, unlink\n"
+"        and writes without passthrough get about 1.4x faster.  The cost\n"
+"        is up to one CPU while requests keep coming, and spin\n"
+"        microseconds after the last; an idle daemon does not spin.  One\n"
+"        thread reads at a time and serves what it reads; another takes\n"
+"        reading over when one request holds it up for a millisecond.\n"
+"        Default 50 when the daemon may run on two CPUs or more, else 0.\n"
+"        0, -s, clone_fd and io_uring use libfuse's loop instead.\n"
 "    -o stats\n"
 "        Print request counters at exit (reads, writes, opens, getxattr),\n"
 "        the most descriptors open files and directories held, and how\n"
 "        many allocations of 2 MiB or more (reserve=on grows, fallocate)\n"
-"        ran on the CPU of the process that asked for them.\n"
+"        ran on the CPU of the process that asked for them, and with\n"
+"        spin how many requests were taken spinning or after a sleep.\n"
 "    -o auto_unmount\n"
 "        Unmount when the daemon ends in any way, kill -9 included (a\n"
 "        watcher process of viewfs's own does it; a mount placed on the\n"
@@ -173,6 +186,7 @@ struct vwfs_opts {
 	char *max_xattr_bytes;
 	char *huge;
 	char *io_uring;
+	char *spin;
 	char *max_read;		/* libfuse's own, also kept for it */
 	int stats;
 	int writeback;
@@ -189,6 +203,7 @@ static const struct fuse_opt vwfs_opt_spec[] = {
 	VOPT("max_xattr_bytes=%s", max_xattr_bytes),
 	VOPT("huge=%s", huge),
 	VOPT("io_uring=%s", io_uring),
+	VOPT("spin=%s", spin),
 	/* libfuse's mount option: read here, and passed on to libfuse */
 	VOPT("max_read=%s", max_read),
 	FUSE_OPT_KEY("max_read=", FUSE_OPT_KEY_KEEP),
@@ -428,6 +443,16 @@ static int max_threads_given(int argc, char *argv[])
 	return 0;
 }
 
+/* CPUs this process may run on (1 if that cannot be read). */
+static int allowed_cpus(void)
+{
+	cpu_set_t set;
+
+	if (sched_getaffinity(0, sizeof(set), &set) < 0)
+		return 1;
+	return CPU_COUNT(&set);
+}
+
 static unsigned int default_threads(void)
 {
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -575,6 +600,18 @@ static int apply_options(struct vwfs *fs, const struct vwfs_opts *opts,
 		return -1;
 	}
 #endif
+	if (opts->spin) {
+		unsigned long us = strtoul(opts->spin, &end, 10);
+
+		if (*end || end == opts->spin || opts->spin[0] == '-' || us > 10000) {
+			fprintf(stderr, "viewfs: bad spin=%s (microseconds, 0 to 10000)\n",
+				opts->spin);
+			return -1;
+		}
+		fs->spin_us = (unsigned int)us;
+	} else {
+		fs->spin_us = allowed_cpus() >= 2 ? 50 : 0;
+	}
 	fs->debug = cmd->debug;
 	fs->stats = opts->stats;
 	fs->writeback = opts->writeback;
@@ -681,7 +718,15 @@ static int serve(struct vwfs *fs, const struct fuse_cmdline_opts *cmd,
 {
 	int ret;
 
-	if (cmd->singlethread) {
+	unsigned int threads = max_threads_given(argc, argv) ? cmd->max_threads :
+			       default_threads();
+
+	if (fs->spin_us && !fs->uring && !cmd->singlethread && !cmd->clone_fd &&
+	    threads >= 2) {
+		ret = vwfs_loop_spin(fs->se, fs->spin_us, threads, &fs->loop);
+		if (ret < 0)
+			vwfs_log("viewfs: request loop: %s\n", strerror(errno));
+	} else if (cmd->singlethread) {
 		ret = fuse_session_loop(fs->se);
 	} else {
 		struct fuse_loop_config *cfg = fuse_loop_cfg_create();
@@ -689,8 +734,7 @@ static int serve(struct vwfs *fs, const struct fuse_cmdline_opts *cmd,
 		fuse_loop_cfg_set_clone_fd(cfg, cmd->clone_fd);
 		if (cmd->max_idle_threads != UINT_MAX)	/* UINT_MAX: not given */
 			fuse_loop_cfg_set_idle_threads(cfg, cmd->max_idle_threads);
-		fuse_loop_cfg_set_max_threads(cfg, max_threads_given(argc, argv) ?
-					      cmd->max_threads : default_threads());
+		fuse_loop_cfg_set_max_threads(cfg, threads);
 		ret = fuse_session_loop_mt(fs->se, cfg);
 		fuse_loop_cfg_destroy(cfg);
 	}
@@ -716,6 +760,11 @@ static void stop_session(struct vwfs *fs, const char *mountpoint)
 			"caller's CPU %lu (moved there %lu)\n",
 			atomic_load(&fs->space.n_large), atomic_load(&fs->space.n_near),
 			atomic_load(&fs->space.n_moved));
+	if (fs->stats && atomic_load(&fs->loop.threads))
+		vwfs_log("viewfs: stats: spin %u us: requests taken spinning %lu, after "
+			"a sleep %lu; readers replaced %lu, threads %u\n", fs->spin_us,
+			atomic_load(&fs->loop.spinning), atomic_load(&fs->loop.after_sleep),
+			atomic_load(&fs->loop.takeovers), atomic_load(&fs->loop.threads));
 	if (fs->stats && fs->space.xattr_counted)
 		vwfs_log("viewfs: user xattr bytes charged at exit: %llu of %llu\n",
 			(unsigned long long)vwfs_space_xattr_bytes(fs),
@@ -733,6 +782,7 @@ static void free_options(struct fuse_args *args, struct fuse_cmdline_opts *cmd,
 	free(opts->max_files);
 	free(opts->huge);
 	free(opts->io_uring);
+	free(opts->spin);
 	free(opts->max_read);
 	free(opts->passthrough);
 	free(opts->store);

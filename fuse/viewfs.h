@@ -164,6 +164,14 @@ struct vwfs_dir {
 	struct vwfs_link link;	/* in vwfs.dirs */
 };
 
+/* What vwfs_loop_spin() saw, for -o stats. */
+struct vwfs_loop_stats {
+	atomic_ulong spinning;		/* requests taken while polling */
+	atomic_ulong after_sleep;	/* ... after a sleep in poll(2) */
+	atomic_ulong takeovers;		/* slow requests whose reader was replaced */
+	atomic_uint threads;		/* threads started */
+};
+
 struct vwfs {
 	enum vwfs_store_kind store_kind;
 	int lock_fd;		/* --store DIR: flock held on DIR, or -1 */
@@ -207,6 +215,11 @@ struct vwfs {
 	/* counters printed at exit with -o stats */
 	int stats;
 	atomic_ulong n_getxattr, n_getxattr_security, n_read, n_write, n_open;
+
+	/* -o spin=US: how long the reading thread polls /dev/fuse for the
+	 * next request before it sleeps; 0: libfuse's own loop */
+	unsigned int spin_us;
+	struct vwfs_loop_stats loop;
 };
 
 /*
@@ -641,5 +654,27 @@ void vwfs_auto_unmount_disarm(void);
 /* 1 if @mountpoint holds a FUSE mount whose daemon is gone (ENOTCONN, or
  * ECONNABORTED for a request the abort caught). */
 int vwfs_mountpoint_dead(const char *mountpoint);
+
+/**
+ * vwfs_loop_spin() - serve a mounted session with a spinning reader (loop.c)
+ * @se:		the session, mounted; its /dev/fuse descriptor is made
+ *		O_NONBLOCK while the loop runs and put back afterwards
+ * @spin_us:	how long the reading thread polls for the next request
+ *		before it sleeps in poll(2), in microseconds (> 0)
+ * @max_threads: threads at most (>= 2: the reader and a watcher that takes
+ *		the role over from a reader held up by one request for a
+ *		millisecond or more)
+ * @st:		counters, updated as requests are taken
+ *
+ * Returns when the session ends: at unmount, or when SIGINT, SIGTERM or
+ * SIGHUP made libfuse's handlers (fuse_set_signal_handlers()) end it; the
+ * calling thread takes those signals, the loop's threads block them.
+ *
+ * Return: 0, or -1 with errno: EINVAL (@spin_us 0 or @max_threads < 2),
+ * an error of fcntl(2) or eventfd(2), ENOMEM, EAGAIN (no thread could be
+ * started), or the error that ended reading /dev/fuse.
+ */
+int vwfs_loop_spin(struct fuse_session *se, unsigned int spin_us,
+		   unsigned int max_threads, struct vwfs_loop_stats *st);
 
 #endif /* VIEWFS_H */

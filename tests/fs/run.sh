@@ -115,7 +115,7 @@ t_cli() {
 	"$bin" --help >"$tmp/help" || return 1
 	for w in SYNOPSIS OPTIONS "--store DIR" "size=BYTES" "passthrough=auto" max_files allow_other LIMITS \
 		"reserve=on|off" "max_xattr_bytes=BYTES" "huge=never|always|within_size|advise" \
-		"io_uring=auto|on|off"; do
+		"io_uring=auto|on|off" "spin=MICROSECONDS"; do
 		grep -q -- "$w" "$tmp/help" || { echo "--help lacks $w"; return 1; }
 	done
 	"$bin" --version | grep -q "^viewfs " || return 1
@@ -126,6 +126,9 @@ t_cli() {
 	expect_fail "max_files" "$bin" "$mnt" --store "$tmp" -o max_files=3 || return 1
 	one_line_error "bad reserve=maybe" "$bin" "$mnt" -o reserve=maybe || return 1
 	one_line_error "bad io_uring=yes" "$bin" "$mnt" -o io_uring=yes || return 1
+	for v in -1 10001 x 5us ""; do
+		one_line_error "bad spin=$v " "$bin" "$mnt" -o "spin=$v" || return 1
+	done
 	one_line_error "bad max_xattr_bytes=lots" "$bin" "$mnt" -o max_xattr_bytes=lots || return 1
 	one_line_error "max_xattr_bytes" "$bin" "$mnt" --store "$tmp" -o max_xattr_bytes=1m || return 1
 	one_line_error "invalid argument" "$bin" "$mnt" extra_argument || return 1
@@ -1134,6 +1137,50 @@ t_reserve_near_caller_() {
 	return $rc
 }
 
+# -o spin: the reading thread polls for the next request before it sleeps.
+# Back-to-back lookups are taken while it polls (stats count them), spin=0
+# is libfuse's loop (no count), and a request that holds its reader up (a
+# 3 GiB fallocate of the RAM store, its pages zeroed one by one) does not
+# hold up the others: a watcher takes reading over, so lookups from
+# another process are answered while the fallocate is still running.
+t_spin() { t_spin_ "$@" || { is_mounted && umount_fs; return 1; }; }
+t_spin_() {
+	local rc=0 line n fa
+	mount_fs -o stats,spin=2000 || return 1
+	$PY -c "
+import os
+for i in range(2000):
+    try: os.stat('$mnt/none%d' % i)
+    except FileNotFoundError: pass
+    else: raise SystemExit('none%d exists' % i)
+" || rc=1
+	umount_fs || return 1
+	line=$(grep "stats: spin 2000 us" "$tmp/log") || { echo "no spin count: $(grep stats: "$tmp/log")"; return 1; }
+	n=$(echo "$line" | sed 's/.*taken spinning \([0-9]*\),.*/\1/')
+	[ "$n" -ge 1000 ] || { echo "wanted most of 2000 lookups taken spinning: $line"; rc=1; }
+	mount_fs -o stats,spin=0 || return 1
+	stat "$mnt" >/dev/null || rc=1
+	umount_fs || return 1
+	! grep -q "stats: spin" "$tmp/log" || { echo "spin=0 spun: $(grep 'stats: spin' "$tmp/log")"; rc=1; }
+
+	mount_fs -o stats,size=4G,huge=never || return 1
+	fallocate -l 3G "$mnt/big" &
+	fa=$!
+	sleep 0.2
+	kill -0 "$fa" 2>/dev/null || { echo "the fallocate ended within 0.2 s: nothing to hold up"; rc=1; }
+	$PY -c "
+import os
+for i in range(20):
+    try: os.stat('$mnt/other%d' % i)
+    except FileNotFoundError: pass
+" || rc=1
+	kill -0 "$fa" 2>/dev/null || { echo "lookups were answered only after the fallocate ended"; rc=1; }
+	wait "$fa" || { echo "fallocate failed"; rc=1; }
+	umount_fs || return 1
+	grep -q "readers replaced [1-9]" "$tmp/log" || { echo "no reader replaced: $(grep 'stats: spin' "$tmp/log")"; rc=1; }
+	return $rc
+}
+
 # Issue 9 item 9: as nobody, 64 KiB user.* values until ENOSPC: the total
 # is bounded (default: size/16 = 4 MiB here, each attribute charged
 # name + value + 64 bytes), and removing, replacing, unlinking, rmdir and
@@ -1384,6 +1431,7 @@ t "reserve_off_lost_writeback_logged" t_reserve_off_lost_writeback_logged
 t "reserve_on_with_store_dir" t_reserve_store_dir
 t "huge_option_values_and_refusals" t_huge_option
 t "fallback_readahead_window_and_max_read" t_readahead
+t "spin_polls_and_slow_requests_hold_nobody_up" t_spin
 if [ "$(nproc)" -ge 2 ]; then
 	t "reserve_allocates_on_the_callers_cpu" t_reserve_near_caller
 else
