@@ -36,6 +36,8 @@ SUBJECTS = {
     "hp-nopt": "passthrough_hp (no passthrough)",
     "viewfs-uring": "viewfs (RAM store, passthrough, io_uring)",
     "hp-uring": "passthrough_hp (passthrough, io_uring)",
+    "viewfs-spin0": "viewfs (RAM store, passthrough, spin=0)",
+    "viewfs-nopt-spin0": "viewfs (RAM store, no passthrough, spin=0)",
     "libview": "libview",
     "libview-borrowed": "libview, borrowed views (vw_borrow: no reference counted)",
     "memoryview": "Python memoryview",
@@ -238,7 +240,12 @@ def build_rows(groups):
     for (part, test, subj) in list(groups):
         if part != "meta":
             continue
-        if test.endswith(", one CPU"):	# informative (bench/run.sh run_onecpu)
+        if test.endswith(", spin against spin=0"):	# informative (run_spin0)
+            if subj == "viewfs":
+                add("meta", test, "viewfs", "viewfs-spin0")
+            elif subj == "viewfs-nopt":
+                add("meta", test, "viewfs-nopt", "viewfs-nopt-spin0")
+        elif test.endswith(", one CPU"):	# informative (bench/run.sh run_onecpu)
             if subj == "viewfs":
                 add("meta", test, "viewfs", "hp")
             elif subj == "viewfs-nopt":

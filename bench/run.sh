@@ -16,7 +16,9 @@
 #            FUSE_URING_ENABLE=1) where the kernel has it: the bench sets
 #            /sys/module/fuse/parameters/enable_uring to Y only while those
 #            two mount, and puts the old value back right after (and in the
-#            EXIT trap); a connection keeps its rings once set up
+#            EXIT trap); a connection keeps its rings once set up.  Then
+#            informative rows: caller and daemon on one CPU, and viewfs
+#            against the same mount with spin=0 (what -o spin buys)
 #   memory   RAM taken by one buffer written, then mapped by two processes
 #   mmap     huge pages (issue 12): first touch of every 4 KiB page of a
 #            fresh 1 GiB mapping, and random 4 KiB reads on a fresh mapping,
@@ -172,9 +174,10 @@ mount_subject() {
 	viewfs | viewfs-*)
 		# io_uring explicit either way: the rows do not depend on the
 		# kernel switch's state at the start of the run
-		local pt=on store= ur=off
+		local pt=on store= ur=off spin=
 		case $s in *-nopt*) pt=off ;; esac
 		case $s in *-uring) ur=on ;; esac
+		case $s in *-spin0) spin=,spin=0 ;; esac
 		case $s in *-store*)
 			store=$WORK/store/$s
 			mkdir -p "$store"
@@ -186,7 +189,7 @@ mount_subject() {
 		if [ -n "$store" ]; then
 			"$VIEWFS" "$mp" -f -o "passthrough=$pt,io_uring=$ur" --store "$store" >"$lg" 2>&1 &
 		else
-			"$VIEWFS" "$mp" -f -o "size=$(((SIZE_MB + MEM_MB + 64) * 1048576)),passthrough=$pt,io_uring=$ur" >"$lg" 2>&1 &
+			"$VIEWFS" "$mp" -f -o "size=$(((SIZE_MB + MEM_MB + 64) * 1048576)),passthrough=$pt,io_uring=$ur$spin" >"$lg" 2>&1 &
 		fi
 		;;
 	hp | hp-*)
@@ -630,6 +633,55 @@ run_onecpu() {		# run_onecpu SUBJECT...: those of the fs parts that are up
 	done
 }
 
+# What -o spin buys (on by default, 50 us): viewfs against the same mount
+# with spin=0 (libfuse's loop), interleaved, for metadata (passthrough)
+# and 4 KiB random writes (no passthrough), the two round-trip rows.
+run_spin0() {		# run_spin0 SUBJECT...: those of the fs parts that are up
+	local s rep r pair mounted=()
+	[[ $("$VIEWFS" --help 2>/dev/null) == *"spin=MICROSECONDS"* ]] ||
+		{ skip "spin rows: $VIEWFS has no spin option"; return; }
+	log "spin: viewfs against spin=0 ($(($(date +%s) - T0)) s so far)"
+	for pair in viewfs:viewfs-spin0 viewfs-nopt:viewfs-nopt-spin0; do
+		case " $* " in *" ${pair%%:*} "*) ;; *) continue ;; esac
+		s=${pair#*:}
+		if mount_subject "$s" "$WORK/mnt/$s"; then
+			mounted+=("$s")
+		else
+			skip "$s: mount failed (see build/bench/logs/$s.log)"
+			continue
+		fi
+		for ((rep = 1; rep <= META_REPS; rep++)); do
+			for s in ${pair%%:*} ${pair#*:}; do
+				case $s in
+				*-nopt*)
+					command -v fio >/dev/null || break 2
+					[ -s "$WORK/mnt/$s/w1.dat" ] ||
+						dd if=/dev/zero of="$WORK/mnt/$s/w1.dat" bs=1M count=256 status=none
+					r=$(fio --name=w1 --filename="$WORK/mnt/$s/w1.dat" --rw=randwrite \
+						--bs=4k --size=256M --ioengine=psync --invalidate=0 --norandommap \
+						--randrepeat=0 --runtime=1 --time_based --output-format=json 2>/dev/null |
+						"$PY" -c 'import json,sys; print(json.load(sys.stdin)["jobs"][0]["write"]["iops"])') ||
+						{ skip "spin random writes on $s: fio failed"; break 2; }
+					measure meta "random 4 KiB writes, spin against spin=0" "$s" IOPS higher "$r"
+					;;
+				*)
+					mkdir -p "$WORK/mnt/$s/metas"
+					r=$(build/bench/meta_ops "$WORK/mnt/$s/metas" "$META_S" 4096 \
+						2>"$OUT/logs/metas.$s.err") || { skip "spin meta on $s: $(tail -n 1 "$OUT/logs/metas.$s.err")"; break 2; }
+					measure meta "create+write 4K+close+unlink, spin against spin=0" "$s" "files/s" higher "$r"
+					;;
+				esac
+			done
+		done
+		for s in ${pair%%:*} ${pair#*:}; do
+			rm -rf "$WORK/mnt/$s/metas" "$WORK/mnt/$s/w1.dat"
+		done
+	done
+	for s in "${mounted[@]}"; do
+		unmount_subject "$s" "$WORK/mnt/$s"
+	done
+}
+
 run_fs_parts() {
 	local s up=() p
 	case " $PARTS " in *" fileio "* | *" meta "* | *" memory "* | *" mmap "*) ;; *) return ;; esac
@@ -683,7 +735,7 @@ run_fs_parts() {
 	esac
 	case " $PARTS " in *" mmap "*) run_mmap "${others[@]}" ;; esac
 	# last: the memory part has a deadline into the run
-	case " $PARTS " in *" meta "*) run_onecpu "${others[@]}" ;; esac
+	case " $PARTS " in *" meta "*) run_onecpu "${others[@]}"; run_spin0 "${others[@]}" ;; esac
 	for s in "${up[@]}"; do
 		unmount_subject "$s" "$WORK/mnt/$s"
 	done

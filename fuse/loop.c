@@ -172,6 +172,10 @@ static enum role read_requests(struct loop *lp, struct fuse_buf *buf,
 		atomic_fetch_add(&lp->taken, 1);
 		atomic_store(&lp->vacant_by, ticket);
 		fuse_session_process_buf(lp->se, buf);
+		if (fuse_session_exited(lp->se)) {	/* a handler ended it (init) */
+			end_loop(lp, 0);
+			return LEAVE;
+		}
 		if (!atomic_compare_exchange_strong(&lp->vacant_by, &mine, 0))
 			return IDLE;	/* taken over meanwhile */
 	}
