@@ -59,6 +59,7 @@ struct loop {
 	int sleeping;		/* the reader sleeps in poll(2) */
 	int watcher_waits;	/* the watcher sleeps untimed for that reason */
 	int has_watcher;
+	unsigned int idle;	/* threads waiting in the pool */
 	unsigned int nthreads;
 	int err;		/* first errno that ended the loop, or 0 */
 	pthread_t *threads;	/* nthreads of max_threads, joined at the end */
@@ -216,8 +217,9 @@ static enum role watch(struct loop *lp, unsigned long *ticket)
 			atomic_fetch_add_explicit(&lp->st->takeovers, 1, memory_order_relaxed);
 			/* a new watcher: an idle thread, else a new one; at
 			 * max_threads the replaced reader becomes it when done */
-			pthread_cond_signal(&lp->pool);
-			if (spawn(lp) == 0)
+			if (lp->idle)
+				pthread_cond_signal(&lp->pool);
+			else if (spawn(lp) == 0)
 				atomic_fetch_add_explicit(&lp->st->threads, 1, memory_order_relaxed);
 			return READER;
 		}
@@ -243,8 +245,10 @@ static void *worker(void *arg)
 			continue;
 		}
 		pthread_mutex_lock(&lp->m);
+		lp->idle++;
 		while (!atomic_load(&lp->end) && lp->has_watcher)
 			pthread_cond_wait(&lp->pool, &lp->m);
+		lp->idle--;
 		if (atomic_load(&lp->end)) {
 			role = LEAVE;
 		} else {
