@@ -36,8 +36,8 @@ SUBJECTS = {
     "hp-nopt": "passthrough_hp (no passthrough)",
     "viewfs-uring": "viewfs (RAM store, passthrough, io_uring)",
     "hp-uring": "passthrough_hp (passthrough, io_uring)",
-    "viewfs-spin0": "viewfs (RAM store, passthrough, spin=0)",
-    "viewfs-nopt-spin0": "viewfs (RAM store, no passthrough, spin=0)",
+    "viewfs-spin": "viewfs (RAM store, passthrough, spin=50)",
+    "viewfs-nopt-spin": "viewfs (RAM store, no passthrough, spin=50)",
     "libview": "libview",
     "libview-borrowed": "libview, borrowed views (vw_borrow: no reference counted)",
     "memoryview": "Python memoryview",
@@ -240,11 +240,11 @@ def build_rows(groups):
     for (part, test, subj) in list(groups):
         if part != "meta":
             continue
-        if test.endswith(", spin against spin=0"):	# informative (run_spin0)
-            if subj == "viewfs":
-                add("meta", test, "viewfs", "viewfs-spin0")
-            elif subj == "viewfs-nopt":
-                add("meta", test, "viewfs-nopt", "viewfs-nopt-spin0")
+        if test.endswith(", spin=50 against spin off"):	# informative (run_spin)
+            if subj == "viewfs-spin":
+                add("meta", test, "viewfs-spin", "viewfs")
+            elif subj == "viewfs-nopt-spin":
+                add("meta", test, "viewfs-nopt-spin", "viewfs-nopt")
         elif test.endswith(", one CPU"):	# informative (bench/run.sh run_onecpu)
             if subj == "viewfs":
                 add("meta", test, "viewfs", "hp")

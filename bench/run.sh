@@ -18,7 +18,7 @@
 #            two mount, and puts the old value back right after (and in the
 #            EXIT trap); a connection keeps its rings once set up.  Then
 #            informative rows: caller and daemon on one CPU, and viewfs
-#            against the same mount with spin=0 (what -o spin buys)
+#            with -o spin=50 against the same mount without (what spin buys)
 #   memory   RAM taken by one buffer written, then mapped by two processes
 #   mmap     huge pages (issue 12): first touch of every 4 KiB page of a
 #            fresh 1 GiB mapping, and random 4 KiB reads on a fresh mapping,
@@ -177,7 +177,7 @@ mount_subject() {
 		local pt=on store= ur=off spin=
 		case $s in *-nopt*) pt=off ;; esac
 		case $s in *-uring) ur=on ;; esac
-		case $s in *-spin0) spin=,spin=0 ;; esac
+		case $s in *-spin) spin=,spin=50 ;; esac
 		case $s in *-store*)
 			store=$WORK/store/$s
 			mkdir -p "$store"
@@ -633,15 +633,15 @@ run_onecpu() {		# run_onecpu SUBJECT...: those of the fs parts that are up
 	done
 }
 
-# What -o spin buys (on by default, 50 us): viewfs against the same mount
-# with spin=0 (libfuse's loop), interleaved, for metadata (passthrough)
+# What -o spin=50 buys (off by default): viewfs against the same mount
+# with spin=50, interleaved, for metadata (passthrough)
 # and 4 KiB random writes (no passthrough), the two round-trip rows.
-run_spin0() {		# run_spin0 SUBJECT...: those of the fs parts that are up
+run_spin() {		# run_spin SUBJECT...: those of the fs parts that are up
 	local s rep r pair mounted=()
 	[[ $("$VIEWFS" --help 2>/dev/null) == *"spin=MICROSECONDS"* ]] ||
 		{ skip "spin rows: $VIEWFS has no spin option"; return; }
-	log "spin: viewfs against spin=0 ($(($(date +%s) - T0)) s so far)"
-	for pair in viewfs:viewfs-spin0 viewfs-nopt:viewfs-nopt-spin0; do
+	log "spin: viewfs against spin=50 ($(($(date +%s) - T0)) s so far)"
+	for pair in viewfs:viewfs-spin viewfs-nopt:viewfs-nopt-spin; do
 		case " $* " in *" ${pair%%:*} "*) ;; *) continue ;; esac
 		s=${pair#*:}
 		if mount_subject "$s" "$WORK/mnt/$s"; then
@@ -662,13 +662,13 @@ run_spin0() {		# run_spin0 SUBJECT...: those of the fs parts that are up
 						--randrepeat=0 --runtime=1 --time_based --output-format=json 2>/dev/null |
 						"$PY" -c 'import json,sys; print(json.load(sys.stdin)["jobs"][0]["write"]["iops"])') ||
 						{ skip "spin random writes on $s: fio failed"; break 2; }
-					measure meta "random 4 KiB writes, spin against spin=0" "$s" IOPS higher "$r"
+					measure meta "random 4 KiB writes, spin=50 against spin off" "$s" IOPS higher "$r"
 					;;
 				*)
 					mkdir -p "$WORK/mnt/$s/metas"
 					r=$(build/bench/meta_ops "$WORK/mnt/$s/metas" "$META_S" 4096 \
 						2>"$OUT/logs/metas.$s.err") || { skip "spin meta on $s: $(tail -n 1 "$OUT/logs/metas.$s.err")"; break 2; }
-					measure meta "create+write 4K+close+unlink, spin against spin=0" "$s" "files/s" higher "$r"
+					measure meta "create+write 4K+close+unlink, spin=50 against spin off" "$s" "files/s" higher "$r"
 					;;
 				esac
 			done
@@ -735,7 +735,7 @@ run_fs_parts() {
 	esac
 	case " $PARTS " in *" mmap "*) run_mmap "${others[@]}" ;; esac
 	# last: the memory part has a deadline into the run
-	case " $PARTS " in *" meta "*) run_onecpu "${others[@]}"; run_spin0 "${others[@]}" ;; esac
+	case " $PARTS " in *" meta "*) run_onecpu "${others[@]}"; run_spin "${others[@]}" ;; esac
 	for s in "${up[@]}"; do
 		unmount_subject "$s" "$WORK/mnt/$s"
 	done

@@ -121,8 +121,11 @@ static const char usage_text[] =
 "        microseconds after the last; an idle daemon does not spin.  One\n"
 "        thread reads at a time and serves what it reads; another takes\n"
 "        reading over when one request holds it up for a millisecond.\n"
-"        Default 50 when the daemon may run on two CPUs or more, else 0.\n"
-"        0, -s, clone_fd and io_uring use libfuse's loop instead.\n"
+"        Default 0 (off): one reader serves concurrent requests (readahead,\n"
+"        many callers) one after the other, where libfuse's loop serves\n"
+"        them in parallel.  Worth trying for a few callers doing small\n"
+"        synchronous operations on a VM.  0, -s, clone_fd and io_uring\n"
+"        use libfuse's loop.\n"
 "    -o stats\n"
 "        Print request counters at exit (reads, writes, opens, getxattr),\n"
 "        the most descriptors open files and directories held, and how\n"
@@ -611,7 +614,6 @@ static int apply_options(struct vwfs *fs, const struct vwfs_opts *opts,
 		}
 		fs->spin_us = (unsigned int)us;
 	} else {
-		fs->spin_us = allowed_cpus() >= 2 ? 50 : 0;
 	}
 	fs->debug = cmd->debug;
 	fs->stats = opts->stats;
@@ -722,8 +724,8 @@ static int serve(struct vwfs *fs, const struct fuse_cmdline_opts *cmd,
 	unsigned int threads = max_threads_given(argc, argv) ? cmd->max_threads :
 			       default_threads();
 
-	if (fs->spin_us && !fs->uring && !cmd->singlethread && !cmd->clone_fd &&
-	    threads >= 2) {
+	if (fs->spin_us && allowed_cpus() >= 2 && !fs->uring && !cmd->singlethread &&
+	    !cmd->clone_fd && threads >= 2) {
 		ret = vwfs_loop_spin(fs->se, fs->spin_us, threads, &fs->loop);
 		if (ret < 0)
 			vwfs_log("viewfs: request loop: %s\n", strerror(errno));
