@@ -613,7 +613,6 @@ static int apply_options(struct vwfs *fs, const struct vwfs_opts *opts,
 			return -1;
 		}
 		fs->spin_us = (unsigned int)us;
-	} else {
 	}
 	fs->debug = cmd->debug;
 	fs->stats = opts->stats;

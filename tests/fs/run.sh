@@ -1137,8 +1137,8 @@ t_reserve_near_caller_() {
 	return $rc
 }
 
-# -o spin (off by default): the reading thread polls for the next request before it sleeps.
-# Back-to-back lookups are taken while it polls (stats count them), spin=0
+# -o spin (off by default): the reading thread polls for the next request
+# before it sleeps.  Back-to-back lookups are taken while it polls (stats count them), spin=0
 # is libfuse's loop (no count), and a request that holds its reader up (a
 # 3 GiB fallocate of the RAM store, its pages zeroed one by one) does not
 # hold up the others: a watcher takes reading over, so lookups from
