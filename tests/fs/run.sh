@@ -404,19 +404,23 @@ t_crash() {
 # (tests/fs/churn.py: create/write/read/rename/link/unlink/truncate/chmod/
 # utime/xattrs/readdir/mmap/mkdir/rmdir).  Any TSan report makes the
 # daemon exit 66, which fails umount_fs; the reports are shown.
-t_tsan() {	# t_tsan on|off SEED [on: over io_uring]
+t_tsan() {	# t_tsan on|off SEED [on: over io_uring] [spin: with -o spin=50]
 	local tbin=$root/build/tsan/bin/viewfs rc=0 save=$bin
 	[ -x "$tbin" ] || { echo "$tbin not built (make SAN=thread viewfs)"; return 1; }
 	rm -f "$tmp"/tsan.*
 	bin=$tbin
 	TSAN_OPTIONS="halt_on_error=0 exitcode=66 log_path=$tmp/tsan suppressions=$root/tests/fs/tsan.supp" \
-		mount_fs -o passthrough="$1",allow_other${3:+,io_uring=$3} || { bin=$save; return 1; }
+		mount_fs -o passthrough="$1",allow_other${3:+,io_uring=$3}${4:+,spin=50,stats} ||
+		{ bin=$save; return 1; }
 	bin=$save
 	if [ "${3:-}" = on ] && ! grep -q "io_uring: on" "$tmp/log"; then
 		echo "not over io_uring:"; cat "$tmp/log"; umount_fs; return 1
 	fi
 	"$PY" "$root/tests/fs/churn.py" "$mnt" 16 2500 12 "$2" || rc=1
 	umount_fs || rc=1
+	if [ -n "${4:-}" ] && ! grep -q "stats: spin 50 us" "$tmp/log"; then
+		echo "not served by the spinning loop:"; grep "stats:" "$tmp/log"; rc=1
+	fi
 	if ls "$tmp"/tsan.* >/dev/null 2>&1; then
 		grep -h -A14 "WARNING: ThreadSanitizer" "$tmp"/tsan.* | head -n 40; rc=1
 	fi
@@ -1455,6 +1459,12 @@ t "one_daemon_per_store_dir" t_one_daemon_per_store
 t "store_crash_consistency_passthrough_on" t_crash on 17
 t "tsan_concurrent_clients_passthrough_on" t_tsan on 21
 t "tsan_concurrent_clients_passthrough_off" t_tsan off 22
+if [ "$(nproc)" -ge 2 ]; then
+	t "tsan_concurrent_clients_spin_passthrough_on" t_tsan on 25 "" spin
+	t "tsan_concurrent_clients_spin_passthrough_off" t_tsan off 26 "" spin
+else
+	skip_one "tsan_concurrent_clients_spin_*: one CPU (spin is ignored)"
+fi
 t "store_crash_consistency_passthrough_off" t_crash off 18
 t "store_inode_number_reused_while_kernel_knows_old" t_inode_number_reused
 t "sigterm_clean_shutdown" t_signal TERM
