@@ -595,6 +595,17 @@ pin_daemon() {		# pin_daemon SUBJECT CPULIST: every thread, new ones too
 	[ -n "$pid" ] && taskset -a -p -c "$2" "$pid" >/dev/null
 }
 
+# randwrite_iops FILE [COMMAND...]: 1 s of 4 KiB random writes by fio on
+# FILE (256 MiB, laid out), run under COMMAND (e.g. taskset -c 0); the IOPS
+randwrite_iops() {
+	local f=$1
+	shift
+	"$@" fio --name=w1 --filename="$f" --rw=randwrite --bs=4k --size=256M \
+		--ioengine=psync --invalidate=0 --norandommap --randrepeat=0 --runtime=1 \
+		--time_based --output-format=json 2>/dev/null |
+		"$PY" -c 'import json,sys; print(json.load(sys.stdin)["jobs"][0]["write"]["iops"])'
+}
+
 run_onecpu() {		# run_onecpu SUBJECT...: those of the fs parts that are up
 	local s rep r all
 	[ "$(nproc)" -ge 2 ] || { note "one CPU rows: one CPU only, nothing to compare"; return; }
@@ -618,10 +629,7 @@ run_onecpu() {		# run_onecpu SUBJECT...: those of the fs parts that are up
 			if command -v fio >/dev/null; then
 				dd if=/dev/zero of="$WORK/mnt/$s/w1.dat" bs=1M count=256 status=none
 				for ((rep = 1; rep <= REPS + 1; rep++)); do
-					r=$(taskset -c 0 fio --name=w1 --filename="$WORK/mnt/$s/w1.dat" --rw=randwrite \
-						--bs=4k --size=256M --ioengine=psync --invalidate=0 --norandommap \
-						--randrepeat=0 --runtime=1 --time_based --output-format=json 2>/dev/null |
-						"$PY" -c 'import json,sys; print(json.load(sys.stdin)["jobs"][0]["write"]["iops"])') ||
+					r=$(randwrite_iops "$WORK/mnt/$s/w1.dat" taskset -c 0) ||
 						{ skip "one CPU random writes on $s: fio failed"; break; }
 					measure meta "random 4 KiB writes, one CPU" "$s" IOPS higher "$r"
 				done
@@ -657,10 +665,7 @@ run_spin() {		# run_spin SUBJECT...: those of the fs parts that are up
 					command -v fio >/dev/null || break 2
 					[ -s "$WORK/mnt/$s/w1.dat" ] ||
 						dd if=/dev/zero of="$WORK/mnt/$s/w1.dat" bs=1M count=256 status=none
-					r=$(fio --name=w1 --filename="$WORK/mnt/$s/w1.dat" --rw=randwrite \
-						--bs=4k --size=256M --ioengine=psync --invalidate=0 --norandommap \
-						--randrepeat=0 --runtime=1 --time_based --output-format=json 2>/dev/null |
-						"$PY" -c 'import json,sys; print(json.load(sys.stdin)["jobs"][0]["write"]["iops"])') ||
+					r=$(randwrite_iops "$WORK/mnt/$s/w1.dat") ||
 						{ skip "spin random writes on $s: fio failed"; break 2; }
 					measure meta "random 4 KiB writes, spin=50 against spin off" "$s" IOPS higher "$r"
 					;;

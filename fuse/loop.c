@@ -65,7 +65,7 @@ struct loop {
 	pthread_t *threads;	/* nthreads of max_threads, joined at the end */
 };
 
-enum role { READER, WATCHER, IDLE, LEAVE };
+enum role { READER, IDLE, LEAVE };
 
 static long now_ns(void)
 {
@@ -219,8 +219,8 @@ static enum role watch(struct loop *lp, unsigned long *ticket)
 			 * max_threads the replaced reader becomes it when done */
 			if (lp->idle)
 				pthread_cond_signal(&lp->pool);
-			else if (spawn(lp) == 0)
-				atomic_fetch_add_explicit(&lp->st->threads, 1, memory_order_relaxed);
+			else
+				(void)spawn(lp);
 			return READER;
 		}
 		seen = n;
@@ -303,7 +303,6 @@ int vwfs_loop_spin(struct fuse_session *se, unsigned int spin_us,
 	err = spawn(&lp);		/* the reader */
 	if (err == 0)
 		(void)spawn(&lp);	/* the watcher; else the pool's first */
-	st->threads = lp.nthreads;
 	pthread_mutex_unlock(&lp.m);
 	if (err == 0) {
 		struct pollfd p = { .fd = lp.efd, .events = POLLIN };
@@ -322,6 +321,7 @@ int vwfs_loop_spin(struct fuse_session *se, unsigned int spin_us,
 	pthread_mutex_unlock(&lp.m);
 	for (unsigned int i = 0; i < n; i++)
 		pthread_join(lp.threads[i], NULL);
+	st->threads = n;
 	if (!err)
 		err = lp.err;
 	pthread_cond_destroy(&lp.watch);

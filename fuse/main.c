@@ -762,11 +762,11 @@ static void stop_session(struct vwfs *fs, const char *mountpoint)
 			"caller's CPU %lu (moved there %lu)\n",
 			atomic_load(&fs->space.n_large), atomic_load(&fs->space.n_near),
 			atomic_load(&fs->space.n_moved));
-	if (fs->stats && atomic_load(&fs->loop.threads))
+	if (fs->stats && fs->loop.threads)
 		vwfs_log("viewfs: stats: spin %u us: requests taken spinning %lu, after "
 			"a sleep %lu; readers replaced %lu, threads %u\n", fs->spin_us,
 			atomic_load(&fs->loop.spinning), atomic_load(&fs->loop.after_sleep),
-			atomic_load(&fs->loop.takeovers), atomic_load(&fs->loop.threads));
+			atomic_load(&fs->loop.takeovers), fs->loop.threads);
 	if (fs->stats && fs->space.xattr_counted)
 		vwfs_log("viewfs: user xattr bytes charged at exit: %llu of %llu\n",
 			(unsigned long long)vwfs_space_xattr_bytes(fs),

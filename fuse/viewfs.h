@@ -169,7 +169,7 @@ struct vwfs_loop_stats {
 	atomic_ulong spinning;		/* requests taken while polling */
 	atomic_ulong after_sleep;	/* ... after a sleep in poll(2) */
 	atomic_ulong takeovers;		/* slow requests whose reader was replaced */
-	atomic_uint threads;		/* threads started */
+	unsigned int threads;		/* threads started, set at the end */
 };
 
 struct vwfs {
